@@ -1,0 +1,168 @@
+"""Programs, cards, the append-only stamp ledger and the POS checks that feed it."""
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core.models import TenantModel
+from stampcard.merchants.actors import Channel
+
+_hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f2937."))
+
+
+class EarningRule(models.TextChoices):
+    PER_RECEIPT = "per_receipt", _("Stamps per receipt")
+    PER_AMOUNT = "per_amount", _("One stamp per amount spent")
+
+
+class StampingMode(models.TextChoices):
+    CASHIER = "cashier", _("The cashier identifies the customer")
+    RECEIPT_QR = "receipt_qr", _("The customer scans a QR on the receipt")
+
+
+class RewardKind(models.TextChoices):
+    AWARD = "award", _("Award (a gift handed over at the counter)")
+
+
+class Program(TenantModel):
+    """The stamp card a merchant designs: how stamps are earned and what they turn into."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False, help_text=_("Used when an enrolment names no program."))
+    version = models.PositiveIntegerField(default=1)
+
+    goal = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100)])
+    earning_rule = models.CharField(max_length=16, choices=EarningRule.choices, default=EarningRule.PER_RECEIPT)
+    stamps_per_receipt = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1)])
+    amount_per_stamp = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text=_("Minor units per stamp for the per-amount rule, e.g. 10000 = 100.00.")
+    )
+    min_check_total = models.PositiveBigIntegerField(default=0, help_text=_("Checks below this earn nothing."))
+    max_stamps_per_check = models.PositiveSmallIntegerField(null=True, blank=True)
+    stamping_mode = models.CharField(max_length=16, choices=StampingMode.choices, default=StampingMode.CASHIER)
+
+    reward_kind = models.CharField(max_length=16, choices=RewardKind.choices, default=RewardKind.AWARD)
+    reward_title = models.CharField(max_length=100)
+    reward_description = models.TextField(blank=True)
+
+    background_color = models.CharField(max_length=7, default="#1f2937", validators=[_hex_colour])
+    foreground_color = models.CharField(max_length=7, default="#ffffff", validators=[_hex_colour])
+    label_color = models.CharField(max_length=7, default="#fbbf24", validators=[_hex_colour])
+    logo = models.ImageField(upload_to="logos/", blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(earning_rule="per_amount") | Q(amount_per_stamp__gt=0),
+                name="program_per_amount_needs_amount",
+            ),
+            models.CheckConstraint(condition=Q(goal__gte=1), name="program_goal_positive"),
+            models.UniqueConstraint(fields=["merchant"], condition=Q(is_default=True), name="program_one_default"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Card(TenantModel):
+    """A customer's card in one program. ``stamps`` is a cache of the ledger, moved in the same transaction."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="cards")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="cards")
+    number = models.CharField(max_length=6, help_text=_("Six digits, for staff lookup; not a credential."))
+    qr_payload = models.CharField(max_length=40, unique=True)
+    stamps = models.PositiveIntegerField(default=0)
+    lifetime_stamps = models.PositiveIntegerField(default=0)
+    rewards_earned = models.PositiveIntegerField(default=0)
+    last_stamp_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "number"], name="card_number_unique_per_merchant"),
+            models.UniqueConstraint(fields=["program", "customer"], name="card_one_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CheckState(models.TextChoices):
+    COMMITTED = "committed", _("Committed")
+    REVERSED = "reversed", _("Reversed")
+
+
+class ReversalKind(models.TextChoices):
+    REFUND = "refund", _("Refund")
+    VOID = "void", _("Void")
+
+
+class Check(TenantModel):
+    """A POS receipt we have stamped. One row per (merchant, POS, external id): a receipt never stamps twice."""
+
+    pos = models.CharField(max_length=32, default="api")
+    external_id = models.CharField(max_length=64)
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="checks")
+    location = models.ForeignKey("merchants.Location", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+    total = models.BigIntegerField(help_text=_("Minor units."))
+    currency = models.CharField(max_length=3)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=16, choices=CheckState.choices, default=CheckState.COMMITTED)
+    stamps_issued = models.PositiveIntegerField(default=0)
+    stamps_reversed = models.PositiveIntegerField(default=0)
+    reversal_kind = models.CharField(max_length=8, choices=ReversalKind.choices, blank=True)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "pos", "external_id"], name="check_unique_per_pos"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="check_total_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pos}:{self.external_id}"
+
+
+class EventKind(models.TextChoices):
+    STAMP = "stamp", _("Stamps earned")
+    REVERSAL = "reversal", _("Stamps reversed")
+    ADJUSTMENT = "adjustment", _("Manual adjustment")
+    REWARD_ISSUED = "reward_issued", _("Reward issued")
+    REWARD_WITHDRAWN = "reward_withdrawn", _("Reward withdrawn")
+    REWARD_HANDED_OVER = "reward_handed_over", _("Reward handed over")
+
+
+class CardEvent(TenantModel):
+    """One line of the append-only ledger. The card's stamps equal the sum of ``delta`` over its events."""
+
+    card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    delta = models.IntegerField(default=0)
+    stamps_after = models.PositiveIntegerField()
+    check_ref = models.ForeignKey(Check, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
+                                  db_column="check_id")
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    actor = models.ForeignKey("merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="+")
+    api_key = models.ForeignKey("merchants.ApiKey", on_delete=models.PROTECT, null=True, blank=True,
+                                related_name="+")
+    location = models.ForeignKey("merchants.Location", on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
+    reason = models.CharField(max_length=300, blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["card", "id"], name="cardevent_card_history")]
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not self._state.adding:
+            raise RuntimeError("the card ledger is append-only; record a new event instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the card ledger is append-only")

@@ -1,0 +1,74 @@
+"""Reads for cards and programs."""
+
+import uuid
+
+from django.conf import settings
+from django.db.models import F, Q, QuerySet
+
+from stampcard.cards.models import Card, Check, Program
+from stampcard.core.codes import looks_like_card_number, looks_like_card_qr
+from stampcard.core.errors import NotFound, ValidationFailed
+from stampcard.core.text import fold
+from stampcard.merchants.models import Merchant
+
+
+def program_get(*, merchant: Merchant, program_id: str | uuid.UUID | None = None) -> Program:
+    """A program of this merchant, or its default program when no id is given."""
+    qs = Program.objects.filter(merchant=merchant, is_active=True)
+    try:
+        program = qs.get(pk=uuid.UUID(str(program_id))) if program_id else qs.filter(is_default=True).first()
+    except (ValueError, Program.DoesNotExist):
+        program = None
+    if program is None:
+        raise NotFound(code="program_not_found")
+    return program
+
+
+def card_queryset_for_ref(merchant: Merchant, ref: str) -> "QuerySet[Card]":
+    """Cards matching a six-digit number or a QR payload (anything else matches nothing)."""
+    ref = (ref or "").strip()
+    qs = Card.objects.filter(merchant=merchant)
+    if looks_like_card_number(ref):
+        return qs.filter(number=ref)
+    if looks_like_card_qr(ref):
+        return qs.filter(qr_payload=ref.upper())
+    return qs.none()
+
+
+def card_get(*, merchant: Merchant, ref: str) -> Card:
+    card = card_queryset_for_ref(merchant, ref).select_related("program", "customer").first()
+    if card is None:
+        raise NotFound(code="card_not_found")
+    return card
+
+
+def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
+    """Find cards by QR payload, six-digit number, email, phone or name.
+
+    Name search is case- and accent-insensitive, matches every word the cashier typed, and returns at most one page
+    of candidates, most recently active first.
+    """
+    query = " ".join((query or "").split())
+    if len(query) < 2:
+        raise ValidationFailed(code="query_too_short", field="q")
+    page = settings.STAMPCARD["NAME_SEARCH_PAGE_SIZE"]
+    base = Card.objects.filter(merchant=merchant).select_related("program", "customer")
+    if looks_like_card_number(query) or looks_like_card_qr(query):
+        return list(card_queryset_for_ref(merchant, query).select_related("program", "customer"))
+    if "@" in query:
+        return list(base.filter(customer__email=query.lower())[:page])
+    digits = query.replace(" ", "").replace("-", "")
+    if digits.lstrip("+").isdigit() and len(digits) >= 7:
+        condition = Q(customer__phone=digits) | Q(customer__phone__endswith=digits.lstrip("+"))
+        return list(base.filter(condition)[:page])
+    condition = Q()
+    for word in fold(query).split():
+        condition &= Q(customer__name_folded__contains=word)
+    return list(base.filter(condition).order_by(F("last_stamp_at").desc(nulls_last=True), "-created_at", "pk")[:page])
+
+
+def check_get(*, merchant: Merchant, pos: str, external_id: str) -> Check:
+    check = Check.objects.filter(merchant=merchant, pos=pos, external_id=external_id).first()
+    if check is None:
+        raise NotFound(code="check_not_found", external_id=external_id)
+    return check

@@ -1,0 +1,224 @@
+"""Writes for cards: enrol, checkout preview/commit/reverse, manual adjustment.
+
+Every write runs in one transaction that holds the card's row lock, appends to the ledger, and records actor,
+channel and location. Rewards reached by a write are issued in the same transaction.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.cards import errors, selectors
+from stampcard.cards.earning import rewards_reached, stamps_for_check
+from stampcard.cards.ledger import ledger_append
+from stampcard.cards.locks import card_lock
+from stampcard.cards.models import Card, Check, CheckState, EventKind, Program, ReversalKind
+from stampcard.core import clock
+from stampcard.core.codes import random_card_number, random_card_qr
+from stampcard.core.errors import ValidationFailed
+from stampcard.customers import services as customers_services
+from stampcard.customers.models import Customer
+from stampcard.merchants import metering
+from stampcard.merchants import services as merchants_services
+from stampcard.merchants.actors import Actor
+from stampcard.merchants.models import Role
+from stampcard.rewards import services as rewards_services
+from stampcard.rewards.models import Reward
+
+CARD_NUMBER_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    external_id: str
+    total: int
+    currency: str
+    pos: str = "api"
+    closed_at: datetime | None = None
+
+
+@dataclass
+class CheckoutPreview:
+    card: Card
+    stamps_to_issue: int
+    rewards: list[dict[str, object]]
+    already_committed: bool
+
+
+@dataclass
+class CheckoutResult:
+    card: Card
+    check: Check
+    stamps_issued: int
+    rewards: list[Reward]
+    replayed: bool
+
+
+@dataclass
+class ReversalResult:
+    card: Card
+    check: Check
+    stamps_reversed: int
+    stamps_not_reversed: int
+    rewards_withdrawn: list[Reward] = field(default_factory=list)
+    rewards_kept: list[Reward] = field(default_factory=list)
+    replayed: bool = False
+
+
+@dataclass
+class AdjustmentResult:
+    card: Card
+    delta: int
+    rewards: list[Reward]
+
+
+@transaction.atomic
+def card_enrol(*, actor: Actor, name: str, program_id: str | None = None, email: str | None = None,
+               phone: str | None = None, birthday: date | None = None,
+               marketing_email_consent: bool = False) -> Card:
+    """Create a customer and their card in the program (default program when none is named)."""
+    program = selectors.program_get(merchant=actor.merchant, program_id=program_id)
+    customer = customers_services.customer_create(
+        merchant=actor.merchant, name=name, email=email, phone=phone, birthday=birthday,
+        marketing_email_consent=marketing_email_consent,
+    )
+    return card_create(customer=customer, program=program)
+
+
+def card_create(*, customer: Customer, program: Program) -> Card:
+    """Issue a card with a random six-digit number, retrying on the rare collision."""
+    if Card.objects.filter(program=program, customer=customer).exists():
+        raise errors.CardAlreadyEnrolled()
+    for _attempt in range(CARD_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return Card.objects.create(merchant_id=customer.merchant_id, program=program, customer=customer,
+                                           number=random_card_number(), qr_payload=random_card_qr())
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"no free card number after {CARD_NUMBER_ATTEMPTS} attempts: the number space is nearly full")
+
+
+def _validate_check(*, actor: Actor, check: CheckInput) -> None:
+    if not check.external_id or len(check.external_id) > 64:
+        raise ValidationFailed(_("The check needs an external id of 1 to 64 characters."),
+                               code="invalid_external_id", field="check.external_id")
+    if check.total < 0:
+        raise ValidationFailed(_("The check total cannot be negative."), code="invalid_total", field="check.total")
+    if check.currency.upper() != actor.merchant.currency:
+        raise errors.CurrencyMismatch(expected=actor.merchant.currency, got=check.currency.upper())
+
+
+def checkout_preview(*, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
+                     ) -> CheckoutPreview:
+    """What committing this check would do, without writing anything."""
+    _validate_check(actor=actor, check=check)
+    merchants_services.location_for_actor(actor=actor, location_id=location_id)
+    card = selectors.card_get(merchant=actor.merchant, ref=card_ref)
+    existing = Check.objects.filter(merchant=actor.merchant, pos=check.pos, external_id=check.external_id).first()
+    if existing is not None:
+        return CheckoutPreview(card=card, stamps_to_issue=0, rewards=[], already_committed=True)
+    stamps = stamps_for_check(program=card.program, total=check.total)
+    reached, _carry = rewards_reached(stamps=card.stamps + stamps, goal=card.program.goal)
+    rewards = [{"kind": card.program.reward_kind, "title": card.program.reward_title,
+                "description": card.program.reward_description} for _ in range(reached)]
+    return CheckoutPreview(card=card, stamps_to_issue=stamps, rewards=rewards, already_committed=False)
+
+
+@transaction.atomic
+def checkout_commit(*, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
+                    ) -> CheckoutResult:
+    """Stamp a check onto a card, once. A repeated commit of the same check returns the first outcome.
+
+    Raises CheckBelongsToAnotherCard when the check was committed to a different card, PlanLimitReached at the
+    plan's cap (nothing is written then), NotFound for unknown or other tenants' cards.
+    """
+    _validate_check(actor=actor, check=check)
+    location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
+    card = card_lock(merchant=actor.merchant, ref=card_ref)
+    # Commits of one card are serialised by its lock, so a check committed before us is visible here; a commit of
+    # the same check to another card at the same instant is caught by the unique constraint below.
+    existing = Check.objects.filter(merchant=actor.merchant, pos=check.pos, external_id=check.external_id).first()
+    if existing is not None:
+        return _replayed_commit(card=card, existing=existing)
+    stamps = stamps_for_check(program=card.program, total=check.total)
+    row = Check(merchant_id=actor.merchant.pk, pos=check.pos, external_id=check.external_id, card=card,
+                location=location, total=check.total, currency=check.currency.upper(),
+                closed_at=check.closed_at or clock.now(), stamps_issued=stamps)
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        existing = Check.objects.get(merchant=actor.merchant, pos=check.pos, external_id=check.external_id)
+        return _replayed_commit(card=card, existing=existing)
+    rewards: list[Reward] = []
+    if stamps:
+        ledger_append(card=card, kind=EventKind.STAMP, delta=stamps, lifetime_delta=stamps, actor=actor,
+                      check=row, location=location, total=check.total)
+        rewards = rewards_services.rewards_issue_reached(card=card, actor=actor, check=row)
+        metering.usage_record(merchant=actor.merchant, operations=1)
+    return CheckoutResult(card=card, check=row, stamps_issued=stamps, rewards=rewards, replayed=False)
+
+
+def _replayed_commit(*, card: Card, existing: Check) -> CheckoutResult:
+    if existing.card_id != card.pk:
+        raise errors.CheckBelongsToAnotherCard(external_id=existing.external_id)
+    return CheckoutResult(card=card, check=existing, stamps_issued=existing.stamps_issued,
+                          rewards=list(existing.rewards.all()), replayed=True)
+
+
+@transaction.atomic
+def checkout_reverse(*, actor: Actor, external_id: str, pos: str = "api",
+                     kind: ReversalKind = ReversalKind.REFUND) -> ReversalResult:
+    """Take back the stamps of a committed check (refund or void). Reversing twice returns the first outcome.
+
+    Rewards the check reached that were not handed over are withdrawn (their stamps come back first); rewards already
+    handed over stay with the customer, and the card never goes below zero: whatever cannot be taken back is
+    reported in ``stamps_not_reversed``.
+    """
+    found = selectors.check_get(merchant=actor.merchant, pos=pos, external_id=external_id)
+    card = card_lock(merchant=actor.merchant, card_id=found.card_id)
+    check = Check.objects.select_for_update().get(pk=found.pk)
+    if check.state == CheckState.REVERSED:
+        rewards = list(check.rewards.all())
+        return ReversalResult(
+            card=card, check=check, stamps_reversed=check.stamps_reversed,
+            stamps_not_reversed=check.stamps_issued - check.stamps_reversed,
+            rewards_withdrawn=[r for r in rewards if r.withdrawn_at], rewards_kept=[r for r in rewards if r.handed_over_at],
+            replayed=True,
+        )
+    withdrawn, kept = rewards_services.rewards_withdraw_for_check(card=card, check=check, actor=actor)
+    removable = min(check.stamps_issued, card.stamps)
+    if check.stamps_issued:
+        ledger_append(card=card, kind=EventKind.REVERSAL, delta=-removable, lifetime_delta=-check.stamps_issued,
+                      actor=actor, check=check, reversal_kind=str(kind), not_reversed=check.stamps_issued - removable)
+    check.state, check.stamps_reversed = CheckState.REVERSED, removable
+    check.reversal_kind, check.reversed_at = kind, clock.now()
+    check.save(update_fields=["state", "stamps_reversed", "reversal_kind", "reversed_at"])
+    return ReversalResult(card=card, check=check, stamps_reversed=removable,
+                          stamps_not_reversed=check.stamps_issued - removable, rewards_withdrawn=withdrawn,
+                          rewards_kept=kept)
+
+
+@transaction.atomic
+def card_adjust(*, actor: Actor, card_ref: str, delta: int, reason: str) -> AdjustmentResult:
+    """A manager corrects a card by hand. Adding stamps counts as a card operation and can reach rewards."""
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(_("Say why the card is adjusted."), code="reason_required", field="reason")
+    if delta == 0 or abs(delta) > 1000:
+        raise ValidationFailed(_("An adjustment moves between 1 and 1000 stamps."), code="invalid_delta",
+                               field="delta")
+    card = card_lock(merchant=actor.merchant, ref=card_ref)
+    if card.stamps + delta < 0:
+        raise errors.InsufficientStamps(stamps=card.stamps, delta=delta)
+    ledger_append(card=card, kind=EventKind.ADJUSTMENT, delta=delta, lifetime_delta=max(delta, 0), actor=actor,
+                  reason=reason)
+    rewards: list[Reward] = []
+    if delta > 0:
+        rewards = rewards_services.rewards_issue_reached(card=card, actor=actor)
+        metering.usage_record(merchant=actor.merchant, operations=1)
+    return AdjustmentResult(card=card, delta=delta, rewards=rewards)

@@ -1,0 +1,34 @@
+"""Customers: people known to one merchant."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core.models import TenantModel
+
+
+class Customer(TenantModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    # Folded copy of the name (lower case, no accents) so name search is the same on SQLite and PostgreSQL.
+    name_folded = models.CharField(max_length=200, db_index=True, editable=False)
+    email = models.EmailField(blank=True, help_text=_("Stored lower-cased."))
+    phone = models.CharField(max_length=20, blank=True, help_text=_("E.164, e.g. +380501234567."))
+    birthday = models.DateField(null=True, blank=True)
+    marketing_email_consent = models.BooleanField(default=False)
+    marketing_email_consent_at = models.DateTimeField(null=True, blank=True)
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "email"], condition=~Q(email=""),
+                                    name="customer_email_unique_per_merchant"),
+            models.UniqueConstraint(fields=["merchant", "phone"], condition=~Q(phone=""),
+                                    name="customer_phone_unique_per_merchant"),
+        ]
+        indexes = [models.Index(fields=["merchant", "name_folded"], name="customer_name_search")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,75 @@
+"""Writes for customers."""
+
+import re
+from datetime import date
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core import clock
+from stampcard.core.errors import Conflict, ValidationFailed
+from stampcard.core.text import fold
+from stampcard.customers.models import Customer
+from stampcard.merchants.models import Merchant
+
+_PHONE_RE = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def normalize_email(value: str | None) -> str:
+    value = (value or "").strip().lower()
+    if not value:
+        return ""
+    try:
+        validate_email(value)
+    except DjangoValidationError:
+        raise ValidationFailed(_("This email address is not valid."), code="invalid_email", field="email") from None
+    return value
+
+
+def normalize_phone(value: str | None) -> str:
+    """Keep the digits of an international number: "+380 (50) 123-45-67" -> "+380501234567"."""
+    value = (value or "").strip()
+    if not value:
+        return ""
+    digits = re.sub(r"[\s().-]", "", value)
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    if not _PHONE_RE.match(digits):
+        raise ValidationFailed(_("Give the phone number in international form, e.g. +380501234567."),
+                               code="invalid_phone", field="phone")
+    return digits
+
+
+def customer_create(*, merchant: Merchant, name: str, email: str | None = None, phone: str | None = None,
+                    birthday: date | None = None, marketing_email_consent: bool = False) -> Customer:
+    """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known."""
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationFailed(_("A name is required."), code="name_required", field="name")
+    if birthday is not None and birthday > clock.now().date():
+        raise ValidationFailed(_("The birthday cannot be in the future."), code="invalid_birthday", field="birthday")
+    email, phone = normalize_email(email), normalize_phone(phone)
+    now = clock.now()
+    customer = Customer(
+        merchant=merchant, name=name, name_folded=fold(name), email=email, phone=phone, birthday=birthday,
+        marketing_email_consent=marketing_email_consent and bool(email),
+        marketing_email_consent_at=now if marketing_email_consent and email else None,
+    )
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        existing = _existing_customer(merchant=merchant, email=email, phone=phone)
+        raise Conflict(_("A customer with this email or phone already exists."), code="customer_exists",
+                       customer_id=str(existing.pk) if existing else None) from None
+    return customer
+
+
+def _existing_customer(*, merchant: Merchant, email: str, phone: str) -> Customer | None:
+    if email and (found := Customer.objects.filter(merchant=merchant, email=email).first()):
+        return found
+    if phone:
+        return Customer.objects.filter(merchant=merchant, phone=phone).first()
+    return None

@@ -1,0 +1,129 @@
+"""The demo merchant that ``make run`` creates: a cafe with two locations, a program, staff, a key and customers.
+
+Seeding is idempotent: a second run finds the merchant and reuses the credentials saved in ``var/demo.json``
+(the API key secret is stored only there, since the database keeps just its hash).
+"""
+
+import json
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from stampcard.cards import services as cards_services
+from stampcard.cards.models import Card, EarningRule, Program
+from stampcard.merchants import services as merchants_services
+from stampcard.merchants.actors import Actor, Channel
+from stampcard.merchants.models import ApiKey, BillingInterval, Location, Membership, Merchant, Plan, Role, StaffUser
+
+DEMO_MERCHANT_NAME = "Demo Coffee"
+OWNER_EMAIL = "owner@demo.stampcard.local"
+CASHIER_EMAIL = "cashier@demo.stampcard.local"
+DEMO_CUSTOMERS = [
+    ("Olena Kovalenko", "olena@example.com", "+380501234567"),
+    ("Taras Shevchuk", "taras@example.com", ""),
+    ("Ірина Бондаренко", "", "+380671112233"),
+    ("José Álvarez", "jose@example.com", ""),
+]
+
+
+def demo_file() -> Path:
+    return Path(settings.VAR_DIR) / "demo.json"
+
+
+def seed_demo(*, base_url: str) -> dict[str, Any]:
+    saved = _read_saved()
+    merchant = Merchant.objects.filter(name=DEMO_MERCHANT_NAME).first()
+    if merchant is None:
+        saved = _create(base_url=base_url)
+    elif not _saved_matches(saved, merchant):
+        saved = _refresh_credentials(merchant=merchant)
+    saved["base_url"] = base_url
+    saved.update(_urls(base_url))
+    demo_file().write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
+    demo_file().chmod(0o600)
+    return saved
+
+
+def _read_saved() -> dict[str, Any]:
+    try:
+        return dict(json.loads(demo_file().read_text()))
+    except (OSError, ValueError):
+        return {}
+
+
+def _saved_matches(saved: dict[str, Any], merchant: Merchant) -> bool:
+    key = saved.get("api_key", "")
+    prefix = key.split("_")[1] if key.count("_") == 2 else ""
+    owner = StaffUser.objects.filter(email=saved.get("owner_email", "")).first()
+    return (
+        saved.get("merchant_id") == str(merchant.pk)
+        and ApiKey.objects.filter(merchant=merchant, prefix=prefix, revoked_at__isnull=True).exists()
+        and owner is not None
+        and owner.check_password(saved.get("owner_password", ""))
+    )
+
+
+@transaction.atomic
+def _create(*, base_url: str) -> dict[str, Any]:
+    password = secrets.token_urlsafe(12)
+    owner = StaffUser.objects.filter(email=OWNER_EMAIL).first() or merchants_services.staff_user_create(
+        email=OWNER_EMAIL, password=password, full_name="Demo Owner")
+    owner.set_password(password)
+    owner.save(update_fields=["password"])
+    merchant = merchants_services.merchant_create(name=DEMO_MERCHANT_NAME, owner=owner, currency="UAH",
+                                                  timezone="Europe/Kyiv", locale="uk")
+    merchants_services.subscription_change(merchant=merchant, plan=Plan.PAID, interval=BillingInterval.MONTH,
+                                           locations=2)
+    center = merchants_services.location_create(merchant=merchant, name="Demo Coffee — Podil",
+                                                address="Sahaidachnoho St 1, Kyiv")
+    merchants_services.location_create(merchant=merchant, name="Demo Coffee — Pechersk", address="Lypska St 10, Kyiv")
+    program = Program.objects.create(
+        merchant=merchant, name="Coffee card", is_default=True, goal=8, earning_rule=EarningRule.PER_RECEIPT,
+        reward_title="Free coffee of your choice", reward_description="Any coffee drink, any size.",
+    )
+    cashier = StaffUser.objects.filter(email=CASHIER_EMAIL).first() or merchants_services.staff_user_create(
+        email=CASHIER_EMAIL, password=secrets.token_urlsafe(12), full_name="Demo Cashier")
+    merchants_services.membership_create(merchant=merchant, user=cashier, role=Role.CASHIER)
+    actor = Actor(merchant=merchant, channel=Channel.SYSTEM, user=owner, location=center)
+    for name, email, phone in DEMO_CUSTOMERS:
+        cards_services.card_enrol(actor=actor, name=name, email=email, phone=phone)
+    saved = _refresh_credentials(merchant=merchant, owner_password=password)
+    saved["program_id"] = str(program.pk)
+    return saved
+
+
+@transaction.atomic
+def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = None) -> dict[str, Any]:
+    """Issue a fresh API key (and owner password) when the saved ones are lost or no longer valid."""
+    owner_membership = Membership.objects.select_related("user").get(merchant=merchant, role=Role.OWNER)
+    owner = owner_membership.user
+    if owner_password is None:
+        owner_password = secrets.token_urlsafe(12)
+        owner.set_password(owner_password)
+        owner.save(update_fields=["password"])
+    for stale in ApiKey.objects.filter(merchant=merchant, name="Demo POS", revoked_at__isnull=True):
+        merchants_services.api_key_revoke(api_key=stale)
+    location = Location.objects.filter(merchant=merchant).order_by("created_at").first()
+    cashier_membership = Membership.objects.filter(merchant=merchant, role=Role.CASHIER).first() or owner_membership
+    _key, raw = merchants_services.api_key_create(membership=cashier_membership, name="Demo POS", location=location,
+                                                  created_by=owner)
+    program = Program.objects.filter(merchant=merchant, is_default=True).first()
+    card = Card.objects.filter(merchant=merchant).order_by("created_at").first()
+    return {
+        "merchant_id": str(merchant.pk),
+        "program_id": str(program.pk) if program else None,
+        "location_id": str(location.pk) if location else None,
+        "owner_email": owner.email,
+        "owner_password": owner_password,
+        "api_key": raw,
+        "api_key_role": cashier_membership.role,
+        "sample_card_number": card.number if card else None,
+    }
+
+
+def _urls(base_url: str) -> dict[str, str]:
+    return {"api_docs_url": f"{base_url}/api/v1/docs", "openapi_url": f"{base_url}/api/v1/openapi.json",
+            "admin_url": f"{base_url}/admin/"}

@@ -1,0 +1,43 @@
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core.errors import LimitReached, NotAuthenticated, PermissionDenied
+
+
+class PlanLimitReached(LimitReached):
+    code = "plan_limit_reached"
+    default_message = _("The monthly card operations of your plan are used up. Upgrade the plan or wait for next month.")
+
+
+class SeatLimitReached(LimitReached):
+    code = "plan_seat_limit_reached"
+    default_message = _("All staff seats of your plan are taken.")
+
+
+class LocationLimitReached(LimitReached):
+    code = "plan_location_limit_reached"
+    default_message = _("Your plan covers no more locations.")
+
+
+class ApiKeyInvalid(NotAuthenticated):
+    code = "api_key_invalid"
+    default_message = _("The API key is not valid.")
+
+
+class ApiKeyRevoked(NotAuthenticated):
+    code = "api_key_revoked"
+    default_message = _("The API key was revoked.")
+
+
+class StaffDeactivated(NotAuthenticated):
+    code = "staff_deactivated"
+    default_message = _("The staff login this key belongs to is deactivated.")
+
+
+class RoleForbidden(PermissionDenied):
+    code = "role_forbidden"
+    default_message = _("Your role does not allow this operation.")
+
+
+class LocationForbidden(PermissionDenied):
+    code = "location_forbidden"
+    default_message = _("This key cannot act for that location.")

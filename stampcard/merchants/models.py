@@ -1,0 +1,173 @@
+"""Tenancy and access: merchants, their locations, staff logins, roles, API keys, plans and metered usage."""
+
+import uuid
+import zoneinfo
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core.models import TenantModel, TimestampedModel
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
+
+
+class Merchant(TimestampedModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    currency = models.CharField(max_length=3, default="UAH", help_text=_("ISO 4217 code, e.g. UAH or EUR."))
+    timezone = models.CharField(max_length=64, default="Europe/Kyiv", validators=[validate_timezone])
+    locale = models.CharField(max_length=10, default="uk")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+class Location(TenantModel):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="locations")
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffUserManager(BaseUserManager["StaffUser"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> "StaffUser":
+        if not email:
+            raise ValueError("A staff login needs an email")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> "StaffUser":
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(email, password, **extra)
+
+
+class StaffUser(AbstractBaseUser, PermissionsMixin):
+    """A person who logs into stampcard (merchant panel, scanner app). Customers are not users."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text=_("Can log into the operator's Django admin."))
+    date_joined = models.DateTimeField(auto_now_add=True)
+
+    objects = StaffUserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    MANAGER = "manager", _("Manager")
+    CASHIER = "cashier", _("Cashier")
+
+
+ROLE_RANK = {Role.CASHIER: 1, Role.MANAGER: 2, Role.OWNER: 3}
+
+
+class Membership(TenantModel):
+    """A staff login's role at a merchant. A plan's seats count active memberships."""
+
+    user = models.ForeignKey(StaffUser, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    locations = models.ManyToManyField(
+        Location, blank=True, related_name="+", help_text=_("Empty means every location of the merchant.")
+    )
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["merchant", "user"], name="membership_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) at {self.merchant_id}"
+
+    def has_role(self, minimum: Role) -> bool:
+        return ROLE_RANK[Role(self.role)] >= ROLE_RANK[minimum]
+
+
+class ApiKey(TenantModel):
+    """A secret for POS and scanner calls. Only a hash of the secret is stored; the full key is shown once."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_keys")
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, help_text=_("Visible part of the key, for recognising it."))
+    secret_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(StaffUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+
+class BillingInterval(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    YEAR = "year", _("Yearly")
+
+
+class Plan(models.TextChoices):
+    FREE = "free", _("Free")
+    PAID = "paid", _("Paid, per location")
+
+
+class Subscription(TimestampedModel):
+    """What a merchant pays for. Free: a monthly cap on card operations and one staff seat.
+    Paid: priced per location, billed monthly or yearly, no operation cap."""
+
+    merchant = models.OneToOneField(Merchant, on_delete=models.CASCADE, related_name="subscription")
+    plan = models.CharField(max_length=16, choices=Plan.choices, default=Plan.FREE)
+    interval = models.CharField(max_length=8, choices=BillingInterval.choices, blank=True)
+    locations_paid = models.PositiveIntegerField(default=0)
+    current_period_end = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(plan="free", interval="", locations_paid=0)
+                | Q(plan="paid", interval__in=["month", "year"], locations_paid__gte=1),
+                name="subscription_plan_shape",
+            )
+        ]
+
+
+class UsageCounter(models.Model):
+    """Card operations of one merchant in one calendar month of the merchant's own time zone."""
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="usage_counters")
+    period = models.DateField(help_text=_("First day of the month, in the merchant's time zone."))
+    operations = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "period"], name="usage_one_row_per_month"),
+        ]

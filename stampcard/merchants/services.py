@@ -1,0 +1,176 @@
+"""Writes for tenancy and access: merchants, locations, staff, API keys, plans."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from stampcard.core import clock
+from stampcard.core.codes import random_base32
+from stampcard.core.errors import ValidationFailed
+from stampcard.merchants import errors, selectors
+from stampcard.merchants.actors import Actor, Channel
+from stampcard.merchants.models import (
+    ApiKey,
+    BillingInterval,
+    Location,
+    Membership,
+    Merchant,
+    Plan,
+    Role,
+    StaffUser,
+    Subscription,
+)
+from stampcard.merchants.plans import limits_for
+
+API_KEY_PREFIX_LENGTH = 10
+API_KEY_SECRET_BYTES = 20  # 160 bits, written as 40 hex digits: no separators to break a double-click copy
+
+
+@transaction.atomic
+def merchant_create(*, name: str, owner: StaffUser, currency: str = "UAH", timezone: str = "Europe/Kyiv",
+                    locale: str = "uk") -> Merchant:
+    merchant = Merchant(name=name, currency=currency.upper(), timezone=timezone, locale=locale)
+    merchant.full_clean()
+    merchant.save()
+    Subscription.objects.create(merchant=merchant, plan=Plan.FREE)
+    Membership.objects.create(merchant=merchant, user=owner, role=Role.OWNER)
+    return merchant
+
+
+@transaction.atomic
+def subscription_change(*, merchant: Merchant, plan: Plan, interval: BillingInterval | None = None,
+                        locations: int = 0, period_end: datetime | None = None) -> Subscription:
+    subscription = Subscription.objects.select_for_update().get(merchant=merchant)
+    subscription.plan = plan
+    subscription.interval = (interval or "") if plan == Plan.PAID else ""
+    subscription.locations_paid = locations if plan == Plan.PAID else 0
+    subscription.current_period_end = period_end
+    subscription.save()
+    return subscription
+
+
+@transaction.atomic
+def location_create(*, merchant: Merchant, name: str, address: str = "") -> Location:
+    # The subscription row is the merchant's lock for plan-limited counts (locations, seats).
+    subscription = Subscription.objects.select_for_update().get(merchant=merchant)
+    limit = limits_for(subscription).locations
+    if limit is not None and Location.objects.filter(merchant=merchant, is_active=True).count() >= limit:
+        raise errors.LocationLimitReached(limit=limit)
+    return Location.objects.create(merchant=merchant, name=name, address=address)
+
+
+def staff_user_create(*, email: str, password: str | None, full_name: str = "") -> StaffUser:
+    return StaffUser.objects.create_user(email=email, password=password, full_name=full_name)
+
+
+@transaction.atomic
+def membership_create(*, merchant: Merchant, user: StaffUser, role: Role,
+                      locations: list[Location] | None = None) -> Membership:
+    subscription = Subscription.objects.select_for_update().get(merchant=merchant)
+    seats = limits_for(subscription).seats
+    if seats is not None and Membership.objects.filter(merchant=merchant, is_active=True).count() >= seats:
+        raise errors.SeatLimitReached(seats=seats)
+    membership = Membership.objects.create(merchant=merchant, user=user, role=role)
+    if locations:
+        membership.locations.set(locations)
+    return membership
+
+
+def _hash_secret(raw_key: str) -> str:
+    # The secret carries 160 random bits, so a fast hash is enough (no dictionary to attack) and keeps the check
+    # cheap on every POS request; a slow password hash here would cost milliseconds per call for no gain.
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def api_key_create(*, membership: Membership, name: str, location: Location | None = None,
+                   created_by: StaffUser | None = None) -> tuple[ApiKey, str]:
+    """Create a key and return it with the full secret, which is never retrievable again."""
+    if location is not None and location.merchant_id != membership.merchant_id:
+        raise ValidationFailed(code="location_not_found", field="location")
+    for _attempt in range(5):
+        prefix = random_base32(API_KEY_PREFIX_LENGTH).lower()
+        raw = f"sc_{prefix}_{secrets.token_hex(API_KEY_SECRET_BYTES)}"
+        try:
+            with transaction.atomic():
+                key = ApiKey.objects.create(
+                    merchant_id=membership.merchant_id, membership=membership, location=location, name=name,
+                    prefix=prefix, secret_hash=_hash_secret(raw), created_by=created_by,
+                )
+            return key, raw
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not allocate a unique API key prefix")
+
+
+def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
+    ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+    api_key.refresh_from_db(fields=["revoked_at"])
+    return api_key
+
+
+def api_key_authenticate(*, raw_key: str, channel: Channel = Channel.API) -> Actor:
+    """Resolve a presented key to the acting staff member, or raise a NotAuthenticated subclass.
+
+    One query loads the key with its membership, user, merchant and location.
+    """
+    parts = raw_key.strip().split("_")
+    if len(parts) != 3 or parts[0] != "sc" or len(parts[1]) != API_KEY_PREFIX_LENGTH or len(parts[2]) != 40:
+        raise errors.ApiKeyInvalid()
+    key = (
+        ApiKey.objects.select_related("membership__user", "merchant", "location")
+        .filter(prefix=parts[1])
+        .first()
+    )
+    if key is None or not hmac.compare_digest(key.secret_hash, _hash_secret(raw_key.strip())):
+        raise errors.ApiKeyInvalid()
+    if key.revoked_at is not None:
+        raise errors.ApiKeyRevoked()
+    membership = key.membership
+    if not membership.user.is_active or not membership.is_active:
+        raise errors.StaffDeactivated()
+    _touch_last_used(key)
+    return Actor(merchant=key.merchant, channel=channel, user=membership.user, membership=membership, api_key=key,
+                 location=key.location)
+
+
+def _touch_last_used(key: ApiKey) -> None:
+    now = clock.now()
+    resolution = timedelta(seconds=settings.STAMPCARD["API_KEY_LAST_USED_RESOLUTION_SECONDS"])
+    if key.last_used_at is not None and now - key.last_used_at < resolution:
+        return
+    # Conditional so that concurrent requests write once, not once each.
+    ApiKey.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - resolution), pk=key.pk).update(
+        last_used_at=now
+    )
+    key.last_used_at = now
+
+
+def ensure_role(*, actor: Actor, minimum: Role) -> None:
+    if actor.membership is None:
+        if actor.channel == Channel.SYSTEM:
+            return
+        raise errors.RoleForbidden(required=minimum.value)
+    if not actor.membership.has_role(minimum):
+        raise errors.RoleForbidden(required=minimum.value, role=actor.membership.role)
+
+
+def location_for_actor(*, actor: Actor, location_id: str | None) -> Location | None:
+    """The location an operation happens at: the one asked for, else the key's own.
+
+    A key bound to one location cannot act for another; a membership limited to some locations neither.
+    """
+    if not location_id:
+        return actor.location
+    location = selectors.location_get(merchant=actor.merchant, location_id=location_id)
+    if actor.location is not None and actor.location.pk != location.pk:
+        raise errors.LocationForbidden(location_id=str(location.pk))
+    if actor.membership is not None:
+        allowed = set(actor.membership.locations.values_list("pk", flat=True))
+        if allowed and location.pk not in allowed:
+            raise errors.LocationForbidden(location_id=str(location.pk))
+    return location

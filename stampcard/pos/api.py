@@ -1,0 +1,162 @@
+"""The POS-facing JSON API v1. Thin: auth -> schema -> service -> presenter. Errors map to HTTP in one place."""
+
+import logging
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Router
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from stampcard.cards import selectors as cards_selectors
+from stampcard.cards import services as cards_services
+from stampcard.cards.models import ReversalKind
+from stampcard.core.errors import ApplicationError, NotAuthenticated, NotFound
+from stampcard.merchants import metering
+from stampcard.merchants.actors import Actor
+from stampcard.pos import presenters, schemas
+from stampcard.pos.auth import ApiKeyAuth
+from stampcard.pos.idempotency import idempotent_write, render_error, render_json
+from stampcard.rewards import services as rewards_services
+
+logger = logging.getLogger(__name__)
+
+api = NinjaAPI(
+    title="stampcard POS API",
+    version="1",
+    description="Identify customers, preview and commit checkouts, reverse them. Authenticate with "
+    "`Authorization: Bearer <api key>`. Every write accepts an `Idempotency-Key` header.",
+    urls_namespace="api-v1",
+    auth=ApiKeyAuth(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+ERRORS: dict[int | str, Any] = {
+    400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut,
+    409: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut,
+}
+
+
+@api.exception_handler(ApplicationError)
+def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return render_error(exc)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+               "problem": e.get("msg", "")} for e in exc.errors]
+    return render_json({"code": "validation_error", "message": _("Some fields are invalid."),
+                        "details": {"fields": fields}}, 422)
+
+
+@api.exception_handler(AuthenticationError)
+def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return render_error(NotAuthenticated())
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return render_error(NotFound())
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "error")
+    return render_json({"code": code, "message": str(exc), "details": {}}, exc.status_code)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("unhandled error in %s %s", request.method, request.path)
+    return render_json({"code": "internal_error", "message": _("Something went wrong on our side."),
+                        "details": {}}, 500)
+
+
+def _actor(request: HttpRequest) -> Actor:
+    return request.auth  # type: ignore[attr-defined, no-any-return]
+
+
+router = Router(tags=["loyalty"])
+
+
+@router.post("/customers", response={201: schemas.EnrolOut, **ERRORS}, summary="Enrol a customer")
+@idempotent_write(201, schemas.EnrolOut)
+def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, Any]:
+    card = cards_services.card_enrol(
+        actor=_actor(request), name=body.name, program_id=body.program_id, email=body.email, phone=body.phone,
+        birthday=body.birthday, marketing_email_consent=body.consents.marketing_email,
+    )
+    return {"customer": presenters.customer_payload(card.customer), "card": presenters.card_payload(card)}
+
+
+@router.get("/cards/lookup", response={200: schemas.LookupOut, **ERRORS}, summary="Identify a customer")
+def lookup_cards(request: HttpRequest, q: str) -> dict[str, Any]:
+    cards = cards_selectors.card_identify(merchant=_actor(request).merchant, query=q)
+    return {"results": presenters.cards_payload(cards)}
+
+
+@router.get("/cards/{number}", response={200: schemas.CardOut, **ERRORS}, summary="A card")
+def get_card(request: HttpRequest, number: str) -> dict[str, Any]:
+    return presenters.card_payload(cards_selectors.card_get(merchant=_actor(request).merchant, ref=number))
+
+
+@router.post("/cards/{number}/adjustments", response={200: schemas.AdjustmentOut, **ERRORS},
+             summary="Adjust a card by hand (manager)")
+@idempotent_write(200, schemas.AdjustmentOut)
+def adjust_card(request: HttpRequest, number: str, body: schemas.AdjustmentIn) -> dict[str, Any]:
+    result = cards_services.card_adjust(actor=_actor(request), card_ref=number, delta=body.delta, reason=body.reason)
+    return {"delta": result.delta, "card": presenters.card_payload(result.card),
+            "rewards": [presenters.reward_payload(r) for r in result.rewards]}
+
+
+def _check_input(body: schemas.CheckoutIn) -> cards_services.CheckInput:
+    check = body.check
+    return cards_services.CheckInput(external_id=check.external_id, total=check.total, currency=check.currency,
+                                     pos=check.pos, closed_at=check.closed_at)
+
+
+@router.post("/checkouts/preview", response={200: schemas.PreviewOut, **ERRORS}, summary="Preview a checkout")
+def preview_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
+    preview = cards_services.checkout_preview(actor=_actor(request), card_ref=body.card, check=_check_input(body),
+                                              location_id=body.location_id)
+    return {"stamps_to_issue": preview.stamps_to_issue, "card": presenters.card_payload(preview.card),
+            "rewards": preview.rewards, "already_committed": preview.already_committed}
+
+
+@router.post("/checkouts", response={200: schemas.CheckoutOut, **ERRORS}, summary="Commit a checkout")
+@idempotent_write(200, schemas.CheckoutOut)
+def commit_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
+    result = cards_services.checkout_commit(actor=_actor(request), card_ref=body.card, check=_check_input(body),
+                                            location_id=body.location_id)
+    return {"stamps_issued": result.stamps_issued, "card": presenters.card_payload(result.card),
+            "rewards": [presenters.reward_payload(r) for r in result.rewards], "replayed": result.replayed}
+
+
+@router.post("/checkouts/{external_id}/reverse", response={200: schemas.ReverseOut, **ERRORS},
+             summary="Reverse a checkout (refund or void)")
+@idempotent_write(200, schemas.ReverseOut)
+def reverse_checkout(request: HttpRequest, external_id: str, body: schemas.ReverseIn) -> dict[str, Any]:
+    result = cards_services.checkout_reverse(actor=_actor(request), external_id=external_id, pos=body.pos,
+                                             kind=ReversalKind(body.kind))
+    return {"stamps_reversed": result.stamps_reversed, "stamps_not_reversed": result.stamps_not_reversed,
+            "rewards_withdrawn": [presenters.reward_payload(r) for r in result.rewards_withdrawn],
+            "rewards_kept": [presenters.reward_payload(r) for r in result.rewards_kept],
+            "card": presenters.card_payload(result.card), "replayed": result.replayed}
+
+
+@router.post("/rewards/{reward_id}/hand-over", response={200: schemas.RewardOut, **ERRORS},
+             summary="Mark a reward as handed over")
+@idempotent_write(200, schemas.RewardOut)
+def hand_over_reward(request: HttpRequest, reward_id: str) -> dict[str, Any]:
+    return presenters.reward_payload(rewards_services.reward_hand_over(actor=_actor(request), reward_id=reward_id))
+
+
+@router.get("/merchant", response={200: schemas.MerchantOut, **ERRORS}, summary="The key's merchant, plan and usage")
+def get_merchant(request: HttpRequest) -> dict[str, Any]:
+    merchant = _actor(request).merchant
+    return presenters.merchant_payload(merchant, metering.usage_get(merchant=merchant))
+
+
+api.add_router("", router)

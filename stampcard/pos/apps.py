@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PosConfig(AppConfig):
+    name = "stampcard.pos"
+    label = "pos"
