@@ -14,6 +14,7 @@ from django.db import transaction
 
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, EarningRule, Program
+from stampcard.core.errors import ApplicationError
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import ApiKey, BillingInterval, Location, Membership, Merchant, Plan, Role, StaffUser
@@ -55,12 +56,14 @@ def _read_saved() -> dict[str, Any]:
 
 
 def _saved_matches(saved: dict[str, Any], merchant: Merchant) -> bool:
-    key = saved.get("api_key", "")
-    prefix = key.split("_")[1] if key.count("_") == 2 else ""
+    try:
+        actor = merchants_services.api_key_authenticate(raw_key=saved.get("api_key", ""))
+    except ApplicationError:
+        return False
     owner = StaffUser.objects.filter(email=saved.get("owner_email", "")).first()
     return (
         saved.get("merchant_id") == str(merchant.pk)
-        and ApiKey.objects.filter(merchant=merchant, prefix=prefix, revoked_at__isnull=True).exists()
+        and actor.merchant.pk == merchant.pk
         and owner is not None
         and owner.check_password(saved.get("owner_password", ""))
     )

@@ -1,0 +1,87 @@
+"""factory_boy factories for the domain. Tenancy is built top-down: a card's merchant is its program's merchant."""
+
+import factory
+from factory.django import DjangoModelFactory
+
+from stampcard.cards.models import Card, EarningRule, Program
+from stampcard.core.codes import random_card_number, random_card_qr
+from stampcard.core.text import fold
+from stampcard.customers.models import Customer
+from stampcard.merchants.models import Location, Membership, Merchant, Role, StaffUser, Subscription
+
+
+class MerchantFactory(DjangoModelFactory):
+    class Meta:
+        model = Merchant
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Cafe {n}")
+    currency = "UAH"
+    timezone = "Europe/Kyiv"
+    subscription = factory.RelatedFactory("tests.factories.SubscriptionFactory", factory_related_name="merchant")
+
+
+class SubscriptionFactory(DjangoModelFactory):
+    class Meta:
+        model = Subscription
+
+    merchant = factory.SubFactory(MerchantFactory, subscription=None)
+    plan = "free"
+
+
+class LocationFactory(DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = factory.Sequence(lambda n: f"Spot {n}")
+
+
+class StaffUserFactory(DjangoModelFactory):
+    class Meta:
+        model = StaffUser
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"staff{n}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+
+class MembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    merchant = factory.SubFactory(MerchantFactory)
+    user = factory.SubFactory(StaffUserFactory)
+    role = Role.CASHIER
+
+
+class ProgramFactory(DjangoModelFactory):
+    class Meta:
+        model = Program
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = "Coffee card"
+    is_default = True
+    goal = 8
+    earning_rule = EarningRule.PER_RECEIPT
+    reward_title = "Free coffee"
+
+
+class CustomerFactory(DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    merchant = factory.SubFactory(MerchantFactory)
+    name = factory.Sequence(lambda n: f"Customer {n}")
+    name_folded = factory.LazyAttribute(lambda o: fold(o.name))
+
+
+class CardFactory(DjangoModelFactory):
+    class Meta:
+        model = Card
+
+    program = factory.SubFactory(ProgramFactory)
+    merchant = factory.SelfAttribute("program.merchant")
+    customer = factory.SubFactory(CustomerFactory, merchant=factory.SelfAttribute("..program.merchant"))
+    number = factory.LazyFunction(random_card_number)
+    qr_payload = factory.LazyFunction(random_card_qr)
