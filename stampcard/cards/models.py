@@ -1,6 +1,7 @@
 """Programs, cards, the append-only stamp ledger and the POS checks that feed it."""
 
 import uuid
+from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -159,10 +160,10 @@ class CardEvent(TenantModel):
     class Meta:
         indexes = [models.Index(fields=["card", "id"], name="cardevent_card_history")]
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise RuntimeError("the card ledger is append-only; record a new event instead")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise RuntimeError("the card ledger is append-only")

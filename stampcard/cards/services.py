@@ -43,7 +43,7 @@ class CheckInput:
 class CheckoutPreview:
     card: Card
     stamps_to_issue: int
-    rewards: list[dict[str, object]]
+    rewards: list[dict[str, str]]
     already_committed: bool
 
 
@@ -186,7 +186,8 @@ def checkout_reverse(*, actor: Actor, external_id: str, pos: str = "api",
         return ReversalResult(
             card=card, check=check, stamps_reversed=check.stamps_reversed,
             stamps_not_reversed=check.stamps_issued - check.stamps_reversed,
-            rewards_withdrawn=[r for r in rewards if r.withdrawn_at], rewards_kept=[r for r in rewards if r.handed_over_at],
+            rewards_withdrawn=[r for r in rewards if r.withdrawn_at],
+            rewards_kept=[r for r in rewards if r.handed_over_at],
             replayed=True,
         )
     withdrawn, kept = rewards_services.rewards_withdraw_for_check(card=card, check=check, actor=actor)

@@ -14,7 +14,7 @@ def fold(value: str) -> str:
     """
     value = unicodedata.normalize("NFKC", value).casefold().translate(_EXTRA_FOLDS)
     decomposed = unicodedata.normalize("NFD", value)
-    kept = []
+    kept: list[str] = []
     for ch in decomposed:
         if unicodedata.combining(ch) and not _is_cyrillic_letter_mark(kept, ch):
             continue

@@ -5,7 +5,9 @@ from stampcard.core.errors import LimitReached, NotAuthenticated, PermissionDeni
 
 class PlanLimitReached(LimitReached):
     code = "plan_limit_reached"
-    default_message = _("The monthly card operations of your plan are used up. Upgrade the plan or wait for next month.")
+    default_message = _(
+        "The monthly card operations of your plan are used up. Upgrade the plan or wait for next month."
+    )
 
 
 class SeatLimitReached(LimitReached):

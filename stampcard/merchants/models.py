@@ -159,6 +159,9 @@ class Subscription(TimestampedModel):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.plan} ({self.interval or 'no billing'}, {self.locations_paid} locations)"
+
 
 class UsageCounter(models.Model):
     """Card operations of one merchant in one calendar month of the merchant's own time zone."""
@@ -171,3 +174,6 @@ class UsageCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["merchant", "period"], name="usage_one_row_per_month"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id} {self.period:%Y-%m}: {self.operations}"

@@ -124,6 +124,8 @@ def _run_and_record(run: Callable[[], HttpResponse], actor: Actor, key: str, fin
 
 def _store(actor: Actor, key: str, fingerprint: str, response: HttpResponse) -> None:
     """Record the response in the caller's transaction; raises _KeyTaken (rolling it back) if the key is taken."""
+    if actor.api_key is None:
+        raise RuntimeError("an idempotent write needs the API key that scopes its Idempotency-Key")
     try:
         IdempotencyRecord.objects.create(api_key=actor.api_key, key=key, fingerprint=fingerprint,
                                          status_code=response.status_code, body=response.content)

@@ -13,3 +13,6 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["api_key", "key"], name="idempotency_key_unique_per_api_key")]
+
+    def __str__(self) -> str:
+        return f"{self.api_key_id}:{self.key} -> {self.status_code}"

@@ -7,7 +7,14 @@ checks the invariants after every step against an independent model of what the 
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from stampcard.cards import errors
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EarningRule
