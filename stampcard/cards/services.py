@@ -14,7 +14,7 @@ from stampcard.cards import errors, selectors
 from stampcard.cards.earning import rewards_reached, stamps_for_check
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import card_lock
-from stampcard.cards.models import Card, Check, CheckState, EventKind, Program, ReversalKind
+from stampcard.cards.models import Card, CardEvent, Check, CheckState, EventKind, Program, ReversalKind
 from stampcard.core import clock
 from stampcard.core.codes import random_card_number, random_card_qr
 from stampcard.core.errors import ValidationFailed
@@ -174,23 +174,27 @@ def checkout_reverse(*, actor: Actor, external_id: str, pos: str = "api",
                      kind: ReversalKind = ReversalKind.REFUND) -> ReversalResult:
     """Take back the stamps of a committed check (refund or void). Reversing twice returns the first outcome.
 
-    Rewards the check reached that were not handed over are withdrawn (their stamps come back first); rewards already
-    handed over stay with the customer, and the card never goes below zero: whatever cannot be taken back is
-    reported in ``stamps_not_reversed``.
+    When the check's stamps are no longer on the card because a reward consumed them, ready rewards are withdrawn to
+    give them back: the ones this check reached first, then the card's newest (a reward still covered by other valid
+    stamps stays). Rewards already handed over are never taken back, and the card never goes below zero: what cannot
+    be taken back is reported in ``stamps_not_reversed``; ``rewards_kept`` lists the rewards this check reached that
+    stay with the customer.
     """
     found = selectors.check_get(merchant=actor.merchant, pos=pos, external_id=external_id)
     card = card_lock(merchant=actor.merchant, card_id=found.card_id)
     check = Check.objects.select_for_update().get(pk=found.pk)
     if check.state == CheckState.REVERSED:
-        rewards = list(check.rewards.all())
+        withdrawn_ids = CardEvent.objects.filter(check_ref=check, kind=EventKind.REWARD_WITHDRAWN).values_list(
+            "payload__reward_id", flat=True)
         return ReversalResult(
             card=card, check=check, stamps_reversed=check.stamps_reversed,
             stamps_not_reversed=check.stamps_issued - check.stamps_reversed,
-            rewards_withdrawn=[r for r in rewards if r.withdrawn_at],
-            rewards_kept=[r for r in rewards if r.handed_over_at],
+            rewards_withdrawn=list(Reward.objects.filter(pk__in=list(withdrawn_ids)).order_by("created_at")),
+            rewards_kept=[r for r in check.rewards.all() if r.withdrawn_at is None],
             replayed=True,
         )
-    withdrawn, kept = rewards_services.rewards_withdraw_for_check(card=card, check=check, actor=actor)
+    withdrawn = rewards_services.rewards_withdraw_to_cover(card=card, check=check, stamps_needed=check.stamps_issued,
+                                                           actor=actor)
     removable = min(check.stamps_issued, card.stamps)
     if check.stamps_issued:
         ledger_append(card=card, kind=EventKind.REVERSAL, delta=-removable, lifetime_delta=-check.stamps_issued,
@@ -200,7 +204,7 @@ def checkout_reverse(*, actor: Actor, external_id: str, pos: str = "api",
     check.save(update_fields=["state", "stamps_reversed", "reversal_kind", "reversed_at"])
     return ReversalResult(card=card, check=check, stamps_reversed=removable,
                           stamps_not_reversed=check.stamps_issued - removable, rewards_withdrawn=withdrawn,
-                          rewards_kept=kept)
+                          rewards_kept=[r for r in check.rewards.all() if r.withdrawn_at is None])
 
 
 @transaction.atomic

@@ -114,7 +114,10 @@ class ReverseOut(Schema):
     stamps_reversed: int
     stamps_not_reversed: int = Field(description="Stamps that could not be taken back (a reward was handed over).")
     rewards_withdrawn: list[RewardOut]
-    rewards_kept: list[RewardOut] = Field(description="Rewards this check reached that were already handed over.")
+    rewards_kept: list[RewardOut] = Field(
+        description="Rewards this check reached that stay with the customer: handed over already, or still covered "
+        "by the card's other stamps."
+    )
     card: CardOut
     replayed: bool
 

@@ -32,27 +32,31 @@ def rewards_issue_reached(*, card: Card, actor: Actor, check: Check | None = Non
     return issued
 
 
-def rewards_withdraw_for_check(*, card: Card, check: Check, actor: Actor) -> tuple[list[Reward], list[Reward]]:
-    """Withdraw the rewards a reversed check reached and that were not handed over yet, giving their stamps back.
+def rewards_withdraw_to_cover(*, card: Card, check: Check, stamps_needed: int, actor: Actor) -> list[Reward]:
+    """Withdraw ready rewards until the card holds ``stamps_needed`` stamps (or no ready reward is left).
 
-    Returns (withdrawn, kept): kept are the ones already handed over, which cannot be taken back.
+    Used when a reversed check's stamps are no longer on the card because a reward consumed them. Rewards this check
+    reached go first, then the card's newest: a reward still covered by other valid stamps stays with the customer.
+    Rewards already handed over are never withdrawn. Returns the withdrawn rewards.
     """
-    rewards = list(Reward.objects.select_for_update().filter(check_ref=check).order_by("created_at", "pk"))
-    withdrawn, kept = [], []
+    if card.stamps >= stamps_needed:
+        return []
+    ready = Reward.objects.select_for_update().filter(card=card, state=RewardState.READY)
+    candidates = sorted(ready, key=lambda r: (r.check_ref_id != check.pk, -r.created_at.timestamp(), str(r.pk)))
+    withdrawn = []
     now = clock.now()
-    for reward in rewards:
-        if reward.state == RewardState.READY:
-            reward.state, reward.withdrawn_at = RewardState.WITHDRAWN, now
-            reward.save(update_fields=["state", "withdrawn_at"])
-            ledger_append(card=card, kind=EventKind.REWARD_WITHDRAWN, delta=reward.stamps_spent, actor=actor,
-                          check=check, reward_id=str(reward.pk))
-            withdrawn.append(reward)
-        elif reward.state == RewardState.HANDED_OVER:
-            kept.append(reward)
+    for reward in candidates:
+        if card.stamps >= stamps_needed:
+            break
+        reward.state, reward.withdrawn_at = RewardState.WITHDRAWN, now
+        reward.save(update_fields=["state", "withdrawn_at"])
+        ledger_append(card=card, kind=EventKind.REWARD_WITHDRAWN, delta=reward.stamps_spent, actor=actor,
+                      check=check, reward_id=str(reward.pk))
+        withdrawn.append(reward)
     if withdrawn:
         card.rewards_earned -= len(withdrawn)
         Card.objects.filter(pk=card.pk).update(rewards_earned=card.rewards_earned)
-    return withdrawn, kept
+    return withdrawn
 
 
 @transaction.atomic

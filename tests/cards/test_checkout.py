@@ -165,6 +165,31 @@ def test_reversing_after_the_award_was_handed_over_never_takes_the_card_below_ze
     assert Reward.objects.get(pk=reward.pk).state == RewardState.HANDED_OVER
 
 
+def test_reversing_a_check_whose_stamps_a_later_reward_consumed_withdraws_that_reward(cashier, merchant):
+    program = ProgramFactory(merchant=merchant, goal=2)
+    card = CardFactory(program=program)
+    commit(cashier, card, external_id="P-1")
+    reward = commit(cashier, card, external_id="P-2").rewards[0]  # P-1 + P-2 -> reward, card at 0
+
+    result = checkout_reverse(actor=cashier.actor(), external_id="P-1")
+
+    assert [r.pk for r in result.rewards_withdrawn] == [reward.pk]
+    assert result.stamps_reversed == 1 and reload(card).stamps == 1  # only P-2's stamp is left
+
+
+def test_a_reward_still_covered_by_later_stamps_stays_when_its_check_is_reversed(cashier, merchant):
+    program = ProgramFactory(merchant=merchant, goal=2)
+    card = CardFactory(program=program)
+    commit(cashier, card, external_id="P-1")
+    reward = commit(cashier, card, external_id="P-2").rewards[0]
+    commit(cashier, card, external_id="P-3")  # a valid stamp on the card again
+
+    result = checkout_reverse(actor=cashier.actor(), external_id="P-2")
+
+    assert result.rewards_withdrawn == [] and [r.pk for r in result.rewards_kept] == [reward.pk]
+    assert reload(card).stamps == 0 and Reward.objects.get(pk=reward.pk).state == RewardState.READY
+
+
 def test_reversing_an_unknown_check_is_not_found(cashier, card):
     with pytest.raises(NotFound):
         checkout_reverse(actor=cashier.actor(), external_id="nope")

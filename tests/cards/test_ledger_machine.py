@@ -38,6 +38,10 @@ class CardLedgerMachine(RuleBasedStateMachine):
         self.manager = make_staff(merchant, Role.MANAGER)
         self.committed: list[str] = []
         self.next_id = 0
+        # An independent model of the card: what its balance must be after each step.
+        self.expected_stamps = 0
+        self.issued_by_check: dict[str, int] = {}
+        self.reversed: set[str] = set()
 
     @property
     def actor(self):
@@ -50,6 +54,10 @@ class CardLedgerMachine(RuleBasedStateMachine):
         checkout_commit(actor=self.actor, card_ref=self.card.number, check=a_check(total=total,
                                                                                    external_id=external_id))
         self.committed.append(external_id)
+        earned = total // 100 if self.program.max_stamps_per_check is None else min(
+            total // 100, self.program.max_stamps_per_check)
+        self.issued_by_check[external_id] = earned
+        self.expected_stamps = (self.expected_stamps + earned) % self.program.goal
 
     @precondition(lambda self: self.committed)
     @rule(data=st.data())
@@ -64,14 +72,32 @@ class CardLedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.committed)
     @rule(data=st.data())
     def reverse(self, data):
-        checkout_reverse(actor=self.actor, external_id=data.draw(st.sampled_from(self.committed)))
+        external_id = data.draw(st.sampled_from(self.committed))
+        ready = Reward.objects.filter(card=self.card, state=RewardState.READY).count()
+        result = checkout_reverse(actor=self.actor, external_id=external_id)
+        if external_id in self.reversed:
+            assert result.replayed
+            return
+        self.reversed.add(external_id)
+        # Just enough ready rewards come back to cover the check's stamps; then they are removed, down to zero.
+        needed = self.issued_by_check[external_id]
+        withdrawn = 0
+        while self.expected_stamps + withdrawn * self.program.goal < needed and withdrawn < ready:
+            withdrawn += 1
+        restored = self.expected_stamps + withdrawn * self.program.goal
+        removed = min(needed, restored)
+        assert (result.stamps_reversed, len(result.rewards_withdrawn)) == (removed, withdrawn)
+        self.expected_stamps = restored - removed
 
     @rule(delta=st.integers(-5, 8).filter(bool))
     def adjust(self, delta):
         try:
             card_adjust(actor=self.actor, card_ref=self.card.number, delta=delta, reason="stock-take")
         except errors.InsufficientStamps:
-            assert Card.objects.get(pk=self.card.pk).stamps + delta < 0
+            assert self.expected_stamps + delta < 0
+        else:
+            assert self.expected_stamps + delta >= 0
+            self.expected_stamps = (self.expected_stamps + delta) % self.program.goal
 
     @rule(data=st.data())
     def hand_over(self, data):
@@ -83,7 +109,7 @@ class CardLedgerMachine(RuleBasedStateMachine):
     def stamps_equal_the_ledger_sum(self):
         card = Card.objects.get(pk=self.card.pk)
         events = CardEvent.objects.filter(card=card).order_by("pk")
-        assert card.stamps == sum(e.delta for e in events)
+        assert card.stamps == sum(e.delta for e in events) == self.expected_stamps
         assert 0 <= card.stamps < self.program.goal  # every full goal became a reward at once
         running = 0
         for event in events:
