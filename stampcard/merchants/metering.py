@@ -43,14 +43,14 @@ def _next_period_start(*, merchant: Merchant, period: date) -> datetime:
 def usage_record(*, merchant: Merchant, operations: int = 1, limit: int | None = None) -> None:
     """Count ``operations`` for this month or raise PlanLimitReached. Must run inside the operation's transaction.
 
-    ``limit`` defaults to the merchant's plan; pass it when the caller already loaded the subscription.
+    ``limit`` defaults to the merchant's plan, read from ``merchant.subscription`` (loaded with the API key).
     """
     if operations <= 0:
         return
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("usage_record must run inside the transaction of the operation it meters")
     if limit is None:
-        limit = limits_for(Subscription.objects.get(merchant=merchant)).monthly_operations
+        limit = limits_for(merchant.subscription).monthly_operations
     period = current_period(merchant=merchant)
     counter = UsageCounter.objects.filter(merchant=merchant, period=period)
     guarded = counter if limit is None else counter.filter(operations__lte=limit - operations)
@@ -71,6 +71,6 @@ def usage_get(*, merchant: Merchant) -> Usage:
     operations = (
         UsageCounter.objects.filter(merchant=merchant, period=period).values_list("operations", flat=True).first()
     )
-    limit = limits_for(Subscription.objects.get(merchant=merchant)).monthly_operations
+    limit = limits_for(Subscription.objects.get(merchant=merchant)).monthly_operations  # fresh: plans change
     return Usage(period_start=period, resets_at=_next_period_start(merchant=merchant, period=period),
                  operations=operations or 0, limit=limit)

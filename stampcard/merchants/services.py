@@ -116,13 +116,13 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
 def api_key_authenticate(*, raw_key: str, channel: Channel = Channel.API) -> Actor:
     """Resolve a presented key to the acting staff member, or raise a NotAuthenticated subclass.
 
-    One query loads the key with its membership, user, merchant and location.
+    One query loads the key with its membership, user, merchant (with its subscription, for metering) and location.
     """
     parts = raw_key.strip().split("_")
     if len(parts) != 3 or parts[0] != "sc" or len(parts[1]) != API_KEY_PREFIX_LENGTH or len(parts[2]) != 40:
         raise errors.ApiKeyInvalid()
     key = (
-        ApiKey.objects.select_related("membership__user", "merchant", "location")
+        ApiKey.objects.select_related("membership__user", "merchant__subscription", "location")
         .filter(prefix=parts[1])
         .first()
     )
