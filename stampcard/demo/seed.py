@@ -75,7 +75,9 @@ def _create(*, base_url: str) -> dict[str, Any]:
     owner = StaffUser.objects.filter(email=OWNER_EMAIL).first() or merchants_services.staff_user_create(
         email=OWNER_EMAIL, password=password, full_name="Demo Owner")
     owner.set_password(password)
-    owner.save(update_fields=["password"])
+    # Whoever runs the demo is also its operator: the owner login opens the Django admin.
+    owner.is_staff = owner.is_superuser = True
+    owner.save(update_fields=["password", "is_staff", "is_superuser"])
     merchant = merchants_services.merchant_create(name=DEMO_MERCHANT_NAME, owner=owner, currency="UAH",
                                                   timezone="Europe/Kyiv", locale="uk")
     merchants_services.subscription_change(merchant=merchant, plan=Plan.PAID, interval=BillingInterval.MONTH,

@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.http import HttpRequest
+
+from stampcard.cards.models import Card, CardEvent, Check, Program
+
+
+@admin.register(Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ["name", "merchant", "goal", "earning_rule", "is_default", "is_active"]
+    list_filter = ["earning_rule", "is_active"]
+
+
+class CardEventInline(admin.TabularInline):
+    """The ledger, read-only: corrections are new events (manual adjustments), never edits."""
+
+    model = CardEvent
+    fk_name = "card"
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("created_at", "kind", "delta", "stamps_after", "channel", "actor", "location", "reason")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Card)
+class CardAdmin(admin.ModelAdmin):
+    list_display = ["number", "customer", "program", "stamps", "lifetime_stamps", "last_stamp_at"]
+    search_fields = ["number", "customer__name", "customer__email"]
+    readonly_fields = ["number", "qr_payload", "stamps", "lifetime_stamps", "rewards_earned", "last_stamp_at"]
+    raw_id_fields = ["customer", "program", "merchant"]
+    inlines = [CardEventInline]
+
+
+@admin.register(Check)
+class CheckAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "pos", "merchant", "card", "total", "currency", "state", "stamps_issued"]
+    list_filter = ["state", "pos"]
+    search_fields = ["external_id"]
+    readonly_fields = [f.name for f in Check._meta.fields]
