@@ -43,3 +43,8 @@ class RoleForbidden(PermissionDenied):
 class LocationForbidden(PermissionDenied):
     code = "location_forbidden"
     default_message = _("This key cannot act for that location.")
+
+
+class LocationInactive(PermissionDenied):
+    code = "location_inactive"
+    default_message = _("This location is deactivated.")

@@ -64,6 +64,10 @@ class StaffUserManager(BaseUserManager["StaffUser"]):
         extra.setdefault("is_superuser", True)
         return self.create_user(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> "StaffUser":
+        # Emails are stored lower-cased (create_user), so a login typed with capitals must look for that form.
+        return self.get(email=self.normalize_email(username or "").lower())
+
 
 class StaffUser(AbstractBaseUser, PermissionsMixin):
     """A person who logs into stampcard (merchant panel, scanner app). Customers are not users."""

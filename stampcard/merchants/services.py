@@ -71,6 +71,8 @@ def staff_user_create(*, email: str, password: str | None, full_name: str = "") 
 @transaction.atomic
 def membership_create(*, merchant: Merchant, user: StaffUser, role: Role,
                       locations: list[Location] | None = None) -> Membership:
+    if any(location.merchant_id != merchant.pk for location in locations or ()):
+        raise ValidationFailed(code="location_not_found", field="locations")
     subscription = Subscription.objects.select_for_update().get(merchant=merchant)
     seats = limits_for(subscription).seats
     if seats is not None and Membership.objects.filter(merchant=merchant, is_active=True).count() >= seats:
@@ -90,8 +92,13 @@ def _hash_secret(raw_key: str) -> str:
 def api_key_create(*, membership: Membership, name: str, location: Location | None = None,
                    created_by: StaffUser | None = None) -> tuple[ApiKey, str]:
     """Create a key and return it with the full secret, which is never retrievable again."""
-    if location is not None and location.merchant_id != membership.merchant_id:
-        raise ValidationFailed(code="location_not_found", field="location")
+    if location is not None:
+        if location.merchant_id != membership.merchant_id:
+            raise ValidationFailed(code="location_not_found", field="location")
+        allowed = set(membership.locations.values_list("pk", flat=True))
+        if allowed and location.pk not in allowed:
+            # location_for_actor trusts a key's own location: the key must not reach past its membership.
+            raise errors.LocationForbidden(location_id=str(location.pk))
     for _attempt in range(5):
         prefix = random_base32(API_KEY_PREFIX_LENGTH).lower()
         raw = f"sc_{prefix}_{secrets.token_hex(API_KEY_SECRET_BYTES)}"
@@ -143,8 +150,8 @@ def _touch_last_used(key: ApiKey) -> None:
     resolution = timedelta(seconds=settings.STAMPCARD["API_KEY_LAST_USED_RESOLUTION_SECONDS"])
     if key.last_used_at is not None and now - key.last_used_at < resolution:
         return
-    # Conditional so that concurrent requests write once, not once each.
-    ApiKey.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - resolution), pk=key.pk).update(
+    # Conditional so that concurrent requests write once, not once each; the same bound as the check above.
+    ApiKey.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - resolution), pk=key.pk).update(
         last_used_at=now
     )
     key.last_used_at = now
@@ -162,9 +169,12 @@ def ensure_role(*, actor: Actor, minimum: Role) -> None:
 def location_for_actor(*, actor: Actor, location_id: str | None) -> Location | None:
     """The location an operation happens at: the one asked for, else the key's own.
 
-    A key bound to one location cannot act for another; a membership limited to some locations neither.
+    A key bound to one location cannot act for another; a membership limited to some locations neither. Nobody
+    acts for a deactivated location (else deactivating one would free a plan's location slot while it kept working).
     """
     if not location_id:
+        if actor.location is not None and not actor.location.is_active:
+            raise errors.LocationInactive(location_id=str(actor.location.pk))
         return actor.location
     location = selectors.location_get(merchant=actor.merchant, location_id=location_id)
     if actor.location is not None and actor.location.pk != location.pk:
@@ -173,4 +183,6 @@ def location_for_actor(*, actor: Actor, location_id: str | None) -> Location | N
         allowed = set(actor.membership.locations.values_list("pk", flat=True))
         if allowed and location.pk not in allowed:
             raise errors.LocationForbidden(location_id=str(location.pk))
+    if not location.is_active:
+        raise errors.LocationInactive(location_id=str(location.pk))
     return location

@@ -45,7 +45,8 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+    # A missing body as a whole has no field of its own: name it "body" rather than "".
+    fields = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")) or "body",
                "problem": e.get("msg", "")} for e in exc.errors]
     return render_json({"code": "validation_error", "message": _("Some fields are invalid."),
                         "details": {"fields": fields}}, 422)
@@ -137,7 +138,9 @@ def commit_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str,
 @router.post("/checkouts/{external_id}/reverse", response={200: schemas.ReverseOut, **ERRORS},
              summary="Reverse a checkout (refund or void)")
 @idempotent_write(200, schemas.ReverseOut)
-def reverse_checkout(request: HttpRequest, external_id: str, body: schemas.ReverseIn) -> dict[str, Any]:
+def reverse_checkout(request: HttpRequest, external_id: str,
+                     body: schemas.ReverseIn | None = None) -> dict[str, Any]:
+    body = body or schemas.ReverseIn()  # every field has a default, so a POS may send no body at all
     result = cards_services.checkout_reverse(actor=_actor(request), external_id=external_id, pos=body.pos,
                                              kind=ReversalKind(body.kind))
     return {"stamps_reversed": result.stamps_reversed, "stamps_not_reversed": result.stamps_not_reversed,
