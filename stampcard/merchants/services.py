@@ -51,6 +51,7 @@ def subscription_change(*, merchant: Merchant, plan: Plan, interval: BillingInte
     subscription.locations_paid = locations if plan == Plan.PAID else 0
     subscription.current_period_end = period_end
     subscription.save()
+    merchant.subscription = subscription  # metering reads the plan from here; a stale copy would keep the old cap
     return subscription
 
 

@@ -19,6 +19,6 @@ def test_every_admin_page_of_our_models_opens(operator_client):
         if not model.__module__.startswith("stampcard."):
             continue
         info = (model._meta.app_label, model._meta.model_name)
-        assert operator_client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200, info
+        assert operator_client.get(reverse(f"admin:{info[0]}_{info[1]}_changelist")).status_code == 200, info
     page = operator_client.get(reverse("admin:cards_card_change", args=[card.pk]))
     assert page.status_code == 200 and card.number.encode() in page.content
