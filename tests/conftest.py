@@ -21,6 +21,16 @@ def pytest_collection_modifyitems(config, items):  # noqa: ARG001
                 item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; `make test` runs it on PostgreSQL"))
 
 
+@pytest.fixture(autouse=True)
+def _unhashed_static_files(settings):
+    # The hashed manifest exists only after collectstatic (which `make run` does); tests render admin and docs pages
+    # from a fresh clone, where there is no manifest yet.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @dataclass
 class Staff:
     """One staff member with an API key: what a POS or scanner authenticates as."""
