@@ -138,16 +138,13 @@ def checkout_commit(*, actor: Actor, card_ref: str, check: CheckInput, location_
     _validate_check(actor=actor, check=check)
     location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
     card = card_lock(merchant=actor.merchant, ref=card_ref)
-    # Commits of one card are serialised by its lock, so a check committed before us is visible here; a commit of
-    # the same check to another card at the same instant is caught by the unique constraint below.
-    existing = Check.objects.filter(merchant=actor.merchant, pos=check.pos, external_id=check.external_id).first()
-    if existing is not None:
-        return _replayed_commit(card=card, existing=existing)
     stamps = stamps_for_check(program=card.program, total=check.total)
     row = Check(merchant_id=actor.merchant.pk, pos=check.pos, external_id=check.external_id, card=card,
                 location=location, total=check.total, currency=check.currency.upper(),
                 closed_at=check.closed_at or clock.now(), stamps_issued=stamps)
     try:
+        # The unique (merchant, POS, external id) index decides whether this check is new: a repeated commit,
+        # even one racing us from another card's transaction, lands here and replays the first outcome.
         with transaction.atomic():
             row.save(force_insert=True)
     except IntegrityError:

@@ -6,16 +6,21 @@ concurrent writer) and, when the cap would be passed, raises before anything is 
 hit the cap leaves nothing half-written.
 """
 
+import random
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
+from django.db.models.functions import Coalesce
 
 from stampcard.core import clock
 from stampcard.merchants.errors import PlanLimitReached
 from stampcard.merchants.models import Merchant, Subscription, UsageCounter
 from stampcard.merchants.plans import limits_for
+
+# Rows an uncapped plan spreads its monthly count over (see UsageCounter).
+UNCAPPED_SLOTS = 16
 
 
 @dataclass(frozen=True)
@@ -52,25 +57,41 @@ def usage_record(*, merchant: Merchant, operations: int = 1, limit: int | None =
     if limit is None:
         limit = limits_for(merchant.subscription).monthly_operations
     period = current_period(merchant=merchant)
-    counter = UsageCounter.objects.filter(merchant=merchant, period=period)
-    guarded = counter if limit is None else counter.filter(operations__lte=limit - operations)
-    if guarded.update(operations=F("operations") + operations):
+    if limit is None:
+        _add(merchant=merchant, period=period, slot=random.randrange(UNCAPPED_SLOTS), operations=operations)
         return
-    # First operation of the month (no row yet), or the cap is reached. ignore_conflicts makes the insert safe when
-    # two first operations race; the UPDATE after it then sees the row either way.
-    UsageCounter.objects.bulk_create([UsageCounter(merchant=merchant, period=period)], ignore_conflicts=True)
-    if guarded.update(operations=F("operations") + operations):
+    month = UsageCounter.objects.filter(merchant=merchant, period=period)
+    # Slots above 0 only hold counts from a time this month when the plan was uncapped (before a downgrade): they
+    # no longer move, so reading them without a lock is exact.
+    earlier = month.filter(slot__gt=0).aggregate(total=Coalesce(Sum("operations"), 0))["total"]
+    if _add(merchant=merchant, period=period, slot=0, operations=operations, at_most=limit - earlier):
         return
-    used = counter.values_list("operations", flat=True).first() or 0
+    used = earlier + (month.filter(slot=0).values_list("operations", flat=True).first() or 0)
     raise PlanLimitReached(limit=limit, used=used, period=period.isoformat(),
                            resets_at=_next_period_start(merchant=merchant, period=period).isoformat())
 
 
+def _add(*, merchant: Merchant, period: date, slot: int, operations: int, at_most: int | None = None) -> bool:
+    """Add to one slot's row unless that would take it above ``at_most``; False when refused.
+
+    The conditional UPDATE is exact under concurrency: PostgreSQL re-checks the condition after waiting for a
+    concurrent writer of the row.
+    """
+    row = UsageCounter.objects.filter(merchant=merchant, period=period, slot=slot)
+    guarded = row if at_most is None else row.filter(operations__lte=at_most - operations)
+    if guarded.update(operations=F("operations") + operations):
+        return True
+    # First operation of the month in this slot (no row yet), or the guard refused. ignore_conflicts makes the insert
+    # safe when two first operations race; the UPDATE after it then sees the row either way.
+    UsageCounter.objects.bulk_create([UsageCounter(merchant=merchant, period=period, slot=slot)],
+                                     ignore_conflicts=True)
+    return bool(guarded.update(operations=F("operations") + operations))
+
+
 def usage_get(*, merchant: Merchant) -> Usage:
     period = current_period(merchant=merchant)
-    operations = (
-        UsageCounter.objects.filter(merchant=merchant, period=period).values_list("operations", flat=True).first()
-    )
+    operations = UsageCounter.objects.filter(merchant=merchant, period=period).aggregate(
+        total=Coalesce(Sum("operations"), 0))["total"]
     limit = limits_for(Subscription.objects.get(merchant=merchant)).monthly_operations  # fresh: plans change
     return Usage(period_start=period, resets_at=_next_period_start(merchant=merchant, period=period),
-                 operations=operations or 0, limit=limit)
+                 operations=operations, limit=limit)

@@ -168,16 +168,22 @@ class Subscription(TimestampedModel):
 
 
 class UsageCounter(models.Model):
-    """Card operations of one merchant in one calendar month of the merchant's own time zone."""
+    """Card operations of one merchant in one calendar month of the merchant's own time zone.
+
+    A month's count is the sum of its slots. A capped plan counts in slot 0 only, so one conditional UPDATE can hold
+    the cap; an uncapped plan spreads its writes over several slots so that concurrent checkouts of a busy merchant
+    do not all queue on one row lock until their commits.
+    """
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="usage_counters")
     period = models.DateField(help_text=_("First day of the month, in the merchant's time zone."))
+    slot = models.PositiveSmallIntegerField(default=0)
     operations = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "period"], name="usage_one_row_per_month"),
+            models.UniqueConstraint(fields=["merchant", "period", "slot"], name="usage_one_row_per_month_slot"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.merchant_id} {self.period:%Y-%m}: {self.operations}"
+        return f"{self.merchant_id} {self.period:%Y-%m}#{self.slot}: {self.operations}"

@@ -62,7 +62,8 @@ def _is_recordable(status: int) -> bool:
     return status < 500 and status != 429
 
 
-def _find(actor: Actor, key: str) -> IdempotencyRecord | None:
+def _recorded(actor: Actor, key: str) -> IdempotencyRecord | None:
+    """The key's live record; one older than the TTL is deleted (the key may then be used afresh)."""
     record = IdempotencyRecord.objects.filter(api_key=actor.api_key, key=key).first()
     ttl = timedelta(hours=settings.STAMPCARD["IDEMPOTENCY_TTL_HOURS"])
     if record is not None and record.created_at < clock.now() - ttl:
@@ -89,14 +90,16 @@ def idempotent_write(status: int, schema: type[Schema]) -> Callable[[Callable[..
                 return render_error(BadRequest(_("The Idempotency-Key header must be 1 to 255 characters."),
                                                code="invalid_idempotency_key"))
             fingerprint = request_fingerprint(request)
-            if (record := _find(actor, key)) is not None:
-                return _replay(record, fingerprint)
-            try:
-                return _run_and_record(lambda: render(view(request, *args, **kwargs)), actor, key, fingerprint)
-            except _KeyTaken:
-                # A concurrent request with the same key committed first (we waited for it on the unique index and
-                # rolled back): answer as it did.
-                return _replay(IdempotencyRecord.objects.get(api_key=actor.api_key, key=key), fingerprint)
+            # The write runs first and its record is inserted last, in one transaction: a new key (the usual case)
+            # costs no lookup. A used key fails that insert, which rolls the write back, and the recorded answer is
+            # replayed; a record past its TTL is deleted and the request runs once more as new.
+            for _attempt in range(2):
+                try:
+                    return _run_and_record(lambda: render(view(request, *args, **kwargs)), actor, key, fingerprint)
+                except _KeyTaken:
+                    if (record := _recorded(actor, key)) is not None:
+                        return _replay(record, fingerprint)
+            raise RuntimeError(f"Idempotency-Key {key!r} was taken and freed twice in a row")
 
         return wrapper
 
@@ -114,11 +117,14 @@ def _run_and_record(run: Callable[[], HttpResponse], actor: Actor, key: str, fin
             _store(actor, key, fingerprint, response)
             return response
     except ApplicationError as error:
-        # The block above rolled back whatever the view wrote; the refusal itself becomes the key's answer.
+        # The block above rolled back whatever the view wrote. A refusal that is final becomes the key's answer; one
+        # that says "try later" is not recorded, but must not hide an answer the key already has.
         response = render_error(error)
-        if _is_recordable(error.status):
-            with transaction.atomic():
+        with transaction.atomic():
+            if _is_recordable(error.status):
                 _store(actor, key, fingerprint, response)
+            elif IdempotencyRecord.objects.filter(api_key=actor.api_key, key=key).exists():
+                raise _KeyTaken() from None
         return response
 
 

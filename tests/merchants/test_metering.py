@@ -18,7 +18,9 @@ NOW = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
 
 
 def operations(merchant, period: date) -> int | None:
-    return UsageCounter.objects.filter(merchant=merchant, period=period).values_list("operations", flat=True).first()
+    """The month's count summed over its slots; None when nothing was counted (no row at all)."""
+    rows = list(UsageCounter.objects.filter(merchant=merchant, period=period).values_list("operations", flat=True))
+    return sum(rows) if rows else None
 
 
 def used(merchant, count: int, period: date = date(2026, 3, 1)) -> None:
@@ -236,6 +238,29 @@ def test_recording_usage_creates_the_months_counter_on_first_use(paid_cashier):
     metering.usage_record(merchant=paid_cashier.merchant, operations=2)
 
     assert operations(paid_cashier.merchant, date(2026, 3, 1)) == 3
+
+
+def test_an_uncapped_plan_spreads_its_count_over_slots_that_add_up(paid_cashier):
+    for _ in range(64):
+        metering.usage_record(merchant=paid_cashier.merchant)
+
+    slots = UsageCounter.objects.filter(merchant=paid_cashier.merchant).values_list("slot", flat=True)
+    assert len(slots) > 1 and set(slots) <= set(range(metering.UNCAPPED_SLOTS))
+    assert operations(paid_cashier.merchant, date(2026, 3, 1)) == 64
+    assert metering.usage_get(merchant=paid_cashier.merchant).operations == 64
+
+
+def test_after_a_downgrade_the_cap_counts_what_the_uncapped_plan_spread_over_slots(cashier, card):
+    period = date(2026, 3, 1)
+    UsageCounter.objects.bulk_create([UsageCounter(merchant=cashier.merchant, period=period, slot=slot,
+                                                   operations=33) for slot in (0, 5, 11)])  # 99 used
+
+    first = post(cashier.client(), "/checkouts", checkout_body(card, external_id="P-1"))
+    second = post(cashier.client(), "/checkouts", checkout_body(card, external_id="P-2"))
+
+    assert first.status_code == 200
+    assert second.status_code == 429 and second.json()["details"]["used"] == 100
+    assert operations(cashier.merchant, period) == 100
 
 
 def test_recording_zero_operations_writes_nothing(merchant):
