@@ -45,8 +45,14 @@ class Staff:
         return self.membership.merchant
 
     def actor(self, channel: Channel = Channel.API) -> Actor:
-        return Actor(merchant=self.merchant, channel=channel, user=self.membership.user,
-                     membership=self.membership, api_key=self.api_key, location=self.location)
+        return Actor(
+            merchant=self.merchant,
+            channel=channel,
+            user=self.membership.user,
+            membership=self.membership,
+            api_key=self.api_key,
+            location=self.location,
+        )
 
     def client(self) -> Client:
         return Client(headers={"Authorization": f"Bearer {self.raw_key}"})

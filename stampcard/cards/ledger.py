@@ -14,19 +14,36 @@ from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Location
 
 
-def ledger_append(*, card: Card, kind: EventKind, delta: int, actor: Actor, check: Check | None = None,
-                  location: Location | None = None, reason: str = "", lifetime_delta: int = 0,
-                  **payload: Any) -> CardEvent:
+def ledger_append(
+    *,
+    card: Card,
+    kind: EventKind,
+    delta: int,
+    actor: Actor,
+    check: Check | None = None,
+    location: Location | None = None,
+    reason: str = "",
+    lifetime_delta: int = 0,
+    **payload: Any,
+) -> CardEvent:
     """Record one ledger line and move the card's cached balance with it. ``location`` defaults to the actor's."""
     if card.stamps + delta < 0:
         raise ValueError(f"ledger would take card {card.pk} below zero ({card.stamps} {delta:+d})")
     card.stamps += delta
     card.lifetime_stamps += lifetime_delta
     event = CardEvent.objects.create(
-        merchant_id=card.merchant_id, card=card, kind=kind, delta=delta, stamps_after=card.stamps,
-        check_ref=check, channel=actor.channel, actor=actor.user, api_key=actor.api_key,
+        merchant_id=card.merchant_id,
+        card=card,
+        kind=kind,
+        delta=delta,
+        stamps_after=card.stamps,
+        check_ref=check,
+        channel=actor.channel,
+        actor=actor.user,
+        api_key=actor.api_key,
         location=location or actor.location,
-        reason=reason, payload=payload,
+        reason=reason,
+        payload=payload,
     )
     update: dict[str, Any] = {}
     if delta:

@@ -108,8 +108,9 @@ class Check(TenantModel):
     pos = models.CharField(max_length=32, default="api")
     external_id = models.CharField(max_length=64)
     card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="checks")
-    location = models.ForeignKey("merchants.Location", on_delete=models.SET_NULL, null=True, blank=True,
-                                 related_name="+")
+    location = models.ForeignKey(
+        "merchants.Location", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     total = models.BigIntegerField(help_text=_("Minor units."))
     currency = models.CharField(max_length=3)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -145,15 +146,15 @@ class CardEvent(TenantModel):
     kind = models.CharField(max_length=24, choices=EventKind.choices)
     delta = models.IntegerField(default=0)
     stamps_after = models.PositiveIntegerField()
-    check_ref = models.ForeignKey(Check, on_delete=models.PROTECT, null=True, blank=True, related_name="events",
-                                  db_column="check_id")
+    check_ref = models.ForeignKey(
+        Check, on_delete=models.PROTECT, null=True, blank=True, related_name="events", db_column="check_id"
+    )
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    actor = models.ForeignKey("merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    api_key = models.ForeignKey("merchants.ApiKey", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")
-    location = models.ForeignKey("merchants.Location", on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+")
+    actor = models.ForeignKey("merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    api_key = models.ForeignKey("merchants.ApiKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    location = models.ForeignKey(
+        "merchants.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     reason = models.CharField(max_length=300, blank=True)
     payload = models.JSONField(default=dict, blank=True)
 

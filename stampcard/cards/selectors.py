@@ -52,19 +52,19 @@ def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
     if len(query) < 2:
         raise ValidationFailed(code="query_too_short", field="q")
     page = settings.STAMPCARD["NAME_SEARCH_PAGE_SIZE"]
-    base = Card.objects.filter(merchant=merchant).select_related("program", "customer")
     if looks_like_card_number(query) or looks_like_card_qr(query):
         return list(card_queryset_for_ref(merchant, query).select_related("program", "customer"))
     if "@" in query:
-        return list(base.filter(customer__email=query.lower())[:page])
-    digits = query.replace(" ", "").replace("-", "")
-    if digits.lstrip("+").isdigit() and len(digits) >= 7:
+        condition = Q(customer__email=query.lower())
+    elif (digits := query.replace(" ", "").replace("-", "")).lstrip("+").isdigit() and len(digits) >= 7:
         condition = Q(customer__phone=digits) | Q(customer__phone__endswith=digits.lstrip("+"))
-        return list(base.filter(condition)[:page])
-    condition = Q()
-    for word in fold(query).split():
-        condition &= Q(customer__name_folded__contains=word)
-    return list(base.filter(condition).order_by(F("last_stamp_at").desc(nulls_last=True), "-created_at", "pk")[:page])
+    else:
+        condition = Q()
+        for word in fold(query).split():
+            condition &= Q(customer__name_folded__contains=word)
+    # One customer may hold cards of several programs, and one phone tail may match several customers.
+    candidates = Card.objects.filter(merchant=merchant).filter(condition).select_related("program", "customer")
+    return list(candidates.order_by(F("last_stamp_at").desc(nulls_last=True), "-created_at", "pk")[:page])
 
 
 def check_get(*, merchant: Merchant, pos: str, external_id: str) -> Check:

@@ -17,7 +17,7 @@ from stampcard.cards.locks import card_lock
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EventKind, Program, ReversalKind
 from stampcard.core import clock
 from stampcard.core.codes import random_card_number, random_card_qr
-from stampcard.core.errors import ValidationFailed
+from stampcard.core.errors import ApplicationError, ValidationFailed
 from stampcard.customers import services as customers_services
 from stampcard.customers.models import Customer
 from stampcard.merchants import metering
@@ -45,6 +45,7 @@ class CheckoutPreview:
     stamps_to_issue: int
     rewards: list[dict[str, str]]
     already_committed: bool
+    refusal: ApplicationError | None = None  # what committing it now would be refused with
 
 
 @dataclass
@@ -75,13 +76,24 @@ class AdjustmentResult:
 
 
 @transaction.atomic
-def card_enrol(*, actor: Actor, name: str, program_id: str | None = None, email: str | None = None,
-               phone: str | None = None, birthday: date | None = None,
-               marketing_email_consent: bool = False) -> Card:
+def card_enrol(
+    *,
+    actor: Actor,
+    name: str,
+    program_id: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    birthday: date | None = None,
+    marketing_email_consent: bool = False,
+) -> Card:
     """Create a customer and their card in the program (default program when none is named)."""
     program = selectors.program_get(merchant=actor.merchant, program_id=program_id)
     customer = customers_services.customer_create(
-        merchant=actor.merchant, name=name, email=email, phone=phone, birthday=birthday,
+        merchant=actor.merchant,
+        name=name,
+        email=email,
+        phone=phone,
+        birthday=birthday,
         marketing_email_consent=marketing_email_consent,
     )
     return card_create(customer=customer, program=program)
@@ -94,8 +106,13 @@ def card_create(*, customer: Customer, program: Program) -> Card:
     for _attempt in range(CARD_NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
-                return Card.objects.create(merchant_id=customer.merchant_id, program=program, customer=customer,
-                                           number=random_card_number(), qr_payload=random_card_qr())
+                return Card.objects.create(
+                    merchant_id=customer.merchant_id,
+                    program=program,
+                    customer=customer,
+                    number=random_card_number(),
+                    qr_payload=random_card_qr(),
+                )
         except IntegrityError:
             continue
     raise RuntimeError(f"no free card number after {CARD_NUMBER_ATTEMPTS} attempts: the number space is nearly full")
@@ -103,16 +120,20 @@ def card_create(*, customer: Customer, program: Program) -> Card:
 
 def _validate_check(*, actor: Actor, check: CheckInput) -> None:
     if not check.external_id or len(check.external_id) > 64:
-        raise ValidationFailed(_("The check needs an external id of 1 to 64 characters."),
-                               code="invalid_external_id", field="check.external_id")
+        raise ValidationFailed(
+            _("The check needs an external id of 1 to 64 characters."),
+            code="invalid_external_id",
+            field="check.external_id",
+        )
     if check.total < 0:
         raise ValidationFailed(_("The check total cannot be negative."), code="invalid_total", field="check.total")
     if check.currency.upper() != actor.merchant.currency:
         raise errors.CurrencyMismatch(expected=actor.merchant.currency, got=check.currency.upper())
 
 
-def checkout_preview(*, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
-                     ) -> CheckoutPreview:
+def checkout_preview(
+    *, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
+) -> CheckoutPreview:
     """What committing this check would do, without writing anything."""
     _validate_check(actor=actor, check=check)
     merchants_services.location_for_actor(actor=actor, location_id=location_id)
@@ -122,14 +143,22 @@ def checkout_preview(*, actor: Actor, card_ref: str, check: CheckInput, location
         return CheckoutPreview(card=card, stamps_to_issue=0, rewards=[], already_committed=True)
     stamps = stamps_for_check(program=card.program, total=check.total)
     reached, _carry = rewards_reached(stamps=card.stamps + stamps, goal=card.program.goal)
-    rewards = [{"kind": card.program.reward_kind, "title": card.program.reward_title,
-                "description": card.program.reward_description} for _ in range(reached)]
-    return CheckoutPreview(card=card, stamps_to_issue=stamps, rewards=rewards, already_committed=False)
+    rewards = [
+        {
+            "kind": card.program.reward_kind,
+            "title": card.program.reward_title,
+            "description": card.program.reward_description,
+        }
+        for _ in range(reached)
+    ]
+    refusal = metering.usage_refusal(merchant=actor.merchant) if stamps else None
+    return CheckoutPreview(card=card, stamps_to_issue=stamps, rewards=rewards, already_committed=False, refusal=refusal)
 
 
 @transaction.atomic
-def checkout_commit(*, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
-                    ) -> CheckoutResult:
+def checkout_commit(
+    *, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
+) -> CheckoutResult:
     """Stamp a check onto a card, once. A repeated commit of the same check returns the first outcome.
 
     Raises CheckBelongsToAnotherCard when the check was committed to a different card, PlanLimitReached at the
@@ -139,9 +168,17 @@ def checkout_commit(*, actor: Actor, card_ref: str, check: CheckInput, location_
     location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
     card = card_lock(merchant=actor.merchant, ref=card_ref)
     stamps = stamps_for_check(program=card.program, total=check.total)
-    row = Check(merchant_id=actor.merchant.pk, pos=check.pos, external_id=check.external_id, card=card,
-                location=location, total=check.total, currency=check.currency.upper(),
-                closed_at=check.closed_at or clock.now(), stamps_issued=stamps)
+    row = Check(
+        merchant_id=actor.merchant.pk,
+        pos=check.pos,
+        external_id=check.external_id,
+        card=card,
+        location=location,
+        total=check.total,
+        currency=check.currency.upper(),
+        closed_at=check.closed_at or clock.now(),
+        stamps_issued=stamps,
+    )
     try:
         # The unique (merchant, POS, external id) index decides whether this check is new: a repeated commit,
         # even one racing us from another card's transaction, lands here and replays the first outcome.
@@ -152,8 +189,16 @@ def checkout_commit(*, actor: Actor, card_ref: str, check: CheckInput, location_
         return _replayed_commit(card=card, existing=existing)
     rewards: list[Reward] = []
     if stamps:
-        ledger_append(card=card, kind=EventKind.STAMP, delta=stamps, lifetime_delta=stamps, actor=actor,
-                      check=row, location=location, total=check.total)
+        ledger_append(
+            card=card,
+            kind=EventKind.STAMP,
+            delta=stamps,
+            lifetime_delta=stamps,
+            actor=actor,
+            check=row,
+            location=location,
+            total=check.total,
+        )
         rewards = rewards_services.rewards_issue_reached(card=card, actor=actor, check=row)
         metering.usage_record(merchant=actor.merchant, operations=1)
     return CheckoutResult(card=card, check=row, stamps_issued=stamps, rewards=rewards, replayed=False)
@@ -162,13 +207,19 @@ def checkout_commit(*, actor: Actor, card_ref: str, check: CheckInput, location_
 def _replayed_commit(*, card: Card, existing: Check) -> CheckoutResult:
     if existing.card_id != card.pk:
         raise errors.CheckBelongsToAnotherCard(external_id=existing.external_id)
-    return CheckoutResult(card=card, check=existing, stamps_issued=existing.stamps_issued,
-                          rewards=list(existing.rewards.all()), replayed=True)
+    return CheckoutResult(
+        card=card,
+        check=existing,
+        stamps_issued=existing.stamps_issued,
+        rewards=list(existing.rewards.all()),
+        replayed=True,
+    )
 
 
 @transaction.atomic
-def checkout_reverse(*, actor: Actor, external_id: str, pos: str = "api",
-                     kind: ReversalKind = ReversalKind.REFUND) -> ReversalResult:
+def checkout_reverse(
+    *, actor: Actor, external_id: str, pos: str = "api", kind: ReversalKind = ReversalKind.REFUND
+) -> ReversalResult:
     """Take back the stamps of a committed check (refund or void). Reversing twice returns the first outcome.
 
     When the check's stamps are no longer on the card because a reward consumed them, ready rewards are withdrawn to
@@ -182,26 +233,43 @@ def checkout_reverse(*, actor: Actor, external_id: str, pos: str = "api",
     check = Check.objects.select_for_update().get(pk=found.pk)
     if check.state == CheckState.REVERSED:
         withdrawn_ids = CardEvent.objects.filter(check_ref=check, kind=EventKind.REWARD_WITHDRAWN).values_list(
-            "payload__reward_id", flat=True)
+            "payload__reward_id", flat=True
+        )
         return ReversalResult(
-            card=card, check=check, stamps_reversed=check.stamps_reversed,
+            card=card,
+            check=check,
+            stamps_reversed=check.stamps_reversed,
             stamps_not_reversed=check.stamps_issued - check.stamps_reversed,
             rewards_withdrawn=list(Reward.objects.filter(pk__in=list(withdrawn_ids)).order_by("created_at")),
             rewards_kept=[r for r in check.rewards.all() if r.withdrawn_at is None],
             replayed=True,
         )
-    withdrawn = rewards_services.rewards_withdraw_to_cover(card=card, check=check, stamps_needed=check.stamps_issued,
-                                                           actor=actor)
+    withdrawn = rewards_services.rewards_withdraw_to_cover(
+        card=card, check=check, stamps_needed=check.stamps_issued, actor=actor
+    )
     removable = min(check.stamps_issued, card.stamps)
     if check.stamps_issued:
-        ledger_append(card=card, kind=EventKind.REVERSAL, delta=-removable, lifetime_delta=-check.stamps_issued,
-                      actor=actor, check=check, reversal_kind=str(kind), not_reversed=check.stamps_issued - removable)
+        ledger_append(
+            card=card,
+            kind=EventKind.REVERSAL,
+            delta=-removable,
+            lifetime_delta=-check.stamps_issued,
+            actor=actor,
+            check=check,
+            reversal_kind=str(kind),
+            not_reversed=check.stamps_issued - removable,
+        )
     check.state, check.stamps_reversed = CheckState.REVERSED, removable
     check.reversal_kind, check.reversed_at = kind, clock.now()
     check.save(update_fields=["state", "stamps_reversed", "reversal_kind", "reversed_at"])
-    return ReversalResult(card=card, check=check, stamps_reversed=removable,
-                          stamps_not_reversed=check.stamps_issued - removable, rewards_withdrawn=withdrawn,
-                          rewards_kept=[r for r in check.rewards.all() if r.withdrawn_at is None])
+    return ReversalResult(
+        card=card,
+        check=check,
+        stamps_reversed=removable,
+        stamps_not_reversed=check.stamps_issued - removable,
+        rewards_withdrawn=withdrawn,
+        rewards_kept=[r for r in check.rewards.all() if r.withdrawn_at is None],
+    )
 
 
 @transaction.atomic
@@ -212,13 +280,13 @@ def card_adjust(*, actor: Actor, card_ref: str, delta: int, reason: str) -> Adju
     if not reason:
         raise ValidationFailed(_("Say why the card is adjusted."), code="reason_required", field="reason")
     if delta == 0 or abs(delta) > 1000:
-        raise ValidationFailed(_("An adjustment moves between 1 and 1000 stamps."), code="invalid_delta",
-                               field="delta")
+        raise ValidationFailed(_("An adjustment moves between 1 and 1000 stamps."), code="invalid_delta", field="delta")
     card = card_lock(merchant=actor.merchant, ref=card_ref)
     if card.stamps + delta < 0:
         raise errors.InsufficientStamps(stamps=card.stamps, delta=delta)
-    ledger_append(card=card, kind=EventKind.ADJUSTMENT, delta=delta, lifetime_delta=max(delta, 0), actor=actor,
-                  reason=reason)
+    ledger_append(
+        card=card, kind=EventKind.ADJUSTMENT, delta=delta, lifetime_delta=max(delta, 0), actor=actor, reason=reason
+    )
     rewards: list[Reward] = []
     if delta > 0:
         rewards = rewards_services.rewards_issue_reached(card=card, actor=actor)

@@ -34,9 +34,7 @@ def looks_like_card_qr(value: str) -> bool:
     value = value.strip().upper()
     body = value[len(CARD_QR_PREFIX) :]
     return (
-        value.startswith(CARD_QR_PREFIX)
-        and len(body) == CARD_QR_BODY_LENGTH
-        and all(ch in CROCKFORD32 for ch in body)
+        value.startswith(CARD_QR_PREFIX) and len(body) == CARD_QR_BODY_LENGTH and all(ch in CROCKFORD32 for ch in body)
     )
 
 

@@ -58,9 +58,19 @@ class Conflict(ApplicationError):
 
 
 class ValidationFailed(ApplicationError):
+    """A 422. ``field=`` names the offending field; it is reported in the same ``details.fields`` list that schema
+    validation produces, so a client reads every 422 the same way."""
+
     status = 422
     code = "validation_error"
     default_message = _("Some fields are invalid.")
+
+    def __init__(
+        self, message: Any = None, *, code: str | None = None, field: str | None = None, **details: Any
+    ) -> None:
+        super().__init__(message, code=code, **details)
+        if field is not None:
+            self.details["fields"] = [{"field": field, "problem": str(self.message)}]
 
 
 class LimitReached(ApplicationError):

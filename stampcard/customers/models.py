@@ -23,10 +23,12 @@ class Customer(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["merchant", "email"], condition=~Q(email=""),
-                                    name="customer_email_unique_per_merchant"),
-            models.UniqueConstraint(fields=["merchant", "phone"], condition=~Q(phone=""),
-                                    name="customer_phone_unique_per_merchant"),
+            models.UniqueConstraint(
+                fields=["merchant", "email"], condition=~Q(email=""), name="customer_email_unique_per_merchant"
+            ),
+            models.UniqueConstraint(
+                fields=["merchant", "phone"], condition=~Q(phone=""), name="customer_phone_unique_per_merchant"
+            ),
         ]
         indexes = [models.Index(fields=["merchant", "name_folded"], name="customer_name_search")]
 

@@ -37,13 +37,21 @@ def normalize_phone(value: str | None) -> str:
     if digits.startswith("00"):
         digits = "+" + digits[2:]
     if not _PHONE_RE.match(digits):
-        raise ValidationFailed(_("Give the phone number in international form, e.g. +380501234567."),
-                               code="invalid_phone", field="phone")
+        raise ValidationFailed(
+            _("Give the phone number in international form, e.g. +380501234567."), code="invalid_phone", field="phone"
+        )
     return digits
 
 
-def customer_create(*, merchant: Merchant, name: str, email: str | None = None, phone: str | None = None,
-                    birthday: date | None = None, marketing_email_consent: bool = False) -> Customer:
+def customer_create(
+    *,
+    merchant: Merchant,
+    name: str,
+    email: str | None = None,
+    phone: str | None = None,
+    birthday: date | None = None,
+    marketing_email_consent: bool = False,
+) -> Customer:
     """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known."""
     name = " ".join((name or "").split())
     if not name:
@@ -53,7 +61,12 @@ def customer_create(*, merchant: Merchant, name: str, email: str | None = None, 
     email, phone = normalize_email(email), normalize_phone(phone)
     now = clock.now()
     customer = Customer(
-        merchant=merchant, name=name, name_folded=fold(name), email=email, phone=phone, birthday=birthday,
+        merchant=merchant,
+        name=name,
+        name_folded=fold(name),
+        email=email,
+        phone=phone,
+        birthday=birthday,
         marketing_email_consent=marketing_email_consent and bool(email),
         marketing_email_consent_at=now if marketing_email_consent and email else None,
     )
@@ -62,8 +75,11 @@ def customer_create(*, merchant: Merchant, name: str, email: str | None = None, 
             customer.save()
     except IntegrityError:
         existing = _existing_customer(merchant=merchant, email=email, phone=phone)
-        raise Conflict(_("A customer with this email or phone already exists."), code="customer_exists",
-                       customer_id=str(existing.pk) if existing else None) from None
+        raise Conflict(
+            _("A customer with this email or phone already exists."),
+            code="customer_exists",
+            customer_id=str(existing.pk) if existing else None,
+        ) from None
     return customer
 
 

@@ -73,24 +73,34 @@ def _saved_matches(saved: dict[str, Any], merchant: Merchant) -> bool:
 def _create(*, base_url: str) -> dict[str, Any]:
     password = secrets.token_urlsafe(12)
     owner = StaffUser.objects.filter(email=OWNER_EMAIL).first() or merchants_services.staff_user_create(
-        email=OWNER_EMAIL, password=password, full_name="Demo Owner")
+        email=OWNER_EMAIL, password=password, full_name="Demo Owner"
+    )
     owner.set_password(password)
     # Whoever runs the demo is also its operator: the owner login opens the Django admin.
     owner.is_staff = owner.is_superuser = True
     owner.save(update_fields=["password", "is_staff", "is_superuser"])
-    merchant = merchants_services.merchant_create(name=DEMO_MERCHANT_NAME, owner=owner, currency="UAH",
-                                                  timezone="Europe/Kyiv", locale="uk")
-    merchants_services.subscription_change(merchant=merchant, plan=Plan.PAID, interval=BillingInterval.MONTH,
-                                           locations=2)
-    center = merchants_services.location_create(merchant=merchant, name="Demo Coffee — Podil",
-                                                address="Sahaidachnoho St 1, Kyiv")
+    merchant = merchants_services.merchant_create(
+        name=DEMO_MERCHANT_NAME, owner=owner, currency="UAH", timezone="Europe/Kyiv", locale="uk"
+    )
+    merchants_services.subscription_change(
+        merchant=merchant, plan=Plan.PAID, interval=BillingInterval.MONTH, locations=2
+    )
+    center = merchants_services.location_create(
+        merchant=merchant, name="Demo Coffee — Podil", address="Sahaidachnoho St 1, Kyiv"
+    )
     merchants_services.location_create(merchant=merchant, name="Demo Coffee — Pechersk", address="Lypska St 10, Kyiv")
     program = Program.objects.create(
-        merchant=merchant, name="Coffee card", is_default=True, goal=8, earning_rule=EarningRule.PER_RECEIPT,
-        reward_title="Free coffee of your choice", reward_description="Any coffee drink, any size.",
+        merchant=merchant,
+        name="Coffee card",
+        is_default=True,
+        goal=8,
+        earning_rule=EarningRule.PER_RECEIPT,
+        reward_title="Free coffee of your choice",
+        reward_description="Any coffee drink, any size.",
     )
     cashier = StaffUser.objects.filter(email=CASHIER_EMAIL).first() or merchants_services.staff_user_create(
-        email=CASHIER_EMAIL, password=secrets.token_urlsafe(12), full_name="Demo Cashier")
+        email=CASHIER_EMAIL, password=secrets.token_urlsafe(12), full_name="Demo Cashier"
+    )
     merchants_services.membership_create(merchant=merchant, user=cashier, role=Role.CASHIER)
     actor = Actor(merchant=merchant, channel=Channel.SYSTEM, user=owner, location=center)
     for name, email, phone in DEMO_CUSTOMERS:
@@ -113,8 +123,9 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
         merchants_services.api_key_revoke(api_key=stale)
     location = Location.objects.filter(merchant=merchant).order_by("created_at").first()
     cashier_membership = Membership.objects.filter(merchant=merchant, role=Role.CASHIER).first() or owner_membership
-    _key, raw = merchants_services.api_key_create(membership=cashier_membership, name="Demo POS", location=location,
-                                                  created_by=owner)
+    _key, raw = merchants_services.api_key_create(
+        membership=cashier_membership, name="Demo POS", location=location, created_by=owner
+    )
     program = Program.objects.filter(merchant=merchant, is_default=True).first()
     card = Card.objects.filter(merchant=merchant).order_by("created_at").first()
     return {
@@ -130,5 +141,8 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
 
 
 def _urls(base_url: str) -> dict[str, str]:
-    return {"api_docs_url": f"{base_url}/api/v1/docs", "openapi_url": f"{base_url}/api/v1/openapi.json",
-            "admin_url": f"{base_url}/admin/"}
+    return {
+        "api_docs_url": f"{base_url}/api/v1/docs",
+        "openapi_url": f"{base_url}/api/v1/openapi.json",
+        "admin_url": f"{base_url}/admin/",
+    }

@@ -67,8 +67,12 @@ def usage_record(*, merchant: Merchant, operations: int = 1, limit: int | None =
     if _add(merchant=merchant, period=period, slot=0, operations=operations, at_most=limit - earlier):
         return
     used = earlier + (month.filter(slot=0).values_list("operations", flat=True).first() or 0)
-    raise PlanLimitReached(limit=limit, used=used, period=period.isoformat(),
-                           resets_at=_next_period_start(merchant=merchant, period=period).isoformat())
+    raise PlanLimitReached(
+        limit=limit,
+        used=used,
+        period=period.isoformat(),
+        resets_at=_next_period_start(merchant=merchant, period=period).isoformat(),
+    )
 
 
 def _add(*, merchant: Merchant, period: date, slot: int, operations: int, at_most: int | None = None) -> bool:
@@ -83,15 +87,41 @@ def _add(*, merchant: Merchant, period: date, slot: int, operations: int, at_mos
         return True
     # First operation of the month in this slot (no row yet), or the guard refused. ignore_conflicts makes the insert
     # safe when two first operations race; the UPDATE after it then sees the row either way.
-    UsageCounter.objects.bulk_create([UsageCounter(merchant=merchant, period=period, slot=slot)],
-                                     ignore_conflicts=True)
+    UsageCounter.objects.bulk_create([UsageCounter(merchant=merchant, period=period, slot=slot)], ignore_conflicts=True)
     return bool(guarded.update(operations=F("operations") + operations))
+
+
+def usage_refusal(*, merchant: Merchant, operations: int = 1) -> PlanLimitReached | None:
+    """The refusal that recording ``operations`` now would meet, or None. For previews: it locks and writes nothing."""
+    limit = limits_for(merchant.subscription).monthly_operations
+    if operations <= 0 or limit is None:
+        return None
+    period = current_period(merchant=merchant)
+    used = _operations(merchant=merchant, period=period)
+    if used + operations <= limit:
+        return None
+    return PlanLimitReached(
+        limit=limit,
+        used=used,
+        period=period.isoformat(),
+        resets_at=_next_period_start(merchant=merchant, period=period).isoformat(),
+    )
+
+
+def _operations(*, merchant: Merchant, period: date) -> int:
+    total: int = UsageCounter.objects.filter(merchant=merchant, period=period).aggregate(
+        total=Coalesce(Sum("operations"), 0)
+    )["total"]
+    return total
 
 
 def usage_get(*, merchant: Merchant) -> Usage:
     period = current_period(merchant=merchant)
-    operations = UsageCounter.objects.filter(merchant=merchant, period=period).aggregate(
-        total=Coalesce(Sum("operations"), 0))["total"]
+    operations = _operations(merchant=merchant, period=period)
     limit = limits_for(Subscription.objects.get(merchant=merchant)).monthly_operations  # fresh: plans change
-    return Usage(period_start=period, resets_at=_next_period_start(merchant=merchant, period=period),
-                 operations=operations, limit=limit)
+    return Usage(
+        period_start=period,
+        resets_at=_next_period_start(merchant=merchant, period=period),
+        operations=operations,
+        limit=limit,
+    )

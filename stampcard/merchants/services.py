@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from stampcard.core import clock
 from stampcard.core.codes import random_base32
-from stampcard.core.errors import ValidationFailed
+from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.merchants import errors, selectors
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import (
@@ -32,8 +33,9 @@ API_KEY_SECRET_BYTES = 20  # 160 bits, written as 40 hex digits: no separators t
 
 
 @transaction.atomic
-def merchant_create(*, name: str, owner: StaffUser, currency: str = "UAH", timezone: str = "Europe/Kyiv",
-                    locale: str = "uk") -> Merchant:
+def merchant_create(
+    *, name: str, owner: StaffUser, currency: str = "UAH", timezone: str = "Europe/Kyiv", locale: str = "uk"
+) -> Merchant:
     merchant = Merchant(name=name, currency=currency.upper(), timezone=timezone, locale=locale)
     merchant.full_clean()
     merchant.save()
@@ -43,8 +45,20 @@ def merchant_create(*, name: str, owner: StaffUser, currency: str = "UAH", timez
 
 
 @transaction.atomic
-def subscription_change(*, merchant: Merchant, plan: Plan, interval: BillingInterval | None = None,
-                        locations: int = 0, period_end: datetime | None = None) -> Subscription:
+def subscription_change(
+    *,
+    merchant: Merchant,
+    plan: Plan,
+    interval: BillingInterval | None = None,
+    locations: int = 0,
+    period_end: datetime | None = None,
+) -> Subscription:
+    if plan == Plan.PAID and interval not in (BillingInterval.MONTH, BillingInterval.YEAR):
+        raise ValidationFailed(_("A paid plan is billed monthly or yearly."), code="invalid_interval", field="interval")
+    if plan == Plan.PAID and locations < 1:
+        raise ValidationFailed(
+            _("A paid plan covers at least one location."), code="invalid_locations", field="locations"
+        )
     subscription = Subscription.objects.select_for_update().get(merchant=merchant)
     subscription.plan = plan
     subscription.interval = (interval or "") if plan == Plan.PAID else ""
@@ -70,17 +84,24 @@ def staff_user_create(*, email: str, password: str | None, full_name: str = "") 
 
 
 @transaction.atomic
-def membership_create(*, merchant: Merchant, user: StaffUser, role: Role,
-                      locations: list[Location] | None = None) -> Membership:
+def membership_create(
+    *, merchant: Merchant, user: StaffUser, role: Role, locations: list[Location] | None = None
+) -> Membership:
     if any(location.merchant_id != merchant.pk for location in locations or ()):
         raise ValidationFailed(code="location_not_found", field="locations")
     subscription = Subscription.objects.select_for_update().get(merchant=merchant)
     seats = limits_for(subscription).seats
     if seats is not None and Membership.objects.filter(merchant=merchant, is_active=True).count() >= seats:
         raise errors.SeatLimitReached(seats=seats)
-    membership = Membership.objects.create(merchant=merchant, user=user, role=role)
-    if locations:
-        membership.locations.set(locations)
+    membership = Membership.objects.filter(merchant=merchant, user=user).first()
+    if membership is not None and membership.is_active:
+        raise Conflict(_("This person is already on the staff."), code="membership_exists")
+    if membership is None:
+        membership = Membership.objects.create(merchant=merchant, user=user, role=role)
+    else:  # someone who left and comes back: same membership (their history stays attached), new role
+        membership.role, membership.is_active = role, True
+        membership.save(update_fields=["role", "is_active"])
+    membership.locations.set(locations or [])
     return membership
 
 
@@ -90,8 +111,9 @@ def _hash_secret(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-def api_key_create(*, membership: Membership, name: str, location: Location | None = None,
-                   created_by: StaffUser | None = None) -> tuple[ApiKey, str]:
+def api_key_create(
+    *, membership: Membership, name: str, location: Location | None = None, created_by: StaffUser | None = None
+) -> tuple[ApiKey, str]:
     """Create a key and return it with the full secret, which is never retrievable again."""
     if location is not None:
         if location.merchant_id != membership.merchant_id:
@@ -106,8 +128,13 @@ def api_key_create(*, membership: Membership, name: str, location: Location | No
         try:
             with transaction.atomic():
                 key = ApiKey.objects.create(
-                    merchant_id=membership.merchant_id, membership=membership, location=location, name=name,
-                    prefix=prefix, secret_hash=_hash_secret(raw), created_by=created_by,
+                    merchant_id=membership.merchant_id,
+                    membership=membership,
+                    location=location,
+                    name=name,
+                    prefix=prefix,
+                    secret_hash=_hash_secret(raw),
+                    created_by=created_by,
                 )
             return key, raw
         except IntegrityError:
@@ -142,8 +169,14 @@ def api_key_authenticate(*, raw_key: str, channel: Channel = Channel.API) -> Act
     if not membership.user.is_active or not membership.is_active:
         raise errors.StaffDeactivated()
     _touch_last_used(key)
-    return Actor(merchant=key.merchant, channel=channel, user=membership.user, membership=membership, api_key=key,
-                 location=key.location)
+    return Actor(
+        merchant=key.merchant,
+        channel=channel,
+        user=membership.user,
+        membership=membership,
+        api_key=key,
+        location=key.location,
+    )
 
 
 def _touch_last_used(key: ApiKey) -> None:

@@ -33,8 +33,13 @@ api = NinjaAPI(
 )
 
 ERRORS: dict[int | str, Any] = {
-    400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 404: schemas.ErrorOut,
-    409: schemas.ErrorOut, 422: schemas.ErrorOut, 429: schemas.ErrorOut,
+    400: schemas.ErrorOut,
+    401: schemas.ErrorOut,
+    403: schemas.ErrorOut,
+    404: schemas.ErrorOut,
+    409: schemas.ErrorOut,
+    422: schemas.ErrorOut,
+    429: schemas.ErrorOut,
 }
 
 
@@ -46,10 +51,16 @@ def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpRespo
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     # A missing body as a whole has no field of its own: name it "body" rather than "".
-    fields = [{"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")) or "body",
-               "problem": e.get("msg", "")} for e in exc.errors]
-    return render_json({"code": "validation_error", "message": _("Some fields are invalid."),
-                        "details": {"fields": fields}}, 422)
+    fields = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")) or "body",
+            "problem": e.get("msg", ""),
+        }
+        for e in exc.errors
+    ]
+    return render_json(
+        {"code": "validation_error", "message": _("Some fields are invalid."), "details": {"fields": fields}}, 422
+    )
 
 
 @api.exception_handler(AuthenticationError)
@@ -71,8 +82,9 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("unhandled error in %s %s", request.method, request.path)
-    return render_json({"code": "internal_error", "message": _("Something went wrong on our side."),
-                        "details": {}}, 500)
+    return render_json(
+        {"code": "internal_error", "message": _("Something went wrong on our side."), "details": {}}, 500
+    )
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -86,8 +98,13 @@ router = Router(tags=["loyalty"])
 @idempotent_write(201, schemas.EnrolOut)
 def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, Any]:
     card = cards_services.card_enrol(
-        actor=_actor(request), name=body.name, program_id=body.program_id, email=body.email, phone=body.phone,
-        birthday=body.birthday, marketing_email_consent=body.consents.marketing_email,
+        actor=_actor(request),
+        name=body.name,
+        program_id=body.program_id,
+        email=body.email,
+        phone=body.phone,
+        birthday=body.birthday,
+        marketing_email_consent=body.consents.marketing_email,
     )
     return {"customer": presenters.customer_payload(card.customer), "card": presenters.card_payload(card)}
 
@@ -103,54 +120,86 @@ def get_card(request: HttpRequest, number: str) -> dict[str, Any]:
     return presenters.card_payload(cards_selectors.card_get(merchant=_actor(request).merchant, ref=number))
 
 
-@router.post("/cards/{number}/adjustments", response={200: schemas.AdjustmentOut, **ERRORS},
-             summary="Adjust a card by hand (manager)")
+@router.post(
+    "/cards/{number}/adjustments",
+    response={200: schemas.AdjustmentOut, **ERRORS},
+    summary="Adjust a card by hand (manager)",
+)
 @idempotent_write(200, schemas.AdjustmentOut)
 def adjust_card(request: HttpRequest, number: str, body: schemas.AdjustmentIn) -> dict[str, Any]:
     result = cards_services.card_adjust(actor=_actor(request), card_ref=number, delta=body.delta, reason=body.reason)
-    return {"delta": result.delta, "card": presenters.card_payload(result.card),
-            "rewards": [presenters.reward_payload(r) for r in result.rewards]}
+    return {
+        "delta": result.delta,
+        "card": presenters.card_payload(result.card),
+        "rewards": [presenters.reward_payload(r) for r in result.rewards],
+    }
 
 
 def _check_input(body: schemas.CheckoutIn) -> cards_services.CheckInput:
     check = body.check
-    return cards_services.CheckInput(external_id=check.external_id, total=check.total, currency=check.currency,
-                                     pos=check.pos, closed_at=check.closed_at)
+    return cards_services.CheckInput(
+        external_id=check.external_id,
+        total=check.total,
+        currency=check.currency,
+        pos=check.pos,
+        closed_at=check.closed_at,
+    )
 
 
 @router.post("/checkouts/preview", response={200: schemas.PreviewOut, **ERRORS}, summary="Preview a checkout")
 def preview_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
-    preview = cards_services.checkout_preview(actor=_actor(request), card_ref=body.card, check=_check_input(body),
-                                              location_id=body.location_id)
-    return {"stamps_to_issue": preview.stamps_to_issue, "card": presenters.card_payload(preview.card),
-            "rewards": preview.rewards, "already_committed": preview.already_committed}
+    preview = cards_services.checkout_preview(
+        actor=_actor(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
+    )
+    return {
+        "stamps_to_issue": preview.stamps_to_issue,
+        "card": presenters.card_payload(preview.card),
+        "rewards": preview.rewards,
+        "already_committed": preview.already_committed,
+        "refused": preview.refusal.as_dict() if preview.refusal else None,
+    }
 
 
 @router.post("/checkouts", response={200: schemas.CheckoutOut, **ERRORS}, summary="Commit a checkout")
 @idempotent_write(200, schemas.CheckoutOut)
 def commit_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
-    result = cards_services.checkout_commit(actor=_actor(request), card_ref=body.card, check=_check_input(body),
-                                            location_id=body.location_id)
-    return {"stamps_issued": result.stamps_issued, "card": presenters.card_payload(result.card),
-            "rewards": [presenters.reward_payload(r) for r in result.rewards], "replayed": result.replayed}
+    result = cards_services.checkout_commit(
+        actor=_actor(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
+    )
+    return {
+        "stamps_issued": result.stamps_issued,
+        "card": presenters.card_payload(result.card),
+        "rewards": [presenters.reward_payload(r) for r in result.rewards],
+        "replayed": result.replayed,
+    }
 
 
-@router.post("/checkouts/{external_id}/reverse", response={200: schemas.ReverseOut, **ERRORS},
-             summary="Reverse a checkout (refund or void)")
+@router.post(
+    "/checkouts/{external_id}/reverse",
+    response={200: schemas.ReverseOut, **ERRORS},
+    summary="Reverse a checkout (refund or void)",
+)
 @idempotent_write(200, schemas.ReverseOut)
-def reverse_checkout(request: HttpRequest, external_id: str,
-                     body: schemas.ReverseIn | None = None) -> dict[str, Any]:
+def reverse_checkout(request: HttpRequest, external_id: str, body: schemas.ReverseIn | None = None) -> dict[str, Any]:
     body = body or schemas.ReverseIn()  # every field has a default, so a POS may send no body at all
-    result = cards_services.checkout_reverse(actor=_actor(request), external_id=external_id, pos=body.pos,
-                                             kind=ReversalKind(body.kind))
-    return {"stamps_reversed": result.stamps_reversed, "stamps_not_reversed": result.stamps_not_reversed,
-            "rewards_withdrawn": [presenters.reward_payload(r) for r in result.rewards_withdrawn],
-            "rewards_kept": [presenters.reward_payload(r) for r in result.rewards_kept],
-            "card": presenters.card_payload(result.card), "replayed": result.replayed}
+    result = cards_services.checkout_reverse(
+        actor=_actor(request), external_id=external_id, pos=body.pos, kind=ReversalKind(body.kind)
+    )
+    return {
+        "stamps_reversed": result.stamps_reversed,
+        "stamps_not_reversed": result.stamps_not_reversed,
+        "rewards_withdrawn": [presenters.reward_payload(r) for r in result.rewards_withdrawn],
+        "rewards_kept": [presenters.reward_payload(r) for r in result.rewards_kept],
+        "card": presenters.card_payload(result.card),
+        "replayed": result.replayed,
+    }
 
 
-@router.post("/rewards/{reward_id}/hand-over", response={200: schemas.RewardOut, **ERRORS},
-             summary="Mark a reward as handed over")
+@router.post(
+    "/rewards/{reward_id}/hand-over",
+    response={200: schemas.RewardOut, **ERRORS},
+    summary="Mark a reward as handed over",
+)
 @idempotent_write(200, schemas.RewardOut)
 def hand_over_reward(request: HttpRequest, reward_id: str) -> dict[str, Any]:
     return presenters.reward_payload(rewards_services.reward_hand_over(actor=_actor(request), reward_id=reward_id))

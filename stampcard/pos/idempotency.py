@@ -52,10 +52,15 @@ def request_fingerprint(request: HttpRequest) -> str:
 
 def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
     if record.fingerprint != fingerprint:
-        return render_error(Conflict(_("This Idempotency-Key was already used for a different request."),
-                                     code="idempotency_key_reused"))
-    return HttpResponse(bytes(record.body), status=record.status_code, content_type="application/json",
-                        headers={"Idempotent-Replayed": "true"})
+        return render_error(
+            Conflict(_("This Idempotency-Key was already used for a different request."), code="idempotency_key_reused")
+        )
+    return HttpResponse(
+        bytes(record.body),
+        status=record.status_code,
+        content_type="application/json",
+        headers={"Idempotent-Replayed": "true"},
+    )
 
 
 def _is_recordable(status: int) -> bool:
@@ -87,8 +92,11 @@ def idempotent_write(status: int, schema: type[Schema]) -> Callable[[Callable[..
                 return render(view(request, *args, **kwargs))
             key = key.strip()
             if not key or len(key) > MAX_KEY_LENGTH:
-                return render_error(BadRequest(_("The Idempotency-Key header must be 1 to 255 characters."),
-                                               code="invalid_idempotency_key"))
+                return render_error(
+                    BadRequest(
+                        _("The Idempotency-Key header must be 1 to 255 characters."), code="invalid_idempotency_key"
+                    )
+                )
             fingerprint = request_fingerprint(request)
             # The write runs first and its record is inserted last, in one transaction: a new key (the usual case)
             # costs no lookup. A used key fails that insert, which rolls the write back, and the recorded answer is
@@ -133,7 +141,12 @@ def _store(actor: Actor, key: str, fingerprint: str, response: HttpResponse) -> 
     if actor.api_key is None:
         raise RuntimeError("an idempotent write needs the API key that scopes its Idempotency-Key")
     try:
-        IdempotencyRecord.objects.create(api_key=actor.api_key, key=key, fingerprint=fingerprint,
-                                         status_code=response.status_code, body=response.content)
+        IdempotencyRecord.objects.create(
+            api_key=actor.api_key,
+            key=key,
+            fingerprint=fingerprint,
+            status_code=response.status_code,
+            body=response.content,
+        )
     except IntegrityError:
         raise _KeyTaken() from None

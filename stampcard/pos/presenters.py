@@ -14,15 +14,27 @@ from stampcard.rewards.selectors import rewards_ready_by_card
 
 
 def reward_payload(reward: Reward) -> dict[str, Any]:
-    return {"id": str(reward.pk), "kind": reward.kind, "state": reward.state, "title": reward.title,
-            "description": reward.description, "reached_at": reward.created_at,
-            "handed_over_at": reward.handed_over_at}
+    return {
+        "id": str(reward.pk),
+        "kind": reward.kind,
+        "state": reward.state,
+        "title": reward.title,
+        "description": reward.description,
+        "reached_at": reward.created_at,
+        "handed_over_at": reward.handed_over_at,
+    }
 
 
 def customer_payload(customer: Customer) -> dict[str, Any]:
-    return {"id": str(customer.pk), "name": customer.name, "email": customer.email, "phone": customer.phone,
-            "birthday": customer.birthday, "marketing_email_consent": customer.marketing_email_consent,
-            "created_at": customer.created_at}
+    return {
+        "id": str(customer.pk),
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "birthday": customer.birthday,
+        "marketing_email_consent": customer.marketing_email_consent,
+        "created_at": customer.created_at,
+    }
 
 
 def cards_payload(cards: list[Card]) -> list[dict[str, Any]]:
@@ -54,11 +66,23 @@ def merchant_payload(merchant: Merchant, usage: Usage) -> dict[str, Any]:
     subscription = merchant.subscription
     limits = limits_for(subscription)
     return {
-        "id": str(merchant.pk), "name": merchant.name, "currency": merchant.currency, "timezone": merchant.timezone,
+        "id": str(merchant.pk),
+        "name": merchant.name,
+        "currency": merchant.currency,
+        "timezone": merchant.timezone,
         "locale": merchant.locale,
-        "plan": {"plan": subscription.plan, "interval": subscription.interval,
-                 "locations_paid": subscription.locations_paid, "seats": limits.seats,
-                 "monthly_operations": limits.monthly_operations},
-        "usage": {"period_start": usage.period_start, "resets_at": usage.resets_at, "operations": usage.operations,
-                  "limit": usage.limit, "remaining": usage.remaining},
+        "plan": {
+            "plan": subscription.plan,
+            "interval": subscription.interval,
+            "locations_paid": subscription.locations_paid,
+            "seats": limits.seats,
+            "monthly_operations": limits.monthly_operations,
+        },
+        "usage": {
+            "period_start": usage.period_start,
+            "resets_at": usage.resets_at,
+            "operations": usage.operations,
+            "limit": usage.limit,
+            "remaining": usage.remaining,
+        },
     }

@@ -96,6 +96,12 @@ class PreviewOut(Schema):
     card: CardOut
     rewards: list[RewardPreviewOut]
     already_committed: bool
+    refused: ErrorOut | None = Field(
+        None,
+        description="The error committing this check now would get (e.g. "
+        "`plan_limit_reached`), so the till can warn before the customer pays; "
+        "null when the commit would go through.",
+    )
 
 
 class CheckoutOut(Schema):

@@ -26,12 +26,19 @@ class Reward(TenantModel):
     title = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     stamps_spent = models.PositiveIntegerField()
-    check_ref = models.ForeignKey("cards.Check", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="rewards", db_column="check_id",
-                                  help_text=_("The check whose stamps reached this reward."))
+    check_ref = models.ForeignKey(
+        "cards.Check",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="rewards",
+        db_column="check_id",
+        help_text=_("The check whose stamps reached this reward."),
+    )
     handed_over_at = models.DateTimeField(null=True, blank=True)
-    handed_over_by = models.ForeignKey("merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True,
-                                       related_name="+")
+    handed_over_by = models.ForeignKey(
+        "merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -39,9 +46,11 @@ class Reward(TenantModel):
         indexes = [models.Index(fields=["card", "state"], name="reward_card_state")]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(state="ready", handed_over_at__isnull=True, withdrawn_at__isnull=True)
-                           | Q(state="handed_over", handed_over_at__isnull=False, withdrawn_at__isnull=True)
-                           | Q(state="withdrawn", handed_over_at__isnull=True, withdrawn_at__isnull=False)),
+                condition=(
+                    Q(state="ready", handed_over_at__isnull=True, withdrawn_at__isnull=True)
+                    | Q(state="handed_over", handed_over_at__isnull=False, withdrawn_at__isnull=True)
+                    | Q(state="withdrawn", handed_over_at__isnull=True, withdrawn_at__isnull=False)
+                ),
                 name="reward_state_timestamps",
             )
         ]

@@ -20,11 +20,22 @@ def rewards_issue_reached(*, card: Card, actor: Actor, check: Check | None = Non
     issued = []
     while card.stamps >= program.goal:
         reward = Reward.objects.create(
-            merchant_id=card.merchant_id, card=card, kind=program.reward_kind, title=program.reward_title,
-            description=program.reward_description, stamps_spent=program.goal, check_ref=check,
+            merchant_id=card.merchant_id,
+            card=card,
+            kind=program.reward_kind,
+            title=program.reward_title,
+            description=program.reward_description,
+            stamps_spent=program.goal,
+            check_ref=check,
         )
-        ledger_append(card=card, kind=EventKind.REWARD_ISSUED, delta=-program.goal, actor=actor, check=check,
-                      reward_id=str(reward.pk))
+        ledger_append(
+            card=card,
+            kind=EventKind.REWARD_ISSUED,
+            delta=-program.goal,
+            actor=actor,
+            check=check,
+            reward_id=str(reward.pk),
+        )
         issued.append(reward)
     if issued:
         card.rewards_earned += len(issued)
@@ -50,8 +61,14 @@ def rewards_withdraw_to_cover(*, card: Card, check: Check, stamps_needed: int, a
             break
         reward.state, reward.withdrawn_at = RewardState.WITHDRAWN, now
         reward.save(update_fields=["state", "withdrawn_at"])
-        ledger_append(card=card, kind=EventKind.REWARD_WITHDRAWN, delta=reward.stamps_spent, actor=actor,
-                      check=check, reward_id=str(reward.pk))
+        ledger_append(
+            card=card,
+            kind=EventKind.REWARD_WITHDRAWN,
+            delta=reward.stamps_spent,
+            actor=actor,
+            check=check,
+            reward_id=str(reward.pk),
+        )
         withdrawn.append(reward)
     if withdrawn:
         card.rewards_earned -= len(withdrawn)
@@ -66,14 +83,21 @@ def reward_hand_over(*, actor: Actor, reward_id: str | uuid.UUID) -> Reward:
     card = card_lock(merchant=actor.merchant, card_id=reward.card_id)  # card first: the lock order of every writer
     reward = Reward.objects.select_for_update().get(pk=reward.pk)
     if reward.state == RewardState.HANDED_OVER:
-        raise errors.RewardAlreadyHandedOver(handed_over_at=reward.handed_over_at.isoformat()
-                                             if reward.handed_over_at else None)
+        raise errors.RewardAlreadyHandedOver(
+            handed_over_at=reward.handed_over_at.isoformat() if reward.handed_over_at else None
+        )
     if reward.state == RewardState.WITHDRAWN:
         raise errors.RewardWithdrawn()
     reward.state, reward.handed_over_at, reward.handed_over_by = RewardState.HANDED_OVER, clock.now(), actor.user
     reward.save(update_fields=["state", "handed_over_at", "handed_over_by"])
-    ledger_append(card=card, kind=EventKind.REWARD_HANDED_OVER, delta=0, actor=actor, check=reward.check_ref,
-                  reward_id=str(reward.pk))
+    ledger_append(
+        card=card,
+        kind=EventKind.REWARD_HANDED_OVER,
+        delta=0,
+        actor=actor,
+        check=reward.check_ref,
+        reward_id=str(reward.pk),
+    )
     return reward
 
 

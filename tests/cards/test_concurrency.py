@@ -24,8 +24,11 @@ def test_sixteen_concurrent_commits_of_one_check_stamp_it_once(paid_cashier):
     card = CardFactory(program=ProgramFactory(merchant=paid_cashier.merchant))
 
     outcomes = run_concurrently(
-        lambda i: checkout_commit(actor=paid_cashier.actor(), card_ref=card.number,
-                                  check=a_check(external_id="P-SAME")), n=16)
+        lambda i: checkout_commit(
+            actor=paid_cashier.actor(), card_ref=card.number, check=a_check(external_id="P-SAME")
+        ),
+        n=16,
+    )
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     assert sorted(o.value.replayed for o in outcomes) == [False] + [True] * 15
@@ -37,8 +40,11 @@ def test_sixteen_concurrent_commits_of_different_checks_on_one_card_lose_no_stam
     card = CardFactory(program=ProgramFactory(merchant=paid_cashier.merchant, goal=5))
 
     outcomes = run_concurrently(
-        lambda i: checkout_commit(actor=paid_cashier.actor(), card_ref=card.number,
-                                  check=a_check(external_id=f"P-{i}")), n=16)
+        lambda i: checkout_commit(
+            actor=paid_cashier.actor(), card_ref=card.number, check=a_check(external_id=f"P-{i}")
+        ),
+        n=16,
+    )
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     card = reload(card)
@@ -52,8 +58,11 @@ def test_one_check_sent_to_two_cards_at_once_stamps_only_one(paid_cashier):
     cards = [CardFactory(program=program), CardFactory(program=program)]
 
     outcomes = run_concurrently(
-        lambda i: checkout_commit(actor=paid_cashier.actor(), card_ref=cards[i % 2].number,
-                                  check=a_check(external_id="P-X")), n=8)
+        lambda i: checkout_commit(
+            actor=paid_cashier.actor(), card_ref=cards[i % 2].number, check=a_check(external_id="P-X")
+        ),
+        n=8,
+    )
 
     stamped = [reload(c).stamps for c in cards]
     assert sorted(stamped) == [0, 1]

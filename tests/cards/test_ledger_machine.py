@@ -32,8 +32,13 @@ class CardLedgerMachine(RuleBasedStateMachine):
     def open_card(self, goal, cap):
         merchant = MerchantFactory(subscription=None)
         SubscriptionFactory(merchant=merchant, plan="paid", interval="month", locations_paid=1)
-        self.program = ProgramFactory(merchant=merchant, goal=goal, earning_rule=EarningRule.PER_AMOUNT,
-                                      amount_per_stamp=100, max_stamps_per_check=cap)
+        self.program = ProgramFactory(
+            merchant=merchant,
+            goal=goal,
+            earning_rule=EarningRule.PER_AMOUNT,
+            amount_per_stamp=100,
+            max_stamps_per_check=cap,
+        )
         self.card = CardFactory(program=self.program)
         self.manager = make_staff(merchant, Role.MANAGER)
         self.committed: list[str] = []
@@ -51,11 +56,15 @@ class CardLedgerMachine(RuleBasedStateMachine):
     def commit(self, total):
         self.next_id += 1
         external_id = f"P-{self.next_id}"
-        checkout_commit(actor=self.actor, card_ref=self.card.number, check=a_check(total=total,
-                                                                                   external_id=external_id))
+        checkout_commit(
+            actor=self.actor, card_ref=self.card.number, check=a_check(total=total, external_id=external_id)
+        )
         self.committed.append(external_id)
-        earned = total // 100 if self.program.max_stamps_per_check is None else min(
-            total // 100, self.program.max_stamps_per_check)
+        earned = (
+            total // 100
+            if self.program.max_stamps_per_check is None
+            else min(total // 100, self.program.max_stamps_per_check)
+        )
         self.issued_by_check[external_id] = earned
         self.expected_stamps = (self.expected_stamps + earned) % self.program.goal
 
@@ -64,8 +73,9 @@ class CardLedgerMachine(RuleBasedStateMachine):
     def recommit(self, data):
         external_id = data.draw(st.sampled_from(self.committed))
         before = Card.objects.get(pk=self.card.pk).stamps
-        result = checkout_commit(actor=self.actor, card_ref=self.card.number,
-                                 check=a_check(total=700, external_id=external_id))
+        result = checkout_commit(
+            actor=self.actor, card_ref=self.card.number, check=a_check(total=700, external_id=external_id)
+        )
         assert result.replayed
         assert Card.objects.get(pk=self.card.pk).stamps == before
 
@@ -135,6 +145,10 @@ class CardLedgerMachine(RuleBasedStateMachine):
 def test_card_stamps_equal_the_ledger_sum_under_random_operations():
     run_state_machine_as_test(
         CardLedgerMachine,
-        settings=settings(max_examples=50, stateful_step_count=25, deadline=None,
-                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]),
+        settings=settings(
+            max_examples=50,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
     )

@@ -29,7 +29,7 @@ def test_qr_payloads_use_only_scanner_safe_characters_and_are_unique():
     assert len(payloads) == 1000
     for payload in payloads:
         assert payload.startswith(CARD_QR_PREFIX)
-        assert set(payload[len(CARD_QR_PREFIX):]) <= set(CROCKFORD32)
+        assert set(payload[len(CARD_QR_PREFIX) :]) <= set(CROCKFORD32)
         assert looks_like_card_qr(payload)
         assert looks_like_card_qr(payload.lower())  # a scanner typing under caps-lock confusion still matches
 

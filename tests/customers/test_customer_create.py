@@ -12,8 +12,13 @@ from tests.factories import MerchantFactory, ProgramFactory
 
 
 def test_a_customer_is_stored_with_a_folded_name_and_normalised_contacts(merchant):
-    customer = customer_create(merchant=merchant, name="  Ólena   Kovalenko ", email=" Olena@Example.COM ",
-                               phone="+380 (50) 123-45-67", marketing_email_consent=True)
+    customer = customer_create(
+        merchant=merchant,
+        name="  Ólena   Kovalenko ",
+        email=" Olena@Example.COM ",
+        phone="+380 (50) 123-45-67",
+        marketing_email_consent=True,
+    )
 
     assert customer.name == "Ólena Kovalenko" and customer.name_folded == "olena kovalenko"
     assert customer.email == "olena@example.com" and customer.phone == "+380501234567"
@@ -36,11 +41,14 @@ def test_00_prefix_is_read_as_plus():
     assert normalize_phone("00380501234567") == "+380501234567"
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"name": "  "}, "name_required"),
-    ({"name": "A", "email": "not-an-email"}, "invalid_email"),
-    ({"name": "A", "birthday": datetime.date(2999, 1, 1)}, "invalid_birthday"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"name": "  "}, "name_required"),
+        ({"name": "A", "email": "not-an-email"}, "invalid_email"),
+        ({"name": "A", "birthday": datetime.date(2999, 1, 1)}, "invalid_birthday"),
+    ],
+)
 def test_bad_input_is_refused_with_a_stable_code(merchant, fields, code):
     with pytest.raises(ValidationFailed) as err:
         customer_create(merchant=merchant, **fields)

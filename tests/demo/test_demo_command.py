@@ -49,15 +49,25 @@ def test_demo_serves_the_api_on_port_and_ctrl_c_stops_web_and_worker(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BASE_URL"}
     env.update(STAMPCARD_VAR_DIR=str(tmp_path), PORT=str(port), DATABASE_URL="")  # SQLite in tmp, like a newcomer
-    proc = subprocess.Popen([sys.executable, "manage.py", "demo"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "manage.py", "demo"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     try:
         health = wait_for(f"http://127.0.0.1:{port}/healthz")
         assert health.status_code == 200
         demo = json.loads((tmp_path / "demo.json").read_text())
         assert demo["base_url"] == f"http://127.0.0.1:{port}"
-        card = httpx.get(f"{demo['base_url']}/api/v1/cards/lookup", params={"q": "olena"},
-                         headers={"Authorization": f"Bearer {demo['api_key']}"})
+        card = httpx.get(
+            f"{demo['base_url']}/api/v1/cards/lookup",
+            params={"q": "olena"},
+            headers={"Authorization": f"Bearer {demo['api_key']}"},
+        )
         assert card.status_code == 200 and card.json()["results"]
         children = children_of(proc.pid)
         assert len(children) == 2  # gunicorn and the worker

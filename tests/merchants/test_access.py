@@ -20,16 +20,19 @@ def adjust(staff, card, delta=2, reason="Missed stamps last week"):
 # -- roles ---------------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("role", "minimum", "allowed"), [
-    (Role.CASHIER, Role.CASHIER, True),
-    (Role.CASHIER, Role.MANAGER, False),
-    (Role.CASHIER, Role.OWNER, False),
-    (Role.MANAGER, Role.CASHIER, True),
-    (Role.MANAGER, Role.MANAGER, True),
-    (Role.MANAGER, Role.OWNER, False),
-    (Role.OWNER, Role.MANAGER, True),
-    (Role.OWNER, Role.OWNER, True),
-])
+@pytest.mark.parametrize(
+    ("role", "minimum", "allowed"),
+    [
+        (Role.CASHIER, Role.CASHIER, True),
+        (Role.CASHIER, Role.MANAGER, False),
+        (Role.CASHIER, Role.OWNER, False),
+        (Role.MANAGER, Role.CASHIER, True),
+        (Role.MANAGER, Role.MANAGER, True),
+        (Role.MANAGER, Role.OWNER, False),
+        (Role.OWNER, Role.MANAGER, True),
+        (Role.OWNER, Role.OWNER, True),
+    ],
+)
 def test_roles_rank_cashier_below_manager_below_owner(merchant, role, minimum, allowed):
     actor = make_staff(merchant, role).actor()
 
@@ -88,8 +91,9 @@ def test_a_location_bound_key_stamps_at_its_own_location_by_default(cashier, car
 
 
 def test_a_location_bound_key_may_name_its_own_location(cashier, card):
-    response = post(cashier.client(), "/checkouts",
-                    checkout_body(card, external_id="P-1", location_id=str(cashier.location.pk)))
+    response = post(
+        cashier.client(), "/checkouts", checkout_body(card, external_id="P-1", location_id=str(cashier.location.pk))
+    )
 
     assert response.status_code == 200
     assert Check.objects.get(external_id="P-1").location == cashier.location
@@ -164,8 +168,9 @@ def test_a_membership_cannot_be_limited_to_another_merchants_location(paid_merch
 def test_a_membership_can_be_limited_to_its_merchants_locations(paid_merchant):
     spot = services.location_create(merchant=paid_merchant, name="Podil")
 
-    membership = services.membership_create(merchant=paid_merchant, user=StaffUserFactory(), role=Role.CASHIER,
-                                            locations=[spot])
+    membership = services.membership_create(
+        merchant=paid_merchant, user=StaffUserFactory(), role=Role.CASHIER, locations=[spot]
+    )
 
     assert list(membership.locations.all()) == [spot]
 
@@ -203,8 +208,9 @@ def test_a_deactivated_location_cannot_be_named_in_a_checkout(owner, card, merch
     assert not Check.objects.exists()
 
 
-def test_deactivating_the_free_plans_location_to_open_another_does_not_keep_the_old_one_working(free_merchant,
-                                                                                                  owner_user):
+def test_deactivating_the_free_plans_location_to_open_another_does_not_keep_the_old_one_working(
+    free_merchant, owner_user
+):
     old = services.location_create(merchant=free_merchant, name="Old spot")
     program = ProgramFactory(merchant=free_merchant)
     card = CardFactory(program=program)

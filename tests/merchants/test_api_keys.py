@@ -97,13 +97,16 @@ def _with_secret(raw: str, secret: str) -> str:
     return f"{sc}_{prefix}_{secret}"
 
 
-@pytest.mark.parametrize("garbled", [
-    "",
-    "nonsense",
-    "sc_short_0123",
-    "sk_live_0000000000000000000000000000000000000000",
-    "sc_aaaaaaaaaa_" + "0" * 40,  # well-formed, unknown prefix
-])
+@pytest.mark.parametrize(
+    "garbled",
+    [
+        "",
+        "nonsense",
+        "sc_short_0123",
+        "sk_live_0000000000000000000000000000000000000000",
+        "sc_aaaaaaaaaa_" + "0" * 40,  # well-formed, unknown prefix
+    ],
+)
 def test_an_unknown_or_garbled_key_is_invalid(cashier, garbled):
     with pytest.raises(errors.ApiKeyInvalid):
         services.api_key_authenticate(raw_key=garbled)
@@ -158,8 +161,10 @@ def test_the_refusals_are_all_authentication_failures_with_distinct_codes():
     codes = {cls.code for cls in (errors.ApiKeyInvalid, errors.ApiKeyRevoked, errors.StaffDeactivated)}
 
     assert codes == {"api_key_invalid", "api_key_revoked", "staff_deactivated"}
-    assert all(issubclass(cls, NotAuthenticated) and cls.status == 401
-               for cls in (errors.ApiKeyInvalid, errors.ApiKeyRevoked, errors.StaffDeactivated))
+    assert all(
+        issubclass(cls, NotAuthenticated) and cls.status == 401
+        for cls in (errors.ApiKeyInvalid, errors.ApiKeyRevoked, errors.StaffDeactivated)
+    )
 
 
 # -- over HTTP ---------------------------------------------------------------------------------------------------------
@@ -189,13 +194,17 @@ def _client_with(raw: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {raw}"})
 
 
-@pytest.mark.parametrize("make_raw", [
-    lambda raw: "garbage",
-    lambda raw: raw[:-1],
-    lambda raw: raw + "0",
-    lambda raw: _with_secret(raw, "a" * 40),
-    lambda raw: raw.upper(),
-], ids=["garbage", "truncated", "extended", "wrong-secret", "upper-cased"])
+@pytest.mark.parametrize(
+    "make_raw",
+    [
+        lambda raw: "garbage",
+        lambda raw: raw[:-1],
+        lambda raw: raw + "0",
+        lambda raw: _with_secret(raw, "a" * 40),
+        lambda raw: raw.upper(),
+    ],
+    ids=["garbage", "truncated", "extended", "wrong-secret", "upper-cased"],
+)
 def test_an_unknown_or_garbled_key_gets_401_api_key_invalid(cashier, make_raw):
     body = error_of(get(_client_with(make_raw(cashier.raw_key)), "/merchant"), 401)
 

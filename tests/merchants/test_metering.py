@@ -48,16 +48,19 @@ def paid_cashier(db):
 # -- the period ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("timezone", "moment", "period"), [
-    ("Europe/Kyiv", datetime(2026, 1, 31, 21, 59, tzinfo=UTC), date(2026, 1, 1)),  # 23:59 in Kyiv
-    ("Europe/Kyiv", datetime(2026, 1, 31, 22, 0, tzinfo=UTC), date(2026, 2, 1)),  # midnight in Kyiv
-    ("Europe/Kyiv", datetime(2026, 1, 31, 23, 30, tzinfo=UTC), date(2026, 2, 1)),
-    ("Europe/Kyiv", datetime(2026, 8, 31, 20, 59, tzinfo=UTC), date(2026, 8, 1)),  # summer: UTC+3
-    ("Europe/Kyiv", datetime(2026, 8, 31, 21, 0, tzinfo=UTC), date(2026, 9, 1)),
-    ("America/New_York", datetime(2026, 2, 1, 3, 0, tzinfo=UTC), date(2026, 1, 1)),  # still Jan 31 there
-    ("UTC", datetime(2026, 12, 31, 23, 59, tzinfo=UTC), date(2026, 12, 1)),
-    ("UTC", datetime(2027, 1, 1, 0, 0, tzinfo=UTC), date(2027, 1, 1)),
-])
+@pytest.mark.parametrize(
+    ("timezone", "moment", "period"),
+    [
+        ("Europe/Kyiv", datetime(2026, 1, 31, 21, 59, tzinfo=UTC), date(2026, 1, 1)),  # 23:59 in Kyiv
+        ("Europe/Kyiv", datetime(2026, 1, 31, 22, 0, tzinfo=UTC), date(2026, 2, 1)),  # midnight in Kyiv
+        ("Europe/Kyiv", datetime(2026, 1, 31, 23, 30, tzinfo=UTC), date(2026, 2, 1)),
+        ("Europe/Kyiv", datetime(2026, 8, 31, 20, 59, tzinfo=UTC), date(2026, 8, 1)),  # summer: UTC+3
+        ("Europe/Kyiv", datetime(2026, 8, 31, 21, 0, tzinfo=UTC), date(2026, 9, 1)),
+        ("America/New_York", datetime(2026, 2, 1, 3, 0, tzinfo=UTC), date(2026, 1, 1)),  # still Jan 31 there
+        ("UTC", datetime(2026, 12, 31, 23, 59, tzinfo=UTC), date(2026, 12, 1)),
+        ("UTC", datetime(2027, 1, 1, 0, 0, tzinfo=UTC), date(2027, 1, 1)),
+    ],
+)
 def test_the_period_is_the_calendar_month_in_the_merchants_time_zone(db, timezone, moment, period):
     merchant = MerchantFactory(timezone=timezone)
 
@@ -169,12 +172,21 @@ def test_at_the_limit_a_checkout_gets_429_and_nothing_is_written(cashier, card):
     body = error_of(post(cashier.client(), "/checkouts", checkout_body(card, external_id="P-1")), 429)
 
     assert body["code"] == "plan_limit_reached"
-    assert body["details"] == {"limit": 100, "used": 100, "period": "2026-03-01",
-                               "resets_at": "2026-04-01T00:00:00+03:00"}
+    assert body["details"] == {
+        "limit": 100,
+        "used": 100,
+        "period": "2026-03-01",
+        "resets_at": "2026-04-01T00:00:00+03:00",
+    }
     assert not Check.objects.filter(external_id="P-1").exists()
     card.refresh_from_db()
-    assert (Check.objects.count(), CardEvent.objects.count(), card.stamps, card.lifetime_stamps,
-            card.last_stamp_at) == before
+    assert (
+        Check.objects.count(),
+        CardEvent.objects.count(),
+        card.stamps,
+        card.lifetime_stamps,
+        card.last_stamp_at,
+    ) == before
     assert operations(cashier.merchant, date(2026, 3, 1)) == 100
 
 
@@ -209,6 +221,20 @@ def test_at_the_limit_what_is_not_an_operation_still_works(cashier, merchant):
     assert [r.status_code for r in (preview, no_stamps, replay, reversal)] == [200] * 4
     assert replay.json()["replayed"] is True and reversal.json()["stamps_reversed"] == 1
     assert operations(merchant, date(2026, 3, 1)) == 100
+
+
+def test_a_preview_warns_when_the_commit_would_hit_the_plan_limit(cashier, merchant):
+    card = CardFactory(program=ProgramFactory(merchant=merchant, min_check_total=5000))
+    used(cashier.merchant, 99)
+    before = post(cashier.client(), "/checkouts/preview", checkout_body(card, total=9000)).json()
+    used(cashier.merchant, 100)
+    at_limit = post(cashier.client(), "/checkouts/preview", checkout_body(card, total=9000)).json()
+    no_stamps = post(cashier.client(), "/checkouts/preview", checkout_body(card, total=100)).json()
+
+    assert before["refused"] is None and before["stamps_to_issue"] == 1
+    assert at_limit["refused"]["code"] == "plan_limit_reached" and at_limit["refused"]["details"]["used"] == 100
+    assert no_stamps["refused"] is None  # nothing to meter, so nothing to refuse
+    assert operations(cashier.merchant, date(2026, 3, 1)) == 100  # previews count nothing
 
 
 def test_the_paid_plan_has_no_operation_cap(cashier, card):
@@ -252,8 +278,9 @@ def test_an_uncapped_plan_spreads_its_count_over_slots_that_add_up(paid_cashier)
 
 def test_after_a_downgrade_the_cap_counts_what_the_uncapped_plan_spread_over_slots(cashier, card):
     period = date(2026, 3, 1)
-    UsageCounter.objects.bulk_create([UsageCounter(merchant=cashier.merchant, period=period, slot=slot,
-                                                   operations=33) for slot in (0, 5, 11)])  # 99 used
+    UsageCounter.objects.bulk_create(
+        [UsageCounter(merchant=cashier.merchant, period=period, slot=slot, operations=33) for slot in (0, 5, 11)]
+    )  # 99 used
 
     first = post(cashier.client(), "/checkouts", checkout_body(card, external_id="P-1"))
     second = post(cashier.client(), "/checkouts", checkout_body(card, external_id="P-2"))
@@ -306,16 +333,26 @@ def test_usage_is_readable_via_get_merchant(cashier, card):
     body = get(cashier.client(), "/merchant").json()
 
     assert body["plan"] == {"plan": "free", "interval": "", "locations_paid": 0, "seats": 1, "monthly_operations": 100}
-    assert body["usage"] == {"period_start": "2026-03-01", "resets_at": "2026-04-01T00:00:00+03:00",
-                             "operations": 3, "limit": 100, "remaining": 97}
+    assert body["usage"] == {
+        "period_start": "2026-03-01",
+        "resets_at": "2026-04-01T00:00:00+03:00",
+        "operations": 3,
+        "limit": 100,
+        "remaining": 97,
+    }
 
 
 def test_usage_of_a_month_without_operations_reads_zero(cashier):
     with frozen_at(datetime(2026, 5, 1, 12, 0, tzinfo=UTC)):
         usage = get(cashier.client(), "/merchant").json()["usage"]
 
-    assert usage == {"period_start": "2026-05-01", "resets_at": "2026-06-01T00:00:00+03:00", "operations": 0,
-                     "limit": 100, "remaining": 100}
+    assert usage == {
+        "period_start": "2026-05-01",
+        "resets_at": "2026-06-01T00:00:00+03:00",
+        "operations": 0,
+        "limit": 100,
+        "remaining": 100,
+    }
 
 
 def test_the_remaining_operations_never_go_negative(cashier):

@@ -35,7 +35,8 @@ def a_cashier(*, paid: bool):
 def commit_one_check_per_card(staff, cards):
     """Every thread commits its own check on its own card, over HTTP."""
     return run_concurrently(
-        lambda i: post(staff.client(), "/checkouts", checkout_body(cards[i], external_id=f"P-{i}")), n=len(cards))
+        lambda i: post(staff.client(), "/checkouts", checkout_body(cards[i], external_id=f"P-{i}")), n=len(cards)
+    )
 
 
 def operations(merchant) -> int:

@@ -3,9 +3,11 @@
 import pytest
 from django.db import IntegrityError
 
+from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.merchants import errors, services
 from stampcard.merchants.models import BillingInterval, Location, Membership, Plan, Role, Subscription
 from stampcard.merchants.plans import FREE_MONTHLY_OPERATIONS, PlanLimits, limits_for
+from tests.conftest import reload
 from tests.factories import StaffUserFactory
 
 
@@ -129,21 +131,58 @@ def test_locations_are_counted_per_merchant(free_merchant):
 
 
 def test_upgrading_records_the_interval_and_the_locations_paid_for(free_merchant):
-    subscription = services.subscription_change(merchant=free_merchant, plan=Plan.PAID,
-                                                interval=BillingInterval.YEAR, locations=2)
+    subscription = services.subscription_change(
+        merchant=free_merchant, plan=Plan.PAID, interval=BillingInterval.YEAR, locations=2
+    )
 
     assert (subscription.plan, subscription.interval, subscription.locations_paid) == (Plan.PAID, "year", 2)
     assert limits_for(Subscription.objects.get(merchant=free_merchant)).monthly_operations is None
 
 
 def test_downgrading_clears_the_billing_interval_and_locations(paid_merchant):
-    subscription = services.subscription_change(merchant=paid_merchant, plan=Plan.FREE,
-                                                interval=BillingInterval.MONTH, locations=5)
+    subscription = services.subscription_change(
+        merchant=paid_merchant, plan=Plan.FREE, interval=BillingInterval.MONTH, locations=5
+    )
 
     assert (subscription.plan, subscription.interval, subscription.locations_paid) == (Plan.FREE, "", 0)
 
 
-@pytest.mark.parametrize(("interval", "locations"), [(None, 1), (BillingInterval.MONTH, 0)])
-def test_a_paid_plan_needs_an_interval_and_at_least_one_location(free_merchant, interval, locations):
-    with pytest.raises(IntegrityError):
+@pytest.mark.parametrize(
+    ("interval", "locations", "code"),
+    [
+        (None, 1, "invalid_interval"),
+        (BillingInterval.MONTH, 0, "invalid_locations"),
+    ],
+)
+def test_a_paid_plan_needs_an_interval_and_at_least_one_location(free_merchant, interval, locations, code):
+    with pytest.raises(ValidationFailed) as refused:
         services.subscription_change(merchant=free_merchant, plan=Plan.PAID, interval=interval, locations=locations)
+
+    assert refused.value.code == code
+    assert reload(free_merchant.subscription).plan == Plan.FREE
+
+
+def test_the_database_also_refuses_a_paid_plan_without_an_interval(free_merchant):
+    with pytest.raises(IntegrityError):
+        Subscription.objects.filter(merchant=free_merchant).update(plan=Plan.PAID, interval="", locations_paid=1)
+
+
+def test_adding_someone_already_on_the_staff_is_a_conflict(paid_merchant):
+    user = StaffUserFactory()
+    services.membership_create(merchant=paid_merchant, user=user, role=Role.CASHIER)
+
+    with pytest.raises(Conflict) as refused:
+        services.membership_create(merchant=paid_merchant, user=user, role=Role.MANAGER)
+
+    assert refused.value.code == "membership_exists"
+
+
+def test_someone_who_left_comes_back_on_the_same_membership_with_the_new_role(paid_merchant):
+    user = StaffUserFactory()
+    first = services.membership_create(merchant=paid_merchant, user=user, role=Role.CASHIER)
+    Membership.objects.filter(pk=first.pk).update(is_active=False)
+
+    again = services.membership_create(merchant=paid_merchant, user=user, role=Role.MANAGER)
+
+    assert again.pk == first.pk and (again.role, again.is_active) == (Role.MANAGER, True)
+    assert reload(again).is_active

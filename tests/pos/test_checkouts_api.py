@@ -22,8 +22,12 @@ def commit(staff, card, **kwargs):
 
 
 def written() -> tuple[int, int, int, int]:
-    return (Check.objects.count(), CardEvent.objects.count(), Reward.objects.count(),
-            sum(UsageCounter.objects.values_list("operations", flat=True)))
+    return (
+        Check.objects.count(),
+        CardEvent.objects.count(),
+        Reward.objects.count(),
+        sum(UsageCounter.objects.values_list("operations", flat=True)),
+    )
 
 
 # -- preview -------------------------------------------------------------------------------------------------------
@@ -51,8 +55,11 @@ def test_a_preview_lists_the_rewards_the_check_would_reach(cashier, card):
 
 
 def test_a_preview_follows_the_earning_rule(cashier, merchant):
-    card = CardFactory(program=ProgramFactory(merchant=merchant, goal=2, earning_rule=EarningRule.PER_AMOUNT,
-                                              amount_per_stamp=5000, reward_title="Cake"))
+    card = CardFactory(
+        program=ProgramFactory(
+            merchant=merchant, goal=2, earning_rule=EarningRule.PER_AMOUNT, amount_per_stamp=5000, reward_title="Cake"
+        )
+    )
 
     body = post(cashier.client(), "/checkouts/preview", checkout_body(card, total=25000)).json()
 
@@ -95,8 +102,13 @@ def test_committing_a_check_issues_its_stamps_and_returns_the_card_after(cashier
     assert body["stamps_issued"] == 1 and body["replayed"] is False and body["rewards"] == []
     assert body["card"]["stamps"] == 1 and body["card"]["lifetime_stamps"] == 1
     check = Check.objects.get(external_id="P-10492")
-    assert (check.card, check.total, check.currency, check.pos, check.state) == (card, 12550, "UAH", "api",
-                                                                                 CheckState.COMMITTED)
+    assert (check.card, check.total, check.currency, check.pos, check.state) == (
+        card,
+        12550,
+        "UAH",
+        "api",
+        CheckState.COMMITTED,
+    )
     assert reload(card).stamps == 1
 
 
@@ -165,15 +177,18 @@ def test_an_unknown_card_is_404(cashier, card):
     assert not Check.objects.exists()
 
 
-@pytest.mark.parametrize(("check", "field"), [
-    ({"external_id": "", "total": 100, "currency": "UAH"}, "check.external_id"),
-    ({"external_id": "x" * 65, "total": 100, "currency": "UAH"}, "check.external_id"),
-    ({"external_id": "P-1", "total": -1, "currency": "UAH"}, "check.total"),
-    ({"external_id": "P-1", "total": "lots", "currency": "UAH"}, "check.total"),
-    ({"external_id": "P-1", "total": 100, "currency": "HRYVNIA"}, "check.currency"),
-    ({"external_id": "P-1", "total": 100}, "check.currency"),
-    ({"external_id": "P-1", "total": 100, "currency": "UAH", "closed_at": "yesterday"}, "check.closed_at"),
-])
+@pytest.mark.parametrize(
+    ("check", "field"),
+    [
+        ({"external_id": "", "total": 100, "currency": "UAH"}, "check.external_id"),
+        ({"external_id": "x" * 65, "total": 100, "currency": "UAH"}, "check.external_id"),
+        ({"external_id": "P-1", "total": -1, "currency": "UAH"}, "check.total"),
+        ({"external_id": "P-1", "total": "lots", "currency": "UAH"}, "check.total"),
+        ({"external_id": "P-1", "total": 100, "currency": "HRYVNIA"}, "check.currency"),
+        ({"external_id": "P-1", "total": 100}, "check.currency"),
+        ({"external_id": "P-1", "total": 100, "currency": "UAH", "closed_at": "yesterday"}, "check.closed_at"),
+    ],
+)
 @pytest.mark.parametrize("path", ["/checkouts", "/checkouts/preview"])
 def test_a_check_that_does_not_fit_the_schema_is_422_validation_error(cashier, card, path, check, field):
     body = error_of(post(cashier.client(), path, {"card": card.number, "check": check}), 422)
@@ -319,11 +334,14 @@ def test_a_manager_adjustment_that_reaches_the_goal_issues_the_reward(manager, c
     assert body["delta"] == 4 and body["card"]["stamps"] == 1 and len(body["rewards"]) == 1
 
 
-@pytest.mark.parametrize(("payload", "code"), [
-    ({"delta": 0, "reason": "nothing"}, "invalid_delta"),
-    ({"delta": 1001, "reason": "too many"}, "invalid_delta"),
-    ({"delta": 1, "reason": "   "}, "reason_required"),
-])
+@pytest.mark.parametrize(
+    ("payload", "code"),
+    [
+        ({"delta": 0, "reason": "nothing"}, "invalid_delta"),
+        ({"delta": 1001, "reason": "too many"}, "invalid_delta"),
+        ({"delta": 1, "reason": "   "}, "reason_required"),
+    ],
+)
 def test_an_adjustment_needs_a_sensible_delta_and_a_reason(manager, card, payload, code):
     body = error_of(post(manager.client(), f"/cards/{card.number}/adjustments", payload), 422)
 
@@ -354,7 +372,10 @@ def test_get_merchant_describes_the_keys_merchant_plan_and_usage(cashier):
     body = response.json()
     merchant = cashier.merchant
     assert {k: body[k] for k in ("id", "name", "currency", "timezone", "locale")} == {
-        "id": str(merchant.pk), "name": merchant.name, "currency": "UAH", "timezone": "Europe/Kyiv",
+        "id": str(merchant.pk),
+        "name": merchant.name,
+        "currency": "UAH",
+        "timezone": "Europe/Kyiv",
         "locale": merchant.locale,
     }
     assert body["plan"]["plan"] == "free" and body["usage"]["limit"] == 100

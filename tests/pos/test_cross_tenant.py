@@ -29,8 +29,16 @@ class Theirs:
 
     def secrets(self) -> list[str]:
         """What a refusal must not reveal (an id the caller sent may be echoed back: it tells them nothing)."""
-        return [self.card.number, self.card.qr_payload, self.customer.name, self.customer.email,
-                self.customer.phone, str(self.customer.pk), str(self.card.program.merchant_id), str(self.reward.pk)]
+        return [
+            self.card.number,
+            self.card.qr_payload,
+            self.customer.name,
+            self.customer.email,
+            self.customer.phone,
+            str(self.customer.pk),
+            str(self.card.program.merchant_id),
+            str(self.reward.pk),
+        ]
 
 
 @pytest.fixture
@@ -44,44 +52,103 @@ def ours(merchant, location) -> Staff:
 def theirs(db) -> Theirs:
     merchant = MerchantFactory(name="The cafe across the street")
     program = ProgramFactory(merchant=merchant, goal=1, reward_title="Their coffee")
-    customer = CustomerFactory(merchant=merchant, name="José Álvarez", name_folded="jose alvarez",
-                               email="jose@example.com", phone="+380671112233")
+    customer = CustomerFactory(
+        merchant=merchant,
+        name="José Álvarez",
+        name_folded="jose alvarez",
+        email="jose@example.com",
+        phone="+380671112233",
+    )
     card = CardFactory(program=program, customer=customer, number="111111")
     staff = make_staff(merchant, Role.CASHIER)
     response = post(staff.client(), "/checkouts", checkout_body(card, external_id="T-1"))
     assert response.status_code == 200
-    return Theirs(card=card, customer=customer, check=Check.objects.get(merchant=merchant, external_id="T-1"),
-                  reward=Reward.objects.get(card=card), location=LocationFactory(merchant=merchant),
-                  program_id=str(program.pk))
+    return Theirs(
+        card=card,
+        customer=customer,
+        check=Check.objects.get(merchant=merchant, external_id="T-1"),
+        reward=Reward.objects.get(card=card),
+        location=LocationFactory(merchant=merchant),
+        program_id=str(program.pk),
+    )
 
 
 # (name, method, path, body, expected code); paths and bodies are built from their data.
 NOT_FOUND = [
     ("card by number", "get", lambda t: f"/cards/{t.card.number}", None, "card_not_found"),
     ("card by qr payload", "get", lambda t: f"/cards/{t.card.qr_payload}", None, "card_not_found"),
-    ("preview on their card", "post", lambda t: "/checkouts/preview",
-     lambda t: checkout_body(t.card, external_id="O-1"), "card_not_found"),
-    ("preview on their card by qr", "post", lambda t: "/checkouts/preview",
-     lambda t: checkout_body(t.card.qr_payload, external_id="O-1"), "card_not_found"),
-    ("commit on their card", "post", lambda t: "/checkouts",
-     lambda t: checkout_body(t.card, external_id="O-1"), "card_not_found"),
-    ("commit on their card by qr", "post", lambda t: "/checkouts",
-     lambda t: checkout_body(t.card.qr_payload, external_id="O-1"), "card_not_found"),
-    ("commit replaying their check on their card", "post", lambda t: "/checkouts",
-     lambda t: checkout_body(t.card, external_id="T-1"), "card_not_found"),
-    ("reverse their check", "post", lambda t: f"/checkouts/{t.check.external_id}/reverse", None,
-     "check_not_found"),
+    (
+        "preview on their card",
+        "post",
+        lambda t: "/checkouts/preview",
+        lambda t: checkout_body(t.card, external_id="O-1"),
+        "card_not_found",
+    ),
+    (
+        "preview on their card by qr",
+        "post",
+        lambda t: "/checkouts/preview",
+        lambda t: checkout_body(t.card.qr_payload, external_id="O-1"),
+        "card_not_found",
+    ),
+    (
+        "commit on their card",
+        "post",
+        lambda t: "/checkouts",
+        lambda t: checkout_body(t.card, external_id="O-1"),
+        "card_not_found",
+    ),
+    (
+        "commit on their card by qr",
+        "post",
+        lambda t: "/checkouts",
+        lambda t: checkout_body(t.card.qr_payload, external_id="O-1"),
+        "card_not_found",
+    ),
+    (
+        "commit replaying their check on their card",
+        "post",
+        lambda t: "/checkouts",
+        lambda t: checkout_body(t.card, external_id="T-1"),
+        "card_not_found",
+    ),
+    ("reverse their check", "post", lambda t: f"/checkouts/{t.check.external_id}/reverse", None, "check_not_found"),
     ("hand over their reward", "post", lambda t: f"/rewards/{t.reward.pk}/hand-over", None, "reward_not_found"),
-    ("adjust their card", "post", lambda t: f"/cards/{t.card.number}/adjustments",
-     lambda t: {"delta": 5, "reason": "Nice try"}, "card_not_found"),
-    ("adjust their card by qr", "post", lambda t: f"/cards/{t.card.qr_payload}/adjustments",
-     lambda t: {"delta": -1, "reason": "Nice try"}, "card_not_found"),
-    ("enrol into their program", "post", lambda t: "/customers",
-     lambda t: {"name": "Olena", "program_id": t.program_id}, "program_not_found"),
-    ("commit at their location", "post", lambda t: "/checkouts",
-     lambda t: checkout_body("222222", external_id="O-2", location_id=str(t.location.pk)), "location_not_found"),
-    ("preview at their location", "post", lambda t: "/checkouts/preview",
-     lambda t: checkout_body("222222", external_id="O-2", location_id=str(t.location.pk)), "location_not_found"),
+    (
+        "adjust their card",
+        "post",
+        lambda t: f"/cards/{t.card.number}/adjustments",
+        lambda t: {"delta": 5, "reason": "Nice try"},
+        "card_not_found",
+    ),
+    (
+        "adjust their card by qr",
+        "post",
+        lambda t: f"/cards/{t.card.qr_payload}/adjustments",
+        lambda t: {"delta": -1, "reason": "Nice try"},
+        "card_not_found",
+    ),
+    (
+        "enrol into their program",
+        "post",
+        lambda t: "/customers",
+        lambda t: {"name": "Olena", "program_id": t.program_id},
+        "program_not_found",
+    ),
+    (
+        "commit at their location",
+        "post",
+        lambda t: "/checkouts",
+        lambda t: checkout_body("222222", external_id="O-2", location_id=str(t.location.pk)),
+        "location_not_found",
+    ),
+    (
+        "preview at their location",
+        "post",
+        lambda t: "/checkouts/preview",
+        lambda t: checkout_body("222222", external_id="O-2", location_id=str(t.location.pk)),
+        "location_not_found",
+    ),
 ]
 
 
@@ -91,8 +158,9 @@ def _call(staff: Staff, method: str, path: str, body):
     return post(staff.client(), path, body)
 
 
-@pytest.mark.parametrize(("method", "path", "body", "code"), [case[1:] for case in NOT_FOUND],
-                         ids=[case[0] for case in NOT_FOUND])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "code"), [case[1:] for case in NOT_FOUND], ids=[case[0] for case in NOT_FOUND]
+)
 def test_another_merchants_object_is_not_found_through_every_endpoint(ours, theirs, method, path, body, code):
     response = _call(ours, method, path(theirs), body(theirs) if body else None)
 
@@ -101,16 +169,20 @@ def test_another_merchants_object_is_not_found_through_every_endpoint(ours, thei
     assert not any(secret in response.content.decode() for secret in theirs.secrets())
 
 
-@pytest.mark.parametrize("query", [
-    lambda t: t.card.number,
-    lambda t: t.card.qr_payload,
-    lambda t: t.card.qr_payload.lower(),
-    lambda t: t.customer.email,
-    lambda t: t.customer.email.upper(),
-    lambda t: t.customer.phone,
-    lambda t: "jose alvarez",
-    lambda t: "José",
-], ids=["number", "qr", "qr-lower", "email", "email-upper", "phone", "name", "first-name"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        lambda t: t.card.number,
+        lambda t: t.card.qr_payload,
+        lambda t: t.card.qr_payload.lower(),
+        lambda t: t.customer.email,
+        lambda t: t.customer.email.upper(),
+        lambda t: t.customer.phone,
+        lambda t: "jose alvarez",
+        lambda t: "José",
+    ],
+    ids=["number", "qr", "qr-lower", "email", "email-upper", "phone", "name", "first-name"],
+)
 def test_looking_up_another_merchants_customer_finds_nothing(ours, theirs, query):
     response = ours.client().get("/api/v1/cards/lookup", {"q": query(theirs)})
 
@@ -139,15 +211,17 @@ def test_a_card_number_both_merchants_use_resolves_to_our_own_card(ours, theirs)
 
     assert ours.client().get(f"/api/v1/cards/{mine.number}").json()["qr"] == mine.qr_payload
     assert [r["qr"] for r in ours.client().get("/api/v1/cards/lookup", {"q": mine.number}).json()["results"]] == [
-        mine.qr_payload]
+        mine.qr_payload
+    ]
     response = post(ours.client(), "/checkouts", checkout_body(mine, external_id="O-1"))
     assert response.status_code == 200
     assert Check.objects.get(external_id="O-1").card == mine
 
 
 def test_an_email_another_merchant_knows_is_free_to_enrol_here(ours, theirs):
-    response = post(ours.client(), "/customers", {"name": "José", "email": theirs.customer.email,
-                                                  "phone": theirs.customer.phone})
+    response = post(
+        ours.client(), "/customers", {"name": "José", "email": theirs.customer.email, "phone": theirs.customer.phone}
+    )
 
     assert response.status_code == 201, response.content
     assert Customer.objects.filter(email=theirs.customer.email).count() == 2

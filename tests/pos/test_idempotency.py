@@ -93,8 +93,10 @@ def test_the_same_body_with_its_keys_in_another_order_or_spacing_is_the_same_req
     first = with_key(cashier, "/checkouts", body)
 
     reordered = cashier.client().post(
-        "/api/v1/checkouts", data=json.dumps(dict(reversed(list(body.items()))), indent=4),
-        content_type="application/json", headers={KEY: "k-1"},
+        "/api/v1/checkouts",
+        data=json.dumps(dict(reversed(list(body.items()))), indent=4),
+        content_type="application/json",
+        headers={KEY: "k-1"},
     )
 
     assert reordered.content == first.content and reordered[REPLAYED] == "true"
@@ -141,8 +143,9 @@ def test_a_429_plan_limit_is_not_recorded_so_a_retry_after_upgrading_succeeds(ca
     assert error_of(with_key(cashier, "/checkouts", body), 429)["code"] == "plan_limit_reached"
     assert not IdempotencyRecord.objects.exists()
 
-    merchants_services.subscription_change(merchant=merchant, plan=Plan.PAID, interval=BillingInterval.MONTH,
-                                           locations=1)
+    merchants_services.subscription_change(
+        merchant=merchant, plan=Plan.PAID, interval=BillingInterval.MONTH, locations=1
+    )
     retry = with_key(cashier, "/checkouts", body)
 
     assert retry.status_code == 200 and not retry.has_header(REPLAYED)

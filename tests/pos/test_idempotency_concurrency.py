@@ -29,8 +29,9 @@ def test_sixteen_concurrent_checkouts_with_one_key_and_body_stamp_once_and_all_g
     card = CardFactory(program=program)
     body = checkout_body(card, external_id="P-SAME")
 
-    outcomes = run_concurrently(lambda i: post(cashier.client(), "/checkouts", body, **{"Idempotency-Key": "k-1"}),
-                                n=16)
+    outcomes = run_concurrently(
+        lambda i: post(cashier.client(), "/checkouts", body, **{"Idempotency-Key": "k-1"}), n=16
+    )
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     responses = [o.value for o in outcomes]
@@ -46,7 +47,8 @@ def test_sixteen_concurrent_checkouts_with_one_key_and_body_stamp_once_and_all_g
 
 def test_sixteen_concurrent_enrolments_with_one_key_create_one_customer(cashier, program):
     outcomes = run_concurrently(
-        lambda i: post(cashier.client(), "/customers", {"name": "Olena"}, **{"Idempotency-Key": "enrol-1"}), n=16)
+        lambda i: post(cashier.client(), "/customers", {"name": "Olena"}, **{"Idempotency-Key": "enrol-1"}), n=16
+    )
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     responses = [o.value for o in outcomes]
@@ -58,8 +60,8 @@ def test_sixteen_concurrent_enrolments_with_one_key_create_one_customer(cashier,
 
 def test_concurrent_requests_reusing_one_key_for_different_bodies_write_once(cashier, program):
     outcomes = run_concurrently(
-        lambda i: post(cashier.client(), "/customers", {"name": f"Guest {i}"}, **{"Idempotency-Key": "enrol-1"}),
-        n=8)
+        lambda i: post(cashier.client(), "/customers", {"name": f"Guest {i}"}, **{"Idempotency-Key": "enrol-1"}), n=8
+    )
 
     responses = [o.value for o in outcomes]
     assert sorted(r.status_code for r in responses) == [201] + [409] * 7

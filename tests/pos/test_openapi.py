@@ -60,7 +60,8 @@ def test_the_checkout_shapes_keep_the_names_of_the_contract(spec):
     assert {"stamps_issued", "card", "rewards", "replayed"} <= set(schemas["CheckoutOut"]["properties"])
     assert {"stamps_to_issue", "card", "rewards"} <= set(schemas["PreviewOut"]["properties"])
     assert {"number", "qr", "program_id", "stamps", "goal", "rewards_ready", "vouchers", "urls"} <= set(
-        schemas["CardOut"]["properties"])
+        schemas["CardOut"]["properties"]
+    )
 
 
 def test_a_reversal_body_is_optional(spec):

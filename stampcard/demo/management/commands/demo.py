@@ -33,12 +33,28 @@ class Command(BaseCommand):
         env = {**os.environ, "BASE_URL": base_url, "PORT": str(port)}
         python = sys.executable
         web = subprocess.Popen(
-            [python, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{host}:{port}", "--workers", "2",
-             "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"],
-            env=env, cwd=settings.BASE_DIR,
+            [
+                python,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--access-logfile",
+                "-",
+                "--graceful-timeout",
+                "5",
+            ],
+            env=env,
+            cwd=settings.BASE_DIR,
         )
-        worker = subprocess.Popen([python, "-m", "stampcard.cli", "worker", "--no-startup-delay"], env=env,
-                                  cwd=settings.BASE_DIR)
+        worker = subprocess.Popen(
+            [python, "-m", "stampcard.cli", "worker", "--no-startup-delay"], env=env, cwd=settings.BASE_DIR
+        )
         children = [web, worker]
         self._print(demo)
         try:
