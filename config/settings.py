@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "stampcard.customers",
     "stampcard.cards",
     "stampcard.rewards",
+    "stampcard.vouchers",
+    "stampcard.lottery",
     "stampcard.pos",
     "stampcard.demo",
 ]
@@ -110,6 +112,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
+    # One test database per test process, so that two suites (a developer's and a helper's, or CI's) can run at once.
+    DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,13 +1,30 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from stampcard.cards.models import Card, CardEvent, Check, Program
+from stampcard.cards.models import Card, CardEvent, Check, Program, ProgramRules, ProgramVersion
+
+
+class ProgramVersionInline(admin.TabularInline):
+    model = ProgramVersion
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ("number", "created_at", "created_by", "goal", "changes")
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
 
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "merchant", "goal", "earning_rule", "is_default", "is_active"]
+    """The rules are read-only here: changing them must make a new version (``cards.versions.program_update``),
+    or cards would silently change the rules they joined with."""
+
+    list_display = ["name", "merchant", "goal", "earning_rule", "version", "is_default", "is_active"]
     list_filter = ["earning_rule", "is_active"]
+    inlines = [ProgramVersionInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Program | None = None) -> list[str]:
+        return [*ProgramRules.RULE_FIELDS, "version"] if obj is not None else ["version"]
 
 
 class CardEventInline(admin.TabularInline):
@@ -27,7 +44,8 @@ class CardEventInline(admin.TabularInline):
 class CardAdmin(admin.ModelAdmin):
     list_display = ["number", "customer", "program", "stamps", "lifetime_stamps", "last_stamp_at"]
     search_fields = ["number", "customer__name", "customer__email"]
-    readonly_fields = ["number", "qr_payload", "stamps", "lifetime_stamps", "rewards_earned", "last_stamp_at"]
+    readonly_fields = ["number", "qr_payload", "stamps", "lifetime_stamps", "rewards_earned", "last_stamp_at",
+                       "program_version", "cycle", "milestones_reached"]  # fmt: skip
     raw_id_fields = ["customer", "program", "merchant"]
     inlines = [CardEventInline]
 

@@ -11,7 +11,7 @@ def card_lock(*, merchant: Merchant, ref: str | None = None, card_id: int | None
     qs = Card.objects.filter(merchant=merchant) if card_id is not None else card_queryset_for_ref(merchant, ref or "")
     if card_id is not None:
         qs = qs.filter(pk=card_id)
-    card = qs.select_related("program", "customer").select_for_update(of=("self",)).first()
+    card = qs.select_related("program", "program_version", "customer").select_for_update(of=("self",)).first()
     if card is None:
         raise NotFound(code="card_not_found")
     return card

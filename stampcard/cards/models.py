@@ -26,16 +26,16 @@ class StampingMode(models.TextChoices):
 
 class RewardKind(models.TextChoices):
     AWARD = "award", _("Award (a gift handed over at the counter)")
+    VOUCHER = "voucher", _("Voucher (a one-time code in the card)")
+    LOTTERY = "lottery", _("Lottery (a draw for a prize)")
 
 
-class Program(TenantModel):
-    """The stamp card a merchant designs: how stamps are earned and what they turn into."""
+class ProgramRules(models.Model):
+    """What a card's stamps are worth and what they turn into: the part of a program that is versioned.
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    name = models.CharField(max_length=100)
-    is_active = models.BooleanField(default=True)
-    is_default = models.BooleanField(default=False, help_text=_("Used when an enrolment names no program."))
-    version = models.PositiveIntegerField(default=1)
+    ``milestones`` lists the goals on one card in order, e.g. 3 -> small gift, 6 -> medium, 9 -> final; the card
+    resets after the last. Empty means one goal: ``goal`` with the ``reward_*`` fields. See ``cards.milestones``.
+    """
 
     goal = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(100)])
     earning_rule = models.CharField(max_length=16, choices=EarningRule.choices, default=EarningRule.PER_RECEIPT)
@@ -45,11 +45,46 @@ class Program(TenantModel):
     )
     min_check_total = models.PositiveBigIntegerField(default=0, help_text=_("Checks below this earn nothing."))
     max_stamps_per_check = models.PositiveSmallIntegerField(null=True, blank=True)
-    stamping_mode = models.CharField(max_length=16, choices=StampingMode.choices, default=StampingMode.CASHIER)
 
     reward_kind = models.CharField(max_length=16, choices=RewardKind.choices, default=RewardKind.AWARD)
     reward_title = models.CharField(max_length=100)
     reward_description = models.TextField(blank=True)
+    milestones = models.JSONField(
+        default=list, blank=True, help_text=_("Several goals on one card; empty for a single goal.")
+    )
+
+    RULE_FIELDS = (
+        "goal", "earning_rule", "stamps_per_receipt", "amount_per_stamp", "min_check_total", "max_stamps_per_check",
+        "reward_kind", "reward_title", "reward_description", "milestones",
+    )  # fmt: skip
+
+    class Meta:
+        abstract = True
+
+    def milestone_list(self) -> list[dict[str, Any]]:
+        """The goals of one cycle in order; the last one resets the card."""
+        if self.milestones:
+            return list(self.milestones)
+        return [{"at": self.goal, "kind": self.reward_kind, "title": self.reward_title,
+                 "description": self.reward_description}]  # fmt: skip
+
+    def rules_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.RULE_FIELDS}
+
+
+class Program(ProgramRules, TenantModel):
+    """The stamp card a merchant designs: how stamps are earned and what they turn into.
+
+    Changing the rules of a running program makes a new ``ProgramVersion``; cards keep the version they joined with
+    until the merchant regenerates them (``cards.versions``).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    is_default = models.BooleanField(default=False, help_text=_("Used when an enrolment names no program."))
+    version = models.PositiveIntegerField(default=1)
+    stamping_mode = models.CharField(max_length=16, choices=StampingMode.choices, default=StampingMode.CASHIER)
 
     background_color = models.CharField(max_length=7, default="#1f2937", validators=[_hex_colour])
     foreground_color = models.CharField(max_length=7, default="#ffffff", validators=[_hex_colour])
@@ -70,6 +105,26 @@ class Program(TenantModel):
         return self.name
 
 
+class ProgramVersion(ProgramRules, TenantModel):
+    """The rules of a program as they were from one change to the next, with who changed what."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    changes = models.JSONField(
+        default=dict, blank=True, help_text=_("Field -> [before, after] against the last version.")
+    )
+    created_by = models.ForeignKey(
+        "merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["program", "number"]
+        constraints = [models.UniqueConstraint(fields=["program", "number"], name="program_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} v{self.number}"
+
+
 class Card(TenantModel):
     """A customer's card in one program. ``stamps`` is a cache of the ledger, moved in the same transaction."""
 
@@ -81,6 +136,14 @@ class Card(TenantModel):
     lifetime_stamps = models.PositiveIntegerField(default=0)
     rewards_earned = models.PositiveIntegerField(default=0)
     last_stamp_at = models.DateTimeField(null=True, blank=True)
+    program_version = models.ForeignKey(
+        ProgramVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="cards",
+        help_text=_("The rules this card follows; the program's current ones when empty."),
+    )  # fmt: skip
+    cycle = models.PositiveIntegerField(default=0, help_text=_("Times the card went round all its milestones."))
+    milestones_reached = models.PositiveSmallIntegerField(
+        default=0, help_text=_("Milestones of the current round already rewarded.")
+    )
 
     class Meta:
         constraints = [
@@ -90,6 +153,11 @@ class Card(TenantModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def rules(self) -> ProgramRules:
+        """The rules this card's stamps follow: its version's, or the program's for a card without one."""
+        return self.program_version if self.program_version_id else self.program
 
 
 class CheckState(models.TextChoices):
@@ -137,6 +205,12 @@ class EventKind(models.TextChoices):
     REWARD_ISSUED = "reward_issued", _("Reward issued")
     REWARD_WITHDRAWN = "reward_withdrawn", _("Reward withdrawn")
     REWARD_HANDED_OVER = "reward_handed_over", _("Reward handed over")
+    VOUCHER_ISSUED = "voucher_issued", _("Voucher issued")
+    VOUCHER_REDEEMED = "voucher_redeemed", _("Voucher redeemed")
+    VOUCHER_CANCELLED = "voucher_cancelled", _("Voucher cancelled")
+    VOUCHER_EXPIRED = "voucher_expired", _("Voucher expired")
+    LOTTERY_DRAW = "lottery_draw", _("Lottery draw")
+    PROGRAM_VERSION_CHANGED = "program_version_changed", _("Moved to the program's new rules")
 
 
 class CardEvent(TenantModel):

@@ -36,7 +36,7 @@ def card_queryset_for_ref(merchant: Merchant, ref: str) -> "QuerySet[Card]":
 
 
 def card_get(*, merchant: Merchant, ref: str) -> Card:
-    card = card_queryset_for_ref(merchant, ref).select_related("program", "customer").first()
+    card = card_queryset_for_ref(merchant, ref).select_related("program", "program_version", "customer").first()
     if card is None:
         raise NotFound(code="card_not_found")
     return card
@@ -53,7 +53,7 @@ def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
         raise ValidationFailed(code="query_too_short", field="q")
     page = settings.STAMPCARD["NAME_SEARCH_PAGE_SIZE"]
     if looks_like_card_number(query) or looks_like_card_qr(query):
-        return list(card_queryset_for_ref(merchant, query).select_related("program", "customer"))
+        return list(card_queryset_for_ref(merchant, query).select_related("program", "program_version", "customer"))
     if "@" in query:
         condition = Q(customer__email=query.lower())
     elif (digits := query.replace(" ", "").replace("-", "")).lstrip("+").isdigit() and len(digits) >= 7:
@@ -63,7 +63,11 @@ def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
         for word in fold(query).split():
             condition &= Q(customer__name_folded__contains=word)
     # One customer may hold cards of several programs, and one phone tail may match several customers.
-    candidates = Card.objects.filter(merchant=merchant).filter(condition).select_related("program", "customer")
+    candidates = (
+        Card.objects.filter(merchant=merchant)
+        .filter(condition)
+        .select_related("program", "program_version", "customer")
+    )
     return list(candidates.order_by(F("last_stamp_at").desc(nulls_last=True), "-created_at", "pk")[:page])
 
 

@@ -11,9 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards import errors, selectors
-from stampcard.cards.earning import rewards_reached, stamps_for_check
+from stampcard.cards.earning import stamps_for_check
+from stampcard.cards.milestones import milestones_crossed
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import card_lock
+from stampcard.cards.versions import program_version_current
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EventKind, Program, ReversalKind
 from stampcard.core import clock
 from stampcard.core.codes import random_card_number, random_card_qr
@@ -103,12 +105,14 @@ def card_create(*, customer: Customer, program: Program) -> Card:
     """Issue a card with a random six-digit number, retrying on the rare collision."""
     if Card.objects.filter(program=program, customer=customer).exists():
         raise errors.CardAlreadyEnrolled()
+    version = program_version_current(program=program)
     for _attempt in range(CARD_NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
                 return Card.objects.create(
                     merchant_id=customer.merchant_id,
                     program=program,
+                    program_version=version,
                     customer=customer,
                     number=random_card_number(),
                     qr_payload=random_card_qr(),
@@ -141,16 +145,11 @@ def checkout_preview(
     existing = Check.objects.filter(merchant=actor.merchant, pos=check.pos, external_id=check.external_id).first()
     if existing is not None:
         return CheckoutPreview(card=card, stamps_to_issue=0, rewards=[], already_committed=True)
-    stamps = stamps_for_check(program=card.program, total=check.total)
-    reached, _carry = rewards_reached(stamps=card.stamps + stamps, goal=card.program.goal)
-    rewards = [
-        {
-            "kind": card.program.reward_kind,
-            "title": card.program.reward_title,
-            "description": card.program.reward_description,
-        }
-        for _ in range(reached)
-    ]
+    stamps = stamps_for_check(program=card.rules, total=check.total)
+    crossings = milestones_crossed(stamps=card.stamps + stamps, reached=card.milestones_reached,
+                                   milestones=card.rules.milestone_list())  # fmt: skip
+    rewards = [{"kind": c.spec["kind"], "title": c.spec["title"], "description": c.spec.get("description", "")}
+               for c in crossings]  # fmt: skip
     refusal = metering.usage_refusal(merchant=actor.merchant) if stamps else None
     return CheckoutPreview(card=card, stamps_to_issue=stamps, rewards=rewards, already_committed=False, refusal=refusal)
 
@@ -167,7 +166,7 @@ def checkout_commit(
     _validate_check(actor=actor, check=check)
     location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
     card = card_lock(merchant=actor.merchant, ref=card_ref)
-    stamps = stamps_for_check(program=card.program, total=check.total)
+    stamps = stamps_for_check(program=card.rules, total=check.total)
     row = Check(
         merchant_id=actor.merchant.pk,
         pos=check.pos,
@@ -259,6 +258,7 @@ def checkout_reverse(
             reversal_kind=str(kind),
             not_reversed=check.stamps_issued - removable,
         )
+    withdrawn += rewards_services.rewards_unwind_intermediate(card=card, check=check, actor=actor)
     check.state, check.stamps_reversed = CheckState.REVERSED, removable
     check.reversal_kind, check.reversed_at = kind, clock.now()
     check.save(update_fields=["state", "stamps_reversed", "reversal_kind", "reversed_at"])

@@ -10,14 +10,16 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
-from stampcard.cards.models import ReversalKind
+from stampcard.cards.models import ReversalKind, RewardKind
 from stampcard.core.errors import ApplicationError, NotAuthenticated, NotFound
+from stampcard.lottery.api import router as lottery_router
 from stampcard.merchants import metering
-from stampcard.merchants.actors import Actor
 from stampcard.pos import presenters, schemas
 from stampcard.pos.auth import ApiKeyAuth
+from stampcard.pos.common import ERRORS, actor_of
 from stampcard.pos.idempotency import idempotent_write, render_error, render_json
 from stampcard.rewards import services as rewards_services
+from stampcard.vouchers.api import router as vouchers_router
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +33,6 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
-
-ERRORS: dict[int | str, Any] = {
-    400: schemas.ErrorOut,
-    401: schemas.ErrorOut,
-    403: schemas.ErrorOut,
-    404: schemas.ErrorOut,
-    409: schemas.ErrorOut,
-    422: schemas.ErrorOut,
-    429: schemas.ErrorOut,
-}
 
 
 @api.exception_handler(ApplicationError)
@@ -87,10 +79,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.auth  # type: ignore[attr-defined]
-
-
 router = Router(tags=["loyalty"])
 
 
@@ -98,7 +86,7 @@ router = Router(tags=["loyalty"])
 @idempotent_write(201, schemas.EnrolOut)
 def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, Any]:
     card = cards_services.card_enrol(
-        actor=_actor(request),
+        actor=actor_of(request),
         name=body.name,
         program_id=body.program_id,
         email=body.email,
@@ -111,13 +99,13 @@ def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, 
 
 @router.get("/cards/lookup", response={200: schemas.LookupOut, **ERRORS}, summary="Identify a customer")
 def lookup_cards(request: HttpRequest, q: str) -> dict[str, Any]:
-    cards = cards_selectors.card_identify(merchant=_actor(request).merchant, query=q)
+    cards = cards_selectors.card_identify(merchant=actor_of(request).merchant, query=q)
     return {"results": presenters.cards_payload(cards)}
 
 
 @router.get("/cards/{number}", response={200: schemas.CardOut, **ERRORS}, summary="A card")
 def get_card(request: HttpRequest, number: str) -> dict[str, Any]:
-    return presenters.card_payload(cards_selectors.card_get(merchant=_actor(request).merchant, ref=number))
+    return presenters.card_payload(cards_selectors.card_get(merchant=actor_of(request).merchant, ref=number))
 
 
 @router.post(
@@ -127,11 +115,11 @@ def get_card(request: HttpRequest, number: str) -> dict[str, Any]:
 )
 @idempotent_write(200, schemas.AdjustmentOut)
 def adjust_card(request: HttpRequest, number: str, body: schemas.AdjustmentIn) -> dict[str, Any]:
-    result = cards_services.card_adjust(actor=_actor(request), card_ref=number, delta=body.delta, reason=body.reason)
+    result = cards_services.card_adjust(actor=actor_of(request), card_ref=number, delta=body.delta, reason=body.reason)
     return {
         "delta": result.delta,
         "card": presenters.card_payload(result.card),
-        "rewards": [presenters.reward_payload(r) for r in result.rewards],
+        "rewards": [presenters.reward_reached_payload(r) for r in result.rewards],
     }
 
 
@@ -149,13 +137,15 @@ def _check_input(body: schemas.CheckoutIn) -> cards_services.CheckInput:
 @router.post("/checkouts/preview", response={200: schemas.PreviewOut, **ERRORS}, summary="Preview a checkout")
 def preview_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
     preview = cards_services.checkout_preview(
-        actor=_actor(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
+        actor=actor_of(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
     )
+    card = presenters.card_payload(preview.card)
     return {
         "stamps_to_issue": preview.stamps_to_issue,
-        "card": presenters.card_payload(preview.card),
+        "card": card,
         "rewards": preview.rewards,
         "already_committed": preview.already_committed,
+        "lottery_due": any(r["kind"] == RewardKind.LOTTERY for r in [*preview.rewards, *card["rewards_ready"]]),
         "refused": preview.refusal.as_dict() if preview.refusal else None,
     }
 
@@ -164,12 +154,12 @@ def preview_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str
 @idempotent_write(200, schemas.CheckoutOut)
 def commit_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
     result = cards_services.checkout_commit(
-        actor=_actor(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
+        actor=actor_of(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
     )
     return {
         "stamps_issued": result.stamps_issued,
         "card": presenters.card_payload(result.card),
-        "rewards": [presenters.reward_payload(r) for r in result.rewards],
+        "rewards": [presenters.reward_reached_payload(r) for r in result.rewards],
         "replayed": result.replayed,
     }
 
@@ -183,7 +173,7 @@ def commit_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str,
 def reverse_checkout(request: HttpRequest, external_id: str, body: schemas.ReverseIn | None = None) -> dict[str, Any]:
     body = body or schemas.ReverseIn()  # every field has a default, so a POS may send no body at all
     result = cards_services.checkout_reverse(
-        actor=_actor(request), external_id=external_id, pos=body.pos, kind=ReversalKind(body.kind)
+        actor=actor_of(request), external_id=external_id, pos=body.pos, kind=ReversalKind(body.kind)
     )
     return {
         "stamps_reversed": result.stamps_reversed,
@@ -202,13 +192,15 @@ def reverse_checkout(request: HttpRequest, external_id: str, body: schemas.Rever
 )
 @idempotent_write(200, schemas.RewardOut)
 def hand_over_reward(request: HttpRequest, reward_id: str) -> dict[str, Any]:
-    return presenters.reward_payload(rewards_services.reward_hand_over(actor=_actor(request), reward_id=reward_id))
+    return presenters.reward_payload(rewards_services.reward_hand_over(actor=actor_of(request), reward_id=reward_id))
 
 
 @router.get("/merchant", response={200: schemas.MerchantOut, **ERRORS}, summary="The key's merchant, plan and usage")
 def get_merchant(request: HttpRequest) -> dict[str, Any]:
-    merchant = _actor(request).merchant
+    merchant = actor_of(request).merchant
     return presenters.merchant_payload(merchant, metering.usage_get(merchant=merchant))
 
 
 api.add_router("", router)
+api.add_router("", vouchers_router)
+api.add_router("", lottery_router)

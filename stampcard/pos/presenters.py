@@ -4,13 +4,17 @@ from typing import Any
 
 from django.conf import settings
 
-from stampcard.cards.models import Card
+from stampcard.cards.models import Card, RewardKind
 from stampcard.customers.models import Customer
+from stampcard.lottery.presenters import draw_payload
 from stampcard.merchants.metering import Usage
 from stampcard.merchants.models import Merchant
 from stampcard.merchants.plans import limits_for
 from stampcard.rewards.models import Reward
 from stampcard.rewards.selectors import rewards_ready_by_card
+from stampcard.vouchers.models import Voucher
+from stampcard.vouchers.presenters import voucher_payload
+from stampcard.vouchers.selectors import vouchers_active_by_card
 
 
 def reward_payload(reward: Reward) -> dict[str, Any]:
@@ -23,6 +27,20 @@ def reward_payload(reward: Reward) -> dict[str, Any]:
         "reached_at": reward.created_at,
         "handed_over_at": reward.handed_over_at,
     }
+
+
+def reward_reached_payload(reward: Reward) -> dict[str, Any]:
+    """A reward a write just reached, with what it turned into: the voucher issued, or the lottery's draws."""
+    payload = reward_payload(reward)
+    voucher = getattr(reward, "voucher", None) if reward.kind == RewardKind.VOUCHER else None
+    payload["voucher"] = voucher_payload(voucher) if voucher is not None else None
+    draws = (
+        reward.lottery_draws.select_related("variant", "seed", "prize_reward")
+        if reward.kind == RewardKind.LOTTERY
+        else []
+    )
+    payload["lottery_draws"] = [draw_payload(d) for d in draws]
+    return payload
 
 
 def customer_payload(customer: Customer) -> dict[str, Any]:
@@ -38,26 +56,31 @@ def customer_payload(customer: Customer) -> dict[str, Any]:
 
 
 def cards_payload(cards: list[Card]) -> list[dict[str, Any]]:
-    """Several cards with their ready rewards, in a fixed number of queries."""
+    """Several cards with their ready rewards and usable vouchers, in a fixed number of queries."""
     ready = rewards_ready_by_card(cards=cards)
-    return [_card_payload(card, ready[card.pk]) for card in cards]
+    vouchers = vouchers_active_by_card(cards=cards)
+    return [_card_payload(card, ready[card.pk], vouchers[card.pk]) for card in cards]
 
 
 def card_payload(card: Card) -> dict[str, Any]:
     return cards_payload([card])[0]
 
 
-def _card_payload(card: Card, ready: list[Reward]) -> dict[str, Any]:
+def _card_payload(card: Card, ready: list[Reward], vouchers: list[Voucher]) -> dict[str, Any]:
     return {
         "number": card.number,
         "qr": card.qr_payload,
         "program_id": str(card.program_id),
         "customer": {"id": str(card.customer_id), "name": card.customer.name},
         "stamps": card.stamps,
-        "goal": card.program.goal,
+        "goal": card.rules.goal,
+        "milestones": [
+            {"at": m["at"], "kind": m["kind"], "title": m["title"], "reached": i < card.milestones_reached}
+            for i, m in enumerate(card.rules.milestone_list())
+        ],
         "lifetime_stamps": card.lifetime_stamps,
         "rewards_ready": [reward_payload(r) for r in ready],
-        "vouchers": [],
+        "vouchers": [voucher_payload(v) for v in vouchers],
         "urls": {"self": f"{settings.BASE_URL}/api/v1/cards/{card.number}"},
     }
 

@@ -5,6 +5,11 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.lottery.schemas import DrawOut
+from stampcard.vouchers.schemas import VoucherOut
+
+from stampcard.vouchers.schemas import VoucherOut
+
 
 class ErrorOut(Schema):
     code: str = Field(description="Stable snake_case error code; branch on this, not on the message.")
@@ -45,6 +50,13 @@ class RewardOut(Schema):
     handed_over_at: datetime | None
 
 
+class RewardReachedOut(RewardOut):
+    voucher: VoucherOut | None = Field(None, description="For a voucher reward: the voucher now in the card.")
+    lottery_draws: list[DrawOut] = Field(
+        [], description="For a lottery drawn at checkout: the draws (two after an extra try) and their prizes."
+    )
+
+
 class RewardPreviewOut(Schema):
     kind: str
     title: str
@@ -55,16 +67,24 @@ class CardUrls(Schema):
     self: str
 
 
+class MilestoneOut(Schema):
+    at: int = Field(description="Stamps on the card that reach this milestone.")
+    kind: str = Field(description="award | voucher | lottery")
+    title: str
+    reached: bool = Field(description="Rewarded already in the card's current round.")
+
+
 class CardOut(Schema):
     number: str
     qr: str = Field(description="The card's QR payload, as printed in its wallet pass.")
     program_id: str
     customer: dict[str, str]
     stamps: int
-    goal: int
+    goal: int = Field(description="Stamps of one round: the last milestone, after which the card starts again.")
+    milestones: list[MilestoneOut]
     lifetime_stamps: int
     rewards_ready: list[RewardOut]
-    vouchers: list[dict[str, object]]
+    vouchers: list[VoucherOut] = Field(description="Active vouchers, and those not valid yet, soonest expiry first.")
     urls: CardUrls
 
 
@@ -96,6 +116,11 @@ class PreviewOut(Schema):
     card: CardOut
     rewards: list[RewardPreviewOut]
     already_committed: bool
+    lottery_due: bool = Field(
+        False,
+        description="A lottery draw is due: this check reaches a lottery milestone, "
+        "or the card holds an undrawn lottery reward.",
+    )
     refused: ErrorOut | None = Field(
         None,
         description="The error committing this check now would get (e.g. "
@@ -107,7 +132,7 @@ class PreviewOut(Schema):
 class CheckoutOut(Schema):
     stamps_issued: int
     card: CardOut
-    rewards: list[RewardOut]
+    rewards: list[RewardReachedOut]
     replayed: bool
 
 
@@ -136,7 +161,7 @@ class AdjustmentIn(Schema):
 class AdjustmentOut(Schema):
     delta: int
     card: CardOut
-    rewards: list[RewardOut]
+    rewards: list[RewardReachedOut]
 
 
 class UsageOut(Schema):

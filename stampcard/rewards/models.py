@@ -26,6 +26,13 @@ class Reward(TenantModel):
     title = models.CharField(max_length=100)
     description = models.TextField(blank=True)
     stamps_spent = models.PositiveIntegerField()
+    milestone = models.PositiveSmallIntegerField(default=0, help_text=_("Index of the milestone in its round."))
+    cycle = models.PositiveIntegerField(default=0, help_text=_("The card's round in which it was reached."))
+    spec = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=_("The milestone's reward as configured when reached: kind, title, voucher terms, lottery id."),
+    )
     check_ref = models.ForeignKey(
         "cards.Check",
         on_delete=models.PROTECT,

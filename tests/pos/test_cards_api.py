@@ -140,6 +140,7 @@ def test_a_card_is_read_by_its_number(cashier, program):
         "customer": {"id": str(card.customer_id), "name": "Olena Kovalenko"},
         "stamps": 0,
         "goal": program.goal,
+        "milestones": [{"at": program.goal, "kind": "award", "title": program.reward_title, "reached": False}],
         "lifetime_stamps": 0,
         "rewards_ready": [],
         "vouchers": [],

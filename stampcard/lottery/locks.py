@@ -1,0 +1,9 @@
+"""Row locks for lotteries. Lock order: the card first (``cards.locks.card_lock``), then the period's seed row."""
+
+from stampcard.lottery.models import LotterySeed
+
+
+def seed_lock(*, seed_id: int) -> LotterySeed:
+    """Lock a period's seed row: every draw of one lottery in one period takes it, so sequence numbers and the
+    prize caps read under it are exact."""
+    return LotterySeed.objects.select_for_update().get(pk=seed_id)

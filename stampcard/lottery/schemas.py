@@ -1,0 +1,158 @@
+"""Request and response shapes of the lottery API. Self-contained (no imports from ``pos``), so that the POS
+schemas can embed ``DrawOut`` in checkout responses without an import cycle."""
+
+from datetime import datetime
+from typing import Any
+
+from ninja import Field, Schema
+
+
+class VoucherTermsIn(Schema):
+    title: str | None = Field(None, max_length=100)
+    description: str = ""
+    validity: dict[str, Any] | None = Field(
+        None, description='{"days": 30} | {"months": 2} | {"until": "2027-01-31"} | null for unlimited.'
+    )
+
+
+class VariantIn(Schema):
+    kind: str = Field(description="award | voucher | extra_try | nothing")
+    name: str
+    greeting: str = ""
+    probability: str | int | float | None = Field(
+        None, description="Percent with at most 4 decimals, e.g. 12.5. Give this or probability_ppm."
+    )
+    probability_ppm: int | None = Field(None, description="Parts per million: 1000000 is 100%.")
+    daily_cap: int | None = Field(None, description="Prizes per day (the merchant's local day); then 'nothing'.")
+    total_cap: int | None = Field(None, description="Prizes ever; then 'nothing'.")
+    voucher: VoucherTermsIn | None = None
+
+
+class LotteryIn(Schema):
+    name: str
+    draw_at: str = Field("checkout", description="checkout | customer")
+    variants: list[VariantIn]
+
+
+class LotteryPatchIn(Schema):
+    name: str | None = None
+    is_active: bool | None = None
+    draw_at: str | None = None
+    variants: list[VariantIn] | None = Field(None, description="Replaces the prize table; refused once drawn.")
+
+
+class VariantOut(Schema):
+    id: str
+    position: int
+    kind: str
+    name: str
+    greeting: str
+    probability_ppm: int
+    probability: str
+    daily_cap: int | None
+    total_cap: int | None
+    voucher: dict[str, Any] | None
+    wins_total: int
+
+
+class OddsOut(Schema):
+    variant_id: str | None = Field(description="Null for the row that collects the odds of prizes that ran out.")
+    kind: str
+    name: str
+    probability_ppm: int = Field(description="Effective now; the rows total exactly 1000000.")
+    probability: str
+    configured_ppm: int
+    capped: str | None = Field(description="null, 'daily' or 'total': the prize ran out and gives nothing now.")
+    remaining_today: int | None
+    remaining_total: int | None
+    fallback_for: list[str]
+
+
+class LotteryOut(Schema):
+    id: str
+    name: str
+    is_active: bool
+    draw_at: str
+    version: int
+    created_at: datetime
+    variants: list[VariantOut]
+    odds: list[OddsOut]
+
+
+class LotteryListOut(Schema):
+    results: list[LotteryOut]
+
+
+class CommitmentOut(Schema):
+    period: str
+    starts_at: datetime
+    ends_at: datetime
+    commitment: str = Field(description="sha256(seed), hex; public before the period's first draw.")
+    seed: str | None = Field(description="Hex; null until the period is over.")
+    revealed: bool
+    reveals_at: datetime
+    draws: int
+
+
+class CommitmentsOut(Schema):
+    lottery_id: str
+    commitments: list[CommitmentOut]
+
+
+class DrawVariantOut(Schema):
+    id: str
+    kind: str
+    name: str
+    greeting: str
+
+
+class PrizeRewardOut(Schema):
+    id: str
+    kind: str
+    state: str
+    title: str
+    description: str
+
+
+class DrawOut(Schema):
+    id: str
+    lottery_id: str
+    period: str
+    sequence: int
+    roll: int
+    variant: DrawVariantOut
+    outcome: str = Field(description="What the draw gives: award | voucher | extra_try | nothing.")
+    greeting: str
+    retry_of: str | None
+    reward: PrizeRewardOut | None = Field(description="The award won, now ready on the card.")
+    voucher_code: str | None = Field(description="The voucher won, now in the card.")
+    drawn_at: datetime
+    proof_url: str
+
+
+class DrawResultOut(Schema):
+    reward_id: str
+    card: str
+    draws: list[DrawOut]
+
+
+class ProofOut(Schema):
+    draw_id: str
+    lottery_id: str
+    algorithm: str
+    scale: int
+    period: str
+    sequence: int
+    commitment: str
+    seed: str | None
+    revealed: bool
+    reveals_at: datetime
+    inputs: dict[str, Any]
+    canonical_inputs: str
+    roll: int
+    variant: DrawVariantOut
+    outcome: str
+    snapshot: dict[str, Any]
+    drawn_at: datetime
+    verified: bool | None = Field(description="Recomputed from the revealed seed; null until it is revealed.")
+    problems: list[str]

@@ -1,0 +1,39 @@
+"""Reads for lotteries. Every lookup takes the merchant: another tenant's ids are NotFound."""
+
+import uuid
+
+from django.db.models import QuerySet
+
+from stampcard.lottery import errors
+from stampcard.lottery.models import Lottery, LotteryDraw
+from stampcard.merchants.models import Merchant
+
+
+def as_uuid(value: str | uuid.UUID) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+def lottery_get(*, merchant: Merchant, lottery_id: str | uuid.UUID) -> Lottery:
+    pk = as_uuid(lottery_id)
+    qs = Lottery.objects.select_related("merchant").prefetch_related("variants")
+    lottery = qs.filter(merchant=merchant, pk=pk).first() if pk else None
+    if lottery is None:
+        raise errors.LotteryNotFound()
+    return lottery
+
+
+def lottery_list(*, merchant: Merchant) -> QuerySet[Lottery]:
+    qs = Lottery.objects.filter(merchant=merchant).select_related("merchant").prefetch_related("variants")
+    return qs.order_by("created_at")
+
+
+def lottery_draw_get(*, merchant: Merchant, draw_id: str | uuid.UUID) -> LotteryDraw:
+    pk = as_uuid(draw_id)
+    qs = LotteryDraw.objects.select_related("seed", "variant", "card", "lottery")
+    draw = qs.filter(merchant=merchant, pk=pk).first() if pk else None
+    if draw is None:
+        raise errors.LotteryDrawNotFound()
+    return draw

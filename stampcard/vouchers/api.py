@@ -1,0 +1,128 @@
+"""API v1 routes for vouchers: mounted on the POS API in ``stampcard.pos.api``.
+
+Every route that takes a code is guarded by the lookup limit (``ratelimit``): a miss (unknown or mistyped code)
+costs the API key, and the card when the request names one, an attempt; past the limit the answer is 429
+``voucher_rate_limited`` with ``Retry-After``.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router
+
+from stampcard.cards import selectors as cards_selectors
+from stampcard.core.errors import ApplicationError
+from stampcard.merchants import services as merchants_services
+from stampcard.merchants.models import Role
+from stampcard.pos.common import ERRORS, actor_of
+from stampcard.pos.idempotency import idempotent_write, render_json
+from stampcard.vouchers import pdf, presenters, ratelimit, schemas, selectors, services
+from stampcard.vouchers.errors import VoucherLookupsLimited
+from stampcard.vouchers.models import BatchPurpose
+
+router = Router(tags=["vouchers"])
+
+_MISS_STATUSES = (404, 422)
+
+
+def limit_code_lookups(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Reserve a lookup attempt before the view runs; give it back unless the code missed (404 or 422)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        actor = actor_of(request)
+        body = kwargs.get("body")
+        scopes = ratelimit.scopes_for(actor=actor, card_ref=getattr(body, "card", None))
+        try:
+            reservation = ratelimit.lookup_reserve(scopes=scopes)
+        except VoucherLookupsLimited as refusal:
+            return render_json(
+                refusal.as_dict(), refusal.status, **{"Retry-After": str(refusal.details["retry_after"])}
+            )
+        try:
+            result = view(request, *args, **kwargs)
+        except ApplicationError as error:
+            if error.status not in _MISS_STATUSES:
+                ratelimit.lookup_release(reservation=reservation)
+            raise
+        if not (isinstance(result, HttpResponse) and result.status_code in _MISS_STATUSES):
+            ratelimit.lookup_release(reservation=reservation)
+        return result
+
+    return wrapper
+
+
+@router.post("/vouchers", response={201: schemas.VouchersOut, **ERRORS}, summary="Issue vouchers (manager)")
+@idempotent_write(201, schemas.VouchersOut)
+def issue_vouchers(request: HttpRequest, body: schemas.VoucherIssueIn) -> dict[str, Any]:
+    actor = actor_of(request)
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    card = cards_selectors.card_get(merchant=actor.merchant, ref=body.card) if body.card else None
+    vouchers = services.voucher_issue(
+        actor=actor,
+        title=body.title,
+        description=body.description,
+        card=card,
+        validity=services.Validity.from_spec(body.validity.dict()) if body.validity else None,
+        valid_from=body.valid_from,
+        code=body.code,
+        count=body.count,
+        batch_name=body.batch_name,
+        batch_purpose=BatchPurpose(body.purpose),
+    )
+    for voucher in vouchers:
+        voucher.card = card
+    batch = vouchers[0].batch if vouchers and vouchers[0].batch_id else None
+    return {
+        "vouchers": [presenters.voucher_payload(v) for v in vouchers],
+        "batch": presenters.batch_payload(batch) if batch else None,
+    }
+
+
+@router.get(
+    "/vouchers/batches/{batch_id}/pdf",
+    response={200: None, **ERRORS},
+    summary="Printable sheets of a batch of vouchers (manager)",
+    openapi_extra={"responses": {200: {"description": "A4 PDF", "content": {"application/pdf": {}}}}},
+)
+def batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
+    actor = actor_of(request)
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    batch = selectors.batch_get(merchant=actor.merchant, batch_id=batch_id)
+    document = pdf.batch_sheet(merchant=actor.merchant, batch=batch, vouchers=selectors.vouchers_of_batch(batch=batch))
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.pdf"'
+    return response
+
+
+@router.get("/vouchers/{code}", response={200: schemas.VoucherOut, **ERRORS}, summary="A voucher and its state")
+@limit_code_lookups
+def get_voucher(request: HttpRequest, code: str) -> dict[str, Any]:
+    return presenters.voucher_payload(selectors.voucher_get(merchant=actor_of(request).merchant, code=code))
+
+
+@router.post("/vouchers/{code}/redeem", response={200: schemas.VoucherOut, **ERRORS}, summary="Redeem a voucher")
+@limit_code_lookups
+@idempotent_write(200, schemas.VoucherOut)
+def redeem_voucher(request: HttpRequest, code: str, body: schemas.RedeemIn | None = None) -> dict[str, Any]:
+    body = body or schemas.RedeemIn()
+    voucher = services.voucher_redeem(
+        actor=actor_of(request),
+        code=code,
+        check_external_id=body.check.external_id if body.check else "",
+        location_id=body.location_id,
+    )
+    return presenters.voucher_payload(voucher)
+
+
+@router.post(
+    "/vouchers/{code}/cancel", response={200: schemas.VoucherOut, **ERRORS}, summary="Cancel a voucher (manager)"
+)
+@limit_code_lookups
+@idempotent_write(200, schemas.VoucherOut)
+def cancel_voucher(request: HttpRequest, code: str, body: schemas.CancelIn | None = None) -> dict[str, Any]:
+    body = body or schemas.CancelIn()
+    voucher = services.voucher_cancel(actor=actor_of(request), code=code, reason=body.reason)
+    return presenters.voucher_payload(voucher)

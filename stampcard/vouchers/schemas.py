@@ -1,0 +1,92 @@
+"""Request and response shapes of the voucher endpoints (DESIGN.md §5). Fields may be added, never removed."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from ninja import Field, Schema
+
+
+class ValidityIn(Schema):
+    days: int | None = Field(default=None, ge=1, le=3660)
+    months: int | None = Field(default=None, ge=1, le=120)
+    until: date | None = Field(default=None, description="The last valid day, to its end in the merchant's time zone.")
+
+
+class VoucherIssueIn(Schema):
+    card: str | None = Field(
+        default=None, description="Six-digit number or QR payload; omit for free-standing bearer vouchers."
+    )
+    title: str = Field(min_length=1, max_length=100)
+    description: str = Field(default="", max_length=2000)
+    validity: ValidityIn | None = Field(
+        default=None, description='{"days": 30} | {"months": 2} | {"until": "2027-01-31"}'
+    )
+    valid_from: datetime | None = Field(default=None, description="Issued now, usable from then on (default: at once).")
+    code: str | None = Field(
+        default=None, description="A merchant's own code (4-32 letters and digits), e.g. a promo code the POS knows."
+    )
+    count: int = Field(default=1, ge=1, le=1000, description="More than one only for free-standing vouchers.")
+    batch_name: str = Field(default="", max_length=100, description="Names the batch of free-standing vouchers.")
+    purpose: Literal["flyers", "event", "compensation", "b2b_gift", "other"] = "other"
+
+
+class VoucherUrls(Schema):
+    page: str = Field(description="The public page (bearer link): code, QR and barcode; claim into a new card.")
+    qr_svg: str = Field(description="QR of the code, for the till's scanner.")
+    qr_png: str
+    barcode_svg: str = Field(description="Code 128 of the code.")
+    barcode_png: str
+    page_qr_svg: str = Field(description="QR of the public page's link, for flyers.")
+
+
+class VoucherOut(Schema):
+    id: str
+    code: str = Field(description="Compact form; what the POS sends back.")
+    code_display: str = Field(description="For reading aloud or printing, e.g. K7QM2-XWP9H.")
+    code_source: str
+    state: Literal["issued", "active", "redeemed", "expired", "cancelled"]
+    title: str
+    description: str
+    card: str | None
+    reward_id: str | None
+    batch_id: str | None
+    valid_from: datetime
+    expires_at: datetime | None
+    redeemed_at: datetime | None
+    cancelled_at: datetime | None
+    created_at: datetime
+    urls: VoucherUrls
+
+
+class BatchUrls(Schema):
+    pdf: str
+
+
+class BatchOut(Schema):
+    id: str
+    name: str
+    purpose: str
+    count: int
+    created_at: datetime
+    urls: BatchUrls
+
+
+class VouchersOut(Schema):
+    vouchers: list[VoucherOut]
+    batch: BatchOut | None = None
+
+
+class RedeemCheckIn(Schema):
+    external_id: str = Field(min_length=1, max_length=64)
+
+
+class RedeemIn(Schema):
+    check: RedeemCheckIn | None = None
+    card: str | None = Field(
+        default=None, description="The card the customer showed, if any (limits guessing per card)."
+    )
+    location_id: str | None = Field(default=None, description="Defaults to the API key's location.")
+
+
+class CancelIn(Schema):
+    reason: str = Field(default="", max_length=300)

@@ -1,0 +1,115 @@
+"""The voucher's public page (``/v/<token>``): the bearer link printed on a flyer or sent to a customer.
+
+It shows the voucher, its code as text, QR and barcode for the cashier, and, for a free-standing voucher, a short
+form that takes it into a new card (the customer joins the merchant's default program in the same step).
+"""
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from stampcard.core import clock
+from stampcard.core.errors import ApplicationError
+from stampcard.vouchers import rendering, selectors, services
+from stampcard.vouchers.codes import format_code
+from stampcard.vouchers.errors import VoucherNotFound
+from stampcard.vouchers.models import Voucher
+from stampcard.vouchers.presenters import valid_until_text, voucher_urls
+from stampcard.vouchers.states import OPEN_STATES, VoucherState, effective_state
+
+_PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+
+class ClaimForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email (optional)"), required=False, max_length=254)
+    marketing_email = forms.BooleanField(label=_("Send me news and offers by email"), required=False)
+
+
+def _voucher_or_404(token: str) -> Voucher:
+    try:
+        return selectors.voucher_get_by_token(token=token)
+    except VoucherNotFound:
+        raise Http404 from None
+
+
+def _page(
+    request: HttpRequest, voucher: Voucher, form: ClaimForm, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    state = effective_state(
+        state=voucher.state, valid_from=voucher.valid_from, expires_at=voucher.expires_at, now=clock.now()
+    )
+    tz = voucher.merchant.tz
+    context = {
+        "voucher": voucher,
+        "merchant": voucher.merchant,
+        "state": state,
+        "usable": state in OPEN_STATES,
+        "not_yet_valid": state == VoucherState.ISSUED,
+        "valid_from_local": voucher.valid_from.astimezone(tz),
+        "valid_until": valid_until_text(voucher, tz),
+        "code_display": format_code(voucher.code),
+        "claimable": voucher.card_id is None and state in OPEN_STATES,
+        "claimed": request.GET.get("claimed") == "1" and voucher.card_id is not None,
+        "form": form,
+        "error": error,
+    }
+    response = render(request, "vouchers/page.html", context, status=status)
+    for header, value in _PRIVATE.items():
+        response[header] = value
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def voucher_page(request: HttpRequest, token: str) -> HttpResponse:
+    voucher = _voucher_or_404(token)
+    if request.method != "POST":
+        return _page(request, voucher, ClaimForm())
+    form = ClaimForm(request.POST)
+    if not form.is_valid():
+        return _page(request, voucher, form, status=422)
+    try:
+        services.voucher_claim(
+            token=token,
+            name=form.cleaned_data["name"],
+            email=form.cleaned_data["email"] or None,
+            marketing_email_consent=form.cleaned_data["marketing_email"],
+        )
+    except ApplicationError as error:
+        return _page(request, _voucher_or_404(token), form, error=str(error.message), status=error.status)
+    return HttpResponseRedirect(reverse("voucher-page", kwargs={"token": token}) + "?claimed=1")
+
+
+def _image(content: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    for header, value in _PRIVATE.items():
+        response[header] = value
+    return response
+
+
+@require_GET
+def voucher_qr_svg(request: HttpRequest, token: str) -> HttpResponse:
+    return _image(rendering.qr_svg(_voucher_or_404(token).code), "image/svg+xml")
+
+
+@require_GET
+def voucher_qr_png(request: HttpRequest, token: str) -> HttpResponse:
+    return _image(rendering.qr_png(_voucher_or_404(token).code), "image/png")
+
+
+@require_GET
+def voucher_barcode_svg(request: HttpRequest, token: str) -> HttpResponse:
+    return _image(rendering.barcode_svg(_voucher_or_404(token).code), "image/svg+xml")
+
+
+@require_GET
+def voucher_barcode_png(request: HttpRequest, token: str) -> HttpResponse:
+    return _image(rendering.barcode_png(_voucher_or_404(token).code), "image/png")
+
+
+@require_GET
+def voucher_page_qr_svg(request: HttpRequest, token: str) -> HttpResponse:
+    return _image(rendering.qr_svg(voucher_urls(_voucher_or_404(token))["page"]), "image/svg+xml")

@@ -1,0 +1,35 @@
+"""Builders for lottery tests: prize tables, lotteries made through the service, and ready lottery rewards."""
+
+from typing import Any
+
+from stampcard.cards.models import Card
+from stampcard.lottery import services
+from stampcard.lottery.models import Lottery
+from stampcard.merchants.actors import Actor
+from stampcard.rewards.models import Reward
+
+
+def variant(kind: str, ppm: int, name: str | None = None, **extra: Any) -> dict[str, Any]:
+    return {"kind": kind, "name": name or kind.replace("_", " ").title(), "probability_ppm": ppm, **extra}
+
+
+def make_lottery(actor: Actor, variants: list[dict[str, Any]], **kwargs: Any) -> Lottery:
+    return services.lottery_create(actor=actor, name=kwargs.pop("name", "Wheel"), variants=variants, **kwargs)
+
+
+def lottery_reward(card: Card, lottery: Lottery, **extra: Any) -> Reward:
+    """A ready lottery reward on the card, as reaching a lottery milestone leaves it."""
+    return Reward.objects.create(
+        merchant=card.merchant,
+        card=card,
+        kind="lottery",
+        state="ready",
+        title="Spin the wheel",
+        stamps_spent=0,
+        spec={"lottery_id": str(lottery.pk)},
+        **extra,
+    )
+
+
+def spin(actor: Actor, card: Card, lottery: Lottery) -> list:
+    return services.lottery_draw_for_reward(actor=actor, reward=lottery_reward(card, lottery))
