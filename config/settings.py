@@ -174,4 +174,8 @@ STAMPCARD = {
     # Idempotency records are kept this long; a replay after that is treated as a new request.
     "IDEMPOTENCY_TTL_HOURS": int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "48")),
     "NAME_SEARCH_PAGE_SIZE": 20,
+    # Failed voucher-code lookups allowed per window, per API key and per card, so codes cannot be guessed.
+    "VOUCHER_LOOKUP_WINDOW_SECONDS": int(os.environ.get("VOUCHER_LOOKUP_WINDOW_SECONDS", "600")),
+    "VOUCHER_LOOKUP_FAILURES_PER_KEY": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_KEY", "30")),
+    "VOUCHER_LOOKUP_FAILURES_PER_CARD": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_CARD", "10")),
 }

@@ -44,8 +44,17 @@ class CardEventInline(admin.TabularInline):
 class CardAdmin(admin.ModelAdmin):
     list_display = ["number", "customer", "program", "stamps", "lifetime_stamps", "last_stamp_at"]
     search_fields = ["number", "customer__name", "customer__email"]
-    readonly_fields = ["number", "qr_payload", "stamps", "lifetime_stamps", "rewards_earned", "last_stamp_at",
-                       "program_version", "cycle", "milestones_reached"]  # fmt: skip
+    readonly_fields = [
+        "number",
+        "qr_payload",
+        "stamps",
+        "lifetime_stamps",
+        "rewards_earned",
+        "last_stamp_at",
+        "program_version",
+        "cycle",
+        "milestones_reached",
+    ]
     raw_id_fields = ["customer", "program", "merchant"]
     inlines = [CardEventInline]
 

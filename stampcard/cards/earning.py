@@ -1,9 +1,9 @@
 """The earning rule: how many stamps a check is worth. Pure, so it is property-tested on its own."""
 
-from stampcard.cards.models import EarningRule, Program
+from stampcard.cards.models import EarningRule, ProgramRules
 
 
-def stamps_for_check(*, program: Program, total: int) -> int:
+def stamps_for_check(*, program: ProgramRules, total: int) -> int:
     """Stamps a check of ``total`` minor units earns under the program's rule (0 below the minimum)."""
     if total < 0:
         raise ValueError("a check total cannot be negative")

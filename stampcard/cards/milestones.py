@@ -7,17 +7,16 @@ construction.
 """
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards.models import RewardKind
 from stampcard.core.errors import ValidationFailed
+from stampcard.vouchers.validity import Validity
 
 MAX_MILESTONES = 10
 MAX_GOAL = 100
-VALIDITY_KEYS = ("days", "months", "until")
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,7 @@ class Crossing:
 
 def milestones_crossed(*, stamps: int, reached: int, milestones: list[dict[str, Any]]) -> list[Crossing]:
     """The milestones a card holding ``stamps``, with ``reached`` milestones of its round rewarded, now crosses."""
-    crossings = []
+    crossings: list[Crossing] = []
     last = len(milestones) - 1
     while True:
         index = min(reached, last)  # a program change may leave fewer milestones than a card had reached
@@ -63,18 +62,26 @@ def milestones_clean(raw: list[dict[str, Any]], *, lottery_ids: set[str]) -> lis
         if not isinstance(at, int) or isinstance(at, bool) or not previous < at <= MAX_GOAL:
             raise ValidationFailed(
                 _("Milestones count stamps from 1 to 100, each above the one before."),
-                code="invalid_milestones", field=f"{where}.at",
-            )  # fmt: skip
+                code="invalid_milestones",
+                field=f"{where}.at",
+            )
         previous = at
         kind = item.get("kind", RewardKind.AWARD)
         if kind not in RewardKind.values:
             raise ValidationFailed(code="invalid_milestones", field=f"{where}.kind")
         title = " ".join(str(item.get("title") or "").split())
         if not 1 <= len(title) <= 100:
-            raise ValidationFailed(_("Each milestone needs a title of up to 100 characters."),
-                                   code="invalid_milestones", field=f"{where}.title")  # fmt: skip
-        entry: dict[str, Any] = {"at": at, "kind": kind, "title": title,
-                                 "description": str(item.get("description") or "")}  # fmt: skip
+            raise ValidationFailed(
+                _("Each milestone needs a title of up to 100 characters."),
+                code="invalid_milestones",
+                field=f"{where}.title",
+            )
+        entry: dict[str, Any] = {
+            "at": at,
+            "kind": kind,
+            "title": title,
+            "description": str(item.get("description") or ""),
+        }
         if item.get("image_url"):
             entry["image_url"] = str(item["image_url"])
         if kind == RewardKind.VOUCHER:
@@ -82,28 +89,19 @@ def milestones_clean(raw: list[dict[str, Any]], *, lottery_ids: set[str]) -> lis
         if kind == RewardKind.LOTTERY:
             lottery_id = str(item.get("lottery_id") or "")
             if lottery_id not in lottery_ids:
-                raise ValidationFailed(_("Choose one of your lotteries for this milestone."),
-                                       code="lottery_not_found", field=f"{where}.lottery_id")  # fmt: skip
+                raise ValidationFailed(
+                    _("Choose one of your lotteries for this milestone."),
+                    code="lottery_not_found",
+                    field=f"{where}.lottery_id",
+                )
             entry["lottery_id"] = lottery_id
         cleaned.append(entry)
     return cleaned
 
 
 def _validity_clean(voucher: dict[str, Any], *, field: str) -> dict[str, Any] | None:
-    validity = voucher.get("validity")
-    if validity is None:
-        return None
-    given = [k for k in VALIDITY_KEYS if validity.get(k) is not None] if isinstance(validity, dict) else []
-    if len(given) != 1:
-        raise ValidationFailed(_("A voucher is valid for some days, some months, until a date, or without limit."),
-                               code="invalid_validity", field=f"{field}.validity")  # fmt: skip
-    key = given[0]
-    value = validity[key]
-    if key == "until":
-        try:
-            return {"until": date.fromisoformat(str(value)).isoformat()}
-        except ValueError:
-            raise ValidationFailed(code="invalid_validity", field=f"{field}.validity.until") from None
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 3650:
-        raise ValidationFailed(code="invalid_validity", field=f"{field}.validity.{key}")
-    return {key: value}
+    try:
+        validity = Validity.from_spec(voucher.get("validity"))
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, code=error.code, field=f"{field}.validity") from None
+    return validity.as_spec() if validity is not None else None

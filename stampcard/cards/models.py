@@ -54,9 +54,17 @@ class ProgramRules(models.Model):
     )
 
     RULE_FIELDS = (
-        "goal", "earning_rule", "stamps_per_receipt", "amount_per_stamp", "min_check_total", "max_stamps_per_check",
-        "reward_kind", "reward_title", "reward_description", "milestones",
-    )  # fmt: skip
+        "goal",
+        "earning_rule",
+        "stamps_per_receipt",
+        "amount_per_stamp",
+        "min_check_total",
+        "max_stamps_per_check",
+        "reward_kind",
+        "reward_title",
+        "reward_description",
+        "milestones",
+    )
 
     class Meta:
         abstract = True
@@ -65,8 +73,14 @@ class ProgramRules(models.Model):
         """The goals of one cycle in order; the last one resets the card."""
         if self.milestones:
             return list(self.milestones)
-        return [{"at": self.goal, "kind": self.reward_kind, "title": self.reward_title,
-                 "description": self.reward_description}]  # fmt: skip
+        return [
+            {
+                "at": self.goal,
+                "kind": self.reward_kind,
+                "title": self.reward_title,
+                "description": self.reward_description,
+            }
+        ]
 
     def rules_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.RULE_FIELDS}
@@ -137,9 +151,13 @@ class Card(TenantModel):
     rewards_earned = models.PositiveIntegerField(default=0)
     last_stamp_at = models.DateTimeField(null=True, blank=True)
     program_version = models.ForeignKey(
-        ProgramVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="cards",
+        ProgramVersion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cards",
         help_text=_("The rules this card follows; the program's current ones when empty."),
-    )  # fmt: skip
+    )
     cycle = models.PositiveIntegerField(default=0, help_text=_("Times the card went round all its milestones."))
     milestones_reached = models.PositiveSmallIntegerField(
         default=0, help_text=_("Milestones of the current round already rewarded.")
@@ -157,7 +175,8 @@ class Card(TenantModel):
     @property
     def rules(self) -> ProgramRules:
         """The rules this card's stamps follow: its version's, or the program's for a card without one."""
-        return self.program_version if self.program_version_id else self.program
+        version: ProgramVersion | None = self.program_version
+        return version if version is not None else self.program
 
 
 class CheckState(models.TextChoices):

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards import errors, selectors
 from stampcard.cards.earning import stamps_for_check
-from stampcard.cards.milestones import milestones_crossed
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import card_lock
-from stampcard.cards.versions import program_version_current
+from stampcard.cards.milestones import milestones_crossed
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EventKind, Program, ReversalKind
+from stampcard.cards.versions import program_version_current
 from stampcard.core import clock
 from stampcard.core.codes import random_card_number, random_card_qr
 from stampcard.core.errors import ApplicationError, ValidationFailed
@@ -146,10 +146,13 @@ def checkout_preview(
     if existing is not None:
         return CheckoutPreview(card=card, stamps_to_issue=0, rewards=[], already_committed=True)
     stamps = stamps_for_check(program=card.rules, total=check.total)
-    crossings = milestones_crossed(stamps=card.stamps + stamps, reached=card.milestones_reached,
-                                   milestones=card.rules.milestone_list())  # fmt: skip
-    rewards = [{"kind": c.spec["kind"], "title": c.spec["title"], "description": c.spec.get("description", "")}
-               for c in crossings]  # fmt: skip
+    crossings = milestones_crossed(
+        stamps=card.stamps + stamps, reached=card.milestones_reached, milestones=card.rules.milestone_list()
+    )
+    rewards = [
+        {"kind": c.spec["kind"], "title": c.spec["title"], "description": c.spec.get("description", "")}
+        for c in crossings
+    ]
     refusal = metering.usage_refusal(merchant=actor.merchant) if stamps else None
     return CheckoutPreview(card=card, stamps_to_issue=stamps, rewards=rewards, already_committed=False, refusal=refusal)
 

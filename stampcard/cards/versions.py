@@ -54,16 +54,23 @@ def program_update(*, actor: Actor, program_id: str, **changes: Any) -> ProgramV
     for name, value in changes.items():
         setattr(program, name, value)
     _validate_rules(program)
-    diff = {name: [getattr(current, name), getattr(program, name)] for name in ProgramRules.RULE_FIELDS
-            if getattr(current, name) != getattr(program, name)}  # fmt: skip
+    diff = {
+        name: [getattr(current, name), getattr(program, name)]
+        for name in ProgramRules.RULE_FIELDS
+        if getattr(current, name) != getattr(program, name)
+    }
     if not diff:
         return current
     program.version += 1
     program.save()
     return ProgramVersion.objects.create(
-        merchant_id=program.merchant_id, program=program, number=program.version, changes=diff,
-        created_by=actor.user, **program.rules_dict(),
-    )  # fmt: skip
+        merchant_id=program.merchant_id,
+        program=program,
+        number=program.version,
+        changes=diff,
+        created_by=actor.user,
+        **program.rules_dict(),
+    )
 
 
 def program_cards_regenerate(*, actor: Actor, program_id: str) -> int:
@@ -79,8 +86,11 @@ def program_cards_regenerate(*, actor: Actor, program_id: str) -> int:
     latest = program_version_current(program=program)
     moved = 0
     while True:
-        ids = list(Card.objects.filter(program=program).exclude(program_version=latest)
-                   .values_list("pk", flat=True)[:REGENERATE_BATCH])  # fmt: skip
+        ids = list(
+            Card.objects.filter(program=program)
+            .exclude(program_version=latest)
+            .values_list("pk", flat=True)[:REGENERATE_BATCH]
+        )
         if not ids:
             return moved
         for card_id in ids:
@@ -91,10 +101,17 @@ def program_cards_regenerate(*, actor: Actor, program_id: str) -> int:
                 before = card.program_version.number if card.program_version else None
                 card.program_version = latest
                 card.milestones_reached = min(card.milestones_reached, len(latest.milestone_list()) - 1)
-                Card.objects.filter(pk=card.pk).update(program_version=latest,
-                                                       milestones_reached=card.milestones_reached)  # fmt: skip
-                ledger_append(card=card, kind=EventKind.PROGRAM_VERSION_CHANGED, delta=0, actor=actor,
-                              version_before=before, version_after=latest.number)  # fmt: skip
+                Card.objects.filter(pk=card.pk).update(
+                    program_version=latest, milestones_reached=card.milestones_reached
+                )
+                ledger_append(
+                    card=card,
+                    kind=EventKind.PROGRAM_VERSION_CHANGED,
+                    delta=0,
+                    actor=actor,
+                    version_before=before,
+                    version_after=latest.number,
+                )
                 rewards_issue_reached(card=card, actor=actor)
                 moved += 1
 
@@ -103,8 +120,11 @@ def _validate_rules(rules: ProgramRules) -> None:
     if not 1 <= rules.goal <= 100:
         raise ValidationFailed(_("The goal is between 1 and 100 stamps."), code="invalid_goal", field="goal")
     if rules.earning_rule == EarningRule.PER_AMOUNT and not rules.amount_per_stamp:
-        raise ValidationFailed(_("Say how much a stamp costs for the per-amount rule."),
-                               code="invalid_amount_per_stamp", field="amount_per_stamp")  # fmt: skip
+        raise ValidationFailed(
+            _("Say how much a stamp costs for the per-amount rule."),
+            code="invalid_amount_per_stamp",
+            field="amount_per_stamp",
+        )
     if rules.earning_rule not in EarningRule.values:
         raise ValidationFailed(code="invalid_earning_rule", field="earning_rule")
     if not rules.milestones and not (rules.reward_title or "").strip():

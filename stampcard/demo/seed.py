@@ -15,6 +15,7 @@ from django.db import transaction
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, EarningRule, Program
 from stampcard.core.errors import ApplicationError
+from stampcard.lottery import services as lottery_services
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import ApiKey, BillingInterval, Location, Membership, Merchant, Plan, Role, StaffUser
@@ -103,11 +104,42 @@ def _create(*, base_url: str) -> dict[str, Any]:
     )
     merchants_services.membership_create(merchant=merchant, user=cashier, role=Role.CASHIER)
     actor = Actor(merchant=merchant, channel=Channel.SYSTEM, user=owner, location=center)
-    for name, email, phone in DEMO_CUSTOMERS:
+    cards = [
         cards_services.card_enrol(actor=actor, name=name, email=email, phone=phone)
+        for name, email, phone in DEMO_CUSTOMERS
+    ]
+    breakfast = _breakfast_club(merchant=merchant, actor=actor)
+    cards_services.card_create(customer=cards[0].customer, program=breakfast)
     saved = _refresh_credentials(merchant=merchant, owner_password=password)
     saved["program_id"] = str(program.pk)
     return saved
+
+
+def _breakfast_club(*, merchant: Merchant, actor: Actor) -> Program:
+    """A second program that shows every reward kind: a voucher at 3, a lottery at 6, an award at 9."""
+    wheel = lottery_services.lottery_create(
+        actor=actor,
+        name="Wheel of fortune",
+        variants=[
+            {"kind": "award", "name": "Free croissant", "greeting": "A croissant on us!", "probability": "10"},
+            {"kind": "voucher", "name": "20% off", "greeting": "20% off your next order.", "probability": "20",
+             "voucher": {"title": "20% off", "validity": {"days": 14}}},
+            {"kind": "extra_try", "name": "Spin again", "greeting": "One more spin!", "probability": "10"},
+            {"kind": "nothing", "name": "Not this time", "greeting": "Better luck next visit.", "probability": "60"},
+        ],
+    )  # fmt: skip
+    return Program.objects.create(
+        merchant=merchant,
+        name="Breakfast club",
+        goal=9,
+        earning_rule=EarningRule.PER_RECEIPT,
+        reward_title="Breakfast for two",
+        milestones=[
+            {"at": 3, "kind": "voucher", "title": "10% off", "description": "", "voucher": {"validity": {"days": 30}}},
+            {"at": 6, "kind": "lottery", "title": "Spin the wheel", "description": "", "lottery_id": str(wheel.pk)},
+            {"at": 9, "kind": "award", "title": "Breakfast for two", "description": "Two breakfasts of the day."},
+        ],
+    )
 
 
 @transaction.atomic

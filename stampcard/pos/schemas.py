@@ -8,8 +8,6 @@ from ninja import Field, Schema
 from stampcard.lottery.schemas import DrawOut
 from stampcard.vouchers.schemas import VoucherOut
 
-from stampcard.vouchers.schemas import VoucherOut
-
 
 class ErrorOut(Schema):
     code: str = Field(description="Stable snake_case error code; branch on this, not on the message.")

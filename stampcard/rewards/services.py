@@ -21,18 +21,33 @@ def rewards_issue_reached(*, card: Card, actor: Actor, check: Check | None = Non
     An award waits at the counter (ready); a voucher goes into the card at once; a lottery is drawn at once when
     the lottery says so (its draws hang off the reward), else it waits ready for the customer to spin.
     """
-    crossings = milestones_crossed(stamps=card.stamps, reached=card.milestones_reached,
-                                   milestones=card.rules.milestone_list())  # fmt: skip
+    crossings = milestones_crossed(
+        stamps=card.stamps, reached=card.milestones_reached, milestones=card.rules.milestone_list()
+    )
     issued = []
     for crossing in crossings:
         spec = crossing.spec
         reward = Reward.objects.create(
-            merchant_id=card.merchant_id, card=card, kind=spec["kind"], title=spec["title"],
-            description=spec.get("description", ""), stamps_spent=crossing.stamps_spent, check_ref=check,
-            milestone=crossing.index, cycle=card.cycle, spec=spec,
-        )  # fmt: skip
-        ledger_append(card=card, kind=EventKind.REWARD_ISSUED, delta=-crossing.stamps_spent, actor=actor,
-                      check=check, reward_id=str(reward.pk), milestone=crossing.index)  # fmt: skip
+            merchant_id=card.merchant_id,
+            card=card,
+            kind=spec["kind"],
+            title=spec["title"],
+            description=spec.get("description", ""),
+            stamps_spent=crossing.stamps_spent,
+            check_ref=check,
+            milestone=crossing.index,
+            cycle=card.cycle,
+            spec=spec,
+        )
+        ledger_append(
+            card=card,
+            kind=EventKind.REWARD_ISSUED,
+            delta=-crossing.stamps_spent,
+            actor=actor,
+            check=check,
+            reward_id=str(reward.pk),
+            milestone=crossing.index,
+        )
         if crossing.resets:
             card.cycle, card.milestones_reached = card.cycle + 1, 0
         else:
@@ -41,8 +56,9 @@ def rewards_issue_reached(*, card: Card, actor: Actor, check: Check | None = Non
         issued.append(reward)
     if issued:
         card.rewards_earned += len(issued)
-        Card.objects.filter(pk=card.pk).update(rewards_earned=card.rewards_earned, cycle=card.cycle,
-                                               milestones_reached=card.milestones_reached)  # fmt: skip
+        Card.objects.filter(pk=card.pk).update(
+            rewards_earned=card.rewards_earned, cycle=card.cycle, milestones_reached=card.milestones_reached
+        )
     return issued
 
 
@@ -52,15 +68,23 @@ def _deliver(*, reward: Reward, card: Card, actor: Actor, check: Check | None) -
     if reward.kind == RewardKind.VOUCHER:
         from stampcard.vouchers.services import Validity, voucher_issue
 
-        voucher_issue(actor=actor, card=card, title=reward.title, description=reward.description,
-                      validity=Validity.from_spec((reward.spec.get("voucher") or {}).get("validity")),
-                      reward=reward, check=check)  # fmt: skip
+        voucher_issue(
+            actor=actor,
+            card=card,
+            title=reward.title,
+            description=reward.description,
+            validity=Validity.from_spec((reward.spec.get("voucher") or {}).get("validity")),
+            reward=reward,
+            check=check,
+        )
         _mark_delivered(reward)
     elif reward.kind == RewardKind.LOTTERY:
         from stampcard.lottery import services as lottery_services
         from stampcard.lottery.models import Lottery
+        from stampcard.lottery.selectors import as_uuid
 
-        lottery = Lottery.objects.filter(merchant_id=card.merchant_id, pk=reward.spec.get("lottery_id")).first()
+        lottery_id = as_uuid(reward.spec.get("lottery_id"))
+        lottery = Lottery.objects.filter(merchant_id=card.merchant_id, pk=lottery_id).first() if lottery_id else None
         if lottery is not None and lottery.draw_at == "checkout":
             lottery_services.lottery_draw_for_reward(actor=actor, reward=reward, check=check)
             reward.refresh_from_db(fields=["state", "handed_over_at"])
@@ -88,8 +112,10 @@ def rewards_withdraw_to_cover(*, card: Card, check: Check, stamps_needed: int, a
     # With one goal every round is a single reward, so which one goes back is free: this check's own, then the
     # newest. With several milestones rounds nest in time and are unwound strictly newest first.
     single_goal = len(card.rules.milestone_list()) == 1
-    finals = sorted((r for r in live if r.stamps_spent > 0),
-                    key=lambda r: (single_goal and r.check_ref_id != check.pk, -r.created_at.timestamp(), str(r.pk)))  # fmt: skip
+    finals = sorted(
+        (r for r in live if r.stamps_spent > 0),
+        key=lambda r: (single_goal and r.check_ref_id != check.pk, -r.created_at.timestamp(), str(r.pk)),
+    )
     withdrawn: list[Reward] = []
     for final in finals:
         if card.stamps >= stamps_needed:
@@ -114,27 +140,46 @@ def rewards_unwind_intermediate(*, card: Card, check: Check, actor: Actor) -> li
     down_to = next((i for i in range(reached) if card.stamps < milestones[i]["at"]), reached)
     if down_to == reached:
         return []
-    live = list(Reward.objects.select_for_update().filter(card=card, cycle=card.cycle, stamps_spent=0)
-                .exclude(state=RewardState.WITHDRAWN))  # fmt: skip
+    live = list(
+        Reward.objects.select_for_update()
+        .filter(card=card, cycle=card.cycle, stamps_spent=0)
+        .exclude(state=RewardState.WITHDRAWN)
+    )
     withdrawn: list[Reward] = []
     _unwind_round(card=card, live=live, down_to=down_to, check=check, actor=actor, withdrawn=withdrawn)
     _save_progress(card, withdrawn)
     return withdrawn
 
 
-def _unwind_round(*, card: Card, live: list[Reward], down_to: int, check: Check, actor: Actor,
-                  withdrawn: list[Reward]) -> bool:  # fmt: skip
+def _unwind_round(
+    *, card: Card, live: list[Reward], down_to: int, check: Check, actor: Actor, withdrawn: list[Reward]
+) -> bool:
     """Withdraw the current round's intermediate rewards above ``down_to``; False if one cannot be withdrawn."""
     while card.milestones_reached > down_to:
         index = card.milestones_reached - 1
-        reward = next((r for r in reversed(live) if r.cycle == card.cycle and r.milestone == index
-                       and r.stamps_spent == 0 and r.state != RewardState.WITHDRAWN), None)  # fmt: skip
+        reward = next(
+            (
+                r
+                for r in reversed(live)
+                if r.cycle == card.cycle
+                and r.milestone == index
+                and r.stamps_spent == 0
+                and r.state != RewardState.WITHDRAWN
+                and not _is_prize(r)
+            ),
+            None,
+        )
         if reward is not None:
             if not _withdraw(reward=reward, card=card, check=check, actor=actor):
                 return False
             withdrawn.append(reward)
         card.milestones_reached = index
     return True
+
+
+def _is_prize(reward: Reward) -> bool:
+    """A lottery's prize: won in a draw, not reached by stamps, so no reversal of stamps takes it back."""
+    return reward.spec.get("source") == "lottery"
 
 
 def _withdraw(*, reward: Reward, card: Card, check: Check, actor: Actor) -> bool:
@@ -148,15 +193,22 @@ def _withdraw(*, reward: Reward, card: Card, check: Check, actor: Actor) -> bool
         return False
     reward.state, reward.withdrawn_at, reward.handed_over_at = RewardState.WITHDRAWN, clock.now(), None
     reward.save(update_fields=["state", "withdrawn_at", "handed_over_at"])
-    ledger_append(card=card, kind=EventKind.REWARD_WITHDRAWN, delta=reward.stamps_spent, actor=actor,
-                  check=check, reward_id=str(reward.pk))  # fmt: skip
+    ledger_append(
+        card=card,
+        kind=EventKind.REWARD_WITHDRAWN,
+        delta=reward.stamps_spent,
+        actor=actor,
+        check=check,
+        reward_id=str(reward.pk),
+    )
     return True
 
 
 def _save_progress(card: Card, withdrawn: list[Reward]) -> None:
     card.rewards_earned -= len(withdrawn)
-    Card.objects.filter(pk=card.pk).update(rewards_earned=card.rewards_earned, cycle=card.cycle,
-                                           milestones_reached=card.milestones_reached)  # fmt: skip
+    Card.objects.filter(pk=card.pk).update(
+        rewards_earned=card.rewards_earned, cycle=card.cycle, milestones_reached=card.milestones_reached
+    )
 
 
 @transaction.atomic

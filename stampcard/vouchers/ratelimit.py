@@ -19,15 +19,9 @@ from stampcard.merchants.actors import Actor
 from stampcard.vouchers.errors import VoucherLookupsLimited
 from stampcard.vouchers.models import LookupThrottle
 
-DEFAULTS = {
-    "VOUCHER_LOOKUP_WINDOW_SECONDS": 600,
-    "VOUCHER_LOOKUP_FAILURES_PER_KEY": 30,
-    "VOUCHER_LOOKUP_FAILURES_PER_CARD": 10,
-}
-
 
 def _setting(name: str) -> int:
-    return int(settings.STAMPCARD.get(name, DEFAULTS[name]))
+    return int(settings.STAMPCARD[name])
 
 
 @dataclass(frozen=True)

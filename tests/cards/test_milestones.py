@@ -38,15 +38,23 @@ def titles(rewards) -> list[str]:
 # -- the pure rule -------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("stamps", "reached", "expected", "spent"), [
-    (2, 0, [], []),
-    (3, 0, ["Cookie"], [0]),
-    (5, 1, [], []),
-    (6, 1, ["Croissant"], [0]),
-    (9, 2, ["Breakfast"], [9]),
-    (9, 0, ["Cookie", "Croissant", "Breakfast"], [0, 0, 9]),
-    (21, 0, ["Cookie", "Croissant", "Breakfast", "Cookie", "Croissant", "Breakfast", "Cookie"], [0, 0, 9, 0, 0, 9, 0]),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("stamps", "reached", "expected", "spent"),
+    [
+        (2, 0, [], []),
+        (3, 0, ["Cookie"], [0]),
+        (5, 1, [], []),
+        (6, 1, ["Croissant"], [0]),
+        (9, 2, ["Breakfast"], [9]),
+        (9, 0, ["Cookie", "Croissant", "Breakfast"], [0, 0, 9]),
+        (
+            21,
+            0,
+            ["Cookie", "Croissant", "Breakfast", "Cookie", "Croissant", "Breakfast", "Cookie"],
+            [0, 0, 9, 0, 0, 9, 0],
+        ),
+    ],
+)
 def test_the_milestones_a_balance_crosses(stamps, reached, expected, spent):
     crossings = milestones_crossed(stamps=stamps, reached=reached, milestones=SMALL_MEDIUM_FINAL)
 
@@ -86,8 +94,9 @@ def test_each_milestone_issues_its_reward_and_only_the_last_takes_the_stamps(cas
 
 
 def test_a_big_check_crosses_several_milestones_at_once_and_carries_the_surplus(cashier, merchant):
-    program = ProgramFactory(merchant=merchant, goal=9, milestones=SMALL_MEDIUM_FINAL, earning_rule="per_amount",
-                             amount_per_stamp=100)  # fmt: skip
+    program = ProgramFactory(
+        merchant=merchant, goal=9, milestones=SMALL_MEDIUM_FINAL, earning_rule="per_amount", amount_per_stamp=100
+    )
     card = CardFactory(program=program)
 
     result = checkout_commit(actor=cashier.actor(), card_ref=card.number, check=a_check(total=1200))
@@ -112,8 +121,10 @@ def test_the_card_payload_shows_which_milestones_of_the_round_are_reached(cashie
 
     assert body["goal"] == 9 and body["stamps"] == 4
     assert [(m["at"], m["title"], m["reached"]) for m in body["milestones"]] == [
-        (3, "Cookie", True), (6, "Croissant", False), (9, "Breakfast", False),
-    ]  # fmt: skip
+        (3, "Cookie", True),
+        (6, "Croissant", False),
+        (9, "Breakfast", False),
+    ]
 
 
 # -- reversals -----------------------------------------------------------------------------------------------------
@@ -161,21 +172,28 @@ def test_reversing_the_check_that_closed_a_round_reopens_it(cashier, three_goal_
 # -- validation ----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("milestones", "field"), [
-    ([], "milestones"),
-    ([{"at": 3, "title": "A"}, {"at": 3, "title": "B"}], "milestones[1].at"),
-    ([{"at": 5, "title": "A"}, {"at": 4, "title": "B"}], "milestones[1].at"),
-    ([{"at": 0, "title": "A"}], "milestones[0].at"),
-    ([{"at": 101, "title": "A"}], "milestones[0].at"),
-    ([{"at": 3, "title": " "}], "milestones[0].title"),
-    ([{"at": 3, "title": "A", "kind": "hug"}], "milestones[0].kind"),
-    ([{"at": 3, "title": "A", "kind": "lottery", "lottery_id": "nope"}], "milestones[0].lottery_id"),
-    ([{"at": 3, "title": "A", "kind": "voucher", "voucher": {"validity": {"days": 0}}}],
-     "milestones[0].voucher.validity.days"),
-    ([{"at": 3, "title": "A", "kind": "voucher", "voucher": {"validity": {"days": 3, "months": 1}}}],
-     "milestones[0].voucher.validity"),
-    ([{"at": i + 1, "title": str(i)} for i in range(11)], "milestones"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("milestones", "field"),
+    [
+        ([], "milestones"),
+        ([{"at": 3, "title": "A"}, {"at": 3, "title": "B"}], "milestones[1].at"),
+        ([{"at": 5, "title": "A"}, {"at": 4, "title": "B"}], "milestones[1].at"),
+        ([{"at": 0, "title": "A"}], "milestones[0].at"),
+        ([{"at": 101, "title": "A"}], "milestones[0].at"),
+        ([{"at": 3, "title": " "}], "milestones[0].title"),
+        ([{"at": 3, "title": "A", "kind": "hug"}], "milestones[0].kind"),
+        ([{"at": 3, "title": "A", "kind": "lottery", "lottery_id": "nope"}], "milestones[0].lottery_id"),
+        (
+            [{"at": 3, "title": "A", "kind": "voucher", "voucher": {"validity": {"days": 0}}}],
+            "milestones[0].voucher.validity",
+        ),
+        (
+            [{"at": 3, "title": "A", "kind": "voucher", "voucher": {"validity": {"days": 3, "months": 1}}}],
+            "milestones[0].voucher.validity",
+        ),
+        ([{"at": i + 1, "title": str(i)} for i in range(11)], "milestones"),
+    ],
+)
 def test_bad_milestones_are_refused_naming_the_field(milestones, field):
     with pytest.raises(ValidationFailed) as refused:
         milestones_clean(milestones, lottery_ids=set())
@@ -184,12 +202,21 @@ def test_bad_milestones_are_refused_naming_the_field(milestones, field):
 
 
 def test_good_milestones_are_normalised():
-    cleaned = milestones_clean([
-        {"at": 3, "title": "  Small   gift "},
-        {"at": 9, "title": "Voucher", "kind": "voucher", "voucher": {"validity": {"until": "2027-01-31"}}},
-    ], lottery_ids=set())  # fmt: skip
+    cleaned = milestones_clean(
+        [
+            {"at": 3, "title": "  Small   gift "},
+            {"at": 9, "title": "Voucher", "kind": "voucher", "voucher": {"validity": {"until": "2027-01-31"}}},
+        ],
+        lottery_ids=set(),
+    )
 
     assert cleaned == [
         {"at": 3, "kind": "award", "title": "Small gift", "description": ""},
-        {"at": 9, "kind": "voucher", "title": "Voucher", "description": "", "voucher": {"validity": {"until": "2027-01-31"}}},
-    ]  # fmt: skip
+        {
+            "at": 9,
+            "kind": "voucher",
+            "title": "Voucher",
+            "description": "",
+            "voucher": {"validity": {"until": "2027-01-31"}},
+        },
+    ]

@@ -66,19 +66,27 @@ def test_regenerating_moves_cards_to_the_latest_version_with_a_ledger_line_and_i
 
 
 def test_milestones_replace_the_single_goal_and_set_it(manager, program):
-    version = program_update(actor=manager.actor(), program_id=str(program.pk), milestones=[
-        {"at": 3, "title": "Cookie"}, {"at": 6, "title": "Cake"},
-    ])  # fmt: skip
+    version = program_update(
+        actor=manager.actor(),
+        program_id=str(program.pk),
+        milestones=[
+            {"at": 3, "title": "Cookie"},
+            {"at": 6, "title": "Cake"},
+        ],
+    )
 
     assert version.goal == 6 and [m["title"] for m in version.milestone_list()] == ["Cookie", "Cake"]
 
 
-@pytest.mark.parametrize(("changes", "code"), [
-    ({"goal": 0}, "invalid_goal"),
-    ({"earning_rule": "per_amount", "amount_per_stamp": None}, "invalid_amount_per_stamp"),
-    ({"name": "Renamed"}, "unknown_field"),
-    ({"milestones": [{"at": 2, "title": "A"}, {"at": 1, "title": "B"}]}, "invalid_milestones"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"goal": 0}, "invalid_goal"),
+        ({"earning_rule": "per_amount", "amount_per_stamp": None}, "invalid_amount_per_stamp"),
+        ({"name": "Renamed"}, "unknown_field"),
+        ({"milestones": [{"at": 2, "title": "A"}, {"at": 1, "title": "B"}]}, "invalid_milestones"),
+    ],
+)
 def test_bad_changes_are_refused_and_change_nothing(manager, program, changes, code):
     with pytest.raises(ValidationFailed) as refused:
         program_update(actor=manager.actor(), program_id=str(program.pk), **changes)

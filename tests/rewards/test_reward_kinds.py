@@ -16,19 +16,25 @@ from tests.pos.helpers import checkout_body, post
 
 def a_lottery(manager, draw_at="checkout", kind="nothing"):
     return lottery_services.lottery_create(
-        actor=manager.actor(), name="Wheel", draw_at=draw_at,
+        actor=manager.actor(),
+        name="Wheel",
+        draw_at=draw_at,
         variants=[{"kind": kind, "name": "Prize", "probability_ppm": 1_000_000}],
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
 def card_with_kinds(merchant, manager):
     lottery = a_lottery(manager, kind="award")
-    program = ProgramFactory(merchant=merchant, goal=3, milestones=[
-        {"at": 1, "kind": "voucher", "title": "10% off", "voucher": {"validity": {"days": 30}}},
-        {"at": 2, "kind": "lottery", "title": "Spin the wheel", "lottery_id": str(lottery.pk)},
-        {"at": 3, "kind": "award", "title": "Free coffee"},
-    ])  # fmt: skip
+    program = ProgramFactory(
+        merchant=merchant,
+        goal=3,
+        milestones=[
+            {"at": 1, "kind": "voucher", "title": "10% off", "voucher": {"validity": {"days": 30}}},
+            {"at": 2, "kind": "lottery", "title": "Spin the wheel", "lottery_id": str(lottery.pk)},
+            {"at": 3, "kind": "award", "title": "Free coffee"},
+        ],
+    )
     return CardFactory(program=program)
 
 
@@ -62,9 +68,13 @@ def test_a_lottery_milestone_drawn_at_checkout_returns_the_draw_and_its_prize(ca
 
 def test_a_lottery_the_customer_spins_waits_ready_and_the_preview_says_a_draw_is_due(cashier, manager, merchant):
     lottery = a_lottery(manager, draw_at="customer")
-    program = ProgramFactory(merchant=merchant, goal=2, milestones=[
-        {"at": 2, "kind": "lottery", "title": "Spin", "lottery_id": str(lottery.pk)},
-    ])  # fmt: skip
+    program = ProgramFactory(
+        merchant=merchant,
+        goal=2,
+        milestones=[
+            {"at": 2, "kind": "lottery", "title": "Spin", "lottery_id": str(lottery.pk)},
+        ],
+    )
     card = CardFactory(program=program)
     commit(cashier, card, "P-1")
 
@@ -105,3 +115,5 @@ def test_a_drawn_lottery_is_never_withdrawn(cashier, card_with_kinds):
 
     assert result.rewards_withdrawn == []
     assert Reward.objects.get(card=card_with_kinds, kind="lottery").state == RewardState.HANDED_OVER
+    prize = Reward.objects.get(card=card_with_kinds, spec__source="lottery")
+    assert prize.state == RewardState.READY  # won in the draw: a refund of stamps does not take it back
