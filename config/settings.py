@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "stampcard.rewards",
     "stampcard.vouchers",
     "stampcard.lottery",
+    "stampcard.wallet",
     "stampcard.pos",
     "stampcard.demo",
 ]

@@ -12,6 +12,7 @@ from stampcard.cards.models import Card, CardEvent, Check, EventKind
 from stampcard.core import clock
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Location
+from stampcard.wallet.changes import card_changed
 
 
 def ledger_append(
@@ -45,13 +46,16 @@ def ledger_append(
         reason=reason,
         payload=payload,
     )
-    update: dict[str, Any] = {}
+    now = clock.now()
+    # Every ledger line changes what the card shows (a balance, a reward, a voucher): the wallets follow changed_at.
+    update: dict[str, Any] = {"changed_at": now}
+    card.changed_at = now
     if delta:
         update["stamps"] = F("stamps") + delta
     if lifetime_delta:
         update["lifetime_stamps"] = F("lifetime_stamps") + lifetime_delta
     if kind == EventKind.STAMP:
-        card.last_stamp_at = update["last_stamp_at"] = clock.now()
-    if update:
-        Card.objects.filter(pk=card.pk).update(**update)
+        card.last_stamp_at = update["last_stamp_at"] = now
+    Card.objects.filter(pk=card.pk).update(**update)
+    card_changed(card.pk)
     return event

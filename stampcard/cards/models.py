@@ -158,6 +158,9 @@ class Card(TenantModel):
         related_name="cards",
         help_text=_("The rules this card follows; the program's current ones when empty."),
     )
+    changed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Last change of what the card shows; wallet passes follow it.")
+    )
     cycle = models.PositiveIntegerField(default=0, help_text=_("Times the card went round all its milestones."))
     milestones_reached = models.PositiveSmallIntegerField(
         default=0, help_text=_("Milestones of the current round already rewarded.")
