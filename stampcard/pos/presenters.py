@@ -24,6 +24,7 @@ def reward_payload(reward: Reward) -> dict[str, Any]:
         "state": reward.state,
         "title": reward.title,
         "description": reward.description,
+        "image_url": reward.spec.get("image_url", ""),
         "reached_at": reward.created_at,
         "handed_over_at": reward.handed_over_at,
     }

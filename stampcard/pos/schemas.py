@@ -44,6 +44,7 @@ class RewardOut(Schema):
     state: str
     title: str
     description: str
+    image_url: str = Field("", description="The award's picture, when the milestone has one.")
     reached_at: datetime
     handed_over_at: datetime | None
 

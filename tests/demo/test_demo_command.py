@@ -1,4 +1,4 @@
-"""`make run` end to end: the demo command starts the web server and the worker, and Ctrl-C stops both."""
+"""`make run` end to end: the demo command starts the web server, the worker and the beat; Ctrl-C stops them all."""
 
 import json
 import os
@@ -45,7 +45,7 @@ def alive(pid: int) -> bool:
     return not (stat.exists() and stat.read_text().split()[2] == "Z")
 
 
-def test_demo_serves_the_api_on_port_and_ctrl_c_stops_web_and_worker(tmp_path):
+def test_demo_serves_the_api_on_port_and_ctrl_c_stops_every_process(tmp_path):
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "BASE_URL"}
     env.update(STAMPCARD_VAR_DIR=str(tmp_path), PORT=str(port), DATABASE_URL="")  # SQLite in tmp, like a newcomer
@@ -70,7 +70,7 @@ def test_demo_serves_the_api_on_port_and_ctrl_c_stops_web_and_worker(tmp_path):
         )
         assert card.status_code == 200 and card.json()["results"]
         children = children_of(proc.pid)
-        assert len(children) == 2  # gunicorn and the worker
+        assert len(children) == 3  # gunicorn, the worker and the beat
 
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole foreground group
         proc.wait(timeout=30)

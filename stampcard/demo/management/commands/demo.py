@@ -55,12 +55,13 @@ class Command(BaseCommand):
         worker = subprocess.Popen(
             [python, "-m", "stampcard.cli", "worker", "--no-startup-delay"], env=env, cwd=settings.BASE_DIR
         )
-        children = [web, worker]
+        beat = subprocess.Popen([python, "-m", "stampcard.cli", "beat"], env=env, cwd=settings.BASE_DIR)
+        children = [web, worker, beat]
         self._print(demo)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
-            self.stderr.write("a process stopped; shutting down the other")
+            self.stderr.write("a process stopped; shutting down the others")
         except KeyboardInterrupt:
             self.stdout.write("\nstopping…")
         finally:
@@ -88,7 +89,7 @@ class Command(BaseCommand):
             "",
             f"  Try: curl -H 'Authorization: Bearer {demo['api_key']}' {demo['base_url']}/api/v1/cards/lookup?q=olena",
             "",
-            "Ctrl-C stops the web server and the worker.",
+            "Ctrl-C stops the web server, the worker and the beat.",
             "",
         ]
         self.stdout.write("\n".join(lines))

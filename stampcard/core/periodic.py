@@ -1,0 +1,49 @@
+"""Work that runs on a schedule: the ``stampcard beat`` process enqueues it for the task worker.
+
+django-tasks has a worker but no scheduler, so this small one enqueues each periodic task when its interval has
+passed. Every periodic task is idempotent (it settles whatever is due at the moment it runs), so two beats running
+by mistake, or a beat restarted early, cost a little work and nothing else.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class Periodic:
+    task: str  # dotted path of a django-tasks task
+    every: timedelta
+
+
+SCHEDULE = [
+    # Vouchers past their expiry become expired (and ones past valid_from active) for lists and wallets; redemption
+    # itself checks the clock, so a late run never lets an expired voucher through.
+    Periodic("stampcard.vouchers.tasks.vouchers_expire_due", timedelta(minutes=1)),
+    # Lottery seeds: publish the commitments of coming days, record the reveals of days that ended.
+    Periodic("stampcard.lottery.tasks.lottery_seeds_rotate", timedelta(hours=1)),
+]
+
+
+def enqueue_due(
+    *,
+    now: datetime,
+    last_enqueued: dict[str, datetime],
+    schedule: list[Periodic] | None = None,
+    enqueue: Callable[[str], object] | None = None,
+) -> list[str]:
+    """Enqueue every task whose interval has passed since it was last enqueued; returns their paths."""
+    due = []
+    for item in SCHEDULE if schedule is None else schedule:
+        last = last_enqueued.get(item.task)
+        if last is None or now - last >= item.every:
+            (enqueue or _enqueue)(item.task)
+            last_enqueued[item.task] = now
+            due.append(item.task)
+    return due
+
+
+def _enqueue(path: str) -> object:
+    return import_string(path).enqueue()
