@@ -1,6 +1,9 @@
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
+from stampcard.cards.design import program_cards_touch
 from stampcard.cards.models import Card, CardEvent, Check, Program, ProgramRules, ProgramVersion
 
 
@@ -25,6 +28,11 @@ class ProgramAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Program | None = None) -> list[str]:
         return [*ProgramRules.RULE_FIELDS, "version"] if obj is not None else ["version"]
+
+    def save_model(self, request: HttpRequest, obj: Program, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change:  # a new look for every card: their wallet passes follow
+            program_cards_touch(program=obj)
 
 
 class CardEventInline(admin.TabularInline):

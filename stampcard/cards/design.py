@@ -1,0 +1,45 @@
+"""A program's look: name, colours and logo. Unlike its rules, the design is not versioned: every card shows the
+current one, so a change marks all the program's cards changed and their wallet passes follow."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from stampcard.cards import selectors
+from stampcard.cards.models import Card, Program
+from stampcard.core.errors import ValidationFailed
+from stampcard.merchants import services as merchants_services
+from stampcard.merchants.actors import Actor
+from stampcard.merchants.models import Role
+from stampcard.wallet.changes import cards_touch
+
+DESIGN_FIELDS = ("name", "background_color", "foreground_color", "label_color", "logo")
+
+
+@transaction.atomic
+def program_design_update(*, actor: Actor, program_id: str, **changes: Any) -> Program:
+    """Change how a program looks (a manager's act); every card of the program is marked changed."""
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    unknown = set(changes) - set(DESIGN_FIELDS)
+    if unknown:
+        raise ValidationFailed(code="unknown_field", field=sorted(unknown)[0])
+    program = selectors.program_get(merchant=actor.merchant, program_id=program_id)
+    for name, value in changes.items():
+        setattr(program, name, value)
+    try:
+        program.full_clean(validate_unique=False, validate_constraints=False)
+    except Exception as error:  # django.core.exceptions.ValidationError: name the first field it complains about
+        fields = getattr(error, "message_dict", {}) or {"design": [str(error)]}
+        field, messages = next(iter(fields.items()))
+        raise ValidationFailed(
+            messages[0] if messages else _("Some fields are invalid."), code="invalid_design", field=field
+        ) from None
+    program.save(update_fields=list(changes))
+    program_cards_touch(program=program)
+    return program
+
+
+def program_cards_touch(*, program: Program) -> None:
+    """Mark every card of the program changed (in the caller's transaction); wallets update after commit."""
+    cards_touch(card_ids=list(Card.objects.filter(program=program).values_list("pk", flat=True)))
