@@ -29,12 +29,9 @@ def program_design_update(*, actor: Actor, program_id: str, **changes: Any) -> P
         setattr(program, name, value)
     try:
         program.full_clean(validate_unique=False, validate_constraints=False)
-    except Exception as error:  # django.core.exceptions.ValidationError: name the first field it complains about
-        fields = getattr(error, "message_dict", {}) or {"design": [str(error)]}
-        field, messages = next(iter(fields.items()))
-        raise ValidationFailed(
-            messages[0] if messages else _("Some fields are invalid."), code="invalid_design", field=field
-        ) from None
+    except DjangoValidationError as error:  # name the first field it complains about
+        field, messages = next(iter(error.message_dict.items()))
+        raise ValidationFailed(messages[0], code="invalid_design", field=field) from None
     program.save(update_fields=list(changes))
     program_cards_touch(program=program)
     return program
