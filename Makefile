@@ -33,6 +33,7 @@ test-postgres: install
 
 bench: install
 	$(BIN)/python -m bench.stamp_throughput
+	$(BIN)/python -m bench.pkpass
 
 lint: install
 	$(BIN)/ruff check .

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "stampcard.vouchers",
     "stampcard.lottery",
     "stampcard.wallet",
+    "stampcard.join",
+    "stampcard.google_wallet",
+    "stampcard.apple_wallet",
     "stampcard.pos",
     "stampcard.demo",
 ]
@@ -131,6 +134,8 @@ TASKS = {
 }
 
 AUTH_USER_MODEL = "merchants.StaffUser"
+# Staff sign in through the admin's login page until the merchant panel has its own.
+LOGIN_URL = "admin:login"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -168,6 +173,20 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
+# Email (lost-phone codes, later campaigns). SMTP when EMAIL_HOST is set; otherwise printed to the console.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", EMAIL_PORT == 587)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "stampcard <noreply@localhost>")
+
 # stampcard's own knobs.
 STAMPCARD = {
     # API keys record their last use at most this often, so the hot path does not write on every request.
@@ -180,3 +199,68 @@ STAMPCARD = {
     "VOUCHER_LOOKUP_FAILURES_PER_KEY": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_KEY", "30")),
     "VOUCHER_LOOKUP_FAILURES_PER_CARD": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_CARD", "10")),
 }
+
+# Apple Wallet (stampcard.apple_wallet). Certificates and keys are a file path or the PEM text itself. With no pass
+# certificate configured (dev, demo, tests) a throwaway CA, "WWDR" intermediate, pass certificate and APNs token key
+# are generated under var/apple_wallet/ at first use, and pushes go to the APNs stand-in (stampcard.sandbox.apns).
+_APPLE_DEV = not (os.environ.get("APPLE_PASS_CERT") or os.environ.get("APPLE_PASS_P12"))
+APPLE_WALLET = {
+    "PASS_TYPE_ID": os.environ.get("APPLE_PASS_TYPE_ID", "pass.dev.stampcard.card"),
+    "TEAM_ID": os.environ.get("APPLE_TEAM_ID", "STAMPCARD1"),
+    "PASS_CERT": os.environ.get("APPLE_PASS_CERT", ""),
+    "PASS_KEY": os.environ.get("APPLE_PASS_KEY", ""),
+    "PASS_KEY_PASSWORD": os.environ.get("APPLE_PASS_KEY_PASSWORD", ""),
+    "PASS_P12": os.environ.get("APPLE_PASS_P12", ""),
+    "PASS_P12_PASSWORD": os.environ.get("APPLE_PASS_P12_PASSWORD", ""),
+    "WWDR_CERT": os.environ.get("APPLE_WWDR_CERT", ""),
+    "VAR_DIR": VAR_DIR / "apple_wallet",  # generated dev keys, rendered images
+    # The device appends /v1/...; Apple requires HTTPS in production.
+    "WEB_SERVICE_URL": os.environ.get("APPLE_WEB_SERVICE_URL", f"{BASE_URL}/wallet/apple"),
+    "APNS_URL": os.environ.get("APNS_URL", "https://127.0.0.1:2197" if _APPLE_DEV else "https://api.push.apple.com"),
+    # Token auth (an ES256 .p8 key from the developer account); without it the pass certificate is the TLS client cert.
+    "APNS_KEY": os.environ.get("APNS_KEY", ""),
+    "APNS_KEY_ID": os.environ.get("APNS_KEY_ID", ""),
+    "APNS_TEAM_ID": os.environ.get("APNS_TEAM_ID", "") or os.environ.get("APPLE_TEAM_ID", "STAMPCARD1"),
+    # A CA bundle that the APNs server's certificate must chain to; empty = the system's (production).
+    "APNS_CA_FILE": os.environ.get("APNS_CA_FILE", str(VAR_DIR / "sandbox" / "apns" / "tls.pem") if _APPLE_DEV else ""),
+    "APNS_TIMEOUT_SECONDS": float(os.environ.get("APNS_TIMEOUT_SECONDS", "10")),
+    "APNS_MAX_ATTEMPTS": int(os.environ.get("APNS_MAX_ATTEMPTS", "6")),
+    "PUSH_BATCH_SIZE": int(os.environ.get("APPLE_PUSH_BATCH_SIZE", "500")),
+    # Changes committed up to this long after a later one still reach a device that asked in between.
+    "UPDATE_TAG_SKEW_SECONDS": 5,
+}
+
+# Google Wallet (stampcard.google_wallet). Production sets the issuer id and the service account's JSON key file
+# (the account is invited as a Developer in the Google Pay & Wallet Console). Without a key file (dev, demo, tests)
+# everything points at the Google Wallet stand-in (stampcard.sandbox.google_wallet), which generates a throwaway
+# service account under var/google_wallet/; while that file does not exist Google Wallet is simply off.
+_GOOGLE_DEV = not os.environ.get("GOOGLE_SERVICE_ACCOUNT_FILE")
+_GOOGLE_SANDBOX_URL = os.environ.get("GOOGLE_WALLET_SANDBOX_URL", "http://127.0.0.1:8790").rstrip("/")
+GOOGLE_WALLET_ISSUER_ID = os.environ.get("GOOGLE_WALLET_ISSUER_ID", "3388000000000000000" if _GOOGLE_DEV else "")
+GOOGLE_SERVICE_ACCOUNT_FILE = os.environ.get(
+    "GOOGLE_SERVICE_ACCOUNT_FILE", str(VAR_DIR / "google_wallet" / "service_account.json")
+)
+GOOGLE_WALLET_API_URL = os.environ.get(
+    "GOOGLE_WALLET_API_URL",
+    f"{_GOOGLE_SANDBOX_URL}/walletobjects/v1"
+    if _GOOGLE_DEV
+    else "https://walletobjects.googleapis.com/walletobjects/v1",
+)
+GOOGLE_OAUTH_TOKEN_URL = os.environ.get(
+    "GOOGLE_OAUTH_TOKEN_URL", f"{_GOOGLE_SANDBOX_URL}/token" if _GOOGLE_DEV else "https://oauth2.googleapis.com/token"
+)
+# Google's root keys for verifying save/delete callbacks (ECv2SigningOnly).
+GOOGLE_WALLET_CALLBACK_KEYS_URL = os.environ.get(
+    "GOOGLE_WALLET_CALLBACK_KEYS_URL",
+    f"{_GOOGLE_SANDBOX_URL}/gp/m/issuer/keys" if _GOOGLE_DEV else "https://pay.google.com/gp/m/issuer/keys",
+)
+GOOGLE_WALLET_CALLBACK_SENDER_ID = "GooglePayPasses"
+GOOGLE_WALLET_SAVE_URL = os.environ.get(
+    "GOOGLE_WALLET_SAVE_URL", f"{_GOOGLE_SANDBOX_URL}/gp/v/save" if _GOOGLE_DEV else "https://pay.google.com/gp/v/save"
+)
+# Classes are sent UNDER_REVIEW: drafts cannot back objects, and Google refuses APPROVED from issuers.
+GOOGLE_WALLET_REVIEW_STATUS = os.environ.get("GOOGLE_WALLET_REVIEW_STATUS", "UNDER_REVIEW")
+GOOGLE_WALLET_TIMEOUT_SECONDS = float(os.environ.get("GOOGLE_WALLET_TIMEOUT_SECONDS", "10"))
+GOOGLE_WALLET_MAX_ATTEMPTS = int(os.environ.get("GOOGLE_WALLET_MAX_ATTEMPTS", "8"))
+GOOGLE_WALLET_RETRY_BASE_SECONDS = int(os.environ.get("GOOGLE_WALLET_RETRY_BASE_SECONDS", "30"))
+GOOGLE_WALLET_SYNC_BATCH_SIZE = int(os.environ.get("GOOGLE_WALLET_SYNC_BATCH_SIZE", "200"))

@@ -14,4 +14,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("healthz", health),
     path("v/", include("stampcard.vouchers.urls")),
+    path("", include("stampcard.join.urls")),
+    path("wallet/google/", include("stampcard.google_wallet.urls")),
+    path("wallet/apple/", include("stampcard.apple_wallet.urls")),
 ]

@@ -15,6 +15,7 @@ from django.db import transaction
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, EarningRule, Program
 from stampcard.core.errors import ApplicationError
+from stampcard.join import links as join_links
 from stampcard.lottery import services as lottery_services
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
@@ -44,6 +45,7 @@ def seed_demo(*, base_url: str) -> dict[str, Any]:
         saved = _refresh_credentials(merchant=merchant)
     saved["base_url"] = base_url
     saved.update(_urls(base_url))
+    saved.update(_customer_urls(merchant=merchant or Merchant.objects.get(name=DEMO_MERCHANT_NAME), base_url=base_url))
     demo_file().write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
     demo_file().chmod(0o600)
     return saved
@@ -169,6 +171,16 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
         "api_key": raw,
         "api_key_role": cashier_membership.role,
         "sample_card_number": card.number if card else None,
+    }
+
+
+def _customer_urls(*, merchant: Merchant, base_url: str) -> dict[str, str]:
+    """The pages a customer sees: the default program's join page and the sample card's web card."""
+    program = Program.objects.filter(merchant=merchant, is_default=True).first()
+    card = Card.objects.filter(merchant=merchant).order_by("created_at").first()
+    return {
+        "join_url": base_url + join_links.join_path(program) if program else "",
+        "sample_card_url": base_url + join_links.web_card_path(card) if card else "",
     }
 
 

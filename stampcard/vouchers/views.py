@@ -20,7 +20,9 @@ from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.presenters import valid_until_text, voucher_urls
 from stampcard.vouchers.states import OPEN_STATES, VoucherState, effective_state
 
-_PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+# "same-origin", not "no-referrer": under no-referrer Chromium posts the claim form with "Origin: null", which
+# Django's CSRF check refuses. Same-origin still sends nothing to other sites.
+_PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex"}
 
 
 class ClaimForm(forms.Form):

@@ -13,6 +13,8 @@ from django.core.management.base import BaseCommand
 
 from stampcard.demo.seed import demo_file, seed_demo
 
+APNS_PORT = 2197  # where the dev settings' APNS_URL points
+
 
 class Command(BaseCommand):
     help = "Run stampcard locally with a demo merchant: web server + background worker."
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         if seed_only:
             self._print(demo, heading="stampcard demo data is ready")
             return
+        stand_ins = self._start_stand_ins()
         env = {**os.environ, "BASE_URL": base_url, "PORT": str(port)}
         python = sys.executable
         web = subprocess.Popen(
@@ -68,11 +71,27 @@ class Command(BaseCommand):
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
+            for stand_in in stand_ins:
+                stand_in.stop()
             for child in children:
                 try:
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
+
+    def _start_stand_ins(self) -> list[Any]:
+        """Apple's push service and Google Wallet cannot be reached from a laptop: the demo talks to the protocol
+        stand-ins of ``stampcard.sandbox`` instead, on the loopback ports the dev settings point at."""
+        from stampcard.sandbox import apns, google_wallet
+
+        started = []
+        for name, start in (("APNs", lambda: apns.for_settings(port=APNS_PORT).start()),
+                            ("Google Wallet", google_wallet.start_dev_stand_in)):  # fmt: skip
+            try:
+                started.append(start())
+            except OSError as error:  # e.g. another demo holds the port: that one's stand-in serves us as well
+                self.stderr.write(f"the {name} stand-in did not start ({error}); wallet updates may be retried")
+        return started
 
     def _print(self, demo: dict[str, Any], heading: str = "stampcard is running") -> None:
         lines = [
@@ -84,11 +103,13 @@ class Command(BaseCommand):
             f"  Owner login   {demo['owner_email']} / {demo['owner_password']}",
             f"  API key       {demo['api_key']}   (cashier, first location)",
             f"  Program       {demo['program_id']}",
-            f"  Sample card   {demo['sample_card_number']}",
+            f"  Sample card   {demo['sample_card_number']}   web card {demo.get('sample_card_url', '')}",
+            f"  Join page     {demo.get('join_url', '')}",
             f"  Saved to      {demo_file()}",
             "",
             f"  Try: curl -H 'Authorization: Bearer {demo['api_key']}' {demo['base_url']}/api/v1/cards/lookup?q=olena",
             "",
+            "Wallet passes talk to local stand-ins of Apple's push service and Google Wallet (stampcard/sandbox).",
             "Ctrl-C stops the web server, the worker and the beat.",
             "",
         ]

@@ -1,0 +1,174 @@
+"""Apple Wallet passes built and signed per second: in-process (``cryptography``) vs an ``openssl smime`` subprocess.
+
+    .venv/bin/python -m bench.pkpass                 # 300 passes each way
+    .venv/bin/python -m bench.pkpass --passes 1000
+
+Both sides build the same passes (pass.json, icon and stamp-strip images at @1x/@2x/@3x, manifest.json, zip) for
+cards with stamp counts spread over the goal; they differ only in how ``signature`` is made:
+
+- in-process: ``pkcs7.PKCS7SignatureBuilder`` (DetachedSignature + Binary, SHA-256, WWDR included), what stampcard
+  does;
+- subprocess: the manifest written to a temporary file and signed by ``openssl smime -sign -binary -outform DER
+  -certfile wwdr.pem``, what the older Python pass libraries (wallet-py3k, py-pkpass) do.
+
+The strip images are rendered once before timing (production caches them on disk the same way). No database is
+used: the cards are unsaved model instances. One signature of each kind is checked with ``openssl cms -verify``
+against the dev CA; a failed check makes the exit status 1. The report is printed and written to
+``var/bench/pkpass.json``.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "var" / "bench"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _contents(count: int) -> list:
+    from stampcard.apple_wallet.models import ApplePass
+    from stampcard.apple_wallet.pkpass import PassContent
+    from stampcard.cards.models import Card, Program
+    from stampcard.core.codes import random_card_number, random_card_qr
+    from stampcard.merchants.models import Location, Merchant
+
+    merchant = Merchant(name="Bench cafe", currency="UAH", locale="en")
+    program = Program(merchant=merchant, name="Coffee card", goal=8, reward_title="Free coffee")
+    locations = [
+        Location(merchant=merchant, name=f"Spot {i}", address=f"Street {i}", latitude=50.45 + i, longitude=30.52)
+        for i in range(3)
+    ]
+    contents = []
+    for i in range(count):
+        card = Card(merchant=merchant, program=program, number=random_card_number(), qr_payload=random_card_qr())
+        card.stamps = i % program.goal
+        card.pk = i + 1
+        apple_pass = ApplePass(merchant=merchant, card=card, pass_type_identifier="pass.dev.stampcard.card")
+        contents.append(
+            PassContent(
+                apple_pass=apple_pass,
+                card=card,
+                program=program,
+                rules=program,
+                merchant=merchant,
+                rewards_ready=[],
+                vouchers=[],
+                locations=locations,
+                web_card_url=f"https://cards.example.test/c/bench{i}",
+            )
+        )
+    return contents
+
+
+def _openssl_signer(signer, workdir: Path) -> Callable[[bytes], bytes]:
+    def sign(manifest: bytes) -> bytes:
+        source, target = workdir / "manifest.json", workdir / "signature"
+        source.write_bytes(manifest)
+        subprocess.run(
+            [
+                "openssl", "smime", "-sign", "-binary", "-outform", "DER",
+                "-signer", str(signer.certificate_path), "-inkey", str(signer.key_path),
+                "-certfile", str(signer.wwdr_path), "-md", "sha256",
+                "-in", str(source), "-out", str(target),
+            ],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+        return target.read_bytes()
+
+    return sign
+
+
+def _run(contents: list, sign: Callable[[bytes], bytes]) -> tuple[float, list[bytes]]:
+    from stampcard.apple_wallet import pkpass
+
+    bundles = []
+    started = time.perf_counter()
+    for content in contents:
+        files = pkpass.pass_files(content)
+        manifest = pkpass.manifest_bytes(files)
+        bundles.append(pkpass.zip_pass(files, manifest, sign(manifest)))
+    return time.perf_counter() - started, bundles
+
+
+def _verify(bundle: bytes, ca_file: Path, workdir: Path) -> bool:
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
+        (workdir / "m.json").write_bytes(archive.read("manifest.json"))
+        (workdir / "sig").write_bytes(archive.read("signature"))
+    result = subprocess.run(
+        [
+            "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(workdir / "sig"),
+            "-content", str(workdir / "m.json"), "-CAfile", str(ca_file), "-out", os.devnull,
+        ],
+        capture_output=True,
+    )  # fmt: skip
+    return result.returncode == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--passes", type=int, default=300, help="passes built each way (default 300)")
+    args = parser.parse_args(argv)
+    if shutil.which("openssl") is None:
+        print("openssl is not on PATH", file=sys.stderr)
+        return 1
+    _setup_django()
+    from stampcard.apple_wallet import credentials, pkpass
+
+    signer = credentials.dev_signer()
+    contents = _contents(args.passes)
+    with tempfile.TemporaryDirectory(prefix="bench-pkpass-") as tmp:
+        workdir = Path(tmp)
+        in_process = lambda manifest: pkpass.sign_manifest(manifest, signer)  # noqa: E731
+        with_openssl = _openssl_signer(signer, workdir)
+        _run(contents[: min(len(contents), 16)], in_process)  # warm-up: renders and caches every strip
+        _run(contents[:4], with_openssl)
+        lib_seconds, lib_bundles = _run(contents, in_process)
+        cli_seconds, cli_bundles = _run(contents, with_openssl)
+        ca_file = credentials.dev_ca_path()
+        verified = _verify(lib_bundles[-1], ca_file, workdir) and _verify(cli_bundles[-1], ca_file, workdir)
+
+    lib_rate, cli_rate = args.passes / lib_seconds, args.passes / cli_seconds
+    sizes = sorted(len(b) for b in lib_bundles)
+    report = {
+        "passes": args.passes,
+        "in_process_passes_per_s": round(lib_rate, 1),
+        "openssl_subprocess_passes_per_s": round(cli_rate, 1),
+        "ratio": round(lib_rate / cli_rate, 2),
+        "in_process_ms_per_pass": round(1000 * lib_seconds / args.passes, 2),
+        "openssl_ms_per_pass": round(1000 * cli_seconds / args.passes, 2),
+        "median_pkpass_bytes": sizes[len(sizes) // 2],
+        "signatures_verify": verified,
+        "openssl": subprocess.run(["openssl", "version"], capture_output=True, text=True).stdout.strip(),
+    }
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "pkpass.json").write_text(json.dumps(report, indent=2))
+    print(f"pkpass: {args.passes} store-card passes built and signed, one process, one thread")
+    print(f"  in-process (cryptography)   {lib_rate:8.1f} passes/s   {report['in_process_ms_per_pass']:6.2f} ms/pass")
+    print(f"  openssl smime subprocess    {cli_rate:8.1f} passes/s   {report['openssl_ms_per_pass']:6.2f} ms/pass")
+    print(f"  ratio                       {report['ratio']:8.2f} x")
+    print(f"  median .pkpass {report['median_pkpass_bytes']} bytes; signatures verify with openssl cms: {verified}")
+    print(f"  written to {OUT_DIR / 'pkpass.json'}")
+    return 0 if verified else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Apple Wallet passes of cards, the devices registered for their updates, and what the devices logged."""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core.models import TenantModel, TimestampedModel
+
+
+def new_serial_number() -> str:
+    return uuid.uuid4().hex
+
+
+def new_authentication_token() -> str:
+    # Apple wants at least 16 characters; 32 URL-safe characters carry 192 bits.
+    return secrets.token_urlsafe(24)
+
+
+def new_public_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class ApplePass(TenantModel):
+    """The Apple Wallet pass of one card. Serial number and authentication token are fixed for the pass's life
+    (Apple requires it); the public token is the unguessable part of the pass's download link."""
+
+    card = models.OneToOneField("cards.Card", on_delete=models.CASCADE, related_name="apple_pass")
+    pass_type_identifier = models.CharField(max_length=255)
+    serial_number = models.CharField(max_length=64, unique=True, default=new_serial_number)
+    authentication_token = models.CharField(max_length=64, default=new_authentication_token)
+    public_token = models.CharField(max_length=43, unique=True, default=new_public_token)
+    pushed_changed_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("The card's changed_at that its devices were last told about.")
+    )
+
+    class Meta:
+        verbose_name = _("Apple Wallet pass")
+
+    def __str__(self) -> str:
+        return self.serial_number
+
+
+class AppleRegistration(TimestampedModel):
+    """One device's registration for one pass's updates. A device has one push token for every pass of a type."""
+
+    apple_pass = models.ForeignKey(ApplePass, on_delete=models.CASCADE, related_name="registrations")
+    device_library_identifier = models.CharField(max_length=255)
+    push_token = models.CharField(max_length=255)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Apple Wallet device registration")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device_library_identifier", "apple_pass"], name="apple_registration_one_per_device_pass"
+            )
+        ]
+        indexes = [models.Index(fields=["push_token"], name="apple_registration_push_token")]
+
+    def __str__(self) -> str:
+        return f"{self.device_library_identifier} -> {self.apple_pass_id}"
+
+
+class AppleDeviceLog(TimestampedModel):
+    """A line a device sent to ``/v1/log``: the only way to learn why a device rejected a pass or an update."""
+
+    message = models.TextField()
+
+    class Meta:
+        verbose_name = _("Apple Wallet device log")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.message[:80]

@@ -1,0 +1,502 @@
+"""A Google Wallet stand-in: the token endpoint, the walletobjects v1 routes stampcard uses, the callback keys.
+
+A real HTTP server on loopback (stdlib ``http.server`` in a thread), for the tests and the local demo; production
+code never imports it. It follows ``reference/wallet.md`` section 4:
+
+- ``POST /token``: OAuth2 JWT-bearer grant. The assertion must be RS256-signed by the service account's key, with
+  ``iss`` = its email, ``aud`` = Google's token endpoint, the wallet scope, and not be expired. Answers an access token.
+- ``/walletobjects/v1/loyaltyClass`` and ``/loyaltyObject``: ``POST`` (insert; 409 when the id exists),
+  ``GET|PATCH|PUT /{id}`` (404 when missing). A bearer token from ``/token`` is required (401 otherwise); ids must
+  start with the issuer id (403 otherwise); an object needs an existing, non-draft class. PATCH merges objects and
+  replaces arrays whole, like Google. ``notifyPreference`` is not stored; notifying updates are logged, and beyond
+  three per object in 24 hours the update is applied without a notification.
+- ``GET /gp/m/issuer/keys``: the root keys that sign save/delete callbacks (``ECv2SigningOnly``).
+- ``GET /gp/v/save/<jwt>``: a stand-in for the Save page: checks the JWT, marks the objects saved and sends a
+  signed ``save`` callback to the class's ``callbackOptions.url``.
+
+``fail_next`` injects failures (e.g. 503) to exercise retries. ``callback_body`` / ``send_callback`` sign callbacks
+exactly as Google does, with this stand-in's intermediate key.
+"""
+
+import base64
+import contextlib
+import copy
+import json
+import os
+import secrets
+import struct
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import httpx
+import jwt
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
+WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
+PROTOCOL_VERSION = "ECv2SigningOnly"
+SENDER_ID = "GooglePayPasses"
+NOTIFY_LIMIT = 3
+RESOURCES = ("loyaltyClass", "loyaltyObject")
+
+
+def service_account_ensure(
+    path: Path | str, *, email: str = "stampcard-dev@stampcard-dev.iam.gserviceaccount.com"
+) -> Path:
+    """A throwaway service-account key file (the JSON Google Cloud hands out), created once. Never commit it."""
+    path = Path(path)
+    if path.exists():
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    info = {
+        "type": "service_account",
+        "project_id": "stampcard-dev",
+        "private_key_id": secrets.token_hex(20),
+        "private_key": pem,
+        "client_email": email,
+        "client_id": str(secrets.randbelow(10**20)),
+        "token_uri": "https://oauth2.googleapis.com/token",
+    }
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(info, indent=2))
+    tmp.chmod(0o600)
+    # link() refuses to replace: when two test runs race to make the key, both end up using the first one.
+    with contextlib.suppress(FileExistsError):
+        os.link(tmp, path)
+    tmp.unlink()
+    return path
+
+
+def start_dev_stand_in() -> "GoogleWalletStandIn":
+    """For the demo: the stand-in on the port the dev settings point at, with the dev service account made once."""
+    from django.conf import settings
+
+    path = service_account_ensure(settings.GOOGLE_SERVICE_ACCOUNT_FILE)
+    address = urlsplit(settings.GOOGLE_WALLET_API_URL)
+    return GoogleWalletStandIn(
+        service_account_file=path,
+        issuer_id=settings.GOOGLE_WALLET_ISSUER_ID,
+        host=address.hostname or "127.0.0.1",
+        port=address.port or 8790,
+    ).start()
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _spki(key: ec.EllipticCurvePublicKey) -> str:
+    return _b64(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+
+
+def _length_value(*fields: str) -> bytes:
+    return b"".join(struct.pack("<I", len(value.encode())) + value.encode() for value in fields)
+
+
+def _millis(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    for name, value in patch.items():
+        if isinstance(value, dict) and isinstance(target.get(name), dict):
+            _merge(target[name], value)
+        else:
+            target[name] = copy.deepcopy(value)
+    return target
+
+
+@dataclass
+class Fault:
+    status: int
+    remaining: int
+    path_contains: str = ""
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    body: Any
+    status: int = 0
+
+
+@dataclass
+class StandInState:
+    classes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    objects: dict[str, dict[str, Any]] = field(default_factory=dict)
+    tokens: set[str] = field(default_factory=set)
+    requests: list[LoggedRequest] = field(default_factory=list)
+    notifications: dict[str, list[datetime]] = field(default_factory=dict)
+    dropped_notifications: dict[str, int] = field(default_factory=dict)
+    saved: set[str] = field(default_factory=set)
+    faults: list[Fault] = field(default_factory=list)
+
+
+class GoogleWalletStandIn:
+    """Start with ``with GoogleWalletStandIn(service_account_file=..., issuer_id=...) as google:``; point the
+    settings at it with ``google.settings()``."""
+
+    def __init__(
+        self,
+        *,
+        service_account_file: Path | str,
+        issuer_id: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        info = json.loads(Path(service_account_file).read_text())
+        private = serialization.load_pem_private_key(info["private_key"].encode(), password=None)
+        self.service_account_email: str = info["client_email"]
+        self.service_account_public_key = private.public_key()
+        self.issuer_id = issuer_id
+        self.now = now or (lambda: datetime.now(UTC))
+        self.state = StandInState()
+        self.lock = threading.RLock()
+        self.root_key = ec.generate_private_key(ec.SECP256R1())
+        self.intermediate_key = ec.generate_private_key(ec.SECP256R1())
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def token_url(self) -> str:
+        return f"{self.base_url}/token"
+
+    def settings(self) -> dict[str, Any]:
+        """The settings that point stampcard at this stand-in (for ``override_settings`` or the demo)."""
+        return {
+            "GOOGLE_WALLET_ISSUER_ID": self.issuer_id,
+            "GOOGLE_WALLET_API_URL": f"{self.base_url}/walletobjects/v1",
+            "GOOGLE_OAUTH_TOKEN_URL": self.token_url,
+            "GOOGLE_WALLET_CALLBACK_KEYS_URL": f"{self.base_url}/gp/m/issuer/keys",
+            "GOOGLE_WALLET_SAVE_URL": f"{self.base_url}/gp/v/save",
+        }
+
+    def start(self) -> "GoogleWalletStandIn":
+        self._thread = threading.Thread(target=self._server.serve_forever, name="google-wallet-stand-in", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> "GoogleWalletStandIn":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- test helpers ------------------------------------------------------------------------------------------
+
+    def fail_next(self, count: int = 1, *, status: int = 503, path_contains: str = "") -> None:
+        """Answer the next ``count`` matching API calls with ``status`` (the token endpoint is not affected)."""
+        with self.lock:
+            self.state.faults.append(Fault(status=status, remaining=count, path_contains=path_contains))
+
+    def stored_object(self, object_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            found = self.state.objects.get(object_id)
+            return copy.deepcopy(found) if found is not None else None
+
+    def stored_class(self, class_id: str) -> dict[str, Any] | None:
+        with self.lock:
+            found = self.state.classes.get(class_id)
+            return copy.deepcopy(found) if found is not None else None
+
+    def requests(self, method: str | None = None, path_contains: str = "") -> list[LoggedRequest]:
+        with self.lock:
+            return [
+                r for r in self.state.requests if (method is None or r.method == method) and path_contains in r.path
+            ]
+
+    def root_keys(self) -> dict[str, Any]:
+        return {
+            "keys": [
+                {
+                    "keyValue": _spki(self.root_key.public_key()),
+                    "protocolVersion": PROTOCOL_VERSION,
+                    "keyExpiration": _millis(self.now() + timedelta(days=365)),
+                }
+            ]
+        }
+
+    def callback_body(
+        self,
+        *,
+        class_id: str,
+        object_id: str,
+        event_type: str = "save",
+        nonce: str | None = None,
+        expires_in: timedelta = timedelta(minutes=5),
+        recipient_id: str | None = None,
+        signing_key: ec.EllipticCurvePrivateKey | None = None,
+    ) -> dict[str, Any]:
+        """A callback signed the way Google signs them. ``signing_key`` (instead of the root key) forges one."""
+        now = self.now()
+        signed_key = json.dumps(
+            {
+                "keyValue": _spki(self.intermediate_key.public_key()),
+                "keyExpiration": _millis(now + timedelta(days=1)),
+            }
+        )
+        root = signing_key or self.root_key
+        key_signature = root.sign(_length_value(SENDER_ID, PROTOCOL_VERSION, signed_key), ec.ECDSA(hashes.SHA256()))
+        message = json.dumps(
+            {
+                "classId": class_id,
+                "objectId": object_id,
+                "expTimeMillis": int(_millis(now + expires_in)),
+                "eventType": event_type,
+                "count": 1,
+                "nonce": nonce or secrets.token_hex(16),
+            }
+        )
+        signature = self.intermediate_key.sign(
+            _length_value(SENDER_ID, recipient_id or self.issuer_id, PROTOCOL_VERSION, message),
+            ec.ECDSA(hashes.SHA256()),
+        )
+        return {
+            "signature": _b64(signature),
+            "intermediateSigningKey": {"signedKey": signed_key, "signatures": [_b64(key_signature)]},
+            "protocolVersion": PROTOCOL_VERSION,
+            "signedMessage": message,
+        }
+
+    def send_callback(self, url: str, **kwargs: Any) -> httpx.Response:
+        """POST a signed callback to ``url`` (our ``/wallet/google/callback``), as Google would."""
+        return httpx.post(url, json=self.callback_body(**kwargs), timeout=10)
+
+    # -- the protocol ------------------------------------------------------------------------------------------
+
+    def _token(self, form: dict[str, list[str]]) -> tuple[int, dict[str, Any]]:
+        if form.get("grant_type", [""])[0] != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+            return 400, {"error": "unsupported_grant_type"}
+        try:
+            claims = jwt.decode(
+                form.get("assertion", [""])[0],
+                self.service_account_public_key,  # type: ignore[arg-type]
+                algorithms=["RS256"],
+                # google-auth always names Google's token endpoint as the audience, whatever token_uri it posts to.
+                audience=[GOOGLE_TOKEN_AUDIENCE, self.token_url],
+                issuer=self.service_account_email,
+                options={"require": ["exp", "iat", "iss", "aud"]},
+            )
+        except jwt.PyJWTError as exc:
+            return 400, {"error": "invalid_grant", "error_description": str(exc)}
+        if WALLET_SCOPE not in str(claims.get("scope", "")).split():
+            return 400, {"error": "invalid_scope"}
+        token = "ya29.standin-" + secrets.token_urlsafe(24)
+        with self.lock:
+            self.state.tokens.add(token)
+        return 200, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
+
+    def _api(self, method: str, path: str, headers: Any, body: Any) -> tuple[int, dict[str, Any]]:
+        auth = headers.get("Authorization", "")
+        with self.lock:
+            if not auth.startswith("Bearer ") or auth[7:] not in self.state.tokens:
+                return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
+            for fault in self.state.faults:
+                if fault.remaining > 0 and fault.path_contains in path:
+                    fault.remaining -= 1
+                    return _error(fault.status, "UNAVAILABLE", "Injected failure.")
+            parts = path.removeprefix("/walletobjects/v1/").split("/")
+            resource = parts[0]
+            if resource not in RESOURCES or len(parts) > 2:
+                return _error(404, "NOT_FOUND", "No such route.")
+            store = self.state.classes if resource == "loyaltyClass" else self.state.objects
+            if len(parts) == 1:
+                if method != "POST":
+                    return _error(405, "METHOD_NOT_ALLOWED", "Use POST to insert.")
+                return self._insert(resource, store, body)
+            resource_id = unquote(parts[1])
+            if resource_id not in store:
+                return _error(404, "NOT_FOUND", f"Resource {resource_id} not found.")
+            if method == "GET":
+                return 200, copy.deepcopy(store[resource_id])
+            if method in ("PATCH", "PUT"):
+                return self._update(resource, store, resource_id, body, replace=method == "PUT")
+            return _error(405, "METHOD_NOT_ALLOWED", "Method not allowed.")
+
+    def _check_body(self, resource: str, body: Any) -> tuple[int, dict[str, Any]] | None:
+        if not isinstance(body, dict):
+            return _error(400, "INVALID_ARGUMENT", "A JSON object is required.")
+        if resource == "loyaltyClass":
+            if body.get("reviewStatus", "").upper() == "APPROVED":
+                return _error(400, "INVALID_ARGUMENT", "reviewStatus APPROVED cannot be set by the issuer.")
+            missing = [name for name in ("issuerName", "programName", "programLogo") if name not in body]
+            if missing:
+                return _error(400, "INVALID_ARGUMENT", f"Missing {', '.join(missing)}.")
+        else:
+            class_id = body.get("classId", "")
+            found = self.state.classes.get(class_id)
+            if found is None:
+                return _error(404, "NOT_FOUND", f"Class {class_id} not found.")
+            if found.get("reviewStatus") == "DRAFT":
+                return _error(400, "INVALID_ARGUMENT", "Objects cannot use a class in DRAFT.")
+        return None
+
+    def _insert(self, resource: str, store: dict[str, Any], body: Any) -> tuple[int, dict[str, Any]]:
+        problem = self._check_body(resource, body)
+        if problem:
+            return problem
+        resource_id = str(body.get("id", ""))
+        if not resource_id.startswith(self.issuer_id + "."):
+            return _error(403, "PERMISSION_DENIED", "The id must start with your issuer id.")
+        if resource_id in store:
+            return _error(409, "ALREADY_EXISTS", f"Resource {resource_id} already exists.")
+        stored = self._stored(resource, {k: v for k, v in body.items() if k != "notifyPreference"})
+        store[resource_id] = stored
+        return 200, copy.deepcopy(stored)
+
+    def _update(
+        self, resource: str, store: dict[str, Any], resource_id: str, body: Any, *, replace: bool
+    ) -> tuple[int, dict[str, Any]]:
+        if not isinstance(body, dict):
+            return _error(400, "INVALID_ARGUMENT", "A JSON object is required.")
+        if body.get("id", resource_id) != resource_id:
+            return _error(400, "INVALID_ARGUMENT", "The id in the body differs from the path.")
+        fields = {k: v for k, v in body.items() if k != "notifyPreference"}
+        candidate = copy.deepcopy(fields) if replace else _merge(copy.deepcopy(store[resource_id]), fields)
+        candidate["id"] = resource_id
+        problem = self._check_body(resource, candidate)
+        if problem:
+            return problem
+        if resource == "loyaltyObject" and body.get("notifyPreference") == "NOTIFY_ON_UPDATE":
+            now = self.now()
+            recent = [t for t in self.state.notifications.get(resource_id, []) if t > now - timedelta(hours=24)]
+            if len(recent) < NOTIFY_LIMIT:
+                recent.append(now)
+            else:
+                self.state.dropped_notifications[resource_id] = self.state.dropped_notifications.get(resource_id, 0) + 1
+            self.state.notifications[resource_id] = recent
+        store[resource_id] = self._stored(resource, candidate)
+        return 200, copy.deepcopy(store[resource_id])
+
+    @staticmethod
+    def _stored(resource: str, body: dict[str, Any]) -> dict[str, Any]:
+        stored = copy.deepcopy(body)
+        stored["kind"] = f"walletobjects#{resource}"
+        if resource == "loyaltyClass" and stored.get("reviewStatus", "").upper() == "UNDER_REVIEW":
+            stored["reviewStatus"] = "APPROVED"  # the stand-in approves at once
+        return stored
+
+    def _save_page(self, token: str) -> tuple[int, str]:
+        try:
+            claims = jwt.decode(
+                token,
+                self.service_account_public_key,  # type: ignore[arg-type]
+                algorithms=["RS256"],
+                audience="google",
+                issuer=self.service_account_email,
+            )
+        except jwt.PyJWTError as exc:
+            return 400, f"<h1>Invalid save link</h1><p>{exc}</p>"
+        if claims.get("typ") != "savetowallet":
+            return 400, "<h1>Invalid save link</h1><p>typ must be savetowallet</p>"
+        saved = []
+        with self.lock:
+            for entry in claims.get("payload", {}).get("loyaltyObjects", []):
+                found = self.state.objects.get(entry.get("id", ""))
+                if found is None:
+                    return 404, "<h1>Pass not found</h1>"
+                self.state.saved.add(found["id"])
+                saved.append((found["classId"], found["id"]))
+        for class_id, object_id in saved:
+            url = (self.stored_class(class_id) or {}).get("callbackOptions", {}).get("url")
+            if url:
+                threading.Thread(
+                    target=_quietly,
+                    args=(self.send_callback, url),
+                    kwargs={"class_id": class_id, "object_id": object_id, "event_type": "save"},
+                    daemon=True,
+                ).start()
+        return 200, "<h1>Saved to Google Wallet (stand-in)</h1>"
+
+
+def _quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # Google's callbacks are best effort too
+        function(*args, **kwargs)
+
+
+def _error(code: int, status: str, message: str) -> tuple[int, dict[str, Any]]:
+    return code, {"error": {"code": code, "message": message, "status": status}}
+
+
+def _handler_for(stand_in: GoogleWalletStandIn) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
+            pass
+
+        def _read_body(self) -> bytes:
+            length = int(self.headers.get("Content-Length") or 0)
+            return self.rfile.read(length) if length else b""
+
+        def _send(self, status: int, payload: Any, content_type: str = "application/json") -> None:
+            data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _handle(self, method: str) -> None:
+            raw = self._read_body()
+            path = urlsplit(self.path).path
+            if path == "/token" and method == "POST":
+                status, payload = stand_in._token(parse_qs(raw.decode()))
+                return self._send(status, payload)
+            if path == "/gp/m/issuer/keys" and method == "GET":
+                return self._send(200, stand_in.root_keys())
+            if path.startswith("/gp/v/save/") and method == "GET":
+                status, html = stand_in._save_page(path.removeprefix("/gp/v/save/"))
+                return self._send(status, html, "text/html; charset=utf-8")
+            if path.startswith("/walletobjects/v1/"):
+                try:
+                    body = json.loads(raw) if raw else None
+                except ValueError:
+                    return self._send(*_error(400, "INVALID_ARGUMENT", "Invalid JSON."))
+                status, payload = stand_in._api(method, path, self.headers, body)
+                with stand_in.lock:
+                    stand_in.state.requests.append(LoggedRequest(method=method, path=path, body=body, status=status))
+                return self._send(status, payload)
+            return self._send(*_error(HTTPStatus.NOT_FOUND, "NOT_FOUND", "No such route."))
+
+        def do_GET(self) -> None:  # noqa: N802
+            self._handle("GET")
+
+        def do_POST(self) -> None:  # noqa: N802
+            self._handle("POST")
+
+        def do_PATCH(self) -> None:  # noqa: N802
+            self._handle("PATCH")
+
+        def do_PUT(self) -> None:  # noqa: N802
+            self._handle("PUT")
+
+    return Handler
