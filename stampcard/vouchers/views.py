@@ -4,6 +4,8 @@ It shows the voucher, its code as text, QR and barcode for the cashier, and, for
 form that takes it into a new card (the customer joins the merchant's default program in the same step).
 """
 
+from collections.abc import Callable
+
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -92,26 +94,18 @@ def _image(content: bytes, content_type: str) -> HttpResponse:
     return response
 
 
-@require_GET
-def voucher_qr_svg(request: HttpRequest, token: str) -> HttpResponse:
-    return _image(rendering.qr_svg(_voucher_or_404(token).code), "image/svg+xml")
+# What each image URL draws: the code itself (for the till's scanner) or, for flyers, the link to the voucher page.
+IMAGES: dict[str, tuple[Callable[[str], bytes], str, bool]] = {
+    "qr_svg": (rendering.qr_svg, "image/svg+xml", False),
+    "qr_png": (rendering.qr_png, "image/png", False),
+    "barcode_svg": (rendering.barcode_svg, "image/svg+xml", False),
+    "barcode_png": (rendering.barcode_png, "image/png", False),
+    "page_qr_svg": (rendering.qr_svg, "image/svg+xml", True),
+}
 
 
 @require_GET
-def voucher_qr_png(request: HttpRequest, token: str) -> HttpResponse:
-    return _image(rendering.qr_png(_voucher_or_404(token).code), "image/png")
-
-
-@require_GET
-def voucher_barcode_svg(request: HttpRequest, token: str) -> HttpResponse:
-    return _image(rendering.barcode_svg(_voucher_or_404(token).code), "image/svg+xml")
-
-
-@require_GET
-def voucher_barcode_png(request: HttpRequest, token: str) -> HttpResponse:
-    return _image(rendering.barcode_png(_voucher_or_404(token).code), "image/png")
-
-
-@require_GET
-def voucher_page_qr_svg(request: HttpRequest, token: str) -> HttpResponse:
-    return _image(rendering.qr_svg(voucher_urls(_voucher_or_404(token))["page"]), "image/svg+xml")
+def voucher_image(request: HttpRequest, token: str, kind: str) -> HttpResponse:
+    draw, content_type, of_the_page = IMAGES[kind]
+    voucher = _voucher_or_404(token)
+    return _image(draw(voucher_urls(voucher)["page"] if of_the_page else voucher.code), content_type)
