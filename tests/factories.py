@@ -4,6 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from stampcard.cards.models import Card, EarningRule, Program
+from stampcard.cards.versions import program_version_current
 from stampcard.core.codes import random_card_number, random_card_qr
 from stampcard.core.text import fold
 from stampcard.customers.models import Customer
@@ -85,3 +86,5 @@ class CardFactory(DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory, merchant=factory.SelfAttribute("..program.merchant"))
     number = factory.LazyFunction(random_card_number)
     qr_payload = factory.LazyFunction(random_card_qr)
+    # Like a real enrolment: the card follows the program's rules as they are when it joins.
+    program_version = factory.LazyAttribute(lambda card: program_version_current(program=card.program))

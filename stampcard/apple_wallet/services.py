@@ -5,6 +5,7 @@ from django.db import IntegrityError, transaction
 from stampcard.apple_wallet import credentials
 from stampcard.apple_wallet.models import AppleDeviceLog, ApplePass, AppleRegistration
 from stampcard.cards.models import Card
+from stampcard.wallet.changes import card_in_wallet
 
 MAX_LOG_LINES = 50
 MAX_LOG_LINE_CHARS = 2000
@@ -33,6 +34,8 @@ def device_register(*, apple_pass: ApplePass, device_library_identifier: str, pu
         device_library_identifier=device_library_identifier,
         defaults={"push_token": push_token},
     )
+    if created:
+        card_in_wallet(card_id=apple_pass.card_id)
     if not created and registration.push_token != push_token:
         registration.push_token = push_token
         registration.save(update_fields=["push_token", "updated_at"])

@@ -57,5 +57,5 @@ def ledger_append(
     if kind == EventKind.STAMP:
         card.last_stamp_at = update["last_stamp_at"] = now
     Card.objects.filter(pk=card.pk).update(**update)
-    card_changed(card.pk)
+    card_changed(card)
     return event

@@ -11,7 +11,9 @@ def card_lock(*, merchant: Merchant, ref: str | None = None, card_id: int | None
     qs = Card.objects.filter(merchant=merchant) if card_id is not None else card_queryset_for_ref(merchant, ref or "")
     if card_id is not None:
         qs = qs.filter(pk=card_id)
-    card = qs.select_related("program", "program_version", "customer").select_for_update(of=("self",)).first()
+    # The program itself is not joined: a card's rules come from its version (the program is loaded lazily only for
+    # a card without one), and this lock is on every checkout's path.
+    card = qs.select_related("program_version", "customer").select_for_update(of=("self",)).first()
     if card is None:
         raise NotFound(code="card_not_found")
     return card

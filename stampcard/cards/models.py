@@ -161,6 +161,9 @@ class Card(TenantModel):
     changed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Last change of what the card shows; wallet passes follow it.")
     )
+    in_wallet = models.BooleanField(
+        default=False, help_text=_("A wallet holds this card (or was offered it): its changes are announced to them.")
+    )
     cycle = models.PositiveIntegerField(default=0, help_text=_("Times the card went round all its milestones."))
     milestones_reached = models.PositiveSmallIntegerField(
         default=0, help_text=_("Milestones of the current round already rewarded.")

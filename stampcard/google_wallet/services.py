@@ -26,6 +26,7 @@ from stampcard.google_wallet.models import (
 )
 from stampcard.rewards import selectors as rewards_selectors
 from stampcard.vouchers import selectors as vouchers_selectors
+from stampcard.wallet.changes import card_in_wallet
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +90,7 @@ def object_ensure(*, card: Card, client: WalletClient) -> GoogleObject:
         card=card,
         defaults={"merchant_id": card.merchant_id, "google_class": google_class, "object_id": payloads.new_object_id()},
     )
+    card_in_wallet(card_id=card.pk)
     objects = list(GoogleObject.objects.filter(pk=google_object.pk).select_related("google_class"))
     report = SyncReport()
     _objects_push(objects=objects, cards=_cards_for_sync([card.pk]), client=client, report=report)

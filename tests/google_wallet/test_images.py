@@ -6,6 +6,7 @@ from django.test import Client
 from PIL import Image
 
 from stampcard.google_wallet import images
+from tests.factories import CardFactory, ProgramFactory
 
 client = Client()
 
@@ -44,9 +45,8 @@ def test_unknown_designs_and_counts_past_the_goal_are_not_found(db, card):
     assert client.get("/wallet/google/hero/0123456789abcdef0123/1.png").status_code == 404
 
 
-def test_a_big_goal_renders_a_progress_bar(db, card):
-    card.program.goal = 60
-    card.program.save()
+def test_a_big_goal_renders_a_progress_bar(db, merchant):
+    card = CardFactory(program=ProgramFactory(merchant=merchant, goal=60))
 
     key = images.hero_design_register(spec_of(card))
 
