@@ -2,6 +2,8 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from stampcard.cards.design import program_cards_touch
 from stampcard.cards.models import Card, CardEvent, Check, Program, ProgramRules, ProgramVersion
@@ -53,6 +55,7 @@ class CardAdmin(admin.ModelAdmin):
     list_display = ["number", "customer", "program", "stamps", "lifetime_stamps", "last_stamp_at"]
     search_fields = ["number", "customer__name", "customer__email"]
     readonly_fields = [
+        "wallets",
         "number",
         "qr_payload",
         "stamps",
@@ -65,6 +68,17 @@ class CardAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["customer", "program", "merchant"]
     inlines = [CardEventInline]
+
+    @admin.display(description=gettext_lazy("Wallets"))
+    def wallets(self, card: Card) -> str:
+        from stampcard.wallet.selectors import card_wallets  # the wallet apps build on cards
+
+        held = card_wallets(card=card)
+        google = {"saved": _("saved"), "removed": _("removed")}.get(held["google"] or "", _("not saved"))
+        return _("Apple Wallet: %(devices)d device(s); Google Wallet: %(google)s") % {
+            "devices": held["apple_devices"],
+            "google": google,
+        }
 
 
 @admin.register(Check)
