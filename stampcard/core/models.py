@@ -17,3 +17,22 @@ class TenantModel(TimestampedModel):
 
     class Meta:
         abstract = True
+
+
+class Throttle(models.Model):
+    """Requests of one scope (an API key, a card, an email hash…) counted in one fixed time window.
+
+    In the database so that a limit holds across every web process and server, whatever the cache backend.
+    ``stampcard.core.throttle`` is the only code that moves it.
+    """
+
+    scope = models.CharField(max_length=120)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "window_start"], name="throttle_one_row_per_window")]
+        indexes = [models.Index(fields=["window_start"], name="throttle_window")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}@{self.window_start:%Y-%m-%d %H:%M}: {self.count}"

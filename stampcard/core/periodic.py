@@ -24,8 +24,9 @@ SCHEDULE = [
     Periodic("stampcard.vouchers.tasks.vouchers_expire_due", timedelta(minutes=1)),
     # Lottery seeds: publish the commitments of coming days, record the reveals of days that ended.
     Periodic("stampcard.lottery.tasks.lottery_seeds_rotate", timedelta(hours=1)),
-    # Spent recovery codes and old rate-limit windows of the customer pages.
+    # Spent recovery codes of the customer pages, and rate-limit counters of windows long past.
     Periodic("stampcard.join.tasks.join_prune", timedelta(days=1)),
+    Periodic("stampcard.core.throttle.throttles_prune", timedelta(days=1)),
 ]
 
 

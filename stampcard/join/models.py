@@ -55,17 +55,3 @@ class RecoveryCode(TimestampedModel):
 
     def __str__(self) -> str:
         return f"recovery {self.pk}"
-
-
-class Throttle(models.Model):
-    """Requests counted per scope (an email hash, an IP hash) in fixed windows, shared by every web process."""
-
-    scope = models.CharField(max_length=120)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["scope", "window_start"], name="join_throttle_one_per_window")]
-
-    def __str__(self) -> str:
-        return f"{self.scope}@{self.window_start:%Y-%m-%d %H:%M}"

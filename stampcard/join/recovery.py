@@ -21,11 +21,11 @@ from stampcard.cards import errors as cards_errors
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, Program
 from stampcard.core import clock
-from stampcard.core.errors import ApplicationError, ValidationFailed
+from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
+from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.customers import services as customers_services
 from stampcard.customers.models import Customer
 from stampcard.join.models import RecoveryCode
-from stampcard.join.ratelimit import Scope, throttle_take
 
 logger = logging.getLogger(__name__)
 
@@ -66,10 +66,13 @@ def recovery_request(*, email: str, ip: str = "", program: Program | None = None
     if not email:
         raise ValidationFailed(_("Enter your email address."), code="email_required", field="email")
     digest = email_hash(email)
-    scopes = [Scope(f"recover-email:{digest}:{window}", limit, window) for limit, window in EMAIL_LIMITS]
+    limits = [Limit(f"recover-email:{digest}:{window}", limit, window) for limit, window in EMAIL_LIMITS]
     if ip:
-        scopes.append(Scope(f"recover-ip:{_digest('ip', ip)}", IP_LIMIT[0], IP_LIMIT[1]))
-    throttle_take(scopes=scopes)
+        limits.append(Limit(f"recover-ip:{_digest('ip', ip)}", IP_LIMIT[0], IP_LIMIT[1]))
+    try:
+        throttle_take(limits=limits)
+    except ThrottleExceeded as refused:
+        raise LimitReached(code="too_many_requests", retry_after=refused.retry_after) from None
 
     customers = Customer.objects.filter(email=email)
     if program is not None:

@@ -140,23 +140,3 @@ class Voucher(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.state})"
-
-
-class LookupThrottle(models.Model):
-    """Failed voucher-code lookups of one scope (an API key, a card) in one fixed time window.
-
-    Kept in the database so the limit holds across every web process and server, whatever the cache backend.
-    """
-
-    scope = models.CharField(max_length=120)
-    window_start = models.DateTimeField()
-    attempts = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["scope", "window_start"], name="lookup_throttle_one_row_per_window")
-        ]
-        indexes = [models.Index(fields=["window_start"], name="lookup_throttle_window")]
-
-    def __str__(self) -> str:
-        return f"{self.scope} @ {self.window_start:%Y-%m-%d %H:%M}: {self.attempts}"

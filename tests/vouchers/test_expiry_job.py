@@ -9,7 +9,7 @@ from django_tasks import task_backends
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.core.clock import frozen_at
 from stampcard.vouchers import services
-from stampcard.vouchers.models import LookupThrottle, Voucher
+from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.services import Validity
 from stampcard.vouchers.states import VoucherState
 from stampcard.vouchers.tasks import vouchers_expire_due
@@ -78,13 +78,6 @@ def test_the_job_spans_merchants(now, manager_actor):
     with frozen_at(now + timedelta(days=1)):
         vouchers_expire_due.call()
     assert states([theirs, ours]) == [VoucherState.EXPIRED] * 2
-
-
-def test_the_job_prunes_old_rate_limit_windows(now):
-    LookupThrottle.objects.create(scope="key:old", window_start=now - timedelta(days=2), attempts=3)
-    LookupThrottle.objects.create(scope="key:new", window_start=now, attempts=3)
-    assert vouchers_expire_due.call()["throttles_pruned"] == 1
-    assert list(LookupThrottle.objects.values_list("scope", flat=True)) == ["key:new"]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,11 +5,11 @@ from datetime import timedelta
 import pytest
 
 from stampcard.core.clock import frozen_at
+from stampcard.core.models import Throttle
 from stampcard.core.testing import run_concurrently
 from stampcard.merchants.models import Role
 from stampcard.vouchers.codes import random_code
 from stampcard.vouchers.errors import VoucherLookupsLimited
-from stampcard.vouchers.models import LookupThrottle
 from stampcard.vouchers.ratelimit import Scope, lookup_reserve
 from tests.conftest import make_staff
 from tests.factories import CardFactory
@@ -106,7 +106,7 @@ def test_a_refused_attempt_takes_nothing_from_the_other_scopes(now, cashier):
     lookup_reserve(scopes=[key])
     with pytest.raises(VoucherLookupsLimited):
         lookup_reserve(scopes=[card, key])
-    assert not LookupThrottle.objects.filter(scope="card:y", attempts__gt=0).exists()
+    assert not Throttle.objects.filter(scope="voucher-lookup:card:y", count__gt=0).exists()
 
 
 @pytest.mark.postgres
