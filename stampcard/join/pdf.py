@@ -4,51 +4,21 @@ fpdf2 (pure Python) with DejaVu, so Cyrillic merchant and program names print; t
 and stays sharp at any printer resolution. Labels are for customers, so they speak the merchant's language.
 """
 
-import logging
-from pathlib import Path
-
-import barcode
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from stampcard.cards.models import Program
+from stampcard.core.printing import PrintSheet
 from stampcard.join.links import join_url
-from stampcard.join.qr import qr_runs, qr_size
-
-# fpdf2 subsets fonts through fontTools, which logs every step at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-_SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
-# python-barcode ships DejaVu Sans Mono (Latin and Cyrillic): the fallback where the system has no DejaVu.
-_BUNDLED_FONT = Path(barcode.__file__).parent / "fonts" / "DejaVuSansMono.ttf"
 
 # name -> (width mm, height mm)
 LABEL_SIZES: dict[str, tuple[float, float]] = {"10x15": (100.0, 150.0), "5x5": (50.0, 50.0)}
 
 
-def _fonts() -> tuple[Path, Path]:
-    regular, bold = _SYSTEM_FONTS / "DejaVuSans.ttf", _SYSTEM_FONTS / "DejaVuSans-Bold.ttf"
-    if regular.exists() and bold.exists():
-        return regular, bold
-    return _BUNDLED_FONT, _BUNDLED_FONT
-
-
-class _Label(FPDF):
+class _Label(PrintSheet):
     def __init__(self, width: float, height: float) -> None:
-        super().__init__(orientation="P", unit="mm", format=(width, height))
-        self.set_auto_page_break(False)
-        self.set_margins(0, 0, 0)
-        regular, bold = _fonts()
-        self.add_font("body", "", str(regular))
-        self.add_font("body", "B", str(bold))
-
-    def qr(self, data: str, x: float, y: float, size: float) -> None:
-        module = size / qr_size(data)
-        self.set_fill_color(0)
-        for row, column, length in qr_runs(data):
-            self.rect(x + column * module, y + row * module, length * module, module, style="F")
+        super().__init__(format=(width, height))
 
     def centred(self, text: str, *, y: float, size: float, bold: bool = False, line: float = 0, grey: int = 0) -> None:
         self.set_font("body", "B" if bold else "", size)

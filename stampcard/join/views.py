@@ -18,10 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
+from stampcard.core.qr import qr_svg_inline
 from stampcard.join import links, pdf, recovery, remember, selectors, services
 from stampcard.join.devices import wallet_choice
 from stampcard.join.forms import CodeForm, JoinForm, RecoverForm
-from stampcard.join.qr import qr_svg_inline
 from stampcard.join.services import JoinResult
 from stampcard.join.wallets import google_save_redirect_url, wallet_buttons
 from stampcard.rewards import selectors as rewards_selectors

@@ -6,17 +6,13 @@ link, for the customer's phone) and the Code 128 barcode (the code, for the till
 rectangles, so they stay sharp at any printer resolution.
 """
 
-import logging
 from collections.abc import Iterable
-from pathlib import Path
 
-import barcode
-import segno
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
+from stampcard.core.printing import PrintSheet
 from stampcard.merchants.models import Merchant
 from stampcard.vouchers import rendering
 from stampcard.vouchers.codes import format_code
@@ -28,36 +24,11 @@ COLUMNS, ROWS = 2, 4
 CELL_W, CELL_H = PAGE_W / COLUMNS, PAGE_H / ROWS
 PAD = 6.0
 QR_SIZE = 38.0
-QR_MASK = 2
-
-# fpdf2 subsets fonts through fontTools, which logs every step at INFO.
-logging.getLogger("fontTools").setLevel(logging.WARNING)
-
-_SYSTEM_FONTS = Path("/usr/share/fonts/truetype/dejavu")
-# python-barcode ships DejaVu Sans Mono (Latin and Cyrillic): the fallback when the system has no DejaVu.
-_BUNDLED_FONT = Path(barcode.__file__).parent / "fonts" / "DejaVuSansMono.ttf"
 
 
-def _fonts() -> dict[str, Path]:
-    regular, bold, mono = (
-        _SYSTEM_FONTS / "DejaVuSans.ttf",
-        _SYSTEM_FONTS / "DejaVuSans-Bold.ttf",
-        _SYSTEM_FONTS / "DejaVuSansMono.ttf",
-    )
-    if regular.exists() and bold.exists() and mono.exists():
-        return {"": regular, "B": bold, "mono": mono}
-    return {"": _BUNDLED_FONT, "B": _BUNDLED_FONT, "mono": _BUNDLED_FONT}
-
-
-class _Sheet(FPDF):
+class _Sheet(PrintSheet):
     def __init__(self) -> None:
-        super().__init__(orientation="P", unit="mm", format="A4")
-        self.set_auto_page_break(False)
-        self.set_margins(0, 0, 0)
-        fonts = _fonts()
-        self.add_font("body", "", str(fonts[""]))
-        self.add_font("body", "B", str(fonts["B"]))
-        self.add_font("mono", "", str(fonts["mono"]))
+        super().__init__(format="A4")
 
     def cut_lines(self) -> None:
         self.set_draw_color(160)
@@ -68,16 +39,6 @@ class _Sheet(FPDF):
         for row in range(1, ROWS):
             self.line(0, row * CELL_H, PAGE_W, row * CELL_H)
         self.set_dash_pattern()
-
-    def qr(self, data: str, x: float, y: float, size: float) -> None:
-        # A fixed mask pattern: choosing the best of eight is most of segno's time (9x), and any mask scans; a
-        # sheet of 1000 vouchers then renders in seconds.
-        code = segno.make(data, error=rendering.QR_ERROR, micro=False, mask=QR_MASK)
-        matrix = [list(row) for row in code.matrix_iter(scale=1, border=0)]
-        module = size / len(matrix)
-        self.set_fill_color(0)
-        for (top, left), (height, width) in _blocks(matrix).items():
-            self.rect(x + left * module, y + top * module, width * module, height * module, style="F")
 
     def bars(self, code: str, x: float, y: float, width: float, height: float) -> None:
         modules = rendering.barcode_modules(code)
@@ -92,34 +53,6 @@ class _Sheet(FPDF):
                 self.rect(x + start * unit, y, (c - start) * unit, height, style="F")
             else:
                 c += 1
-
-
-def _blocks(matrix: list[list[int]]) -> dict[tuple[int, int], tuple[int, int]]:
-    """Dark modules as rectangles: each row's runs, merged downwards with identical runs of the rows below
-    (fewer drawing operations: finder patterns and long bars become one rectangle each)."""
-    blocks: dict[tuple[int, int], tuple[int, int]] = {}
-    open_runs: dict[tuple[int, int], tuple[int, int]] = {}  # (left, width) -> (top, height)
-    for r, row in enumerate([*matrix, []]):
-        runs, c = set(), 0
-        while c < len(row):
-            if row[c]:
-                start = c
-                while c < len(row) and row[c]:
-                    c += 1
-                runs.add((start, c - start))
-            else:
-                c += 1
-        for run in list(open_runs):
-            if run in runs:
-                top, height = open_runs[run]
-                open_runs[run] = (top, height + 1)
-                runs.discard(run)
-            else:
-                top, height = open_runs.pop(run)
-                blocks[(top, run[0])] = (height, run[1])
-        for run in runs:
-            open_runs[run] = (r, 1)
-    return blocks
 
 
 def batch_sheet(*, merchant: Merchant, batch: VoucherBatch, vouchers: Iterable[Voucher]) -> bytes:

@@ -1,4 +1,4 @@
-"""A voucher's code as pictures: QR (segno) and a Code 128 linear barcode (python-barcode), as SVG or PNG.
+"""A voucher's code as pictures: QR (``stampcard.core.qr``) and a Code 128 barcode (python-barcode), SVG or PNG.
 
 Code 128 because it encodes upper-case letters and digits compactly and every till scanner reads it; the QR carries
 the same text for phone-camera scanners. Both encode the compact code, which is what the POS types on a scan.
@@ -7,26 +7,11 @@ the same text for phone-camera scanners. Both encode the compact code, which is 
 import io
 
 import barcode
-import segno
 from barcode.writer import ImageWriter, SVGWriter
 
-QR_ERROR = "m"
+from stampcard.core.qr import qr_png, qr_svg
 
-
-def qr(data: str) -> segno.QRCode:
-    return segno.make(data, error=QR_ERROR, micro=False)
-
-
-def qr_svg(data: str, *, scale: int = 4) -> bytes:
-    buf = io.BytesIO()
-    qr(data).save(buf, kind="svg", scale=scale, border=2, xmldecl=False, svgns=True)
-    return buf.getvalue()
-
-
-def qr_png(data: str, *, scale: int = 8) -> bytes:
-    buf = io.BytesIO()
-    qr(data).save(buf, kind="png", scale=scale, border=2)
-    return buf.getvalue()
+__all__ = ["barcode_modules", "barcode_png", "barcode_svg", "qr_png", "qr_svg"]
 
 
 def _code128(code: str, writer: SVGWriter | ImageWriter) -> barcode.Code128:
