@@ -238,6 +238,7 @@ def pass_images(content: PassContent) -> dict[str, bytes]:
             goal=card_goal(content.rules),
             stamps=content.card.stamps,
             scale=scale,
+            marks=tuple(int(m["at"]) for m in content.rules.milestone_list()),
         )
         if logo_source is not None:
             files[f"logo{_suffix(scale)}.png"] = images.logo_png(

@@ -6,7 +6,6 @@ makes new URLs, and the old ones keep rendering because their designs are kept (
 """
 
 import hashlib
-import io
 import json
 from typing import Any
 
@@ -15,11 +14,11 @@ from PIL import Image, ImageDraw, ImageFont
 
 from stampcard.cards.models import Program, ProgramRules
 from stampcard.google_wallet.models import HeroDesign
+from stampcard.wallet.stamps import png, rgb, stamp_strip
 
-RENDERER = 1  # bump when the drawing changes, so Google fetches the new pictures
+RENDERER = 2  # bump when the drawing changes, so Google fetches the new pictures
 HERO_SIZE = (1032, 336)  # Google's recommended hero size
 LOGO_SIZE = 660
-MAX_SLOTS = 30  # beyond this a strip of dots says nothing; bigger goals show a progress bar
 CACHE_SECONDS = 7 * 24 * 3600
 
 
@@ -47,17 +46,6 @@ def hero_design_register(spec: dict[str, Any]) -> str:
     return key
 
 
-def _rgb(value: str) -> tuple[int, int, int]:
-    value = value.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def _png(image: Image.Image) -> bytes:
-    out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
-    return out.getvalue()
-
-
 def hero_png(*, design_key: str, spec: dict[str, Any], count: int) -> bytes:
     """The strip for ``count`` stamps (0 <= count <= slots), rendered once and then served from the cache."""
     cache_key = f"gw:hero:{design_key}:{count}"
@@ -70,42 +58,17 @@ def hero_png(*, design_key: str, spec: dict[str, Any], count: int) -> bytes:
 
 
 def _render_hero(spec: dict[str, Any], count: int) -> bytes:
-    width, height = HERO_SIZE
-    background, foreground, accent = _rgb(spec["background"]), _rgb(spec["foreground"]), _rgb(spec["accent"])
-    slots: int = spec["slots"]
-    marks = set(spec.get("marks", []))
-    image = Image.new("RGB", HERO_SIZE, background)
-    draw = ImageDraw.Draw(image)
-    if slots > MAX_SLOTS:
-        margin, bar_h = 60, 48
-        top = (height - bar_h) // 2
-        draw.rounded_rectangle(
-            (margin, top, width - margin, top + bar_h), radius=bar_h // 2, outline=foreground, width=4
+    return png(
+        stamp_strip(
+            size=HERO_SIZE,
+            background=spec["background"],
+            foreground=spec["foreground"],
+            accent=spec["accent"],
+            goal=spec["slots"],
+            stamps=count,
+            marks=tuple(spec["marks"]),
         )
-        filled = int((width - 2 * margin) * min(count, slots) / slots)
-        if filled:
-            draw.rounded_rectangle((margin, top, margin + filled, top + bar_h), radius=bar_h // 2, fill=accent)
-        return _png(image)
-    per_row = slots if slots <= 10 else (slots + 1) // 2
-    rows = (slots + per_row - 1) // per_row
-    cell = min((width - 40) / per_row, (height - 40) / rows)
-    radius = cell * 0.38
-    x0 = (width - cell * per_row) / 2
-    y0 = (height - cell * rows) / 2
-    for index in range(slots):
-        row, col = divmod(index, per_row)
-        cx, cy = x0 + cell * (col + 0.5), y0 + cell * (row + 0.5)
-        box = (cx - radius, cy - radius, cx + radius, cy + radius)
-        if index < count:
-            draw.ellipse(box, fill=accent, outline=accent, width=4)
-            inner = radius * 0.45
-            draw.ellipse((cx - inner, cy - inner, cx + inner, cy + inner), fill=background)
-        else:
-            draw.ellipse(box, outline=foreground, width=max(3, int(radius * 0.1)))
-        if index + 1 in marks:  # a milestone: a second ring tells the customer a reward waits here
-            outer = radius * 1.15
-            draw.ellipse((cx - outer, cy - outer, cx + outer, cy + outer), outline=accent, width=3)
-    return _png(image)
+    )
 
 
 def logo_png(*, program: Program) -> bytes:
@@ -114,7 +77,7 @@ def logo_png(*, program: Program) -> bytes:
     cached = cache.get(cache_key)
     if cached is not None:
         return bytes(cached)
-    background, foreground = _rgb(program.background_color), _rgb(program.foreground_color)
+    background, foreground = rgb(program.background_color), rgb(program.foreground_color)
     image = Image.new("RGB", (LOGO_SIZE, LOGO_SIZE), background)
     logo: Image.Image | None = None
     if program.logo:
@@ -133,7 +96,7 @@ def logo_png(*, program: Program) -> bytes:
         initial = (program.name.strip()[:1] or "S").upper()
         font = ImageFont.load_default(size=LOGO_SIZE // 2)
         draw.text((LOGO_SIZE / 2, LOGO_SIZE / 2), initial, fill=foreground, font=font, anchor="mm")
-    data = _png(image)
+    data = png(image)
     cache.set(cache_key, data, CACHE_SECONDS)
     return data
 
