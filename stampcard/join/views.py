@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
+from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
 from stampcard.join import links, pdf, recovery, remember, selectors, services
 from stampcard.join.devices import wallet_choice
@@ -31,18 +32,9 @@ from stampcard.vouchers.presenters import voucher_urls
 
 logger = logging.getLogger(__name__)
 
-# "same-origin", not "no-referrer": under no-referrer Chromium sends "Origin: null" with a form POST, which Django's
-# CSRF check refuses. Same-origin keeps the token-bearing URLs from leaking to other sites all the same.
-_PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex"}
 _TICKET_SALT = "stampcard.join.recovery-ticket"
 _TICKET_MAX_AGE = 24 * 3600
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    for header, value in _PRIVATE.items():
-        response[header] = value
-    return response
 
 
 def _program_or_404(ref: str) -> Program:
@@ -133,7 +125,7 @@ def join_page(request: HttpRequest, ref: str) -> HttpResponse:
         "terms_url": reverse("join:terms", kwargs={"ref": ref}),
     }
     status = 422 if request.method == "POST" and (form.errors or notice) else 200
-    return _private(render(request, "join/join.html", context, status=status))
+    return private(render(request, "join/join.html", context, status=status))
 
 
 @require_GET
@@ -175,7 +167,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "wallet": wallet_buttons(card=card, choice=wallet_choice(request.headers.get("User-Agent"))),
         "joined": request.GET.get("new") == "1",
     }
-    response = _private(render(request, "join/card.html", context))
+    response = private(render(request, "join/card.html", context))
     remember.remember_cards(response, request, [card])
     return response
 
@@ -192,7 +184,7 @@ def card_google_save(request: HttpRequest, token: str) -> HttpResponse:
     except Exception:  # Google unreachable or not configured: back to the web card, which works without it
         logger.exception("could not make the Google Wallet link of card %s", card.pk)
         return redirect(reverse("join:card", kwargs={"token": token}) + "?wallet=unavailable")
-    return _private(redirect(target))
+    return private(redirect(target))
 
 
 # --- lost phone -----------------------------------------------------------------------------------------------------
@@ -237,7 +229,7 @@ def recover_start(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(_code_page_url(recovery_id))
     context = {"form": form, "program": program, "merchant": program.merchant if program else None, "ref": ref}
     status = 422 if form.errors else 200
-    return _private(render(request, "join/recover.html", context, status=status))
+    return private(render(request, "join/recover.html", context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -264,7 +256,7 @@ def recover_code(request: HttpRequest) -> HttpResponse:
         "minutes": int(recovery.CODE_TTL.total_seconds() // 60),
     }
     status = 422 if form.errors or failed else 200
-    return _private(render(request, "join/recover_code.html", context, status=status))
+    return private(render(request, "join/recover_code.html", context, status=status))
 
 
 def _restored(request: HttpRequest, cards: list[Card]) -> HttpResponse:
@@ -274,7 +266,7 @@ def _restored(request: HttpRequest, cards: list[Card]) -> HttpResponse:
         entries = [{"card": card, "url": links.web_card_path(card)} for card in cards]
         response = render(request, "join/restored.html", {"entries": entries})
     remember.remember_cards(response, request, cards)
-    return _private(response)
+    return private(response)
 
 
 # --- staff: join QR and labels --------------------------------------------------------------------------------------
@@ -304,7 +296,7 @@ def staff_qr_page(request: HttpRequest, ref: str) -> HttpResponse:
             {"size": size, "url": reverse("join:label", kwargs={"ref": ref, "size": size})} for size in pdf.LABEL_SIZES
         ],
     }
-    return _private(render(request, "join/staff_qr.html", context))
+    return private(render(request, "join/staff_qr.html", context))
 
 
 @require_GET
@@ -316,4 +308,4 @@ def staff_label_pdf(request: HttpRequest, ref: str, size: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(pdf.join_label(program=program, size=size), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="join-{links.program_slug(program)}-{size}.pdf"'
-    return _private(response)
+    return private(response)

@@ -15,16 +15,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError
+from stampcard.core.http import private
 from stampcard.vouchers import rendering, selectors, services
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.errors import VoucherNotFound
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.presenters import valid_until_text, voucher_urls
 from stampcard.vouchers.states import OPEN_STATES, VoucherState, effective_state
-
-# "same-origin", not "no-referrer": under no-referrer Chromium posts the claim form with "Origin: null", which
-# Django's CSRF check refuses. Same-origin still sends nothing to other sites.
-_PRIVATE = {"Cache-Control": "private, no-store", "Referrer-Policy": "same-origin", "X-Robots-Tag": "noindex"}
 
 
 class ClaimForm(forms.Form):
@@ -61,10 +58,7 @@ def _page(
         "form": form,
         "error": error,
     }
-    response = render(request, "vouchers/page.html", context, status=status)
-    for header, value in _PRIVATE.items():
-        response[header] = value
-    return response
+    return private(render(request, "vouchers/page.html", context, status=status))
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,10 +82,7 @@ def voucher_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _image(content: bytes, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    for header, value in _PRIVATE.items():
-        response[header] = value
-    return response
+    return private(HttpResponse(content, content_type=content_type))
 
 
 # What each image URL draws: the code itself (for the till's scanner) or, for flyers, the link to the voucher page.
