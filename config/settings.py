@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "stampcard.join",
     "stampcard.google_wallet",
     "stampcard.apple_wallet",
+    "stampcard.receipts",
+    "stampcard.scanner",
+    "stampcard.inserts",
     "stampcard.pos",
     "stampcard.demo",
 ]

@@ -105,6 +105,43 @@ class Program(ProgramRules, TenantModel):
     label_color = models.CharField(max_length=7, default="#fbbf24", validators=[_hex_colour])
     logo = models.ImageField(upload_to="logos/", blank=True)
 
+    # Receipt claims (stampcard.receipts): how long the QR printed on a receipt can be scanned.
+    receipt_claim_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    # Self-service channels (kiosk, autopilot): what stops a guest from stamping their own card too often
+    # (stampcard.scanner.abuse). Not versioned: they guard the channel, not what a stamp is worth.
+    selfservice_stamps_per_visit = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("Stamps a self-service scan gives when there is no check amount."),
+    )
+    selfservice_visit_window_minutes = models.PositiveIntegerField(
+        default=180,
+        validators=[MaxValueValidator(7 * 24 * 60)],
+        help_text=_("At most one self-service stamp per card per location within this window; 0 turns it off."),
+    )
+    selfservice_daily_cap = models.PositiveSmallIntegerField(
+        default=3, help_text=_("Self-service stamps per card per day (merchant's time zone); 0 means no cap.")
+    )
+    selfservice_device_scans_per_minute = models.PositiveSmallIntegerField(
+        default=20, help_text=_("Scans one paired device may make per minute; 0 means no limit.")
+    )
+    selfservice_voucher_cooldown_minutes = models.PositiveIntegerField(
+        default=30,
+        help_text=_(
+            "After a voucher is redeemed, the card waits this long before the next self-service "
+            "stamp or redemption; 0 turns it off."
+        ),
+    )
+    alert_refusals_per_day = models.PositiveSmallIntegerField(
+        default=5, help_text=_("Refused self-service scans of one card in a day that raise an alert; 0 turns it off.")
+    )
+    alert_stamps_per_day = models.PositiveSmallIntegerField(
+        default=6, help_text=_("Stamps on one card in a day, from any channel, that raise an alert; 0 turns it off.")
+    )
+
     class Meta:
         constraints = [
             models.CheckConstraint(

@@ -14,6 +14,7 @@ class Channel(models.TextChoices):
     SCANNER = "scanner", _("Scanner app")
     KIOSK = "kiosk", _("Self-service kiosk")
     RECEIPT = "receipt", _("Receipt QR")
+    INSERT = "insert", _("Delivery insert")
     PANEL = "panel", _("Merchant panel")
     PUBLIC = "public", _("Customer page")
     SYSTEM = "system", _("System")

@@ -12,12 +12,14 @@ from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import ReversalKind, RewardKind
 from stampcard.core.errors import ApplicationError, NotAuthenticated, NotFound
+from stampcard.inserts.api import router as inserts_router
 from stampcard.lottery.api import router as lottery_router
 from stampcard.merchants import metering
 from stampcard.pos import presenters, schemas
 from stampcard.pos.auth import ApiKeyAuth
 from stampcard.pos.common import ERRORS, actor_of
 from stampcard.pos.idempotency import idempotent_write, render_error, render_json
+from stampcard.receipts.api import router as receipts_router
 from stampcard.rewards import services as rewards_services
 from stampcard.vouchers.api import router as vouchers_router
 
@@ -204,3 +206,5 @@ def get_merchant(request: HttpRequest) -> dict[str, Any]:
 api.add_router("", router)
 api.add_router("", vouchers_router)
 api.add_router("", lottery_router)
+api.add_router("", receipts_router)
+api.add_router("", inserts_router)

@@ -1,0 +1,2 @@
+"""Delivery inserts: batches of printed QR claims put into aggregator orders; a scan enrols or identifies a
+customer."""

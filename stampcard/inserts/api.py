@@ -1,0 +1,5 @@
+"""API v1 routes of stampcard.inserts, mounted on the POS API in ``stampcard.pos.api``."""
+
+from ninja import Router
+
+router = Router(tags=["inserts"])
