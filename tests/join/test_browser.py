@@ -1,62 +1,19 @@
 """A customer joins from the join page on a phone, in a real browser (Debian Chromium driven by Playwright)."""
 
-import os
-import shutil
-from collections.abc import Iterator
-
 import pytest
 
 from stampcard.cards.models import Card
 from stampcard.join import links
+from tests.browser import chromium, fits_the_screen, phone_page
 from tests.join.conftest import ANDROID_UA, IPHONE_UA
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
-PHONE = {"width": 390, "height": 844}
-
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"Chromium is missing at {CHROMIUM}: install it with `apt-get install -y chromium`", pytrace=False)
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("Playwright is missing: `pip install -e '.[dev]'`", pytrace=False)
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are still synchronous.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-def phone_page(browser, *, user_agent: str, language: str):
-    context = browser.new_context(
-        viewport=PHONE,
-        user_agent=user_agent,
-        is_mobile=True,
-        has_touch=True,
-        device_scale_factor=3,
-        locale=language,
-        extra_http_headers={"Accept-Language": language},
-    )
-    context.set_default_timeout(15_000)
-    return context.new_page()
-
-
-def fits_the_screen(page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+def browser():
+    with chromium() as browser:
+        yield browser
 
 
 def test_an_iphone_joins_and_gets_the_apple_wallet_button(browser, live_server, program):
