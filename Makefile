@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench lint messages clean
+.PHONY: install run test test-sqlite test-postgres bench lint messages frontend clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,20 @@ $(BIN)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/.installed messages
+install: $(BIN)/.installed messages frontend
+
+# The scanner app's bundle (frontend/scanner/src -> stampcard/scanner/static/scanner/dist, git-ignored).
+SCANNER_BUNDLE := stampcard/scanner/static/scanner/dist/.built
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	npm ci --prefix frontend --no-audit --no-fund
+	touch $@
+
+$(SCANNER_BUNDLE): frontend/node_modules/.installed frontend/build.mjs $(wildcard frontend/scanner/src/*)
+	node frontend/build.mjs
+	touch $@
+
+frontend: $(SCANNER_BUNDLE)
 
 messages: $(BIN)/.installed
 	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'var' --ignore 'node_modules'
@@ -41,4 +54,4 @@ lint: install
 	$(BIN)/mypy .
 
 clean:
-	rm -rf $(VENV) var/static var/test-*.sqlite3
+	rm -rf $(VENV) var/static var/test-*.sqlite3 frontend/node_modules stampcard/scanner/static/scanner/dist

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "stampcard.receipts",
     "stampcard.scanner",
     "stampcard.inserts",
+    "stampcard.poster",
     "stampcard.pos",
     "stampcard.demo",
 ]
@@ -267,3 +268,46 @@ GOOGLE_WALLET_TIMEOUT_SECONDS = float(os.environ.get("GOOGLE_WALLET_TIMEOUT_SECO
 GOOGLE_WALLET_MAX_ATTEMPTS = int(os.environ.get("GOOGLE_WALLET_MAX_ATTEMPTS", "8"))
 GOOGLE_WALLET_RETRY_BASE_SECONDS = int(os.environ.get("GOOGLE_WALLET_RETRY_BASE_SECONDS", "30"))
 GOOGLE_WALLET_SYNC_BATCH_SIZE = int(os.environ.get("GOOGLE_WALLET_SYNC_BATCH_SIZE", "200"))
+
+# Poster POS (stampcard.poster). Production sets POSTER_APPLICATION_ID and POSTER_APPLICATION_SECRET (developer
+# cabinet -> the application's settings) and the URLs default to Poster's own. Without a secret (dev, demo, tests)
+# everything points at the Poster stand-in (stampcard.sandbox.poster) on loopback, with an application secret
+# generated once under var/.
+_POSTER_DEV = not os.environ.get("POSTER_APPLICATION_SECRET")
+_POSTER_SANDBOX_URL = os.environ.get("POSTER_SANDBOX_URL", "http://127.0.0.1:8791").rstrip("/")
+
+
+def _dev_poster_secret() -> str:
+    path = VAR_DIR / "poster_application_secret"
+    if not path.exists():
+        path.write_text(secrets.token_hex(16))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+POSTER_API_URL = os.environ.get(
+    "POSTER_API_URL", f"{_POSTER_SANDBOX_URL}/api" if _POSTER_DEV else "https://joinposter.com/api"
+).rstrip("/")
+POSTER_APPLICATION_ID = os.environ.get("POSTER_APPLICATION_ID", "4242" if _POSTER_DEV else "")
+POSTER_APPLICATION_SECRET = os.environ.get("POSTER_APPLICATION_SECRET") or _dev_poster_secret()
+POSTER_OAUTH_AUTHORIZE_URL = os.environ.get(
+    "POSTER_OAUTH_AUTHORIZE_URL", f"{_POSTER_SANDBOX_URL}/api/auth" if _POSTER_DEV else "https://joinposter.com/api/auth"
+)
+# {account} is the Poster login from the callback (validated before it becomes part of this URL).
+POSTER_OAUTH_TOKEN_URL = os.environ.get(
+    "POSTER_OAUTH_TOKEN_URL",
+    f"{_POSTER_SANDBOX_URL}/{{account}}/api/v2/auth/access_token"
+    if _POSTER_DEV
+    else "https://{account}.joinposter.com/api/v2/auth/access_token",
+)
+# Must equal, character for character, the redirect URI in the application's settings at Poster.
+POSTER_OAUTH_REDIRECT_URI = os.environ.get("POSTER_OAUTH_REDIRECT_URI", f"{BASE_URL}/integrations/poster/callback")
+POSTER_TIMEOUT_SECONDS = float(os.environ.get("POSTER_TIMEOUT_SECONDS", "10"))
+POSTER_MAX_ATTEMPTS = int(os.environ.get("POSTER_MAX_ATTEMPTS", "3"))  # per Web API call, in all
+POSTER_RETRY_BACKOFF_SECONDS = float(os.environ.get("POSTER_RETRY_BACKOFF_SECONDS", "0.5"))
+POSTER_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("POSTER_WEBHOOK_MAX_ATTEMPTS", "8"))  # tasks per delivery
+POSTER_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("POSTER_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+# Fernet key for the account tokens at rest; empty = derived from SECRET_KEY. Old keys (comma-separated) stay
+# readable during a rotation.
+POSTER_TOKEN_KEY = os.environ.get("POSTER_TOKEN_KEY", "")
+POSTER_TOKEN_OLD_KEYS = os.environ.get("POSTER_TOKEN_OLD_KEYS", "")

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("stampcard.join.urls")),
     path("wallet/google/", include("stampcard.google_wallet.urls")),
     path("wallet/apple/", include("stampcard.apple_wallet.urls")),
+    path("integrations/poster/", include("stampcard.poster.urls")),
 ]

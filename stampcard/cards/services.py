@@ -159,17 +159,27 @@ def checkout_preview(
 
 @transaction.atomic
 def checkout_commit(
-    *, actor: Actor, card_ref: str, check: CheckInput, location_id: str | None = None
+    *,
+    actor: Actor,
+    card_ref: str,
+    check: CheckInput,
+    location_id: str | None = None,
+    fixed_stamps: int | None = None,
 ) -> CheckoutResult:
     """Stamp a check onto a card, once. A repeated commit of the same check returns the first outcome.
+
+    ``fixed_stamps`` gives that many stamps instead of applying the earning rule to ``check.total``: for a check
+    with no amount to go by (a self-service scan, or a scanner stamp for a per-receipt program).
 
     Raises CheckBelongsToAnotherCard when the check was committed to a different card, PlanLimitReached at the
     plan's cap (nothing is written then), NotFound for unknown or other tenants' cards.
     """
     _validate_check(actor=actor, check=check)
+    if fixed_stamps is not None and not 0 <= fixed_stamps <= 1000:
+        raise ValueError(f"fixed_stamps must be 0 to 1000, not {fixed_stamps}")
     location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
     card = card_lock(merchant=actor.merchant, ref=card_ref)
-    stamps = stamps_for_check(program=card.rules, total=check.total)
+    stamps = stamps_for_check(program=card.rules, total=check.total) if fixed_stamps is None else fixed_stamps
     row = Check(
         merchant_id=actor.merchant.pk,
         pos=check.pos,
@@ -295,3 +305,74 @@ def card_adjust(*, actor: Actor, card_ref: str, delta: int, reason: str) -> Adju
         rewards = rewards_services.rewards_issue_reached(card=card, actor=actor)
         metering.usage_record(merchant=actor.merchant, operations=1)
     return AdjustmentResult(card=card, delta=delta, rewards=rewards)
+
+
+@dataclass
+class AmendResult:
+    card: Card
+    check: Check
+    total_before: int
+    stamps_delta: int  # moved on the card: + added, - taken back
+    stamps_not_reversed: int = 0
+    rewards: list[Reward] = field(default_factory=list)  # reached by the added stamps
+    rewards_withdrawn: list[Reward] = field(default_factory=list)
+    changed: bool = True
+
+
+@transaction.atomic
+def checkout_amend(*, actor: Actor, external_id: str, total: int, pos: str = "api") -> AmendResult:
+    """Correct a committed check's total to what the POS finally took (e.g. Poster's paid sum, which a webhook
+    brings after the POS app committed its own figure) and move the card by the stamps the new total earns more or
+    less under the card's rules. The same total again, or a reversed check, changes nothing.
+
+    Stamps are added like a commit adds them (rewards reached are issued; no extra card operation is metered: it is
+    the same check). Fewer stamps are taken back like a reversal takes them: unused rewards are withdrawn to cover
+    them, never below zero; what cannot be taken back is reported in ``stamps_not_reversed`` and stays on the check.
+    """
+    if total < 0:
+        raise ValidationFailed(_("The check total cannot be negative."), code="invalid_total", field="check.total")
+    found = selectors.check_get(merchant=actor.merchant, pos=pos, external_id=external_id)
+    card = card_lock(merchant=actor.merchant, card_id=found.card_id)
+    check = Check.objects.select_for_update().get(pk=found.pk)
+    before = check.total
+    if check.state == CheckState.REVERSED or total == before:
+        return AmendResult(card=card, check=check, total_before=before, stamps_delta=0, changed=False)
+    delta = stamps_for_check(program=card.rules, total=total) - check.stamps_issued
+    result = AmendResult(card=card, check=check, total_before=before, stamps_delta=0)
+    if delta > 0:
+        ledger_append(
+            card=card,
+            kind=EventKind.STAMP,
+            delta=delta,
+            lifetime_delta=delta,
+            actor=actor,
+            check=check,
+            location=check.location,
+            total=total,
+            amended_from=before,
+        )
+        result.rewards = rewards_services.rewards_issue_reached(card=card, actor=actor, check=check)
+        result.stamps_delta = delta
+    elif delta < 0:
+        result.rewards_withdrawn = rewards_services.rewards_withdraw_to_cover(
+            card=card, check=check, stamps_needed=-delta, actor=actor
+        )
+        removable = min(-delta, card.stamps)
+        if removable:
+            ledger_append(
+                card=card,
+                kind=EventKind.REVERSAL,
+                delta=-removable,
+                lifetime_delta=-removable,
+                actor=actor,
+                check=check,
+                location=check.location,
+                reversal_kind="amend",
+                amended_from=before,
+                total=total,
+            )
+        result.rewards_withdrawn += rewards_services.rewards_unwind_intermediate(card=card, check=check, actor=actor)
+        result.stamps_delta, result.stamps_not_reversed = -removable, -delta - removable
+    check.total, check.stamps_issued = total, check.stamps_issued + result.stamps_delta
+    check.save(update_fields=["total", "stamps_issued"])
+    return result

@@ -27,6 +27,8 @@ SCHEDULE = [
     # Spent recovery codes of the customer pages, and rate-limit counters of windows long past.
     Periodic("stampcard.join.tasks.join_prune", timedelta(days=1)),
     Periodic("stampcard.core.throttle.throttles_prune", timedelta(days=1)),
+    # Cards with unusually many stamps in a day, whatever the channel (scanner anti-abuse alerts).
+    Periodic("stampcard.scanner.tasks.scanner_alerts_scan", timedelta(minutes=5)),
 ]
 
 

@@ -19,8 +19,12 @@ from stampcard.pos import presenters, schemas
 from stampcard.pos.auth import ApiKeyAuth
 from stampcard.pos.common import ERRORS, actor_of
 from stampcard.pos.idempotency import idempotent_write, render_error, render_json
+from stampcard.poster.api import router as poster_router
+from stampcard.receipts import presenters as receipts_presenters
+from stampcard.receipts import services as receipts_services
 from stampcard.receipts.api import router as receipts_router
 from stampcard.rewards import services as rewards_services
+from stampcard.scanner.api import merchant_router as scanner_router
 from stampcard.vouchers.api import router as vouchers_router
 
 logger = logging.getLogger(__name__)
@@ -174,6 +178,10 @@ def commit_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str,
 @idempotent_write(200, schemas.ReverseOut)
 def reverse_checkout(request: HttpRequest, external_id: str, body: schemas.ReverseIn | None = None) -> dict[str, Any]:
     body = body or schemas.ReverseIn()  # every field has a default, so a POS may send no body at all
+    # A check that exists only as an unclaimed receipt claim gave no stamps: its claim is voided instead.
+    voided = receipts_services.receipt_void_unclaimed(actor=actor_of(request), external_id=external_id, pos=body.pos)
+    if voided is not None:
+        return receipts_presenters.unclaimed_reversal_payload(claim=voided.claim, replayed=voided.replayed)
     result = cards_services.checkout_reverse(
         actor=actor_of(request), external_id=external_id, pos=body.pos, kind=ReversalKind(body.kind)
     )
@@ -208,3 +216,5 @@ api.add_router("", vouchers_router)
 api.add_router("", lottery_router)
 api.add_router("", receipts_router)
 api.add_router("", inserts_router)
+api.add_router("", poster_router)
+api.add_router("/scanner", scanner_router)

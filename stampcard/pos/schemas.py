@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from stampcard.lottery.schemas import DrawOut
+from stampcard.receipts.schemas import ReceiptClaimRefOut
 from stampcard.vouchers.schemas import VoucherOut
 
 
@@ -148,8 +149,11 @@ class ReverseOut(Schema):
         description="Rewards this check reached that stay with the customer: handed over already, or still covered "
         "by the card's other stamps."
     )
-    card: CardOut
+    card: CardOut | None = Field(description="The card after; null when the check was an unclaimed receipt claim.")
     replayed: bool
+    receipt_claim: ReceiptClaimRefOut | None = Field(
+        None, description="Set when the check was only an unclaimed receipt claim: voided instead, no stamp reversed."
+    )
 
 
 class AdjustmentIn(Schema):

@@ -1,6 +1,7 @@
 """Writes for rewards reached on cards. Callers hold the card's lock (``cards.locks.card_lock``)."""
 
 import uuid
+from typing import Any
 
 from django.db import transaction
 
@@ -88,6 +89,35 @@ def _deliver(*, reward: Reward, card: Card, actor: Actor, check: Check | None) -
         if lottery is not None and lottery.draw_at == "checkout":
             lottery_services.lottery_draw_for_reward(actor=actor, reward=reward, check=check)
             reward.refresh_from_db(fields=["state", "handed_over_at"])
+
+
+def reward_grant_award(
+    *, card: Card, actor: Actor, title: str, source: str, description: str = "", check: Check | None = None, **spec: Any
+) -> Reward:
+    """Give the card a ready award outside its milestones (e.g. a delivery insert's welcome gift); returns it.
+
+    It spends no stamps and moves no milestone; it waits at the counter like any award (``reward_hand_over``).
+    ``source`` (e.g. "insert") and ``spec`` are kept in the reward's spec, which keeps reversals from taking it for a
+    milestone's reward. Precondition: the caller holds the card's lock (``cards.locks.card_lock``).
+    """
+    if not source:
+        raise ValueError("a granted award names its source")
+    reward = Reward.objects.create(
+        merchant_id=card.merchant_id,
+        card=card,
+        kind=RewardKind.AWARD,
+        state=RewardState.READY,
+        title=title,
+        description=description,
+        stamps_spent=0,
+        cycle=card.cycle,
+        spec={**spec, "kind": RewardKind.AWARD.value, "title": title, "source": source},
+        check_ref=check,
+    )
+    ledger_append(
+        card=card, kind=EventKind.REWARD_ISSUED, delta=0, actor=actor, check=check, reward_id=str(reward.pk), source=source
+    )
+    return reward
 
 
 def _mark_delivered(reward: Reward) -> None:
@@ -178,8 +208,9 @@ def _unwind_round(
 
 
 def _is_prize(reward: Reward) -> bool:
-    """A lottery's prize: won in a draw, not reached by stamps, so no reversal of stamps takes it back."""
-    return reward.spec.get("source") == "lottery"
+    """Not reached by stamps (a lottery's prize, a granted award such as an insert's welcome gift), so no reversal of
+    stamps takes it back. Milestone rewards never carry a ``source``."""
+    return bool(reward.spec.get("source"))
 
 
 def _withdraw(*, reward: Reward, card: Card, check: Check, actor: Actor) -> bool:

@@ -1,0 +1,28 @@
+// Django's JavaScriptCatalog (/scanner/jsi18n/, loaded before the bundle) defines gettext, ngettext and
+// interpolate on window, in the page's language. Strings are marked with these exact names so that
+// `manage.py makemessages -d djangojs` finds them; the fallbacks keep the app working, in English, without it.
+
+export function gettext(msgid) {
+  return typeof window.gettext === "function" ? window.gettext(msgid) : msgid;
+}
+
+export function ngettext(singular, plural, count) {
+  if (typeof window.ngettext === "function") return window.ngettext(singular, plural, count);
+  return count === 1 ? singular : plural;
+}
+
+export function interpolate(format, values, named = false) {
+  if (typeof window.interpolate === "function") return window.interpolate(format, values, named);
+  if (named) return format.replace(/%\(\w+\)s/g, (match) => String(values[match.slice(2, -2)]));
+  let index = 0;
+  return format.replace(/%s/g, () => String(values[index++]));
+}
+
+/** A named-placeholder message: fmt(gettext("%(name)s has %(count)s"), {name, count}). */
+export function fmt(format, values) {
+  return interpolate(format, values, true);
+}
+
+export function language() {
+  return document.documentElement.lang || "en";
+}
