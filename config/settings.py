@@ -291,7 +291,8 @@ POSTER_API_URL = os.environ.get(
 POSTER_APPLICATION_ID = os.environ.get("POSTER_APPLICATION_ID", "4242" if _POSTER_DEV else "")
 POSTER_APPLICATION_SECRET = os.environ.get("POSTER_APPLICATION_SECRET") or _dev_poster_secret()
 POSTER_OAUTH_AUTHORIZE_URL = os.environ.get(
-    "POSTER_OAUTH_AUTHORIZE_URL", f"{_POSTER_SANDBOX_URL}/api/auth" if _POSTER_DEV else "https://joinposter.com/api/auth"
+    "POSTER_OAUTH_AUTHORIZE_URL",
+    f"{_POSTER_SANDBOX_URL}/api/auth" if _POSTER_DEV else "https://joinposter.com/api/auth",
 )
 # {account} is the Poster login from the callback (validated before it becomes part of this URL).
 POSTER_OAUTH_TOKEN_URL = os.environ.get(

@@ -21,15 +21,17 @@ from stampcard.inserts import pdf, selectors, services
 from stampcard.inserts.benefits import Benefit, benefit_clean
 from stampcard.inserts.models import InsertBatch, InsertClaim
 from stampcard.merchants.actors import Actor, Channel
-from stampcard.merchants.models import Membership, Merchant
+from stampcard.merchants.models import Membership, Merchant, StaffUser
 
 
 def admin_actor(request: HttpRequest, merchant: Merchant) -> Actor:
     """The operator acting for a merchant: as their staff member when they are one, else as the platform."""
-    membership = Membership.objects.filter(merchant=merchant, user=request.user, is_active=True).first()
+    user = request.user
+    assert isinstance(user, StaffUser)  # the admin lets only logged-in staff this far
+    membership = Membership.objects.filter(merchant=merchant, user=user, is_active=True).first()
     if membership is not None:
-        return Actor(merchant=merchant, channel=Channel.PANEL, user=membership.user, membership=membership)
-    return Actor(merchant=merchant, channel=Channel.SYSTEM, user=request.user)  # type: ignore[arg-type]
+        return Actor(merchant=merchant, channel=Channel.PANEL, user=user, membership=membership)
+    return Actor(merchant=merchant, channel=Channel.SYSTEM, user=user)
 
 
 class InsertBatchAddForm(forms.ModelForm):
@@ -92,7 +94,17 @@ class InsertClaimInline(admin.TabularInline):
 
 @admin.register(InsertBatch)
 class InsertBatchAdmin(admin.ModelAdmin):
-    list_display = ["name", "merchant", "aggregator", "benefit_kind", "count", "scans", "claims", "created_at", "pdf_link"]
+    list_display = [
+        "name",
+        "merchant",
+        "aggregator",
+        "benefit_kind",
+        "count",
+        "scans",
+        "claims",
+        "created_at",
+        "pdf_link",
+    ]
     list_filter = ["aggregator", "benefit_kind"]
     search_fields = ["name", "aggregator_name"]
     list_select_related = ["merchant"]
@@ -105,7 +117,7 @@ class InsertBatchAdmin(admin.ModelAdmin):
             kwargs["form"] = InsertBatchAddForm
         return super().get_form(request, obj, change=change, **kwargs)
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:  # type: ignore[override]
         if obj is None:
             return list(InsertBatchAddForm.Meta.fields)
         return [*InsertBatchAddForm.Meta.fields, "scans", "created_by", "created_at", "pdf_link", "attribution"]
@@ -186,6 +198,4 @@ class InsertBatchAdmin(admin.ModelAdmin):
             (_("Later revenue"), f"{stats.later_revenue / 100:.2f} {stats.currency}"),
             (_("Last claim"), stats.last_claim_at or "-"),
         ]
-        return format_html(
-            "<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows)
-        )
+        return format_html("<table>{}</table>", format_html_join("", "<tr><th>{}</th><td>{}</td></tr>", rows))

@@ -93,15 +93,19 @@ def benefit_of(batch: InsertBatch) -> Benefit:
 
 def benefit_words(batch: InsertBatch) -> str:
     """The benefit as a customer reads it: "A free stamp", "2 free stamps", or the voucher's or gift's title."""
-    if batch.benefit_kind == BenefitKind.STAMP:
-        return ngettext("A free stamp", "%(count)d free stamps", batch.stamps) % {"count": batch.stamps}
-    return batch.benefit_title
+    if batch.benefit_kind != BenefitKind.STAMP:
+        return batch.benefit_title
+    if batch.stamps == 1:  # its own message: "one" reads better without the number in most languages
+        return _("A free stamp")
+    return ngettext("%(count)d free stamp", "%(count)d free stamps", batch.stamps) % {"count": batch.stamps}
 
 
 def benefit_call(batch: InsertBatch) -> str:
     """The headline printed on an insert: "Scan for a free stamp", or the voucher's or gift's title."""
-    if batch.benefit_kind == BenefitKind.STAMP:
-        return ngettext("Scan for a free stamp", "Scan for %(count)d free stamps", batch.stamps) % {
-            "count": batch.stamps
-        }
-    return batch.benefit_title
+    if batch.benefit_kind != BenefitKind.STAMP:
+        return batch.benefit_title
+    if batch.stamps == 1:
+        return _("Scan for a free stamp")
+    return ngettext("Scan for %(count)d free stamp", "Scan for %(count)d free stamps", batch.stamps) % {
+        "count": batch.stamps
+    }

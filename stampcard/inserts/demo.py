@@ -38,5 +38,7 @@ def seed_demo(
         + reverse("admin:inserts_insertbatch_pdf", kwargs={"batch_id": batch.pk}),
     }
     if unused is not None:
-        urls[f"Delivery insert No. {unused.label}"] = base_url + reverse("inserts:claim", kwargs={"token": unused.token})
+        urls[f"Delivery insert No. {unused.label}"] = base_url + reverse(
+            "inserts:claim", kwargs={"token": unused.token}
+        )
     return urls

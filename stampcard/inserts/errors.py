@@ -25,13 +25,6 @@ class InsertAlreadyUsed(Conflict):
     default_message = _("This insert was already used.")
 
 
-class InsertAlreadyCollected(Conflict):
-    """This card collected this very insert before: a repeated submit, nothing more to give."""
-
-    code = "insert_already_collected"
-    default_message = _("You already collected this insert.")
-
-
 class InsertBatchAlreadyClaimed(Conflict):
     """The customer collected another insert of the same batch: one benefit per customer per campaign."""
 

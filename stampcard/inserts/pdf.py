@@ -1,9 +1,9 @@
 """Print-ready sheets of delivery inserts: twelve per A4 page (3 x 4), each 60 x 66 mm with corner cut marks.
 
 60 x 66 mm is a little larger than a business card: it lies flat on a box lid or in a paper bag without folding,
-and the 30 mm QR (full QR, error correction M, with its quiet zone) still scans from a creased insert at arm's
-length. The 6 mm gutters between inserts carry the cut marks, so a guillotine or a craft knife cuts each insert clean
-with nothing of its neighbour on it. Print on 250-300 g/m2 card at 100 % scale ("actual size").
+and the 28 mm QR (full QR, error correction M, four modules of white around it) still scans from a creased insert
+at arm's length. The 6 mm gutters between inserts carry the cut marks, so a guillotine or a craft knife cuts each
+insert clean with nothing of its neighbour on it. Print on 250-300 g/m2 card at 100 % scale ("actual size").
 
 Each insert: the merchant's name, the benefit in words, its QR (``<BASE_URL>/i/<token>``), the same URL in print for
 a phone that cannot scan, and its serial number. Built on ``stampcard.core.printing.PrintSheet`` (fpdf2, DejaVu fonts
@@ -37,8 +37,9 @@ MARGIN_Y = (PAGE_H - ROWS * INSERT_H - (ROWS - 1) * GUTTER) / 2  # 7.5 mm
 MARK_GAP, MARK_LENGTH = 1.0, 2.5  # marks start 1 mm off the corner, so a slightly off cut never shows one
 PAD = 3.0
 TEXT_W = INSERT_W - 2 * PAD
-QR_SIZE = 30.0
-QR_TOP = 19.0
+QR_SIZE = 28.0
+QR_TOP = 20.5
+QUIET = 3.5  # about four modules of white around the QR, as the QR standard asks, so cameras find its edge
 _TOKEN_PLACEHOLDER = "0"
 
 
@@ -92,8 +93,17 @@ class _Sheet(PrintSheet):
                 self.line(x + dx * MARK_GAP, y, x + dx * (MARK_GAP + MARK_LENGTH), y)
                 self.line(x, y + dy * MARK_GAP, x, y + dy * (MARK_GAP + MARK_LENGTH))
 
-    def fit(self, text: str, *, size: float, width: float = TEXT_W, family: str = "body", style: str = "",
-            grey: int = 0, smallest: float = 4.5) -> _Line:
+    def fit(
+        self,
+        text: str,
+        *,
+        size: float,
+        width: float = TEXT_W,
+        family: str = "body",
+        style: str = "",
+        grey: int = 0,
+        smallest: float = 4.5,
+    ) -> _Line:
         """The line at the largest size from ``size`` down to ``smallest`` at which it fits ``width``."""
         self.set_font(family, style, size)
         while size > smallest and self.get_string_width(text) > width:
@@ -106,7 +116,9 @@ class _Sheet(PrintSheet):
         size = 11.0
         while True:
             self.set_font("body", "B", size)
-            lines = self.multi_cell(TEXT_W, size * 0.42, text, align="C", dry_run=True, output="LINES")
+            lines: list[str] = self.multi_cell(  # type: ignore[assignment]  # output="LINES" gives the lines
+                TEXT_W, size * 0.42, text, align="C", dry_run=True, output="LINES"
+            )
             if len(lines) <= 2 or size <= 7:
                 break
             size -= 0.5
@@ -167,17 +179,15 @@ def _footer(sheet: _Sheet, *, batch: InsertBatch, page: int, pages: int) -> None
     sheet.put(sheet.fit(text, size=5.5, width=width, grey=120), x=MARGIN_X, y=PAGE_H - MARGIN_Y + 3.6, width=width)
 
 
-def _insert(
-    sheet: _Sheet, *, layout: dict, batch: InsertBatch, insert: Insert, url: str, x0: float, y0: float
-) -> None:
+def _insert(sheet: _Sheet, *, layout: dict, batch: InsertBatch, insert: Insert, url: str, x0: float, y0: float) -> None:
     x = x0 + PAD
     sheet.put(layout["merchant"], x=x, y=y0 + PAD)
     headline: list[_Line] = layout["headline"]
-    y = y0 + 8.5 + (0 if len(headline) > 1 else headline[0].size * 0.21)
+    y = y0 + 8.0 + (0 if len(headline) > 1 else headline[0].size * 0.21)
     for line in headline:
         sheet.put(line, x=x, y=y)
         y += line.size * 0.42
     sheet.qr(url, x0 + (INSERT_W - QR_SIZE) / 2, y0 + QR_TOP, QR_SIZE)
-    sheet.put(layout["hint"], x=x, y=y0 + QR_TOP + QR_SIZE + 1.2)
-    sheet.put(layout["url"], x=x, y=y0 + QR_TOP + QR_SIZE + 5.2, text=url)
-    sheet.put(layout["serial"], x=x, y=y0 + INSERT_H - PAD - 3, text=_serial_text(insert, batch))
+    sheet.put(layout["hint"], x=x, y=y0 + QR_TOP + QR_SIZE + QUIET)
+    sheet.put(layout["url"], x=x, y=y0 + QR_TOP + QR_SIZE + QUIET + 3.8, text=url)
+    sheet.put(layout["serial"], x=x, y=y0 + INSERT_H - PAD - 2.6, text=_serial_text(insert, batch))

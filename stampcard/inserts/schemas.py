@@ -16,8 +16,9 @@ class BenefitIn(Schema):
     title: str = Field(default="", max_length=100, description="For a voucher or a gift, e.g. Free cappuccino.")
     description: str = Field(default="", max_length=2000)
     validity: ValidityIn | None = Field(
-        default=None, description='For a voucher, counted from the claim: {"days": 30} | {"months": 2} | '
-        '{"until": "2027-01-31"}; none = unlimited.'
+        default=None,
+        description='For a voucher, counted from the claim: {"days": 30} | {"months": 2} | '
+        '{"until": "2027-01-31"}; none = unlimited.',
     )
 
 

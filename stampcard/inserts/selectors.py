@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db.models import Count, F, Max, Q, Sum
 
@@ -21,14 +22,20 @@ INSERT_POS = "insert"  # the ``Check.pos`` of an insert's stamps
 def insert_batch_get(*, merchant: Merchant, batch_id: str | uuid.UUID) -> InsertBatch:
     """A batch of this merchant. Raises InsertBatchNotFound for unknown ids and other merchants' batches alike."""
     try:
-        return InsertBatch.objects.select_related("program", "merchant").get(merchant=merchant, pk=uuid.UUID(str(batch_id)))
+        return InsertBatch.objects.select_related("program", "merchant").get(
+            merchant=merchant, pk=uuid.UUID(str(batch_id))
+        )
     except (ValueError, InsertBatch.DoesNotExist):
         raise InsertBatchNotFound() from None
 
 
 def insert_batches_list(*, merchant: Merchant, limit: int = 50, offset: int = 0) -> list[InsertBatch]:
     """This merchant's batches, newest first."""
-    qs = InsertBatch.objects.filter(merchant=merchant).select_related("program", "merchant").order_by("-created_at", "pk")
+    qs = (
+        InsertBatch.objects.filter(merchant=merchant)
+        .select_related("program", "merchant")
+        .order_by("-created_at", "pk")
+    )
     return list(qs[offset : offset + limit])
 
 
@@ -89,21 +96,22 @@ class Attribution:
 def insert_batches_attribution(*, batches: Iterable[InsertBatch]) -> dict[uuid.UUID, Attribution]:
     """Attribution of several batches in three queries, whatever the number of batches, inserts or claims.
 
-    The batches must be of one merchant (their currency is the merchant's).
+    The batches must be of one merchant (their currency is the merchant's); ``scans`` is the counter as the given
+    rows hold it, so pass rows read for this purpose.
     """
     by_id = {batch.pk: batch for batch in batches}
     if not by_id:
         return {}
-    claims = {
-        row["batch_id"]: row
+    claims: dict[uuid.UUID, dict[str, Any]] = {
+        row["batch_id"]: dict(row)
         for row in InsertClaim.objects.filter(batch_id__in=by_id)
         .values("batch_id")
         .annotate(claims=Count("id"), new=Count("id", filter=Q(new_customer=True)), last=Max("created_at"))
     }
     # One claim per card and batch (one card per customer and program, one claim per customer and batch), so the
     # join to the claims never counts an event or a check twice within a batch.
-    visits = {
-        row["card__insert_claims__batch_id"]: row
+    visits: dict[uuid.UUID, dict[str, Any]] = {
+        row["card__insert_claims__batch_id"]: dict(row)
         for row in CardEvent.objects.filter(
             kind=EventKind.STAMP,
             card__insert_claims__batch_id__in=by_id,

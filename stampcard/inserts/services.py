@@ -149,7 +149,12 @@ def insert_claim(*, token: str, card: Card, new_customer: bool = False) -> Claim
     if selectors.insert_claim_in_batch(batch=batch, card=card) is not None:
         raise InsertBatchAlreadyClaimed()
     claim = InsertClaim(
-        merchant=merchant, insert=insert, batch=batch, customer_id=card.customer_id, card=card, new_customer=new_customer
+        merchant=merchant,
+        insert=insert,
+        batch=batch,
+        customer_id=card.customer_id,
+        card=card,
+        new_customer=new_customer,
     )
     try:
         with transaction.atomic():

@@ -72,7 +72,8 @@ def _validity_text(insert: Insert) -> str:
         return ""
     if validity.days is not None:
         return ngettext(
-            "Valid for %(count)d day after you collect it.", "Valid for %(count)d days after you collect it.",
+            "Valid for %(count)d day after you collect it.",
+            "Valid for %(count)d days after you collect it.",
             validity.days,
         ) % {"count": validity.days}
     if validity.months is not None:

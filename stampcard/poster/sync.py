@@ -4,7 +4,8 @@ Poster's ``transaction`` webhook only names the order (``object_id`` = ``transac
 of it (item added, comment, close…); real deployments also see an undocumented ``closed`` action. So on ``added``,
 ``changed`` or ``closed`` we re-fetch ``dash.getTransaction`` and act on its ``status`` (reference/poster.md §2):
 
-- ``2`` closed: the card named on the order gets the check, ``pos="poster"``, ``external_id`` = the transaction id,
+- ``2`` closed: unless nothing was paid in money (``payed_sum`` 0: closed without payment, or all by bonus), the
+  card named on the order gets the check, ``pos="poster"``, ``external_id`` = the transaction id,
   total = ``payed_sum`` (cash + card: the money really taken; bonus, certificate and third-party parts are not)
   converted to minor units. If the POS app already committed the check (same pos and external id), its total is
   corrected to that paid sum through ``cards.services.checkout_amend``: Poster's figure is the truth for
@@ -31,9 +32,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
-from stampcard.cards.models import Check, ReversalKind
+from stampcard.cards.models import ReversalKind
 from stampcard.core.errors import ApplicationError, NotFound
+from stampcard.merchants.actors import Actor
 from stampcard.poster import client as poster_client
 from stampcard.poster import services
 from stampcard.poster.models import DeliveryOutcome, PosterAccount
@@ -93,11 +96,17 @@ def _commit(*, poster_account: PosterAccount, transaction: poster_client.Transac
     currency = _currency(poster_account)
     total = transaction.paid_minor(currency=currency)
     detail: dict[str, Any] = {"transaction_id": transaction.transaction_id, "paid": total, "currency": currency}
-    existing = Check.objects.filter(
-        merchant=actor.merchant, pos=services.POS, external_id=transaction.transaction_id
-    ).first()
-    if existing is not None:
+    try:
+        cards_selectors.check_get(merchant=actor.merchant, pos=services.POS, external_id=transaction.transaction_id)
+    except NotFound:
+        pass
+    else:
+        # Committed already (by the POS app, or an earlier delivery): only the total may need correcting.
         return _amend(actor=actor, transaction_id=transaction.transaction_id, total=total, detail=detail)
+    if total == 0:
+        # Closed without payment (guest left, waiter's error, on the house) or paid wholly by bonus/certificate:
+        # nothing was bought with money, so nothing is stamped.
+        return SyncResult(DeliveryOutcome.IGNORED, {**detail, "reason": "not_paid"})
     card_ref = card_ref_from_transaction(transaction)
     if card_ref is None:
         return SyncResult(DeliveryOutcome.NO_CARD, detail)
@@ -125,7 +134,7 @@ def _commit(*, poster_account: PosterAccount, transaction: poster_client.Transac
     return SyncResult(DeliveryOutcome.STAMPED, detail)
 
 
-def _amend(*, actor: Any, transaction_id: str, total: int, detail: dict[str, Any]) -> SyncResult:
+def _amend(*, actor: Actor, transaction_id: str, total: int, detail: dict[str, Any]) -> SyncResult:
     try:
         amended = cards_services.checkout_amend(actor=actor, external_id=transaction_id, total=total, pos=services.POS)
     except ApplicationError as exc:

@@ -33,3 +33,13 @@ def poster_delivery_process(delivery_id: int, attempt: int = 1) -> str:
                 delivery_id=delivery_id, attempt=attempt + 1
             )
     return str(report.outcome)
+
+
+@task()
+def poster_deliveries_resume() -> int:
+    """Periodic: queue the deliveries whose processing never started (an enqueue lost after the delivery was
+    stored). Safe to run any time: processing is idempotent."""
+    stalled = webhooks.deliveries_stalled(older_than=timedelta(minutes=10))
+    for delivery_id in stalled:
+        poster_delivery_process.enqueue(delivery_id=delivery_id)
+    return len(stalled)

@@ -15,7 +15,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -77,10 +77,11 @@ def _data_object(body: dict[str, Any]) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _redacted(body: dict[str, Any]) -> str:
+def _stored_body(raw: bytes, body: dict[str, Any]) -> str:
+    """The body exactly as received, unless it carries an access token: then a copy with the token redacted."""
     data = _data_object(body)
     if "access_token" not in data:
-        return json.dumps(body, ensure_ascii=False)
+        return raw.decode("utf-8", errors="replace")
     data = {**data, "access_token": REDACTED}
     copy = {**body, "data": json.dumps(data, ensure_ascii=False) if isinstance(body.get("data"), str) else data}
     return json.dumps(copy, ensure_ascii=False)
@@ -118,7 +119,7 @@ def delivery_receive(*, raw: bytes, remote_addr: str | None) -> Received:
             action=signatures.php_string(body.get("action"))[:32],
             time=signatures.php_string(body.get("time"))[:32],
             sent_at=_sent_at(body.get("time")),
-            raw_body=_redacted(body),
+            raw_body=_stored_body(raw, body),
             signature_ok=True,
             dedupe_key=key,
             remote_addr=remote_addr or None,
@@ -142,7 +143,9 @@ def delivery_receive(*, raw: bytes, remote_addr: str | None) -> Received:
             from stampcard.poster import tasks  # tasks imports this module
 
             delivery_id = delivery.pk
-            transaction.on_commit(lambda: tasks.poster_delivery_process.enqueue(delivery_id=delivery_id))
+            # robust: a failed enqueue must not turn into an error answer (Poster's retry would be a duplicate);
+            # ``tasks.poster_deliveries_resume`` picks up a delivery whose processing never started.
+            transaction.on_commit(lambda: tasks.poster_delivery_process.enqueue(delivery_id=delivery_id), robust=True)
     return Received(delivery=delivery, duplicate=False)
 
 
@@ -208,6 +211,18 @@ def delivery_process(*, delivery_id: int, client_factory: Any = None) -> Process
             http.close()
     _finish(delivery, result.outcome, result.detail)
     return ProcessReport(outcome=result.outcome)
+
+
+def deliveries_stalled(*, older_than: timedelta) -> list[int]:
+    """Deliveries stored but never attempted (their task was lost), oldest first."""
+    cutoff = clock.now() - older_than
+    return list(
+        PosterWebhookDelivery.objects.filter(
+            processed_at__isnull=True, attempts=0, received_at__lt=cutoff, object="transaction"
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:500]
+    )
 
 
 def delivery_give_up(*, delivery_id: int, attempts: int) -> None:

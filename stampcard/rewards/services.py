@@ -115,7 +115,13 @@ def reward_grant_award(
         check_ref=check,
     )
     ledger_append(
-        card=card, kind=EventKind.REWARD_ISSUED, delta=0, actor=actor, check=check, reward_id=str(reward.pk), source=source
+        card=card,
+        kind=EventKind.REWARD_ISSUED,
+        delta=0,
+        actor=actor,
+        check=check,
+        reward_id=str(reward.pk),
+        source=source,
     )
     return reward
 

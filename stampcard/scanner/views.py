@@ -72,8 +72,12 @@ def manifest(request: HttpRequest) -> JsonResponse:
         icons.append({"src": src, "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"})
     # The artwork keeps to the central 80% circle, so the same image serves as the maskable icon.
     icons.append(
-        {"src": reverse("scanner:icon", kwargs={"size": 512}), "sizes": "512x512", "type": "image/png",
-         "purpose": "maskable"}
+        {
+            "src": reverse("scanner:icon", kwargs={"size": 512}),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        }
     )
     data = {
         "name": _("stampcard scanner"),
@@ -114,7 +118,11 @@ def icon_png(size: int) -> bytes:
     draw.ellipse((centre - ring, centre - ring, centre + ring, centre + ring), outline="#fbbf24", width=side // 22)
     dot = side * 0.20
     draw.ellipse((centre - dot, centre - dot, centre + dot, centre + dot), fill="#fbbf24")
-    tick = [(centre - dot * 0.5, centre), (centre - dot * 0.1, centre + dot * 0.4), (centre + dot * 0.55, centre - dot * 0.4)]
+    tick = [
+        (centre - dot * 0.5, centre),
+        (centre - dot * 0.1, centre + dot * 0.4),
+        (centre + dot * 0.55, centre - dot * 0.4),
+    ]
     draw.line(tick, fill=THEME_COLOR, width=side // 28, joint="curve")
     buffer = io.BytesIO()
     image.resize((size, size), Image.Resampling.LANCZOS).save(buffer, format="PNG", optimize=True)

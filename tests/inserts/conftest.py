@@ -12,7 +12,9 @@ from stampcard.merchants.actors import Actor
 from tests.join.conftest import IPHONE_UA, join_data, stub_wallet_links  # noqa: F401 - the fixture applies here too
 
 
-def make_batch(actor: Actor, *, count: int = 3, kind: str = "stamp", name: str = "Glovo — December", **benefit) -> InsertBatch:
+def make_batch(
+    actor: Actor, *, count: int = 3, kind: str = "stamp", name: str = "Glovo — December", **benefit
+) -> InsertBatch:
     return services.insert_batch_create(
         actor=actor,
         name=name,

@@ -106,7 +106,11 @@ def test_an_idempotency_key_replays_the_first_batch(manager, program):
         (glovo(name="   "), 422, "insert_batch_invalid"),
         (glovo(benefit={"kind": "voucher"}), 422, "insert_batch_invalid"),
         (glovo(benefit={"kind": "stamp", "stamps": 11}), 422, "validation_error"),
-        (glovo(benefit={"kind": "voucher", "title": "x", "validity": {"days": 1, "months": 1}}), 422, "insert_batch_invalid"),
+        (
+            glovo(benefit={"kind": "voucher", "title": "x", "validity": {"days": 1, "months": 1}}),
+            422,
+            "insert_batch_invalid",
+        ),
         (glovo(program_id="not-a-program"), 404, "program_not_found"),
     ],
 )
@@ -163,7 +167,9 @@ def test_batches_list_newest_first_and_page(manager, manager_actor, program):
     assert error_of(get(manager.client(), "/insert-batches", limit="0"), 422)["code"] == "validation_error"
 
 
-def test_the_list_costs_the_same_queries_for_one_batch_or_many(manager, manager_actor, program, django_assert_num_queries):
+def test_the_list_costs_the_same_queries_for_one_batch_or_many(
+    manager, manager_actor, program, django_assert_num_queries
+):
     client = manager.client()
     get(client, "/insert-batches")  # the key's last use is written once per minute: not on the measured calls
     first = make_batch(manager_actor, count=2)
@@ -193,4 +199,6 @@ def test_the_openapi_schema_documents_the_insert_routes(client):
     paths = client.get("/api/v1/openapi.json").json()["paths"]
 
     assert {"post", "get"} <= set(paths["/api/v1/insert-batches"])
-    assert "get" in paths["/api/v1/insert-batches/{batch_id}"] and "get" in paths["/api/v1/insert-batches/{batch_id}/pdf"]
+    assert (
+        "get" in paths["/api/v1/insert-batches/{batch_id}"] and "get" in paths["/api/v1/insert-batches/{batch_id}/pdf"]
+    )

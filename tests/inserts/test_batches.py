@@ -149,9 +149,12 @@ def test_the_program_and_location_must_be_the_merchants(manager_actor, program):
 def test_an_owner_key_without_a_location_may_name_one_or_none(merchant, program, owner):
     spot = LocationFactory(merchant=merchant)
 
-    assert services.insert_batch_create(
-        actor=owner.actor(), name="x", count=1, benefit=stamp(), location_id=str(spot.pk)
-    ).location == spot
+    assert (
+        services.insert_batch_create(
+            actor=owner.actor(), name="x", count=1, benefit=stamp(), location_id=str(spot.pk)
+        ).location
+        == spot
+    )
     assert services.insert_batch_create(actor=owner.actor(), name="y", count=1, benefit=stamp()).location is None
 
 

@@ -5,11 +5,12 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.test import Client
 
 from stampcard.cards.models import Card, CardEvent, Check, EventKind
 from stampcard.customers.models import Customer
-from stampcard.inserts import services
 from stampcard.inserts.models import InsertBatch, InsertClaim
 from stampcard.join import links
 from stampcard.merchants.actors import Channel
@@ -57,6 +58,22 @@ def test_opening_the_page_counts_a_scan_and_writes_nothing_else(phone, insert, p
 
     assert reload(insert.batch).scans == 3
     assert not InsertClaim.objects.exists() and not Customer.objects.exists() and not Card.objects.exists()
+
+
+@pytest.mark.parametrize("holds_the_card", [False, True])
+def test_the_only_write_of_a_get_is_the_scan_counter(insert, card, phone, holds_the_card):
+    if holds_the_card:
+        phone = phone_with_card(card)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert phone.get(claim_path(insert)).status_code == 200
+
+    writes = [
+        q["sql"]
+        for q in queries.captured_queries
+        if not q["sql"].lstrip().upper().startswith(("SELECT", "SAVEPOINT", "RELEASE"))
+    ]
+    assert len(writes) == 1 and writes[0].startswith('UPDATE "inserts_insertbatch" SET "scans"'), writes
 
 
 def test_a_new_customer_joins_collects_and_lands_on_the_web_card(phone, insert, program):

@@ -64,7 +64,9 @@ def test_insert_stamps_reach_rewards_like_any_stamp(now, manager_actor, merchant
 
 
 def test_a_voucher_insert_puts_a_voucher_with_its_validity_into_the_card(now, manager_actor, program, card):
-    batch = make_batch(manager_actor, kind="voucher", title="Free cappuccino", description="Any size", validity={"days": 30})
+    batch = make_batch(
+        manager_actor, kind="voucher", title="Free cappuccino", description="Any size", validity={"days": 30}
+    )
 
     result = services.insert_claim(token=inserts_of(batch)[0].token, card=card)
 
@@ -83,7 +85,12 @@ def test_a_gift_insert_leaves_an_award_ready_at_the_counter(now, manager_actor, 
 
     reward = Reward.objects.get(card=card)
     assert reload(result.claim).reward == reward
-    assert (reward.kind, reward.state, reward.title, reward.stamps_spent) == ("award", "ready", "Cookie with your coffee", 0)
+    assert (reward.kind, reward.state, reward.title, reward.stamps_spent) == (
+        "award",
+        "ready",
+        "Cookie with your coffee",
+        0,
+    )
     assert reward.spec["source"] == "insert" and reward.spec["batch_id"] == str(batch.pk)
     event = CardEvent.objects.get(card=card, kind=EventKind.REWARD_ISSUED)
     assert event.channel == Channel.INSERT and event.payload["reward_id"] == str(reward.pk)
@@ -158,7 +165,9 @@ def test_at_the_plans_cap_nothing_is_written_and_the_insert_stays_free(now, mana
     assert reload(card).stamps == 0
 
 
-def test_a_card_in_a_wallet_is_announced_after_the_claim(now, manager_actor, program, card, django_capture_on_commit_callbacks):
+def test_a_card_in_a_wallet_is_announced_after_the_claim(
+    now, manager_actor, program, card, django_capture_on_commit_callbacks
+):
     card.in_wallet = True
     card.save(update_fields=["in_wallet"])
     insert = inserts_of(make_batch(manager_actor))[0]

@@ -108,19 +108,26 @@ def test_every_insert_has_cut_marks_at_its_four_corners(manager_actor, program):
             for y, dy in ((y0, -1), (y0 + pdf.INSERT_H, 1)):
                 y_up = round(pdf.PAGE_H - y, 1)
                 horizontal = (round(x + dx * 1.0, 1), y_up, round(x + dx * 3.5, 1), y_up)
-                vertical = (round(x, 1), round(pdf.PAGE_H - (y + dy * 1.0), 1), round(x, 1), round(pdf.PAGE_H - (y + dy * 3.5), 1))
+                vertical = (
+                    round(x, 1),
+                    round(pdf.PAGE_H - (y + dy * 1.0), 1),
+                    round(x, 1),
+                    round(pdf.PAGE_H - (y + dy * 3.5), 1),
+                )
                 assert horizontal in lines and vertical in lines, (index, x, y)
     # The marks stay off the inserts: none starts inside one.
     for index in range(12):
         x0, y0 = pdf.insert_origin(index)
         for x1, y1, _x2, _y2 in lines:
-            assert not (x0 + 0.5 < x1 < x0 + pdf.INSERT_W - 0.5 and y0 + 0.5 < pdf.PAGE_H - y1 < y0 + pdf.INSERT_H - 0.5)
+            assert not (
+                x0 + 0.5 < x1 < x0 + pdf.INSERT_W - 0.5 and y0 + 0.5 < pdf.PAGE_H - y1 < y0 + pdf.INSERT_H - 0.5
+            )
 
 
 def test_a_voucher_batch_prints_the_voucher_title_and_cyrillic_names(settings):
     merchant = MerchantFactory(name="Кав'ярня «Ранок»", locale="uk")
-    from tests.conftest import make_staff
     from stampcard.merchants.models import Role
+    from tests.conftest import make_staff
 
     ProgramFactory(merchant=merchant)
     batch = make_batch(make_staff(merchant, Role.OWNER).actor(), count=2, kind="voucher", title="Капучино в подарунок")
@@ -140,3 +147,23 @@ def test_a_thousand_inserts_render_to_84_pages(manager_actor, program):
     assert len(reader.pages) == 84
     last = inserts_of(batch)[-1]
     assert pdf.insert_url(last) in reader.pages[-1].extract_text()
+
+
+def test_no_text_falls_in_the_white_margin_around_a_qr(manager_actor, program):
+    batch = make_batch(manager_actor, count=12, kind="voucher", title="A very long voucher title that needs two lines")
+    page = PdfReader(io.BytesIO(render(batch))).pages[0]
+    baselines: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font_dict, font_size):
+        if text.strip():
+            baselines.append((tm[4] / PT_PER_MM, pdf.PAGE_H - tm[5] / PT_PER_MM, text))
+
+    page.extract_text(visitor_text=visit)
+
+    assert baselines
+    for index in range(12):
+        x0, y0 = pdf.insert_origin(index)
+        top, bottom = y0 + pdf.QR_TOP - pdf.QUIET, y0 + pdf.QR_TOP + pdf.QR_SIZE + pdf.QUIET
+        for x, y, text in baselines:
+            if x0 <= x <= x0 + pdf.INSERT_W:
+                assert not top < y < bottom, (index, text, y)

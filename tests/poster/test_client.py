@@ -98,9 +98,7 @@ def test_missing_invalid_and_expired_tokens_are_token_errors(code):
 
 def test_an_unknown_id_is_not_found():
     with pytest.raises(PosterNotFound) as caught:
-        client_for(answer({"error": {"code": 32, "message": "The ID doesn't exist"}})).transaction_get(
-            transaction_id=1
-        )
+        client_for(answer({"error": {"code": 32, "message": "The ID doesn't exist"}})).transaction_get(transaction_id=1)
     assert caught.value.code == 32
 
 

@@ -66,9 +66,7 @@ def test_racing_commits_of_different_amounts_settle_on_posters_paid_sum(poster, 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     program = ProgramFactory(merchant=merchant, earning_rule=EarningRule.PER_AMOUNT, amount_per_stamp=5000)
     card = CardFactory(program=program)
-    transaction_id = poster.transaction_open(
-        ACCOUNT, products=[("1", 1), ("3", 1)], comment=f"stampcard:{card.number}"
-    )
+    transaction_id = poster.transaction_open(ACCOUNT, products=[("1", 1), ("3", 1)], comment=f"stampcard:{card.number}")
     poster.transaction_close(ACCOUNT, transaction_id)  # 175.50 UAH paid: 3 stamps
 
     race(poster, cashier, card, transaction_id, pos_total=5500)  # the POS app thought 55 UAH: 1 stamp

@@ -1,4 +1,4 @@
-"""Poster's webhook ``verify``: md5 over ``account;object;object_id;action;[data;]time;secret`` (DOCS en/web/webhooks.md).
+"""Poster's webhook ``verify``: md5 of ``account;object;object_id;action;[data;]time;secret`` (DOCS webhooks.md).
 
 The expected digests below were computed with coreutils ``md5sum`` from the documented recipe, not with our code.
 """
@@ -121,7 +121,9 @@ def test_the_stand_in_signs_exactly_as_we_verify():
 def test_the_manage_platform_verify_joins_with_colons():
     # printf '%s' '76:9642176a5cdfe3f65e6e00c27b668795:bd8f3168d1af839cbc90d11575459465' | md5sum
     verify = manage_verify(
-        application_id="76", application_secret="9642176a5cdfe3f65e6e00c27b668795", code="bd8f3168d1af839cbc90d11575459465"
+        application_id="76",
+        application_secret="9642176a5cdfe3f65e6e00c27b668795",
+        code="bd8f3168d1af839cbc90d11575459465",
     )
     assert verify == MANAGE_VERIFY
 

@@ -155,7 +155,7 @@ def test_an_install_sends_the_token_in_the_application_webhook(poster, webhook_s
     url, received = webhook_sink
     poster.webhook_url = url
     token = poster.install(ACCOUNT)
-    (body, _), = received
+    ((body, _),) = received
     assert (body["object"], body["action"]) == ("application", "added")
     assert json.loads(body["data"]) == {"user_id": 1, "access_token": token}
     assert webhook_signature_valid(body, secret=APPLICATION_SECRET)

@@ -2,10 +2,10 @@
 
 import pytest
 
+from stampcard.merchants.models import Role
 from stampcard.poster.models import AccountStatus
 from tests.conftest import make_staff
 from tests.factories import LocationFactory
-from stampcard.merchants.models import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -230,7 +230,9 @@ def test_a_pos_commit_above_the_paid_sum_gives_back_the_extra_stamps(
     assert reload(card).stamps == 1 and Check.objects.get().stamps_issued == 1
 
 
-def test_a_pos_commit_of_the_same_amount_is_a_replay(poster, connected, card, cashier, django_capture_on_commit_callbacks):
+def test_a_pos_commit_of_the_same_amount_is_a_replay(
+    poster, connected, card, cashier, django_capture_on_commit_callbacks
+):
     transaction_id = ring_up(poster, card=card)
     commit = cards_services.CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
     cards_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
@@ -313,3 +315,30 @@ def test_the_task_gives_up_after_its_attempts(poster, connected, card, settings)
     tasks.poster_delivery_process.call(delivery_id=delivery.pk, attempt=2)
     delivery.refresh_from_db()
     assert delivery.outcome == DeliveryOutcome.FAILED and delivery.processed_at is not None
+
+
+def test_a_delivery_whose_task_was_lost_is_resumed_by_the_periodic_sweep(poster, connected, card, settings):
+    from datetime import timedelta
+
+    from stampcard.core import clock
+    from stampcard.poster import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}  # the enqueue goes nowhere
+    transaction_id = ring_up(poster, card=card)
+    post_webhook(poster.webhook_body(ACCOUNT, "transaction", transaction_id, "changed"))
+    fresh = post_webhook(poster.webhook_body(ACCOUNT, "transaction", transaction_id, "changed", sent_at=9))
+    assert fresh.status_code == 200
+    stalled = PosterWebhookDelivery.objects.order_by("pk").first()
+    PosterWebhookDelivery.objects.filter(pk=stalled.pk).update(received_at=clock.now() - timedelta(minutes=11))
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    assert tasks.poster_deliveries_resume.call() == 1  # the fresh one may still have its task coming
+    stalled.refresh_from_db()
+    assert stalled.outcome == DeliveryOutcome.STAMPED and reload(card).stamps == 1
+
+
+def test_an_order_closed_without_payment_stamps_nothing(poster, connected, card, django_capture_on_commit_callbacks):
+    # e.g. the guest left (Poster closes it with pay_type 0) or a gift covered entirely by a bonus
+    transaction_id = ring_up(poster, card=card, cash_cents=0, bonus_cents=5500)
+    delivery = deliver(poster, django_capture_on_commit_callbacks, transaction_id)
+    assert delivery.outcome == DeliveryOutcome.IGNORED and delivery.detail["reason"] == "not_paid"
+    assert not Check.objects.exists() and reload(card).stamps == 0

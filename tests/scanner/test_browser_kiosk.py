@@ -9,6 +9,7 @@ from stampcard.vouchers import services as vouchers_services
 from stampcard.vouchers.models import Voucher
 from tests.browser import chromium
 from tests.factories import CardFactory, CustomerFactory, LocationFactory, ProgramFactory
+from tests.lottery.helpers import lottery_reward, make_lottery, variant
 from tests.scanner.scanner_browser import (
     PASSWORD,
     TABLET,
@@ -98,3 +99,23 @@ def test_leaving_kiosk_mode_needs_a_staff_password(live_server, merchant):
         dialog.get_by_role("button", name="Leave kiosk mode").click()
         page.get_by_test_id("manual").wait_for()
         assert ScannerDevice.objects.get().mode == "manual"
+
+
+def test_a_guest_spins_their_ready_lottery_on_the_kiosk(live_server, merchant, manager, tmp_path):
+    LocationFactory(merchant=merchant, name="Podil")
+    program = ProgramFactory(merchant=merchant, goal=8)
+    card = CardFactory(program=program, customer=CustomerFactory(merchant=merchant, name="Olena Kovalenko"))
+    lottery_reward(card, make_lottery(manager.actor(), [variant("award", 1_000_000, "Free croissant")]))
+    staff_member(merchant, email="manager@example.com")
+    video = card_video(tmp_path / "card.y4m", card.qr_payload)
+
+    with chromium(*fake_camera_args(video)) as browser:
+        page = scanner_page(browser, live_server, viewport=TABLET, camera=True)
+        pair(page, email="manager@example.com", location_name="Podil", mode="kiosk", device_name="Kiosk")
+        page.get_by_role("button", name="Tap to start").click()
+        page.get_by_role("button", name="Spin the lottery").click()
+        page.get_by_test_id("prize").wait_for()
+        assert page.get_by_test_id("prize").inner_text() == "You won: Free croissant"
+        assert page.get_by_role("button", name="Spin the lottery").count() == 0
+
+    assert CardEvent.objects.filter(card=card, kind=EventKind.LOTTERY_DRAW).count() == 1

@@ -18,7 +18,7 @@ export function interpolate(format, values, named = false) {
   return format.replace(/%s/g, () => String(values[index++]));
 }
 
-/** A named-placeholder message: fmt(gettext("%(name)s has %(count)s"), {name, count}). */
+/** Fill a message's named placeholders: "%(name)s" takes values.name. */
 export function fmt(format, values) {
   return interpolate(format, values, true);
 }

@@ -195,11 +195,8 @@ export function kioskScreen(ctx) {
       return;
     }
     beep("ok");
-    try {
-      card = { ...(await api.card(card.qr)), qr: card.qr };
-    } catch {
-      card = { ...card, vouchers: (card.vouchers || []).filter((v) => v.code !== voucher.code) };
-    }
+    // Not fetched again: on a kiosk every card look-up counts against the device's scan limit.
+    card = { ...card, vouchers: (card.vouchers || []).filter((v) => v.code !== voucher.code) };
     show("redeemed",
       h("div", { class: "hero" },
         h("p", { class: "big-message ok", role: "status", "data-testid": "voucher-used" },

@@ -10,6 +10,10 @@ import { fmt, gettext, ngettext } from "./i18n.js";
 import { newScanId } from "./ids.js";
 import { currencyDigits, formatMoney, parseAmount } from "./money.js";
 import { beep } from "./sound.js";
+import { Wedge } from "./wedge.js";
+
+// A card QR payload ("SC1:..."), as a scanner in keyboard mode types it.
+const QR_LIKE = /^[A-Z0-9]+:[A-Z0-9]+$/i;
 
 const majorUnits = (minor, currency) => (minor / 10 ** currencyDigits(currency)).toFixed(currencyDigits(currency));
 
@@ -61,16 +65,22 @@ export function manualScreen(ctx) {
     else startCamera();
   }
 
+  // No maxlength: a USB barcode scanner may type a whole card QR into this field.
   const numberInput = h("input", {
-    type: "text", name: "number", inputmode: "numeric", autocomplete: "off", maxlength: "6", pattern: "[0-9]{6}",
-    placeholder: "482913", enterkeyhint: "search",
+    type: "text", name: "number", inputmode: "numeric", autocomplete: "off", placeholder: "482913", enterkeyhint: "search",
   });
   const numberForm = h("form", {
     class: "inline-form",
     novalidate: true,  // the app's own message explains what is wrong, in the page's language
     onsubmit: (event) => {
       event.preventDefault();
-      const number = numberInput.value.replace(/\D/g, "");
+      const typed = numberInput.value.trim();
+      if (QR_LIKE.test(typed)) {
+        numberInput.value = "";
+        busy(event.submitter || numberForm.querySelector("button"), () => open(typed));
+        return;
+      }
+      const number = typed.replace(/\D/g, "");
       if (number.length !== 6) {
         say("error", gettext("Type the six digits of the card number."));
         return;
@@ -289,12 +299,17 @@ export function manualScreen(ctx) {
         }, gettext("Redeem"))))));
   }
 
+  // A USB or Bluetooth scanner at the counter: a card QR typed anywhere outside a field opens that card.
+  const wedge = new Wedge({ onScan: (line) => (QR_LIKE.test(line) ? open(line) : null) });
+
   return {
     element: root,
     start() {
+      wedge.start();
       numberInput.focus();
     },
     destroy() {
+      wedge.stop();
       camera.stop();
     },
   };

@@ -79,7 +79,8 @@ export class Wedge {
       return;
     }
     const char = keyToChar(event);
-    if (char === null) return;
+    // A scan never starts with a space; the space bar on a focused button must still press it.
+    if (char === null || (char === " " && !this.buffer)) return;
     event.preventDefault();
     if (now - this.lastKeyAt > this.interKeyMs) this.buffer = "";
     this.lastKeyAt = now;

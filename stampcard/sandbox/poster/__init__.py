@@ -26,7 +26,9 @@ def demo_token() -> str:
     )
 
 
-def start_dev_stand_in(*, base_url: str | None = None, company_name: str = "Demo Coffee") -> PosterStandIn:
+def start_dev_stand_in(
+    *, base_url: str | None = None, company_name: str = "Demo Coffee", port: int | None = None
+) -> PosterStandIn:
     """For the demo: the stand-in on the port the dev settings point at, with the demo account, its spots, menu and
     token, sending webhooks to the stampcard at ``base_url`` (default ``BASE_URL``)."""
     from django.conf import settings
@@ -40,7 +42,7 @@ def start_dev_stand_in(*, base_url: str | None = None, company_name: str = "Demo
         redirect_uri=settings.POSTER_OAUTH_REDIRECT_URI if base_url is None else f"{base}/integrations/poster/callback",
         webhook_url=f"{base}/integrations/poster/webhook",
         host=address.hostname or "127.0.0.1",
-        port=address.port or 8791,
+        port=(address.port or 8791) if port is None else port,
     )
     stand_in.account_add(
         DEMO_ACCOUNT,

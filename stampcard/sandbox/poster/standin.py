@@ -20,7 +20,6 @@ A control API under ``/_control/`` (JSON) creates accounts, opens, changes, clos
 installs the application, for the demo and the POS simulator; tests use the same operations as methods.
 """
 
-import contextlib
 import hashlib
 import json
 import secrets
@@ -545,8 +544,3 @@ _METHODS: dict[str, Callable[[Account, dict[str, str]], dict[str, Any]]] = {
     "settings.getCompanyName": _company_name,
     "menu.getProducts": _products,
 }
-
-
-def quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-    with contextlib.suppress(Exception):
-        function(*args, **kwargs)
