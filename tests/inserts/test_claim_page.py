@@ -6,8 +6,8 @@ import re
 import pytest
 from django.core import mail
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from stampcard.cards.models import Card, CardEvent, Check, EventKind
 from stampcard.customers.models import Customer

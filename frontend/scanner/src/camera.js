@@ -148,7 +148,7 @@ export class Camera {
       }
       const now = Date.now();
       if (code) {
-        const known = code === this.last.code;
+        const known = code === this.last.code && now - this.last.seen <= GONE_AFTER_MS;
         this.last = { code, seen: now };
         if (!known && !this.paused && this.stream) this.onCode(code);
       } else if (this.last.code && now - this.last.seen > GONE_AFTER_MS) {
@@ -163,8 +163,7 @@ export class Camera {
     this.paused = true;
   }
 
-  resume({ forget = false } = {}) {
-    if (forget) this.last = { code: null, seen: 0 };
+  resume() {
     this.paused = false;
   }
 

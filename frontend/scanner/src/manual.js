@@ -46,7 +46,7 @@ export function manualScreen(ctx) {
     cameraButton.textContent = gettext("Stop the camera");
     try {
       await camera.start();
-      camera.resume({ forget: true });
+      camera.resume();
     } catch (error) {
       stopCamera();
       say("error", error.message);
@@ -129,7 +129,7 @@ export function manualScreen(ctx) {
       beep("ok");
     } catch (error) {
       fail(error);
-      camera.resume({ forget: true });
+      camera.resume();
     }
   }
 
