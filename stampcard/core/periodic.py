@@ -27,6 +27,10 @@ SCHEDULE = [
     # Spent recovery codes of the customer pages, and rate-limit counters of windows long past.
     Periodic("stampcard.join.tasks.join_prune", timedelta(days=1)),
     Periodic("stampcard.core.throttle.throttles_prune", timedelta(days=1)),
+    # Receipt claims nobody collected, long after they expired (their state never depends on this).
+    Periodic("stampcard.receipts.tasks.receipt_claims_prune", timedelta(days=1)),
+    # Poster webhook deliveries stored but whose processing task was lost (a worker killed mid-way).
+    Periodic("stampcard.poster.tasks.poster_deliveries_resume", timedelta(minutes=5)),
     # Cards with unusually many stamps in a day, whatever the channel (scanner anti-abuse alerts).
     Periodic("stampcard.scanner.tasks.scanner_alerts_scan", timedelta(minutes=5)),
 ]

@@ -15,11 +15,15 @@ from django.db import transaction
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, EarningRule, Program
 from stampcard.core.errors import ApplicationError
+from stampcard.inserts import demo as inserts_demo
 from stampcard.join import links as join_links
 from stampcard.lottery import services as lottery_services
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import ApiKey, BillingInterval, Location, Membership, Merchant, Plan, Role, StaffUser
+from stampcard.poster import demo as poster_demo
+from stampcard.receipts import demo as receipts_demo
+from stampcard.scanner import demo as scanner_demo
 
 DEMO_MERCHANT_NAME = "Demo Coffee"
 OWNER_EMAIL = "owner@demo.stampcard.local"
@@ -45,7 +49,9 @@ def seed_demo(*, base_url: str) -> dict[str, Any]:
         saved = _refresh_credentials(merchant=merchant)
     saved["base_url"] = base_url
     saved.update(_urls(base_url))
-    saved.update(_customer_urls(merchant=merchant or Merchant.objects.get(name=DEMO_MERCHANT_NAME), base_url=base_url))
+    merchant = merchant or Merchant.objects.get(name=DEMO_MERCHANT_NAME)
+    saved.update(_customer_urls(merchant=merchant, base_url=base_url))
+    saved["features"] = _feature_demos(merchant=merchant, base_url=base_url)
     demo_file().write_text(json.dumps(saved, indent=2, ensure_ascii=False) + "\n")
     demo_file().chmod(0o600)
     return saved
@@ -64,8 +70,11 @@ def _saved_matches(saved: dict[str, Any], merchant: Merchant) -> bool:
     except ApplicationError:
         return False
     owner = StaffUser.objects.filter(email=saved.get("owner_email", "")).first()
+    cashier = StaffUser.objects.filter(email=saved.get("cashier_email", "")).first()
     return (
-        saved.get("merchant_id") == str(merchant.pk)
+        cashier is not None
+        and cashier.check_password(saved.get("cashier_password", ""))
+        and saved.get("merchant_id") == str(merchant.pk)
         and actor.merchant.pk == merchant.pk
         and owner is not None
         and owner.check_password(saved.get("owner_password", ""))
@@ -156,7 +165,12 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
     for stale in ApiKey.objects.filter(merchant=merchant, name="Demo POS", revoked_at__isnull=True):
         merchants_services.api_key_revoke(api_key=stale)
     location = Location.objects.filter(merchant=merchant).order_by("created_at").first()
-    cashier_membership = Membership.objects.filter(merchant=merchant, role=Role.CASHIER).first() or owner_membership
+    cashier_membership = Membership.objects.filter(merchant=merchant, role=Role.CASHIER).select_related("user").first()
+    cashier_membership = cashier_membership or owner_membership
+    # The cashier signs in to the scanner app; only the demo knows this password (saved to var/demo.json).
+    cashier_password = owner_password if cashier_membership == owner_membership else secrets.token_urlsafe(12)
+    cashier_membership.user.set_password(cashier_password)
+    cashier_membership.user.save(update_fields=["password"])
     _key, raw = merchants_services.api_key_create(
         membership=cashier_membership, name="Demo POS", location=location, created_by=owner
     )
@@ -170,8 +184,23 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
         "owner_password": owner_password,
         "api_key": raw,
         "api_key_role": cashier_membership.role,
+        "cashier_email": cashier_membership.user.email,
+        "cashier_password": cashier_password,
         "sample_card_number": card.number if card else None,
     }
+
+
+def _feature_demos(*, merchant: Merchant, base_url: str) -> dict[str, str]:
+    """What each feature app seeds for the demo (idempotently), as label -> URL or hint lines to print."""
+    program = Program.objects.get(merchant=merchant, is_default=True)
+    location = Location.objects.filter(merchant=merchant).order_by("created_at").first()
+    owner = Membership.objects.select_related("user").get(merchant=merchant, role=Role.OWNER)
+    actor = Actor(merchant=merchant, channel=Channel.PANEL, user=owner.user, membership=owner)
+    kwargs = {"merchant": merchant, "program": program, "location": location, "owner_actor": actor}
+    features: dict[str, str] = {}
+    for seed in (scanner_demo.seed_demo, receipts_demo.seed_demo, inserts_demo.seed_demo, poster_demo.seed_demo):
+        features.update(seed(**kwargs, base_url=base_url))
+    return features
 
 
 def _customer_urls(*, merchant: Merchant, base_url: str) -> dict[str, str]:

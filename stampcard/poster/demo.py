@@ -52,10 +52,10 @@ def seed_demo(
         first.save(update_fields=["location"])
     stand_in = settings.POSTER_API_URL.removesuffix("/api")
     return {
-        "poster_connection_url": f"{base_url}/integrations/poster/?merchant={merchant.pk}",
-        "poster_stand_in_url": f"{stand_in}/",
-        "poster_account": sandbox_poster.DEMO_ACCOUNT,
-        "poster_try": (
+        "Poster connection (owner login)": f"{base_url}/integrations/poster/?merchant={merchant.pk}",
+        "Poster stand-in": f"{stand_in}/",
+        "Poster demo account": sandbox_poster.DEMO_ACCOUNT,
+        "Ring up a check on the Poster stand-in": (
             f"curl -X POST {stand_in}/_control/transactions -d "
             f'\'{{"account": "{sandbox_poster.DEMO_ACCOUNT}", "products": [{{"product_id": "1"}}], '
             f'"comment": "stampcard:<card number>"}}\'  then POST /_control/transactions/close '

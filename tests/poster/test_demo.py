@@ -21,7 +21,7 @@ def test_the_demo_merchant_is_connected_and_a_closed_check_on_the_stand_in_stamp
                      base_url=live_server.url)  # fmt: skip
     again = seed_demo(merchant=merchant, program=program, location=location, owner_actor=owner.actor(),
                       base_url=live_server.url)  # fmt: skip
-    assert urls == again and urls["poster_connection_url"].startswith(live_server.url)
+    assert urls == again and urls["Poster connection (owner login)"].startswith(live_server.url)
     account = PosterAccount.objects.get()
     assert account.account == sandbox_poster.DEMO_ACCOUNT and account.status == AccountStatus.CONNECTED
     assert crypto.token_decrypt(account.access_token_encrypted) == sandbox_poster.demo_token()

@@ -36,10 +36,8 @@ def test_a_guest_scans_their_card_is_refused_the_second_time_and_uses_a_voucher(
 
     with chromium(*fake_camera_args(video)) as browser:
         page = scanner_page(browser, live_server, viewport=TABLET, camera=True)
-        page.clock.install()
         pair(page, email="manager@example.com", location_name="Podil", mode="kiosk", device_name="Kiosk")
         page.get_by_role("button", name="Tap to start").click()
-        page.get_by_text("Scan your card").wait_for()
 
         # the first scan: a stamp, and the guest sees their progress and voucher (first name only)
         page.get_by_test_id("stamped").wait_for()
@@ -68,13 +66,33 @@ def test_a_guest_scans_their_card_is_refused_the_second_time_and_uses_a_voucher(
         voucher.refresh_from_db()
         assert voucher.state == "redeemed"
 
-        # left alone, the kiosk goes back to "scan your card"
-        page.clock.fast_forward("01:00")
-        page.get_by_text("Scan your card").wait_for()
-        assert page.get_by_test_id("kiosk").get_attribute("data-state") == "scan"
 
     assert CardEvent.objects.filter(card=card, kind=EventKind.STAMP).count() == 1
     assert Voucher.objects.get(pk=voucher.pk).state == "redeemed"
+
+
+def test_an_unknown_qr_is_explained_and_left_alone_the_kiosk_goes_back_to_scan_your_card(
+    live_server, merchant, tmp_path
+):
+    LocationFactory(merchant=merchant, name="Podil")
+    ProgramFactory(merchant=merchant)
+    staff_member(merchant, email="manager@example.com")
+    video = card_video(tmp_path / "menu.y4m", "HTTPS://EXAMPLE.COM/MENU")  # some other QR, held still
+
+    with chromium(*fake_camera_args(video)) as browser:
+        page = scanner_page(browser, live_server, viewport=TABLET, camera=True)
+        page.clock.install()
+        pair(page, email="manager@example.com", location_name="Podil", mode="kiosk", device_name="Kiosk")
+        page.get_by_role("button", name="Tap to start").click()
+        page.get_by_test_id("refusal").filter(has_text="We do not know this card").wait_for()
+
+        page.clock.fast_forward("00:40")
+        assert page.get_by_test_id("kiosk").get_attribute("data-state") == "problem"
+        page.clock.fast_forward("00:10")  # 45 seconds without a touch
+        page.get_by_text("Scan your card").wait_for()
+        assert page.get_by_test_id("kiosk").get_attribute("data-state") == "scan"
+        page.wait_for_timeout(1000)  # the same QR, still in the picture, is not taken as a new scan
+        assert page.get_by_test_id("kiosk").get_attribute("data-state") == "scan"
 
 
 def test_leaving_kiosk_mode_needs_a_staff_password(live_server, merchant):

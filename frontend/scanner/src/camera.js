@@ -8,7 +8,9 @@ import { h } from "./dom.js";
 import { gettext } from "./i18n.js";
 
 const FRAME_INTERVAL_MS = 120;
-const GONE_AFTER_MS = 800;  // a code unseen this long has left the picture
+// A code missing from this many frames in a row (about 0.8 s) has left the picture. Counted in frames, not time,
+// so that a sleeping tablet or a clock change does not turn a card held still into a new scan.
+const GONE_AFTER_FRAMES = 7;
 const MAX_DECODE_WIDTH = 800;  // jsQR's time grows with the pixels; QR cards read fine at this size
 
 export class CameraError extends Error {
@@ -90,7 +92,7 @@ export class Camera {
     this.stream = null;
     this.timer = null;
     this.paused = false;
-    this.last = { code: null, seen: 0 };
+    this.last = { code: null, missed: 0 };
   }
 
   get running() {
@@ -146,13 +148,12 @@ export class Camera {
       } catch {
         code = null;
       }
-      const now = Date.now();
       if (code) {
-        const known = code === this.last.code && now - this.last.seen <= GONE_AFTER_MS;
-        this.last = { code, seen: now };
+        const known = code === this.last.code;
+        this.last = { code, missed: 0 };
         if (!known && !this.paused && this.stream) this.onCode(code);
-      } else if (this.last.code && now - this.last.seen > GONE_AFTER_MS) {
-        this.last = { code: null, seen: 0 };
+      } else if (this.last.code && ++this.last.missed >= GONE_AFTER_FRAMES) {
+        this.last = { code: null, missed: 0 };
       }
     }
     this.schedule();

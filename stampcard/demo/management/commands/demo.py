@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if seed_only:
             self._print(demo, heading="stampcard demo data is ready")
             return
-        stand_ins = self._start_stand_ins()
+        stand_ins = self._start_stand_ins(base_url=base_url)
         env = {**os.environ, "BASE_URL": base_url, "PORT": str(port)}
         python = sys.executable
         web = subprocess.Popen(
@@ -79,14 +79,15 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
 
-    def _start_stand_ins(self) -> list[Any]:
-        """Apple's push service and Google Wallet cannot be reached from a laptop: the demo talks to the protocol
-        stand-ins of ``stampcard.sandbox`` instead, on the loopback ports the dev settings point at."""
-        from stampcard.sandbox import apns, google_wallet
+    def _start_stand_ins(self, *, base_url: str) -> list[Any]:
+        """Apple's push service, Google Wallet and Poster cannot be reached from a laptop: the demo talks to the
+        protocol stand-ins of ``stampcard.sandbox`` instead, on the loopback ports the dev settings point at."""
+        from stampcard.sandbox import apns, google_wallet, poster
 
         started = []
         for name, start in (("APNs", lambda: apns.for_settings(port=APNS_PORT).start()),
-                            ("Google Wallet", google_wallet.start_dev_stand_in)):  # fmt: skip
+                            ("Google Wallet", google_wallet.start_dev_stand_in),
+                            ("Poster", lambda: poster.start_dev_stand_in(base_url=base_url))):  # fmt: skip
             try:
                 started.append(start())
             except OSError as error:  # e.g. another demo holds the port: that one's stand-in serves us as well
@@ -105,11 +106,15 @@ class Command(BaseCommand):
             f"  Program       {demo['program_id']}",
             f"  Sample card   {demo['sample_card_number']}   web card {demo.get('sample_card_url', '')}",
             f"  Join page     {demo.get('join_url', '')}",
+            f"  Cashier login {demo.get('cashier_email', '')} / {demo.get('cashier_password', '')}   (scanner app)",
+            "",
+            *(f"  {label}\n      {value}" for label, value in demo.get("features", {}).items()),
             f"  Saved to      {demo_file()}",
             "",
             f"  Try: curl -H 'Authorization: Bearer {demo['api_key']}' {demo['base_url']}/api/v1/cards/lookup?q=olena",
             "",
-            "Wallet passes talk to local stand-ins of Apple's push service and Google Wallet (stampcard/sandbox).",
+            "Wallet passes and Poster talk to local stand-ins of Apple's push service, Google Wallet and Poster",
+            "(stampcard/sandbox).",
             "Ctrl-C stops the web server, the worker and the beat.",
             "",
         ]
