@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -105,7 +105,7 @@ def _when(moment: datetime, *, now: datetime, tz: ZoneInfo) -> str:
     return _("on %(date)s from %(time)s") % {"date": date_format(local.date(), "SHORT_DATE_FORMAT"), "time": hhmm}
 
 
-def _selfservice_stamps(card: Card) -> Any:
+def _selfservice_stamps(card: Card) -> "QuerySet[CardEvent]":
     return CardEvent.objects.filter(card=card, kind=EventKind.STAMP, channel=SELF_SERVICE_CHANNEL)
 
 

@@ -196,7 +196,9 @@ def test_a_voucher_redemption_delays_the_cards_next_self_service_redemption(kios
 
     assert almost.status_code == 409
     assert almost.json()["code"] == "voucher_cooldown"
-    assert almost.json()["message"] == "A voucher was just redeemed on this card. The next one can be redeemed from 12:30."
+    assert (
+        almost.json()["message"] == "A voucher was just redeemed on this card. The next one can be redeemed from 12:30."
+    )
     assert almost.json()["details"]["retry_at"] == "2027-01-14T10:30:00+00:00"
     assert ScanRefusal.objects.get().code == RefusalCode.VOUCHER_COOLDOWN
     assert at_end.status_code == 200 and at_end.json()["state"] == "redeemed"

@@ -5,6 +5,8 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.admin.sites import site
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stampcard.cards import services as cards_services
@@ -13,6 +15,7 @@ from stampcard.merchants.models import StaffUser
 from stampcard.scanner import abuse
 from stampcard.scanner.models import AbuseAlert, AlertKind, LedgerCursor
 from stampcard.scanner.tasks import scanner_alerts_scan
+from tests.factories import CardFactory
 from tests.scanner.conftest import fixed_clock, kyiv
 
 pytestmark = pytest.mark.django_db
@@ -186,8 +189,6 @@ def test_cashiers_cannot_read_or_review_alerts(cashier, alert):
 
 
 def test_another_merchants_alert_is_not_found(manager):
-    from tests.factories import CardFactory
-
     stranger = AbuseAlert.objects.create(
         merchant=(other := CardFactory()).merchant, kind=AlertKind.UNUSUAL_ACTIVITY, card=other, day=NOON.date()
     )
@@ -210,3 +211,23 @@ def test_the_admin_marks_alerts_reviewed(client, alert):
     alert.refresh_from_db()
     assert alert.reviewed_at is not None and alert.reviewed_by == operator
     assert AbuseAlert in site._registry
+
+
+def test_the_alert_list_costs_the_same_queries_for_one_alert_or_many(manager, program, kiosk):
+    def raise_one(day):
+        card = CardFactory(program=program)
+        AbuseAlert.objects.create(
+            merchant=card.merchant, kind=AlertKind.REPEATED_REFUSALS, card=card, day=day, device=kiosk[0]
+        )
+
+    client = manager.client()
+    raise_one(NOON.date())
+    client.get("/api/v1/scanner/alerts")  # the key's first use records its last use: not part of the list's cost
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/scanner/alerts")
+    for i in range(4):
+        raise_one(NOON.date() + timedelta(days=i + 1))
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get("/api/v1/scanner/alerts").json()["results"]) == 5
+
+    assert len(five) == len(one)

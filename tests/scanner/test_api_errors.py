@@ -1,5 +1,7 @@
 """The scanner API answers everything in JSON with a stable code, like the API v1."""
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.scanner.conftest import DeviceClient
@@ -50,10 +52,19 @@ def test_the_openapi_document_describes_the_scanner_api(db):
 
     assert document.status_code == 200
     paths = document.json()["paths"]
-    assert {"/scanner/api/login", "/scanner/api/devices", "/scanner/api/scans", "/scanner/api/cards/{ref}"} <= set(paths)
+    assert {"/scanner/api/login", "/scanner/api/devices", "/scanner/api/scans", "/scanner/api/cards/{ref}"} <= set(
+        paths
+    )
 
 
 def test_the_merchant_side_is_part_of_the_api_v1_document(db):
     paths = DeviceClient(None).http.get("/api/v1/openapi.json").json()["paths"]
 
     assert {"/api/v1/scanner/devices", "/api/v1/scanner/alerts"} <= set(paths)
+
+
+def test_the_app_may_log_out_without_a_body_and_url_encode_the_qr(manual, card):
+    _device, client = manual
+
+    assert client.get(f"/cards/{quote(card.qr_payload, safe='')}").json()["number"] == card.number
+    assert client.http.delete("/scanner/api/device").status_code == 204

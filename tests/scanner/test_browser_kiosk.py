@@ -66,7 +66,6 @@ def test_a_guest_scans_their_card_is_refused_the_second_time_and_uses_a_voucher(
         voucher.refresh_from_db()
         assert voucher.state == "redeemed"
 
-
     assert CardEvent.objects.filter(card=card, kind=EventKind.STAMP).count() == 1
     assert Voucher.objects.get(pk=voucher.pk).state == "redeemed"
 

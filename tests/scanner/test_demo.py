@@ -14,6 +14,13 @@ def test_the_demo_points_at_the_scanner_app_and_its_docs(client, merchant, progr
     assert set(urls.values()) == {"http://demo:8000/scanner/", "http://demo:8000/scanner/api/docs"}
     assert client.get("/scanner/api/docs").status_code == 200
     assert not ScannerDevice.objects.exists()
-    assert seed_demo(
-        merchant=merchant, program=program, location=location, owner_actor=owner.actor(), base_url="http://demo:8000"
-    ) == urls
+    assert (
+        seed_demo(
+            merchant=merchant,
+            program=program,
+            location=location,
+            owner_actor=owner.actor(),
+            base_url="http://demo:8000",
+        )
+        == urls
+    )

@@ -1,6 +1,8 @@
 """The merchant side: managers list paired devices and unpair one remotely (API v1 and the Django admin)."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from stampcard.merchants.models import StaffUser
@@ -93,3 +95,17 @@ def test_the_admin_unpairs_devices(client, manual):
     assert device.unpaired_at is not None and device.unpaired_by == operator
     assert device_client.get("/device").status_code == 401
     assert DeviceClient(None).get("/device").status_code == 401
+
+
+def test_the_device_list_costs_the_same_queries_for_one_device_or_many(manager, staff, location):
+    client = manager.client()
+    pair_device(staff, location)
+    client.get("/api/v1/scanner/devices")  # the key's first use records its last use: not part of the list's cost
+    with CaptureQueriesContext(connection) as one:
+        client.get("/api/v1/scanner/devices")
+    for _ in range(4):
+        pair_device(staff, location)
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get("/api/v1/scanner/devices").json()["results"]) == 5
+
+    assert len(five) == len(one)
