@@ -3,22 +3,21 @@
 import logging
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
+from django.http import HttpRequest
 from ninja import NinjaAPI, Router
-from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import ReversalKind, RewardKind
-from stampcard.core.errors import ApplicationError, NotAuthenticated, NotFound
+from stampcard.core.errors import NotAuthenticated
 from stampcard.inserts.api import router as inserts_router
 from stampcard.lottery.api import router as lottery_router
 from stampcard.merchants import metering
 from stampcard.pos import presenters, schemas
 from stampcard.pos.auth import ApiKeyAuth
 from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write, render_error, render_json
+from stampcard.pos.handlers import install_error_handlers
+from stampcard.pos.idempotency import idempotent_write
 from stampcard.poster.api import router as poster_router
 from stampcard.receipts import presenters as receipts_presenters
 from stampcard.receipts import services as receipts_services
@@ -41,49 +40,7 @@ api = NinjaAPI(
 )
 
 
-@api.exception_handler(ApplicationError)
-def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render_error(exc)
-
-
-@api.exception_handler(ValidationError)
-def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    # A missing body as a whole has no field of its own: name it "body" rather than "".
-    fields = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")) or "body",
-            "problem": e.get("msg", ""),
-        }
-        for e in exc.errors
-    ]
-    return render_json(
-        {"code": "validation_error", "message": _("Some fields are invalid."), "details": {"fields": fields}}, 422
-    )
-
-
-@api.exception_handler(AuthenticationError)
-def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return render_error(NotAuthenticated())
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return render_error(NotFound())
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "error")
-    return render_json({"code": code, "message": str(exc), "details": {}}, exc.status_code)
-
-
-@api.exception_handler(Exception)
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("unhandled error in %s %s", request.method, request.path)
-    return render_json(
-        {"code": "internal_error", "message": _("Something went wrong on our side."), "details": {}}, 500
-    )
-
+install_error_handlers(api, not_authenticated=NotAuthenticated)
 
 router = Router(tags=["loyalty"])
 

@@ -6,21 +6,20 @@ the API v1's keys. See docs/scanner.md.
 """
 
 import functools
-import logging
 from collections.abc import Callable
 from typing import Any, Literal
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from stampcard.core.errors import ApplicationError, NotFound
+from stampcard.core.errors import NotFound
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Role
 from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write, render_error, render_json
+from stampcard.pos.handlers import install_error_handlers
+from stampcard.pos.idempotency import idempotent_write, render_error
 from stampcard.pos.middleware import MethodNotAllowed
 from stampcard.pos.presenters import reward_reached_payload
 from stampcard.scanner import presenters, schemas, selectors, services
@@ -29,8 +28,6 @@ from stampcard.scanner.errors import DeviceUnpaired
 from stampcard.scanner.models import DeviceMode
 from stampcard.vouchers import presenters as vouchers_presenters
 from stampcard.vouchers.schemas import VoucherOut
-
-logger = logging.getLogger(__name__)
 
 
 class ScannerApi(NinjaAPI):
@@ -78,50 +75,7 @@ api = ScannerApi(
 )
 
 
-@api.exception_handler(ApplicationError)
-def _application_error(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    response = render_error(exc)
-    if exc.status == 429 and exc.details.get("retry_after") is not None:
-        response["Retry-After"] = str(exc.details["retry_after"])
-    return response
-
-
-@api.exception_handler(ValidationError)
-def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    fields = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")) or "body",
-            "problem": e.get("msg", ""),
-        }
-        for e in exc.errors
-    ]
-    return render_json(
-        {"code": "validation_error", "message": _("Some fields are invalid."), "details": {"fields": fields}}, 422
-    )
-
-
-@api.exception_handler(AuthenticationError)
-def _authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return render_error(DeviceUnpaired())
-
-
-@api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return render_error(NotFound())
-
-
-@api.exception_handler(HttpError)
-def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "error")
-    return render_json({"code": code, "message": str(exc), "details": {}}, exc.status_code)
-
-
-@api.exception_handler(Exception)
-def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
-    logger.exception("unhandled error in %s %s", request.method, request.path)
-    return render_json(
-        {"code": "internal_error", "message": _("Something went wrong on our side."), "details": {}}, 500
-    )
+install_error_handlers(api, not_authenticated=DeviceUnpaired)
 
 
 def _client_ip(request: HttpRequest) -> str:
