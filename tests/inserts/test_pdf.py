@@ -62,6 +62,8 @@ def encodes(matrix: list[list[int]], url: str) -> bool:
 @pytest.mark.parametrize("count", [1, 12, 13, 25])
 def test_twelve_inserts_a_page_with_every_serial_and_url(manager_actor, program, count):
     batch = make_batch(manager_actor, count=count)
+    batch.merchant.locale = "en"  # the sheet speaks the merchant's language
+    batch.merchant.save(update_fields=["locale"])
 
     reader = PdfReader(io.BytesIO(render(batch)))
 
@@ -167,3 +169,14 @@ def test_no_text_falls_in_the_white_margin_around_a_qr(manager_actor, program):
         for x, y, text in baselines:
             if x0 <= x <= x0 + pdf.INSERT_W:
                 assert not top < y < bottom, (index, text, y)
+
+
+def test_a_ukrainian_merchant_gets_the_sheet_in_ukrainian(manager_actor, program):
+    batch = make_batch(manager_actor, count=1)
+    batch.merchant.locale = "uk"
+    batch.merchant.save(update_fields=["locale"])
+
+    text = PdfReader(io.BytesIO(render(batch))).pages[0].extract_text()
+
+    assert f"№ {inserts_of(batch)[0].label}" in text
+    assert "Скануйте" in text and "Scan for a free stamp" not in text
