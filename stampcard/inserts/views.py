@@ -20,7 +20,6 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from stampcard.cards.models import Card
-from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
 from stampcard.core.http import private
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.inserts import selectors, services
@@ -32,10 +31,9 @@ from stampcard.inserts.errors import (
     InsertNotFound,
 )
 from stampcard.inserts.models import BenefitKind, Insert
-from stampcard.join import links, remember
+from stampcard.join import links, pages, remember
 from stampcard.join.forms import JoinForm
-from stampcard.join.services import JoinResult, join_enrol
-from stampcard.join.views import _code_page_url, _design
+from stampcard.join.services import JoinResult
 from stampcard.merchants.errors import PlanLimitReached
 from stampcard.vouchers.validity import Validity
 
@@ -44,14 +42,9 @@ CLAIMS_PER_IP = 20
 CLAIM_WINDOW_SECONDS = 600
 
 
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR: behind a proxy the deployment sets it from the trusted forwarded header (docs/deploy).
-    return str(request.META.get("REMOTE_ADDR") or "")
-
-
 def _take_claim_slot(request: HttpRequest) -> None:
     knobs = getattr(settings, "STAMPCARD", {})
-    ip_digest = hashlib.sha256(_client_ip(request).encode()).hexdigest()[:32]
+    ip_digest = hashlib.sha256(pages.client_ip(request).encode()).hexdigest()[:32]
     limit = Limit(
         f"insert-claim:{ip_digest}",
         int(knobs.get("INSERT_CLAIMS_PER_IP", CLAIMS_PER_IP)),
@@ -106,7 +99,7 @@ def _page(
         "batch": batch,
         "program": program,
         "merchant": program.merchant,
-        "design": _design(program),
+        "design": pages.program_design(program),
         "benefit": benefit_words(batch),
         "description": batch.benefit_description if batch.benefit_kind != BenefitKind.STAMP else "",
         "validity": _validity_text(insert),
@@ -135,12 +128,6 @@ def _state_for(insert: Insert, device_card: Card | None) -> tuple[str, Card | No
     return "join", None
 
 
-def _put_error_on_field(form: forms.Form, error: ApplicationError) -> None:
-    fields = error.details.get("fields") or []
-    name = fields[0]["field"] if fields else None
-    form.add_error(name if name in form.fields else None, str(error.message))
-
-
 @require_http_methods(["GET", "POST"])
 def claim_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -166,31 +153,14 @@ def claim_page(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _join_and_collect(request: HttpRequest, insert: Insert) -> HttpResponse:
-    form = JoinForm(request.POST)
-    if not form.is_valid():
-        return _page(request, insert, state="join", form=form, status=422)
-    try:
-        outcome = join_enrol(
-            program=insert.batch.program,
-            name=form.cleaned_data["name"],
-            email=form.cleaned_data["email"] or None,
-            phone=form.cleaned_data["phone"] or None,
-            birthday=form.cleaned_data["birthday"],
-            marketing_email_consent=form.cleaned_data["marketing_email"],
-            terms_accepted=form.cleaned_data["terms"],
-            device_cards=remember.remembered_cards(request),
-            ip=_client_ip(request),
-        )
-    except ValidationFailed as error:
-        _put_error_on_field(form, error)
-        return _page(request, insert, state="join", form=form, status=422)
-    except LimitReached as error:
-        form.add_error(None, str(error.message))
-        return _page(request, insert, state="join", form=form, status=429)
+    attempt = pages.join_from_post(request, program=insert.batch.program)
+    form, outcome = attempt.form, attempt.outcome
+    if outcome is None:
+        return _page(request, insert, state="join", form=form, status=attempt.status)
     if outcome.card is not None:
         return _collect(request, insert, card=outcome.card, new_customer=outcome.result == JoinResult.CREATED)
     if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
-        code_url = _code_page_url(outcome.recovery_id, returning=True)
+        code_url = pages.recovery_code_url(outcome.recovery_id, returning=True)
         return _page(request, insert, state="recover", extra={"code_url": code_url})
     message = _(
         "This phone number already has a card with us. Scan the insert with the phone that holds the card, or "

@@ -2,27 +2,23 @@
 and the staff's join QR with printable labels (``/j/<program>/qr``)."""
 
 import logging
-import re
 from typing import Any
 
-from django import forms
 from django.contrib.auth.views import redirect_to_login
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.cards.models import Card, Program
-from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
+from stampcard.core.errors import LimitReached, NotFound, ValidationFailed
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
-from stampcard.join import links, pdf, recovery, remember, selectors, services
+from stampcard.join import links, pages, pdf, recovery, remember, selectors
 from stampcard.join.devices import wallet_choice
-from stampcard.join.forms import CodeForm, JoinForm, RecoverForm
+from stampcard.join.forms import JoinForm, RecoverForm
 from stampcard.join.services import JoinResult
 from stampcard.join.wallets import google_save_redirect_url, wallet_buttons
 from stampcard.rewards import selectors as rewards_selectors
@@ -32,44 +28,12 @@ from stampcard.vouchers.presenters import voucher_urls
 
 logger = logging.getLogger(__name__)
 
-_TICKET_SALT = "stampcard.join.recovery-ticket"
-_TICKET_MAX_AGE = 24 * 3600
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
 
 def _program_or_404(ref: str) -> Program:
     try:
         return selectors.program_get_public(ref=ref)
     except NotFound:
         raise Http404 from None
-
-
-def _colour(value: str, default: str) -> str:
-    return value if _HEX_COLOUR.match(value or "") else default
-
-
-def _design(program: Program) -> dict[str, str]:
-    return {
-        "background": _colour(program.background_color, "#1f2937"),
-        "foreground": _colour(program.foreground_color, "#ffffff"),
-        "label": _colour(program.label_color, "#fbbf24"),
-    }
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR: behind a proxy the deployment must set it from the trusted forwarded header (see docs).
-    return str(request.META.get("REMOTE_ADDR") or "")
-
-
-def _put_error_on_field(form: forms.Form, error: ApplicationError) -> None:
-    fields = error.details.get("fields") or []
-    name = fields[0]["field"] if fields else None
-    form.add_error(name if name in form.fields else None, str(error.message))
-
-
-def _retry_message(error: LimitReached) -> str:
-    minutes = max(1, (int(error.details.get("retry_after", 60)) + 59) // 60)
-    return _("Too many codes were asked for. Try again in %(minutes)d min.") % {"minutes": minutes}
 
 
 # --- join -----------------------------------------------------------------------------------------------------------
@@ -81,41 +45,22 @@ def join_page(request: HttpRequest, ref: str) -> HttpResponse:
     device_card = remember.remembered_card(request, program=program)
     notice = ""
     if request.method == "POST":
-        form = JoinForm(request.POST)
-        if form.is_valid():
-            try:
-                outcome = services.join_enrol(
-                    program=program,
-                    name=form.cleaned_data["name"],
-                    email=form.cleaned_data["email"] or None,
-                    phone=form.cleaned_data["phone"] or None,
-                    birthday=form.cleaned_data["birthday"],
-                    marketing_email_consent=form.cleaned_data["marketing_email"],
-                    terms_accepted=form.cleaned_data["terms"],
-                    device_cards=remember.remembered_cards(request),
-                    ip=_client_ip(request),
-                )
-            except ValidationFailed as error:
-                _put_error_on_field(form, error)
-            except LimitReached as error:
-                form.add_error(None, _retry_message(error))
-            else:
-                if outcome.card is not None:
-                    new = "?new=1" if outcome.result == JoinResult.CREATED else ""
-                    return HttpResponseRedirect(links.web_card_path(outcome.card) + new)
-                if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
-                    return HttpResponseRedirect(_code_page_url(outcome.recovery_id, returning=True))
-                notice = _(
-                    "This phone number already has a card here. Ask at the counter: staff will find it by your "
-                    "phone number."
-                )
+        attempt = pages.join_from_post(request, program=program)
+        form, outcome = attempt.form, attempt.outcome
+        if outcome is not None:
+            if outcome.card is not None:
+                new = "?new=1" if outcome.result == JoinResult.CREATED else ""
+                return HttpResponseRedirect(links.web_card_path(outcome.card) + new)
+            if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
+                return HttpResponseRedirect(pages.recovery_code_url(outcome.recovery_id, returning=True))
+            notice = pages.ask_staff_notice()
     else:
         form = JoinForm()
     milestones = program.milestone_list()
     context = {
         "program": program,
         "merchant": program.merchant,
-        "design": _design(program),
+        "design": pages.program_design(program),
         "milestones": milestones,
         "goal": milestones[-1]["at"],
         "form": form,
@@ -157,7 +102,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "card": card,
         "program": program,
         "merchant": program.merchant,
-        "design": _design(program),
+        "design": pages.program_design(program),
         "qr_svg": mark_safe(qr_svg_inline(card.qr_payload, scale=4)),  # noqa: S308 - segno's own markup
         "goal": milestones[-1]["at"],
         "milestones": milestones,
@@ -190,22 +135,6 @@ def card_google_save(request: HttpRequest, token: str) -> HttpResponse:
 # --- lost phone -----------------------------------------------------------------------------------------------------
 
 
-def _code_page_url(recovery_id: int, *, returning: bool = False) -> str:
-    query = {"t": signing.dumps(recovery_id, salt=_TICKET_SALT)}
-    if returning:
-        query["returning"] = "1"
-    return reverse("join:recover-code") + "?" + urlencode(query)
-
-
-def _recovery_id(request: HttpRequest) -> int | None:
-    raw = request.POST.get("t") or request.GET.get("t") or ""
-    try:
-        value = signing.loads(raw, salt=_TICKET_SALT, max_age=_TICKET_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    return value if isinstance(value, int) else None
-
-
 @require_http_methods(["GET", "POST"])
 def recover_start(request: HttpRequest) -> HttpResponse:
     ref = (request.POST.get("p") or request.GET.get("p") or "").strip()
@@ -219,14 +148,14 @@ def recover_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             recovery_id = recovery.recovery_request(
-                email=form.cleaned_data["email"], ip=_client_ip(request), program=program
+                email=form.cleaned_data["email"], ip=pages.client_ip(request), program=program
             )
         except ValidationFailed as error:
-            _put_error_on_field(form, error)
+            pages.put_error_on_field(form, error)
         except LimitReached as error:
-            form.add_error("email", _retry_message(error))
+            form.add_error("email", pages.retry_message(error))
         else:
-            return HttpResponseRedirect(_code_page_url(recovery_id))
+            return HttpResponseRedirect(pages.recovery_code_url(recovery_id))
     context = {"form": form, "program": program, "merchant": program.merchant if program else None, "ref": ref}
     status = 422 if form.errors else 200
     return private(render(request, "join/recover.html", context, status=status))
@@ -234,29 +163,14 @@ def recover_start(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def recover_code(request: HttpRequest) -> HttpResponse:
-    recovery_id = _recovery_id(request)
+    recovery_id = pages.recovery_id_from(request)
     if recovery_id is None:
         return HttpResponseRedirect(reverse("join:recover"))
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    failed = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            cards = recovery.recovery_verify(recovery_id=recovery_id, code=form.cleaned_data["code"])
-        except ValidationFailed as error:
-            _put_error_on_field(form, error)
-        except recovery.RecoveryFailed as error:
-            failed = str(error.message)
-        else:
-            return _restored(request, cards)
-    context = {
-        "form": form,
-        "ticket": request.POST.get("t") or request.GET.get("t"),
-        "returning": request.GET.get("returning") == "1",
-        "failed": failed,
-        "minutes": int(recovery.CODE_TTL.total_seconds() // 60),
-    }
-    status = 422 if form.errors or failed else 200
-    return private(render(request, "join/recover_code.html", context, status=status))
+    attempt = pages.code_check_from_post(request, recovery_id=recovery_id)
+    if attempt.cards is not None:
+        return _restored(request, attempt.cards)
+    context = {**pages.code_context(request, attempt), "returning": request.GET.get("returning") == "1"}
+    return private(render(request, "join/recover_code.html", context, status=attempt.status))
 
 
 def _restored(request: HttpRequest, cards: list[Card]) -> HttpResponse:

@@ -7,10 +7,8 @@ script sends by itself when this phone already holds a card of the program, with
 Every POST is rate-limited per IP before the token is even looked up.
 """
 
-import re
 from typing import Any
 
-from django.core import signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -22,12 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.cards.models import Card
 from stampcard.core import clock
-from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
+from stampcard.core.errors import ApplicationError
 from stampcard.core.http import private
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
-from stampcard.join import links, recovery, remember
-from stampcard.join import services as join_services
-from stampcard.join.forms import CodeForm, JoinForm
+from stampcard.join import links, pages, remember
+from stampcard.join.forms import JoinForm
 from stampcard.join.services import JoinResult
 from stampcard.receipts import images, outcomes, selectors, services
 from stampcard.receipts.errors import ReceiptNotFound
@@ -39,13 +36,6 @@ from stampcard.receipts.states import ReceiptState
 # so this limit is about floods, not about guessing.
 POSTS_PER_IP = (60, 600)
 _TICKET_SALT = "stampcard.receipts.recovery-ticket"
-_TICKET_MAX_AGE = 24 * 3600
-_HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
-
-
-def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR: behind a proxy the deployment must set it from the trusted forwarded header (see docs).
-    return str(request.META.get("REMOTE_ADDR") or "")
 
 
 def _message(request: HttpRequest, *, title: str, text: str, status: int) -> HttpResponse:
@@ -62,7 +52,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 def _throttled(request: HttpRequest) -> HttpResponse | None:
-    ip = _client_ip(request)
+    ip = pages.client_ip(request)
     if not ip:
         return None
     digest = salted_hmac("stampcard.receipts.ip", ip, algorithm="sha256").hexdigest()[:32]
@@ -86,10 +76,6 @@ def _claim(token: str) -> ReceiptToken | None:
         return selectors.receipt_get_by_token(token=token)
     except ReceiptNotFound:
         return None
-
-
-def _colour(value: str, default: str) -> str:
-    return value if _HEX_COLOUR.match(value or "") else default
 
 
 def _page(
@@ -117,11 +103,7 @@ def _page(
         "claim": claim,
         "program": program,
         "merchant": merchant,
-        "design": {
-            "background": _colour(program.background_color, "#1f2937"),
-            "foreground": _colour(program.foreground_color, "#ffffff"),
-            "label": _colour(program.label_color, "#fbbf24"),
-        },
+        "design": pages.program_design(program),
         "state": state.value,
         "state_text": state_text,
         "stamps": claim.stamps,
@@ -177,63 +159,28 @@ def _collect(request: HttpRequest, claim: ReceiptToken, *, token: str, card: Car
     return private(HttpResponseRedirect(claim_path(token) + "?done=1"))
 
 
-def _put_error_on_field(form: JoinForm | CodeForm, error: ApplicationError) -> None:
-    fields = error.details.get("fields") or []
-    name = fields[0]["field"] if fields else None
-    form.add_error(name if name in form.fields else None, str(error.message))
-
-
-def _retry_message(error: LimitReached) -> str:
-    minutes = max(1, (int(error.details.get("retry_after", 60)) + 59) // 60)
-    return _("Too many codes were asked for. Try again in %(minutes)d min.") % {"minutes": minutes}
-
-
 def _join(request: HttpRequest, claim: ReceiptToken, *, token: str, device_card: Card | None) -> HttpResponse:
     if claim.state_at(clock.now()) != ReceiptState.OPEN:
         return private(HttpResponseRedirect(claim_path(token)))
-    form = JoinForm(request.POST)
-    if not form.is_valid():
-        return _page(request, claim, device_card=device_card, form=form, status=422)
-    data = form.cleaned_data
-    try:
-        outcome = join_services.join_enrol(
-            program=claim.program,
-            name=data["name"],
-            email=data["email"] or None,
-            phone=data["phone"] or None,
-            birthday=data["birthday"],
-            marketing_email_consent=data["marketing_email"],
-            terms_accepted=data["terms"],
-            device_cards=remember.remembered_cards(request),
-            ip=_client_ip(request),
-        )
-    except ValidationFailed as error:
-        _put_error_on_field(form, error)
-        return _page(request, claim, device_card=device_card, form=form, status=422)
-    except LimitReached as error:
-        form.add_error(None, _retry_message(error))
-        return _page(request, claim, device_card=device_card, form=form, status=429)
+    attempt = pages.join_from_post(request, program=claim.program)
+    form, outcome = attempt.form, attempt.outcome
+    if outcome is None:
+        return _page(request, claim, device_card=device_card, form=form, status=attempt.status)
     if outcome.card is not None:
         response = _collect(request, claim, token=token, card=outcome.card, joined=outcome.result == JoinResult.CREATED)
         remember.remember_cards(response, request, [outcome.card])
         return response
     if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
-        ticket = signing.dumps({"r": outcome.recovery_id, "c": str(claim.pk)}, salt=_TICKET_SALT)
+        ticket = pages.ticket_sign({"r": outcome.recovery_id, "c": str(claim.pk)}, salt=_TICKET_SALT)
         return private(
             HttpResponseRedirect(reverse("receipts:code", kwargs={"token": token}) + "?" + urlencode({"t": ticket}))
         )
-    notice = _(
-        "This phone number already has a card here. Ask at the counter: staff will find it by your phone number."
-    )
-    return _page(request, claim, device_card=device_card, form=form, notice=notice, status=422)
+    return _page(request, claim, device_card=device_card, form=form, notice=pages.ask_staff_notice(), status=422)
 
 
 def _recovery_id(request: HttpRequest, claim: ReceiptToken) -> int | None:
-    raw = request.POST.get("t") or request.GET.get("t") or ""
-    try:
-        value = signing.loads(raw, salt=_TICKET_SALT, max_age=_TICKET_MAX_AGE)
-    except signing.BadSignature:
-        return None
+    """The recovery of a ticket that ``_join`` made for this very claim, or None."""
+    value = pages.ticket_read(request, salt=_TICKET_SALT)
     if not isinstance(value, dict) or value.get("c") != str(claim.pk) or not isinstance(value.get("r"), int):
         return None
     return int(value["r"])
@@ -250,35 +197,23 @@ def claim_code(request: HttpRequest, token: str) -> HttpResponse:
     recovery_id = _recovery_id(request, claim)
     if recovery_id is None:
         return private(HttpResponseRedirect(claim_path(token)))
-    form = CodeForm(request.POST if request.method == "POST" else None)
-    failed = ""
-    if request.method == "POST" and form.is_valid():
-        try:
-            cards = recovery.recovery_verify(recovery_id=recovery_id, code=form.cleaned_data["code"])
-        except ValidationFailed as error:
-            _put_error_on_field(form, error)
-        except recovery.RecoveryFailed as error:
-            failed = str(error.message)
+    attempt = pages.code_check_from_post(request, recovery_id=recovery_id)
+    if attempt.cards is not None:
+        card = next((c for c in attempt.cards if c.program_id == claim.program_id), None)
+        if card is None:
+            response: HttpResponse = private(HttpResponseRedirect(claim_path(token)))
         else:
-            card = next((c for c in cards if c.program_id == claim.program_id), None)
-            if card is None:
-                response: HttpResponse = private(HttpResponseRedirect(claim_path(token)))
-            else:
-                response = _collect(request, claim, token=token, card=card, joined=False)
-            remember.remember_cards(response, request, cards)
-            return response
+            response = _collect(request, claim, token=token, card=card, joined=False)
+        remember.remember_cards(response, request, attempt.cards)
+        return response
     context = {
+        **pages.code_context(request, attempt),
         "claim": claim,
         "program": claim.program,
         "merchant": claim.merchant,
-        "form": form,
-        "ticket": request.POST.get("t") or request.GET.get("t"),
-        "failed": failed,
-        "minutes": int(recovery.CODE_TTL.total_seconds() // 60),
         "claim_path": claim_path(token),
     }
-    status = 422 if form.errors or failed else 200
-    return private(render(request, "receipts/code.html", context, status=status))
+    return private(render(request, "receipts/code.html", context, status=attempt.status))
 
 
 _IMAGES = {

@@ -2,13 +2,12 @@
 
 import pytest
 
-from stampcard.cards.models import Card
 from stampcard.inserts.models import InsertClaim
 from stampcard.join import links
 from tests.browser import chromium, fits_the_screen, phone_page
 from tests.factories import CardFactory
 from tests.inserts.conftest import claim_path, inserts_of, make_batch
-from tests.join.conftest import IPHONE_UA
+from tests.join.conftest import IPHONE_UA, join_in_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,13 +25,8 @@ def test_a_new_customer_scans_an_insert_and_lands_on_the_card_with_the_stamp(bro
     page.goto(live_server.url + claim_path(first))
     assert page.get_by_test_id("benefit").inner_text() == "A free stamp"
     assert fits_the_screen(page)
-    page.get_by_label("Your name").fill("Olena Kovalenko")
-    page.locator("input[name=terms]").check()
-    page.get_by_role("button", name="Get my card and the gift").click()
-    page.wait_for_url("**/c/**")
+    join_in_the_browser(page, live_server, program, button="Get my card and the gift")
 
-    card = Card.objects.get(program=program)
-    assert page.url.startswith(live_server.url + links.web_card_path(card))
     assert page.get_by_test_id("stamps").inner_text() == "1 of 8 stamps"
     assert page.get_by_text("Welcome! Your card is ready.").is_visible()
     assert fits_the_screen(page)

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import Client
 
-from stampcard.join import wallets
+from stampcard.cards.models import Card
+from stampcard.join import links, wallets
 
 IPHONE_UA = (
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
@@ -55,3 +56,15 @@ def committed(django_capture_on_commit_callbacks):
 def ticket_of(location: str) -> str:
     """The recovery ticket in a code page's URL."""
     return parse_qs(urlsplit(location).query)["t"][0]
+
+
+def join_in_the_browser(page, live_server, program, *, button: str, name: str = "Olena Kovalenko") -> Card:
+    """Fill the join form that the join, receipt and insert pages share, accept the terms, send it with ``button``
+    and land on the new card's web page; returns that card."""
+    page.get_by_label("Your name").fill(name)
+    page.locator("input[name=terms]").check()
+    page.get_by_role("button", name=button).click()
+    page.wait_for_url("**/c/**")
+    card = Card.objects.get(program=program)
+    assert page.url.startswith(live_server.url + links.web_card_path(card))
+    return card

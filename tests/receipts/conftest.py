@@ -8,22 +8,11 @@ import pytest
 from django.test import Client
 
 from stampcard.cards.models import Card
-from stampcard.join import links, wallets
+from stampcard.join import links
 from stampcard.receipts import services
-from tests.join.conftest import IPHONE_UA, fake_apple_url, fake_google_url
+from tests.join.conftest import phone, stub_wallet_links  # noqa: F401 - the join tests' fixtures apply here too
 
 _ids = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def stub_wallet_links(monkeypatch):
-    monkeypatch.setitem(wallets.PROVIDERS, "apple", fake_apple_url)
-    monkeypatch.setitem(wallets.PROVIDERS, "google", fake_google_url)
-
-
-@pytest.fixture
-def phone() -> Client:
-    return Client(headers={"User-Agent": IPHONE_UA, "Accept-Language": "en"})
 
 
 def a_check(*, external_id: str | None = None, total: int = 12550, currency: str = "UAH", **extra: Any):

@@ -2,14 +2,13 @@
 
 import pytest
 
-from stampcard.cards.models import Card
 from stampcard.join import links
 from stampcard.join.remember import COOKIE_NAME
 from stampcard.receipts.presenters import claim_path
 from tests.browser import chromium, fits_the_screen, phone_page
 from tests.conftest import reload
 from tests.factories import CardFactory
-from tests.join.conftest import ANDROID_UA, IPHONE_UA
+from tests.join.conftest import ANDROID_UA, IPHONE_UA, join_in_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,13 +28,8 @@ def test_a_new_customer_joins_from_the_receipt_and_lands_on_the_card_with_the_st
     assert page.get_by_test_id("receipt-stamps").inner_text() == "This receipt gives you 1 stamp."
     assert fits_the_screen(page)
 
-    page.get_by_label("Your name").fill("Olena Kovalenko")
-    page.locator("input[name=terms]").check()
-    page.get_by_role("button", name="Get my card and stamps").click()
-    page.wait_for_url("**/c/**")
+    card = join_in_the_browser(page, live_server, program, button="Get my card and stamps")
 
-    card = Card.objects.get(program=program)
-    assert page.url.startswith(live_server.url + links.web_card_path(card))
     assert page.get_by_test_id("stamps").inner_text() == "1 of 8 stamps"
     assert page.locator("[data-wallet=apple]").is_visible()
     assert COOKIE_NAME in {cookie["name"] for cookie in page.context.cookies()}
