@@ -28,7 +28,14 @@ $(SCANNER_BUNDLE): frontend/node_modules/.installed frontend/build.mjs $(wildcar
 	node frontend/build.mjs
 	touch $@
 
-frontend: $(SCANNER_BUNDLE)
+# The Poster register app's bundle (frontend/poster/src -> stampcard/poster/static/poster/dist, git-ignored).
+POSTER_BUNDLE := stampcard/poster/static/poster/dist/.built
+
+$(POSTER_BUNDLE): frontend/node_modules/.installed frontend/poster/build.mjs $(shell find frontend/poster/src -type f)
+	node frontend/poster/build.mjs
+	touch $@
+
+frontend: $(SCANNER_BUNDLE) $(POSTER_BUNDLE)
 
 messages: $(BIN)/.installed
 	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'var' --ignore 'node_modules'
@@ -54,4 +61,4 @@ lint: install
 	$(BIN)/mypy .
 
 clean:
-	rm -rf $(VENV) var/static var/test-*.sqlite3 frontend/node_modules stampcard/scanner/static/scanner/dist
+	rm -rf $(VENV) var/static var/test-*.sqlite3 frontend/node_modules stampcard/scanner/static/scanner/dist stampcard/poster/static/poster/dist

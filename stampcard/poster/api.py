@@ -93,3 +93,9 @@ def poster_status(request: HttpRequest, account: str = "", spot_id: str = "") ->
         },
         "warnings": warnings,
     }
+
+
+# The POS app's own routes (signed check commit, configuration, receipt QR text): stampcard.poster.pos_app.
+from stampcard.poster.pos_app.api import router as pos_app_router  # noqa: E402
+
+router.add_router("", pos_app_router)

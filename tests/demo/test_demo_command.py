@@ -69,6 +69,11 @@ def test_demo_serves_the_api_on_port_and_ctrl_c_stops_every_process(tmp_path):
             headers={"Authorization": f"Bearer {demo['api_key']}"},
         )
         assert card.status_code == 200 and card.json()["results"]
+        # The customer and staff pages the demo prints answer: the scanner app, the receipt claim, the insert.
+        pages = [url for url in demo["features"].values() if any(p in url for p in ("/scanner/", "/r/", "/i/"))]
+        assert len(pages) >= 3
+        for url in pages:
+            assert httpx.get(url).status_code == 200, url
         children = children_of(proc.pid)
         assert len(children) == 3  # gunicorn, the worker and the beat
 
@@ -76,6 +81,7 @@ def test_demo_serves_the_api_on_port_and_ctrl_c_stops_every_process(tmp_path):
         proc.wait(timeout=30)
         output = proc.stdout.read() if proc.stdout else ""
         assert demo["api_key"] in output and demo["owner_password"] in output
+        assert demo["cashier_password"] in output and "/pos/" in output  # the scanner login, the Poster register
         deadline = time.monotonic() + 10
         while any(alive(pid) for pid in children) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -2,9 +2,18 @@
 
 from urllib.parse import urlsplit
 
+from stampcard.sandbox.poster.simulator import simulator_url
 from stampcard.sandbox.poster.standin import PosterStandIn, dev_token, sign_webhook
 
-__all__ = ["DEMO_ACCOUNT", "PosterStandIn", "demo_token", "dev_token", "sign_webhook", "start_dev_stand_in"]
+__all__ = [
+    "DEMO_ACCOUNT",
+    "PosterStandIn",
+    "demo_token",
+    "dev_token",
+    "sign_webhook",
+    "simulator_url",
+    "start_dev_stand_in",
+]
 
 DEMO_ACCOUNT = "demo-coffee"
 DEMO_ACCOUNT_NUMBER = "424242"

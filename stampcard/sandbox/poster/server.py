@@ -93,6 +93,11 @@ def handler_for(stand_in: "PosterStandIn") -> type[BaseHTTPRequestHandler]:
             raw = self._body()
             url = urlsplit(self.path)
             path, query = url.path, dict(parse_qsl(url.query, keep_blank_values=True))
+            if path == "/pos" or path.startswith("/pos/"):  # the POS simulator (stampcard.sandbox.poster.simulator)
+                from stampcard.sandbox.poster import simulator
+
+                status, payload, content_type = simulator.respond(stand_in, method, path, query, raw)
+                return self._send(status, payload, content_type)
             form: dict[str, str] = {}
             if method == "POST" and not path.startswith("/_control/"):
                 form = parse_form(self.headers.get("Content-Type", ""), raw)
@@ -177,7 +182,11 @@ def handler_for(stand_in: "PosterStandIn") -> type[BaseHTTPRequestHandler]:
             transaction_id = int(body["transaction_id"])
             if route == "transactions/products":
                 stand_in.transaction_add_product(
-                    account, transaction_id, product_id=str(body["product_id"]), num=int(body.get("num", 1))
+                    account,
+                    transaction_id,
+                    product_id=str(body["product_id"]),
+                    num=int(body.get("num", 1)),
+                    price_cents=int(body["price"]) if body.get("price") is not None else None,
                 )
             elif route == "transactions/comment":
                 stand_in.transaction_comment(account, transaction_id, str(body["comment"]))

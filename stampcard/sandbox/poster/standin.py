@@ -246,16 +246,25 @@ class PosterStandIn:
         return transaction_id
 
     def transaction_add_product(
-        self, account: str, transaction_id: int, *, product_id: str, num: int = 1, send: bool = True
+        self,
+        account: str,
+        transaction_id: int,
+        *,
+        product_id: str,
+        num: int = 1,
+        price_cents: int | None = None,
+        send: bool = True,
     ) -> None:
+        """Add a line; ``price_cents`` overrides the menu price (``transactions.addTransactionProduct``'s ``price``)."""
         with self.lock:
             row = self.state.accounts[account]
             txn = self._txn(account, transaction_id)
             product = row.products[product_id]
-            txn.lines.append(Line(product_id=product_id, num=num, price_cents=product.price_cents))
+            price = product.price_cents if price_cents is None else price_cents
+            txn.lines.append(Line(product_id=product_id, num=num, price_cents=price))
             # additem's value_text price is in major units (DOCS dash.getTransaction example: {"price": 10.5}).
             entry = HistoryEntry("additem", self._ms(), value=product_id, value3=0,
-                                 value_text={"price": product.price_cents / 100})  # fmt: skip
+                                 value_text={"price": price / 100})  # fmt: skip
             txn.history.append(entry)
         if send:
             self.webhook_send(account, "transaction", transaction_id, "changed", data=webhook_history_data(entry))
@@ -537,7 +546,33 @@ def _products(account: Account, query: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _add_transaction_product(account: Account, query: dict[str, str]) -> dict[str, Any]:
+    """``transactions.addTransactionProduct`` (DOCS ru/web/transactions/addTransactionProduct.md): a line on an open
+    order, at ``price`` when given. Unconfirmed: the unit of ``price`` (taken as hundredths, like the Web API's other
+    amounts; the POS app only ever sends 0). The stand-in sends no webhook for this Web API edit."""
+    missing = [k for k in ("spot_id", "spot_tablet_id", "transaction_id", "product_id") if not query.get(k)]
+    if missing:
+        return {"error": {"code": 34, "message": f"Absence of required properties: {', '.join(missing)}"}}
+    raw = query["transaction_id"]
+    txn = account.transactions.get(int(raw)) if raw.isdigit() else None
+    if txn is None or txn.status != 1:
+        return {"error": {"code": 42, "message": "Order not found"}}
+    product = account.products.get(query["product_id"])
+    if product is None:
+        return {"error": {"code": 41, "message": "Product not found"}}
+    price = query.get("price", "")
+    try:
+        price_cents = product.price_cents if price == "" else int(float(price))
+    except ValueError:
+        return {"error": {"code": 34, "message": "price must be a number"}}
+    txn.lines.append(Line(product_id=product.product_id, num=1, price_cents=price_cents))
+    txn.history.append(HistoryEntry("additem", int(time.time() * 1000), value=product.product_id,
+                                    value_text={"price": price_cents / 100}))  # fmt: skip
+    return {"response": {"transaction_product": len(txn.lines) + 10000}}
+
+
 _METHODS: dict[str, Callable[[Account, dict[str, str]], dict[str, Any]]] = {
+    "transactions.addTransactionProduct": _add_transaction_product,
     "dash.getTransaction": _get_transaction,
     "access.getSpots": _get_spots,
     "settings.getAllSettings": _all_settings,

@@ -95,6 +95,9 @@ class Command(BaseCommand):
         return started
 
     def _print(self, demo: dict[str, Any], heading: str = "stampcard is running") -> None:
+        from stampcard.sandbox.poster.simulator import simulator_url
+
+        poster_register = simulator_url(demo["base_url"], api_key=demo["api_key"])
         lines = [
             "",
             heading,
@@ -107,6 +110,7 @@ class Command(BaseCommand):
             f"  Sample card   {demo['sample_card_number']}   web card {demo.get('sample_card_url', '')}",
             f"  Join page     {demo.get('join_url', '')}",
             f"  Cashier login {demo.get('cashier_email', '')} / {demo.get('cashier_password', '')}   (scanner app)",
+            f"  Poster POS    {poster_register}   (a simulated register running the stampcard app)",
             "",
             *(f"  {label}\n      {value}" for label, value in demo.get("features", {}).items()),
             f"  Saved to      {demo_file()}",
