@@ -194,12 +194,15 @@ def _feature_demos(*, merchant: Merchant, base_url: str) -> dict[str, str]:
     """What each feature app seeds for the demo (idempotently), as label -> URL or hint lines to print."""
     program = Program.objects.get(merchant=merchant, is_default=True)
     location = Location.objects.filter(merchant=merchant).order_by("created_at").first()
+    if location is None:
+        raise RuntimeError("the demo merchant has no location")
     owner = Membership.objects.select_related("user").get(merchant=merchant, role=Role.OWNER)
     actor = Actor(merchant=merchant, channel=Channel.PANEL, user=owner.user, membership=owner)
-    kwargs = {"merchant": merchant, "program": program, "location": location, "owner_actor": actor}
     features: dict[str, str] = {}
     for seed in (scanner_demo.seed_demo, receipts_demo.seed_demo, inserts_demo.seed_demo, poster_demo.seed_demo):
-        features.update(seed(**kwargs, base_url=base_url))
+        features.update(
+            seed(merchant=merchant, program=program, location=location, owner_actor=actor, base_url=base_url)
+        )
     return features
 
 
