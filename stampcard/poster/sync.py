@@ -32,6 +32,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction as db_transaction
+
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import ReversalKind
@@ -40,6 +42,7 @@ from stampcard.merchants.actors import Actor
 from stampcard.poster import client as poster_client
 from stampcard.poster import services
 from stampcard.poster.models import DeliveryOutcome, PosterAccount
+from stampcard.receipts import services as receipts_services
 
 EXTRAS_CARD_KEY = "stampcard_card"
 COMMENT_CARD_RE = re.compile(r"stampcard\s*[:#]\s*(SC1:[0-9A-Z]{26}|\d{6})(?![0-9A-Z])", re.IGNORECASE)
@@ -155,6 +158,14 @@ def _amend(*, actor: Actor, transaction_id: str, total: int, detail: dict[str, A
 def _reverse(*, poster_account: PosterAccount, transaction_id: str, kind: ReversalKind) -> SyncResult:
     actor = services.poster_actor(poster_account=poster_account)
     detail: dict[str, Any] = {"transaction_id": transaction_id, "kind": str(kind)}
+    with db_transaction.atomic():
+        # An order whose receipt QR nobody collected yet stamped nothing: its claim must stop giving anything.
+        voided = receipts_services.receipt_void_unclaimed(actor=actor, external_id=transaction_id, pos=services.POS)
+    if voided is not None:
+        return SyncResult(
+            DeliveryOutcome.REVERSED,
+            {**detail, "receipt_claim_voided": True, "stamps_reversed": 0, "replayed": voided.replayed},
+        )
     try:
         result = cards_services.checkout_reverse(actor=actor, external_id=transaction_id, pos=services.POS, kind=kind)
     except NotFound:

@@ -6,7 +6,10 @@ import pytest
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EarningRule, EventKind
 from stampcard.merchants.actors import Channel
+from stampcard.poster import services as poster_services
 from stampcard.poster.models import AccountStatus, DeliveryOutcome, PosterSpot, PosterWebhookDelivery
+from stampcard.receipts import services as receipts_services
+from stampcard.receipts.models import ReceiptToken
 from tests.cards.helpers import ledger_sum
 from tests.factories import CardFactory, ProgramFactory
 from tests.poster.conftest import ACCOUNT, post_webhook
@@ -187,6 +190,24 @@ def test_removing_an_order_that_never_stamped_does_nothing(poster, connected, dj
     poster.transaction_remove(ACCOUNT, transaction_id, send=False)
     delivery = deliver(poster, django_capture_on_commit_callbacks, transaction_id, "removed")
     assert delivery.outcome == DeliveryOutcome.NOTHING_TO_REVERSE
+
+
+def test_removing_an_order_whose_receipt_qr_was_not_collected_voids_the_claim(
+    poster, connected, program, django_capture_on_commit_callbacks
+):
+    transaction_id = ring_up(poster, comment="")
+    receipts_services.receipt_create(
+        actor=poster_services.poster_actor(poster_account=connected),
+        check=receipts_services.ReceiptCheck(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster"),
+    )
+    poster.transaction_remove(ACCOUNT, transaction_id, send=False)
+
+    delivery = deliver(poster, django_capture_on_commit_callbacks, transaction_id, "removed")
+
+    assert delivery.outcome == DeliveryOutcome.REVERSED and delivery.detail["receipt_claim_voided"] is True
+    claim = ReceiptToken.objects.get()
+    assert claim.voided_at is not None and claim.void_reason == "reversed"
+    assert not Check.objects.exists()
 
 
 # -- the POS app committed first: reconcile to Poster's paid sum ---------------------------------------------------
