@@ -458,7 +458,7 @@ async function showLottery(order) {
 function commitSummary(result) {
   const card = result.card;
   const name = (card.customer && card.customer.name) || card.number;
-  if (result.replayed) return t("commit.replayed", { name });
+  // A replay (the webhook, or an earlier try, committed this check first) carries the first outcome: say it the same.
   const lines = [tn("commit.stamped", result.stamps_issued, { name, stamps: card.stamps, goal: card.goal })];
   for (const reward of result.rewards || []) lines.push(t(`commit.reward.${reward.kind}`, { title: reward.title }));
   return lines.join(" ");
