@@ -32,7 +32,7 @@ def seed_demo(
         )
     unused = Insert.objects.filter(batch=batch, claim__isnull=True).order_by("serial").first()
     urls = {
-        "Delivery inserts PDF (API, Bearer key)": base_url
+        "Delivery inserts PDF (API, with a manager or owner key)": base_url
         + reverse("api-v1:insert_batch_pdf", kwargs={"batch_id": batch.pk}),
         "Delivery inserts PDF (admin)": base_url
         + reverse("admin:inserts_insertbatch_pdf", kwargs={"batch_id": batch.pk}),

@@ -18,7 +18,10 @@ def test_the_demo_batch_is_made_once_and_returns_its_urls(merchant, program, loc
     batch = InsertBatch.objects.get(name=DEMO_BATCH_NAME)
     assert first == again
     assert (batch.count, batch.benefit_kind, batch.stamps, batch.aggregator) == (24, "stamp", 1, "glovo")
-    assert first["Delivery inserts PDF (API, Bearer key)"] == f"http://demo/api/v1/insert-batches/{batch.pk}/pdf"
+    assert (
+        first["Delivery inserts PDF (API, with a manager or owner key)"]
+        == f"http://demo/api/v1/insert-batches/{batch.pk}/pdf"
+    )
     assert first["Delivery inserts PDF (admin)"] == f"http://demo/admin/inserts/insertbatch/{batch.pk}/pdf/"
     first_insert = Insert.objects.get(batch=batch, serial=1)
     assert first[f"Delivery insert No. {first_insert.label}"] == f"http://demo/i/{first_insert.token}"
