@@ -4,7 +4,9 @@ Staff pages (a manager or the owner, signed in): the connection page, connect (O
 disconnect, spot mapping. Poster itself calls ``webhook``.
 """
 
+import functools
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
@@ -60,21 +62,26 @@ def _error(request: HttpRequest, exc: ApplicationError | poster_client.PosterApi
     return private(render(request, "poster/error.html", context, status=status))
 
 
-def _signed_in(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    return None
+def _manager_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A staff page: anonymous visitors go to the login; an ApplicationError becomes the error page."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            return view(request, *args, **kwargs)
+        except ApplicationError as exc:
+            return _error(request, exc, exc.status)
+
+    return wrapper
 
 
 @require_GET
+@_manager_page
 def connection(request: HttpRequest) -> HttpResponse:
     """The merchant's Poster accounts, their spots and where each spot's checks are counted."""
-    if (login := _signed_in(request)) is not None:
-        return login
-    try:
-        actor = _panel_actor(request, request.GET.get("merchant"))
-    except ApplicationError as exc:
-        return _error(request, exc, exc.status)
+    actor = _panel_actor(request, request.GET.get("merchant"))
     accounts = list(selectors.poster_accounts_for_merchant(merchant=actor.merchant))
     context: dict[str, Any] = {
         "merchant": actor.merchant,
@@ -87,21 +94,16 @@ def connection(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@_manager_page
 def connect(request: HttpRequest) -> HttpResponse:
-    if (login := _signed_in(request)) is not None:
-        return login
-    try:
-        actor = _panel_actor(request, request.GET.get("merchant"))
-    except ApplicationError as exc:
-        return _error(request, exc, exc.status)
+    actor = _panel_actor(request, request.GET.get("merchant"))
     return private(HttpResponseRedirect(oauth.authorize_url(request=request, merchant_id=str(actor.merchant.pk))))
 
 
 @require_GET
+@_manager_page
 def callback(request: HttpRequest) -> HttpResponse:
     """Poster's redirect back: ``?code=…&account=…`` (and our ``state``, if Poster passes it on)."""
-    if (login := _signed_in(request)) is not None:
-        return login
     try:
         merchant_id = oauth.pending_merchant_id(request=request, returned_state=request.GET.get("state"))
         actor = _panel_actor(request, merchant_id)
@@ -111,8 +113,6 @@ def callback(request: HttpRequest) -> HttpResponse:
             )
     except PosterConnectInvalid as exc:
         return _error(request, exc, 400)
-    except ApplicationError as exc:
-        return _error(request, exc, exc.status)
     except poster_client.PosterApiError as exc:
         logger.warning("poster oauth: exchange for %r failed: %s", request.GET.get("account", "")[:64], exc)
         return _error(request, exc, 502)
@@ -121,28 +121,20 @@ def callback(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@_manager_page
 def disconnect(request: HttpRequest) -> HttpResponse:
-    if (login := _signed_in(request)) is not None:
-        return login
-    try:
-        actor = _panel_actor(request, request.POST.get("merchant"))
-        services.account_disconnect(actor=actor, poster_account_id=request.POST.get("poster_account", ""))
-    except ApplicationError as exc:
-        return _error(request, exc, exc.status)
+    actor = _panel_actor(request, request.POST.get("merchant"))
+    services.account_disconnect(actor=actor, poster_account_id=request.POST.get("poster_account", ""))
     return private(HttpResponseRedirect(f"{reverse('poster:connection')}?merchant={actor.merchant.pk}"))
 
 
 @require_POST
+@_manager_page
 def spots_map(request: HttpRequest) -> HttpResponse:
-    if (login := _signed_in(request)) is not None:
-        return login
-    try:
-        actor = _panel_actor(request, request.POST.get("merchant"))
-        services.spot_map(
-            actor=actor, spot_pk=request.POST.get("spot", ""), location_id=request.POST.get("location") or None
-        )
-    except ApplicationError as exc:
-        return _error(request, exc, exc.status)
+    actor = _panel_actor(request, request.POST.get("merchant"))
+    services.spot_map(
+        actor=actor, spot_pk=request.POST.get("spot", ""), location_id=request.POST.get("location") or None
+    )
     return private(HttpResponseRedirect(f"{reverse('poster:connection')}?merchant={actor.merchant.pk}"))
 
 

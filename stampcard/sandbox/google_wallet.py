@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -39,6 +39,8 @@ import httpx
 import jwt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from stampcard.sandbox.loopback import LoopbackHttpStandIn
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
@@ -145,9 +147,11 @@ class StandInState:
     faults: list[Fault] = field(default_factory=list)
 
 
-class GoogleWalletStandIn:
+class GoogleWalletStandIn(LoopbackHttpStandIn):
     """Start with ``with GoogleWalletStandIn(service_account_file=..., issuer_id=...) as google:``; point the
     settings at it with ``google.settings()``."""
+
+    thread_name = "google-wallet-stand-in"
 
     def __init__(
         self,
@@ -168,16 +172,9 @@ class GoogleWalletStandIn:
         self.lock = threading.RLock()
         self.root_key = ec.generate_private_key(ec.SECP256R1())
         self.intermediate_key = ec.generate_private_key(ec.SECP256R1())
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._listen(host=host, port=port, handler=_handler_for(self))
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     @property
     def token_url(self) -> str:
@@ -192,23 +189,6 @@ class GoogleWalletStandIn:
             "GOOGLE_WALLET_CALLBACK_KEYS_URL": f"{self.base_url}/gp/m/issuer/keys",
             "GOOGLE_WALLET_SAVE_URL": f"{self.base_url}/gp/v/save",
         }
-
-    def start(self) -> "GoogleWalletStandIn":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="google-wallet-stand-in", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "GoogleWalletStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # -- test helpers ------------------------------------------------------------------------------------------
 

@@ -27,11 +27,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from typing import Any
 
 import httpx
 
+from stampcard.sandbox.loopback import LoopbackHttpStandIn
 from stampcard.sandbox.poster.state import (
     Account,
     HistoryEntry,
@@ -98,9 +98,11 @@ class StandInState:
     next_transaction_id: int = 1000
 
 
-class PosterStandIn:
+class PosterStandIn(LoopbackHttpStandIn):
     """``with PosterStandIn(application_id=..., application_secret=..., webhook_url=...) as poster:``; point the
     settings at it with ``poster.settings()``."""
+
+    thread_name = "poster-stand-in"
 
     def __init__(
         self,
@@ -126,16 +128,9 @@ class PosterStandIn:
         self.lock = threading.RLock()
         from stampcard.sandbox.poster.server import handler_for
 
-        self._server = ThreadingHTTPServer((host, port), handler_for(self))
-        self._server.daemon_threads = True
-        self._thread: threading.Thread | None = None
+        self._listen(host=host, port=port, handler=handler_for(self))
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     def settings(self) -> dict[str, Any]:
         """The settings that point stampcard at this stand-in."""
@@ -146,23 +141,6 @@ class PosterStandIn:
             "POSTER_OAUTH_AUTHORIZE_URL": f"{self.base_url}/api/auth",
             "POSTER_OAUTH_TOKEN_URL": f"{self.base_url}/{{account}}/api/v2/auth/access_token",
         }
-
-    def start(self) -> "PosterStandIn":
-        self._thread = threading.Thread(target=self._server.serve_forever, name="poster-stand-in", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def __enter__(self) -> "PosterStandIn":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         with self.lock:
