@@ -56,6 +56,7 @@ bench: install
 	$(BIN)/python -m bench.pkpass
 
 lint: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .

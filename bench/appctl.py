@@ -27,12 +27,13 @@ from django.db.models.functions import Coalesce  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 
+from stampcard.api.models import IdempotencyRecord  # noqa: E402
 from stampcard.cards import services as cards_services  # noqa: E402
 from stampcard.cards.models import Card, CardEvent, Check, EarningRule, EventKind, Program  # noqa: E402
+from stampcard.checkouts import services as checkouts_services  # noqa: E402
 from stampcard.merchants import services as merchants_services  # noqa: E402
 from stampcard.merchants.actors import Actor, Channel  # noqa: E402
 from stampcard.merchants.models import BillingInterval, Merchant, Plan, Role, UsageCounter  # noqa: E402
-from stampcard.pos.models import IdempotencyRecord  # noqa: E402
 from stampcard.rewards.models import Reward  # noqa: E402
 
 GOAL = 8
@@ -77,7 +78,9 @@ def seed(*, cards: int, prefill: bool) -> dict[str, Any]:
             card = cards_services.card_enrol(actor=system, name=f"Bench customer {i}")
             numbers.append(card.number)
             if prefill and i % GOAL:
-                cards_services.card_adjust(actor=system, card_ref=card.number, delta=i % GOAL, reason="bench prefill")
+                checkouts_services.card_adjust(
+                    actor=system, card_ref=card.number, delta=i % GOAL, reason="bench prefill"
+                )
                 prefilled += i % GOAL
     return {
         "api_key": raw_key,
@@ -137,7 +140,7 @@ def queries(*, raw_key: str, timing: int) -> dict[str, Any]:
     # A fresh card each: an empty one for the plain path, one at GOAL-1 stamps for the path that issues a reward.
     plain = cards_services.card_enrol(actor=system, name="Query count plain")
     rewarded = cards_services.card_enrol(actor=system, name="Query count reward")
-    cards_services.card_adjust(actor=system, card_ref=rewarded.number, delta=GOAL - 1, reason="bench query count")
+    checkouts_services.card_adjust(actor=system, card_ref=rewarded.number, delta=GOAL - 1, reason="bench query count")
     _commit(client, plain.number, f"{run}-cold")  # first request of the process: fills caches, not counted
     # captured_queries reads the connection's log lazily and every request resets that log: copy it right away.
     with CaptureQueriesContext(connection) as ctx:

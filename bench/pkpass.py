@@ -41,11 +41,11 @@ def _setup_django() -> None:
 
 
 def _contents(count: int) -> list:
-    from stampcard.apple_wallet.models import ApplePass
-    from stampcard.apple_wallet.pkpass import PassContent
     from stampcard.cards.models import Card, Program
     from stampcard.core.codes import random_card_number, random_card_qr
     from stampcard.merchants.models import Location, Merchant
+    from stampcard.wallet.apple.models import ApplePass
+    from stampcard.wallet.apple.pkpass import PassContent
 
     merchant = Merchant(name="Bench cafe", currency="UAH", locale="en")
     program = Program(merchant=merchant, name="Coffee card", goal=8, reward_title="Free coffee")
@@ -95,7 +95,7 @@ def _openssl_signer(signer, workdir: Path) -> Callable[[bytes], bytes]:
 
 
 def _run(contents: list, sign: Callable[[bytes], bytes]) -> tuple[float, list[bytes]]:
-    from stampcard.apple_wallet import pkpass
+    from stampcard.wallet.apple import pkpass
 
     bundles = []
     started = time.perf_counter()
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         print("openssl is not on PATH", file=sys.stderr)
         return 1
     _setup_django()
-    from stampcard.apple_wallet import credentials, pkpass
+    from stampcard.wallet.apple import credentials, pkpass
 
     signer = credentials.dev_signer()
     contents = _contents(args.passes)

@@ -57,14 +57,14 @@ INSTALLED_APPS = [
     "stampcard.vouchers",
     "stampcard.lottery",
     "stampcard.wallet",
-    "stampcard.join",
-    "stampcard.google_wallet",
-    "stampcard.apple_wallet",
+    "stampcard.public",
+    "stampcard.wallet.google",
+    "stampcard.wallet.apple",
     "stampcard.receipts",
     "stampcard.scanner",
     "stampcard.inserts",
     "stampcard.poster",
-    "stampcard.pos",
+    "stampcard.api",
     "stampcard.demo",
 ]
 
@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "stampcard.pos.middleware.ApiErrorPagesMiddleware",
+    "stampcard.api.middleware.ApiErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -204,7 +204,16 @@ STAMPCARD = {
     "VOUCHER_LOOKUP_FAILURES_PER_CARD": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_CARD", "10")),
 }
 
-# Apple Wallet (stampcard.apple_wallet). Certificates and keys are a file path or the PEM text itself. With no pass
+# The stand-ins of stampcard.sandbox that dev and `make run` talk to instead of APNs, Google Wallet and Poster, each
+# on its own loopback port. The defaults follow PORT (8000 -> 8197, 8790, 8791), so two `make run`s with different
+# PORTs on one machine each get their own; 0 = any free port. `manage.py demo` prints the ports it got and passes
+# them on to the web server and the worker (stampcard/demo/stand_ins.py keeps the same offsets).
+_RUN_PORT = int(os.environ.get("PORT") or "8000")
+APNS_STANDIN_PORT = int(os.environ.get("APNS_STANDIN_PORT") or _RUN_PORT + 197)
+GOOGLE_WALLET_STANDIN_PORT = int(os.environ.get("GOOGLE_WALLET_STANDIN_PORT") or _RUN_PORT + 790)
+POSTER_STANDIN_PORT = int(os.environ.get("POSTER_STANDIN_PORT") or _RUN_PORT + 791)
+
+# Apple Wallet (stampcard.wallet.apple). Certificates and keys are a file path or the PEM text itself. With no pass
 # certificate configured (dev, demo, tests) a throwaway CA, "WWDR" intermediate, pass certificate and APNs token key
 # are generated under var/apple_wallet/ at first use, and pushes go to the APNs stand-in (stampcard.sandbox.apns).
 _APPLE_DEV = not (os.environ.get("APPLE_PASS_CERT") or os.environ.get("APPLE_PASS_P12"))
@@ -220,7 +229,9 @@ APPLE_WALLET = {
     "VAR_DIR": VAR_DIR / "apple_wallet",  # generated dev keys, rendered images
     # The device appends /v1/...; Apple requires HTTPS in production.
     "WEB_SERVICE_URL": os.environ.get("APPLE_WEB_SERVICE_URL", f"{BASE_URL}/wallet/apple"),
-    "APNS_URL": os.environ.get("APNS_URL", "https://127.0.0.1:2197" if _APPLE_DEV else "https://api.push.apple.com"),
+    "APNS_URL": os.environ.get(
+        "APNS_URL", f"https://127.0.0.1:{APNS_STANDIN_PORT}" if _APPLE_DEV else "https://api.push.apple.com"
+    ),
     # Token auth (an ES256 .p8 key from the developer account); without it the pass certificate is the TLS client cert.
     "APNS_KEY": os.environ.get("APNS_KEY", ""),
     "APNS_KEY_ID": os.environ.get("APNS_KEY_ID", ""),
@@ -234,12 +245,14 @@ APPLE_WALLET = {
     "UPDATE_TAG_SKEW_SECONDS": 5,
 }
 
-# Google Wallet (stampcard.google_wallet). Production sets the issuer id and the service account's JSON key file
+# Google Wallet (stampcard.wallet.google). Production sets the issuer id and the service account's JSON key file
 # (the account is invited as a Developer in the Google Pay & Wallet Console). Without a key file (dev, demo, tests)
 # everything points at the Google Wallet stand-in (stampcard.sandbox.google_wallet), which generates a throwaway
 # service account under var/google_wallet/; while that file does not exist Google Wallet is simply off.
 _GOOGLE_DEV = not os.environ.get("GOOGLE_SERVICE_ACCOUNT_FILE")
-_GOOGLE_SANDBOX_URL = os.environ.get("GOOGLE_WALLET_SANDBOX_URL", "http://127.0.0.1:8790").rstrip("/")
+_GOOGLE_SANDBOX_URL = os.environ.get(
+    "GOOGLE_WALLET_SANDBOX_URL", f"http://127.0.0.1:{GOOGLE_WALLET_STANDIN_PORT}"
+).rstrip("/")
 GOOGLE_WALLET_ISSUER_ID = os.environ.get("GOOGLE_WALLET_ISSUER_ID", "3388000000000000000" if _GOOGLE_DEV else "")
 GOOGLE_SERVICE_ACCOUNT_FILE = os.environ.get(
     "GOOGLE_SERVICE_ACCOUNT_FILE", str(VAR_DIR / "google_wallet" / "service_account.json")
@@ -274,7 +287,7 @@ GOOGLE_WALLET_SYNC_BATCH_SIZE = int(os.environ.get("GOOGLE_WALLET_SYNC_BATCH_SIZ
 # everything points at the Poster stand-in (stampcard.sandbox.poster) on loopback, with an application secret
 # generated once under var/.
 _POSTER_DEV = not os.environ.get("POSTER_APPLICATION_SECRET")
-_POSTER_SANDBOX_URL = os.environ.get("POSTER_SANDBOX_URL", "http://127.0.0.1:8791").rstrip("/")
+_POSTER_SANDBOX_URL = os.environ.get("POSTER_SANDBOX_URL", f"http://127.0.0.1:{POSTER_STANDIN_PORT}").rstrip("/")
 
 
 def _dev_poster_secret() -> str:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
-from stampcard.pos.api import api
+from config.api import api
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -17,8 +17,8 @@ urlpatterns = [
     path("r/", include("stampcard.receipts.urls")),
     path("i/", include("stampcard.inserts.urls")),
     path("scanner/", include("stampcard.scanner.urls")),
-    path("", include("stampcard.join.urls")),
-    path("wallet/google/", include("stampcard.google_wallet.urls")),
-    path("wallet/apple/", include("stampcard.apple_wallet.urls")),
+    path("", include("stampcard.public.urls")),
+    path("wallet/google/", include("stampcard.wallet.google.urls")),
+    path("wallet/apple/", include("stampcard.wallet.apple.urls")),
     path("integrations/poster/", include("stampcard.poster.urls")),
 ]

@@ -2,8 +2,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from stampcard.cards.design import program_cards_touch
 from stampcard.cards.models import Card, CardEvent, Check, Program, ProgramRules, ProgramVersion
@@ -21,7 +19,7 @@ class ProgramVersionInline(admin.TabularInline):
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    """The rules are read-only here: changing them must make a new version (``cards.versions.program_update``),
+    """The rules are read-only here: changing them must make a new version (``checkouts.programs.program_update``),
     or cards would silently change the rules they joined with."""
 
     list_display = ["name", "merchant", "goal", "earning_rule", "version", "is_default", "is_active"]
@@ -54,8 +52,8 @@ class CardEventInline(admin.TabularInline):
 class CardAdmin(admin.ModelAdmin):
     list_display = ["number", "customer", "program", "stamps", "lifetime_stamps", "last_stamp_at"]
     search_fields = ["number", "customer__name", "customer__email"]
+    # ``stampcard.wallet.admin`` registers this with a readout of the wallets holding the card (cards sits below them).
     readonly_fields = [
-        "wallets",
         "number",
         "qr_payload",
         "stamps",
@@ -68,17 +66,6 @@ class CardAdmin(admin.ModelAdmin):
     ]
     raw_id_fields = ["customer", "program", "merchant"]
     inlines = [CardEventInline]
-
-    @admin.display(description=gettext_lazy("Wallets"))
-    def wallets(self, card: Card) -> str:
-        from stampcard.wallet.selectors import card_wallets  # the wallet apps build on cards
-
-        held = card_wallets(card=card)
-        google = {"saved": _("saved"), "removed": _("removed")}.get(held["google"] or "", _("not saved"))
-        return _("Apple Wallet: %(devices)d device(s); Google Wallet: %(google)s") % {
-            "devices": held["apple_devices"],
-            "google": google,
-        }
 
 
 @admin.register(Check)

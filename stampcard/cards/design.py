@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 
 from stampcard.cards import selectors
+from stampcard.cards.changes import cards_touch
 from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ValidationFailed
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
-from stampcard.wallet.changes import cards_touch
 
 DESIGN_FIELDS = ("name", "background_color", "foreground_color", "label_color", "logo")
 

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import F
 
+from stampcard.cards import changes
 from stampcard.cards.models import Card, CardEvent, Check, EventKind
 from stampcard.core import clock
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Location
-from stampcard.wallet.changes import card_changed
 
 
 def ledger_append(
@@ -47,7 +47,8 @@ def ledger_append(
         payload=payload,
     )
     now = clock.now()
-    # Every ledger line changes what the card shows (a balance, a reward, a voucher): the wallets follow changed_at.
+    # Every ledger line changes what the card shows (a balance, a reward, a voucher): the wallets follow changed_at,
+    # and a card a wallet holds gets its change recorded for them in this same transaction.
     update: dict[str, Any] = {"changed_at": now}
     card.changed_at = now
     if delta:
@@ -57,5 +58,5 @@ def ledger_append(
     if kind == EventKind.STAMP:
         card.last_stamp_at = update["last_stamp_at"] = now
     Card.objects.filter(pk=card.pk).update(**update)
-    card_changed(card)
+    changes.card_changed(card=card)
     return event

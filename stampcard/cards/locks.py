@@ -1,6 +1,8 @@
 """Row locks for cards. Every writer that changes a card's balance takes the card's lock first."""
 
-from stampcard.cards.models import Card
+import uuid
+
+from stampcard.cards.models import Card, Check, Program
 from stampcard.cards.selectors import card_queryset_for_ref
 from stampcard.core.errors import NotFound
 from stampcard.merchants.models import Merchant
@@ -17,3 +19,13 @@ def card_lock(*, merchant: Merchant, ref: str | None = None, card_id: int | None
     if card is None:
         raise NotFound(code="card_not_found")
     return card
+
+
+def check_lock(*, check_id: int) -> Check:
+    """Lock a committed check; callers hold its card's lock first (the lock order of every writer)."""
+    return Check.objects.select_for_update().get(pk=check_id)
+
+
+def program_lock(*, program_id: uuid.UUID) -> Program:
+    """Lock a program while a new version of its rules is made, so two editors cannot both make version N+1."""
+    return Program.objects.select_for_update().get(pk=program_id)

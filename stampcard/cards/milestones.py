@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards.models import RewardKind
 from stampcard.core.errors import ValidationFailed
-from stampcard.vouchers.validity import Validity
+from stampcard.core.validity import Validity
 
 MAX_MILESTONES = 10
 MAX_GOAL = 100

@@ -1,4 +1,5 @@
-"""Programs, cards, the append-only stamp ledger and the POS checks that feed it."""
+"""Programs, cards, the append-only stamp ledger and the POS checks that feed it; the public identities of programs
+and cards (join slug, web token); the record of card changes the wallets must follow."""
 
 import uuid
 from typing import Any
@@ -8,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.core.models import TenantModel
+from stampcard.core.models import TenantModel, TimestampedModel
 from stampcard.merchants.actors import Channel
 
 _hex_colour = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Use a colour like #1f2937."))
@@ -220,6 +221,59 @@ class Card(TenantModel):
         """The rules this card's stamps follow: its version's, or the program's for a card without one."""
         version: ProgramVersion | None = self.program_version
         return version if version is not None else self.program
+
+
+class ProgramLink(TimestampedModel):
+    """A program's short public slug, for its join page and QR (``cards.links.join_url``).
+
+    A shorter URL is a smaller QR, which matters on a 5x5 cm label; the program's UUID works too. Made on first use,
+    never changed, so a printed QR keeps working. The table keeps the name it had under the customer pages' app.
+    """
+
+    program = models.OneToOneField(Program, on_delete=models.CASCADE, related_name="join_link")
+    slug = models.CharField(max_length=16, unique=True)
+
+    class Meta:
+        db_table = "join_programlink"
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class CardLink(TimestampedModel):
+    """The bearer token of a card's web page (``cards.links.web_card_url``), which the wallet passes link to.
+
+    Unguessable, stable, and distinct from the card's QR payload (which a cashier's scanner reads and a receipt may
+    print) and from its six-digit number (a staff lookup key, never a credential). The table keeps the name it had
+    under the customer pages' app.
+    """
+
+    card = models.OneToOneField(Card, on_delete=models.CASCADE, related_name="web_link")
+    token = models.CharField(max_length=48, unique=True)
+
+    class Meta:
+        db_table = "join_cardlink"
+
+    def __str__(self) -> str:
+        return f"card {self.card_id}"
+
+
+class CardChange(models.Model):
+    """A change of what a card shows, recorded in the transaction that made it, for the wallets that hold the card.
+
+    The outbox of the wallet change feed: only cards with ``in_wallet`` get rows (``cards.changes``). The feed
+    (``stampcard.wallet.feed``) hands them to the wallets right after commit, or by its periodic sweep when no
+    process did (one died between commit and hand-over), and deletes them once handed over. ``claimed_until`` is
+    the lease of the worker handing a row over; when it lapses, the sweep takes the row again.
+    """
+
+    card = models.ForeignKey(Card, on_delete=models.CASCADE, related_name="+")
+    recorded_at = models.DateTimeField()
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} changed at {self.recorded_at:%Y-%m-%d %H:%M:%S}"
 
 
 class CheckState(models.TextChoices):

@@ -5,7 +5,7 @@ import uuid
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 
-from stampcard.cards.models import Card, Check, Program
+from stampcard.cards.models import Card, CardEvent, Check, EventKind, Program
 from stampcard.core.codes import looks_like_card_number, looks_like_card_qr
 from stampcard.core.errors import NotFound, ValidationFailed
 from stampcard.core.text import fold
@@ -71,8 +71,23 @@ def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
     return list(candidates.order_by(F("last_stamp_at").desc(nulls_last=True), "-created_at", "pk")[:page])
 
 
+def check_find(*, merchant_id: uuid.UUID, pos: str, external_id: str) -> Check | None:
+    """The check a POS knows by ``external_id``, once stamped onto a card; None while it is not."""
+    return Check.objects.filter(merchant_id=merchant_id, pos=pos, external_id=external_id).first()
+
+
+def check_is_stamped(*, merchant_id: uuid.UUID, pos: str, external_id: str) -> bool:
+    """Was this check already committed to a card (by any channel)? The same receipt never stamps twice."""
+    return Check.objects.filter(merchant_id=merchant_id, pos=pos, external_id=external_id).exists()
+
+
 def check_get(*, merchant: Merchant, pos: str, external_id: str) -> Check:
-    check = Check.objects.filter(merchant=merchant, pos=pos, external_id=external_id).first()
+    check = check_find(merchant_id=merchant.pk, pos=pos, external_id=external_id)
     if check is None:
         raise NotFound(code="check_not_found", external_id=external_id)
     return check
+
+
+def ledger_reward_ids(*, check: Check, kind: EventKind) -> list[str]:
+    """The ids of the rewards that ledger lines of ``kind`` on this check name (e.g. those its reversal withdrew)."""
+    return list(CardEvent.objects.filter(check_ref=check, kind=kind).values_list("payload__reward_id", flat=True))

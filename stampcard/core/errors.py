@@ -1,6 +1,6 @@
 """Typed application errors with stable codes.
 
-A service raises one of these; the API layer maps it to HTTP in one place (``stampcard.pos.api``). The ``code`` is
+A service raises one of these; the API layer maps it to HTTP in one place (``config.api``). The ``code`` is
 part of the public contract: clients branch on it, so it never changes once shipped. The message is for humans and
 is translated.
 """

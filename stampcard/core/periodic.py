@@ -22,10 +22,13 @@ SCHEDULE = [
     # Vouchers past their expiry become expired (and ones past valid_from active) for lists and wallets; redemption
     # itself checks the clock, so a late run never lets an expired voucher through.
     Periodic("stampcard.vouchers.tasks.vouchers_expire_due", timedelta(minutes=1)),
+    # Card changes for the wallets that no after-commit hook handed over (a process died between commit and hook):
+    # the passes catch up within a minute or two instead of at the card's next change.
+    Periodic("stampcard.wallet.tasks.wallet_changes_sweep", timedelta(minutes=1)),
     # Lottery seeds: publish the commitments of coming days, record the reveals of days that ended.
     Periodic("stampcard.lottery.tasks.lottery_seeds_rotate", timedelta(hours=1)),
     # Spent recovery codes of the customer pages, and rate-limit counters of windows long past.
-    Periodic("stampcard.join.tasks.join_prune", timedelta(days=1)),
+    Periodic("stampcard.public.tasks.join_prune", timedelta(days=1)),
     Periodic("stampcard.core.throttle.throttles_prune", timedelta(days=1)),
     # Receipt claims nobody collected, long after they expired (their state never depends on this).
     Periodic("stampcard.receipts.tasks.receipt_claims_prune", timedelta(days=1)),

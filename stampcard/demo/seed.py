@@ -12,16 +12,16 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from stampcard.cards import links as cards_links
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, EarningRule, Program
 from stampcard.core.errors import ApplicationError
+from stampcard.demo import poster as poster_demo
 from stampcard.inserts import demo as inserts_demo
-from stampcard.join import links as join_links
 from stampcard.lottery import services as lottery_services
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import ApiKey, BillingInterval, Location, Membership, Merchant, Plan, Role, StaffUser
-from stampcard.poster import demo as poster_demo
 from stampcard.receipts import demo as receipts_demo
 from stampcard.scanner import demo as scanner_demo
 
@@ -211,8 +211,8 @@ def _customer_urls(*, merchant: Merchant, base_url: str) -> dict[str, str]:
     program = Program.objects.filter(merchant=merchant, is_default=True).first()
     card = Card.objects.filter(merchant=merchant).order_by("created_at").first()
     return {
-        "join_url": base_url + join_links.join_path(program) if program else "",
-        "sample_card_url": base_url + join_links.web_card_path(card) if card else "",
+        "join_url": base_url + cards_links.join_path(program) if program else "",
+        "sample_card_url": base_url + cards_links.web_card_path(card) if card else "",
     }
 
 

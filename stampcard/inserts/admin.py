@@ -20,18 +20,19 @@ from stampcard.core.errors import ApplicationError
 from stampcard.inserts import pdf, selectors, services
 from stampcard.inserts.benefits import Benefit, benefit_clean
 from stampcard.inserts.models import InsertBatch, InsertClaim
+from stampcard.merchants import errors as merchants_errors
+from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
-from stampcard.merchants.models import Membership, Merchant, StaffUser
+from stampcard.merchants.models import Merchant, StaffUser
 
 
 def admin_actor(request: HttpRequest, merchant: Merchant) -> Actor:
     """The operator acting for a merchant: as their staff member when they are one, else as the platform."""
-    user = request.user
-    assert isinstance(user, StaffUser)  # the admin lets only logged-in staff this far
-    membership = Membership.objects.filter(merchant=merchant, user=user, is_active=True).first()
-    if membership is not None:
-        return Actor(merchant=merchant, channel=Channel.PANEL, user=user, membership=membership)
-    return Actor(merchant=merchant, channel=Channel.SYSTEM, user=user)
+    try:
+        return merchants_services.staff_actor(user=request.user, merchant_id=merchant.pk)
+    except merchants_errors.StaffRoleRequired:
+        assert isinstance(request.user, StaffUser)  # the admin lets only logged-in staff this far
+        return Actor(merchant=merchant, channel=Channel.SYSTEM, user=request.user)
 
 
 class InsertBatchAddForm(forms.ModelForm):

@@ -1,16 +1,17 @@
-"""API v1 routes of stampcard.inserts, mounted on the POS API in ``stampcard.pos.api``. Manager or owner keys."""
+"""API v1 routes of stampcard.inserts, mounted on the POS API in ``config.api``. Manager or owner keys."""
 
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.documents import PDF_OPENAPI, pdf_attachment
+from stampcard.api.idempotency import idempotent_write
 from stampcard.inserts import pdf, presenters, schemas, selectors, services
 from stampcard.inserts.benefits import benefit_clean
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Role
-from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write
 
 router = Router(tags=["inserts"])
 
@@ -73,13 +74,11 @@ def get_insert_batch(request: HttpRequest, batch_id: str) -> dict[str, Any]:
     response={200: None, **ERRORS},
     url_name="insert_batch_pdf",
     summary="The print-ready PDF of a batch (A4, 12 inserts a page)",
-    openapi_extra={"responses": {200: {"description": "A4 PDF", "content": {"application/pdf": {}}}}},
+    openapi_extra=PDF_OPENAPI,
 )
 def insert_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
     batch = selectors.insert_batch_get(merchant=actor.merchant, batch_id=batch_id)
     document = pdf.batch_sheet(merchant=actor.merchant, batch=batch, inserts=selectors.inserts_of_batch(batch=batch))
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="inserts-{batch.pk}.pdf"'
-    return response
+    return pdf_attachment(document, filename=f"inserts-{batch.pk}.pdf")

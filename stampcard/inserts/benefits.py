@@ -9,10 +9,10 @@ from django.utils.translation import ngettext
 
 from stampcard.core import clock
 from stampcard.core.errors import ValidationFailed
+from stampcard.core.validity import Validity
 from stampcard.inserts.errors import InsertBatchInvalid
 from stampcard.inserts.models import MAX_STAMPS, BenefitKind, InsertBatch
 from stampcard.merchants.models import Merchant
-from stampcard.vouchers.validity import Validity
 
 MAX_TITLE = 100
 MAX_DESCRIPTION = 2000

@@ -2,7 +2,7 @@
 
 A claim runs in one transaction holding the card's lock, then the insert's: the claim row (unique per insert and per
 customer and batch) and the benefit commit together, so a retry, a double tap or eight phones racing for one insert
-give the benefit once. Stamps are a checkout (``cards.services.checkout_commit``) of POS ``insert`` whose external
+give the benefit once. Stamps are a checkout (``checkouts.services.checkout_commit``) of POS ``insert`` whose external
 id is the insert's own, so the ledger, rewards reached, plan metering and wallet updates follow as for any stamp.
 """
 
@@ -14,11 +14,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.locks import card_lock
 from stampcard.cards.models import Card
 from stampcard.cards.selectors import program_get
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core.codes import CROCKFORD32
+from stampcard.core.uniques import insert_with_fresh_code
 from stampcard.inserts import locks, selectors
 from stampcard.inserts.benefits import Benefit, benefit_of
 from stampcard.inserts.errors import (
@@ -92,18 +94,18 @@ def insert_batch_create(
         created_by=actor.user,
         **benefit.as_fields(),
     )
-    for attempt in range(_TOKEN_ATTEMPTS):
-        inserts = [
-            Insert(merchant=actor.merchant, batch=batch, serial=serial, token=_new_token())
-            for serial in range(1, count + 1)
-        ]
-        try:
-            with transaction.atomic():
-                Insert.objects.bulk_create(inserts, batch_size=1000)
-            break
-        except IntegrityError:  # two equal tokens in 2^80: draw the whole batch again rather than guess which
-            if attempt == _TOKEN_ATTEMPTS - 1:
-                raise
+    # Two equal tokens in 2^80 collide the whole batch: it is drawn again rather than guessing which one.
+    insert_with_fresh_code(
+        lambda: Insert.objects.bulk_create(
+            [
+                Insert(merchant=actor.merchant, batch=batch, serial=serial, token=_new_token())
+                for serial in range(1, count + 1)
+            ],
+            batch_size=1000,
+        ),
+        attempts=_TOKEN_ATTEMPTS,
+        what="insert tokens",
+    )
     batch.merchant = actor.merchant
     return batch
 
@@ -191,13 +193,13 @@ def insert_claim(*, token: str, card: Card, new_customer: bool = False) -> Claim
     return result
 
 
-def _stamp(*, card: Card, insert: Insert, actor: Actor, stamps: int) -> cards_services.CheckoutResult:
+def _stamp(*, card: Card, insert: Insert, actor: Actor, stamps: int) -> checkouts_services.CheckoutResult:
     """The insert's stamps as a checkout of POS ``insert`` with the insert's own external id: the (merchant, POS,
     external id) index keeps it single, and the checkout issues the rewards reached and meters the operation."""
-    return cards_services.checkout_commit(
+    return checkouts_services.checkout_commit(
         actor=actor,
         card_ref=card.qr_payload,
-        check=cards_services.CheckInput(
+        check=CheckInput(
             external_id=insert.check_external_id, total=0, currency=actor.merchant.currency, pos=selectors.INSERT_POS
         ),
         fixed_stamps=stamps,

@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from stampcard.cards import links
 from stampcard.cards.models import Card
 from stampcard.core.http import private
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
+from stampcard.core.validity import Validity
 from stampcard.inserts import selectors, services
 from stampcard.inserts.benefits import benefit_words
 from stampcard.inserts.errors import (
@@ -31,11 +33,10 @@ from stampcard.inserts.errors import (
     InsertNotFound,
 )
 from stampcard.inserts.models import BenefitKind, Insert
-from stampcard.join import links, pages, remember
-from stampcard.join.forms import JoinForm
-from stampcard.join.services import JoinResult
 from stampcard.merchants.errors import PlanLimitReached
-from stampcard.vouchers.validity import Validity
+from stampcard.public import pages, remember
+from stampcard.public.forms import JoinForm
+from stampcard.public.services import JoinResult
 
 # Claims allowed per IP and window: generous, since a mobile carrier puts many phones behind one address.
 CLAIMS_PER_IP = 20

@@ -1,15 +1,13 @@
-"""API v1 routes for lottery: mounted on the POS API in ``stampcard.pos.api``."""
+"""API v1 routes for lottery: mounted on the POS API in ``config.api``."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
 
-from stampcard.core.errors import NotFound
+from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.idempotency import idempotent_write
 from stampcard.lottery import presenters, proofs, schemas, selectors, services
-from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write
-from stampcard.rewards.models import Reward
 
 router = Router(tags=["lottery"])
 
@@ -63,26 +61,6 @@ def update_lottery(request: HttpRequest, lottery_id: str, body: schemas.LotteryP
 def lottery_commitments(request: HttpRequest, lottery_id: str) -> dict[str, Any]:
     lottery = selectors.lottery_get(merchant=actor_of(request).merchant, lottery_id=lottery_id)
     return {"lottery_id": str(lottery.pk), "commitments": proofs.lottery_commitments(lottery=lottery)}
-
-
-@router.post(
-    "/rewards/{reward_id}/draw",
-    response={200: schemas.DrawResultOut, **ERRORS},
-    summary="Spin a ready lottery reward",
-)
-@idempotent_write(200, schemas.DrawResultOut)
-def draw_reward(request: HttpRequest, reward_id: str) -> dict[str, Any]:
-    actor = actor_of(request)
-    pk = selectors.as_uuid(reward_id)
-    reward = Reward.objects.filter(merchant=actor.merchant, pk=pk).first() if pk else None
-    if reward is None:
-        raise NotFound(code="reward_not_found")
-    draws = services.lottery_draw_for_reward(actor=actor, reward=reward)
-    return {
-        "reward_id": str(reward.pk),
-        "card": draws[0].card.number,
-        "draws": [presenters.draw_payload(draw) for draw in draws],
-    }
 
 
 @router.get(

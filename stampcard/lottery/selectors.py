@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from stampcard.lottery import errors
 from stampcard.lottery.models import Lottery, LotteryDraw
 from stampcard.merchants.models import Merchant
+from stampcard.rewards.models import Reward
 
 
 def as_uuid(value: str | uuid.UUID) -> uuid.UUID | None:
@@ -14,6 +15,12 @@ def as_uuid(value: str | uuid.UUID) -> uuid.UUID | None:
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+def lottery_for_reward(*, merchant_id: uuid.UUID, reward: Reward) -> Lottery | None:
+    """The lottery a lottery-kind reward spins (its ``spec["lottery_id"]``), or None when it is gone."""
+    pk = as_uuid((reward.spec or {}).get("lottery_id") or "")
+    return Lottery.objects.filter(merchant_id=merchant_id, pk=pk).first() if pk else None
 
 
 def lottery_get(*, merchant: Merchant, lottery_id: str | uuid.UUID) -> Lottery:
@@ -37,3 +44,8 @@ def lottery_draw_get(*, merchant: Merchant, draw_id: str | uuid.UUID) -> Lottery
     if draw is None:
         raise errors.LotteryDrawNotFound()
     return draw
+
+
+def lottery_ids(*, merchant: Merchant) -> set[str]:
+    """The ids of the merchant's lotteries, as a milestone's reward may name them."""
+    return {str(pk) for pk in Lottery.objects.filter(merchant=merchant).values_list("pk", flat=True)}

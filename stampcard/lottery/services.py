@@ -32,8 +32,9 @@ from stampcard.lottery.validation import percent
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Merchant, Role
 from stampcard.merchants.services import ensure_role
+from stampcard.rewards import locks as rewards_locks
+from stampcard.rewards import services as rewards_services
 from stampcard.rewards.models import Reward, RewardState
-from stampcard.vouchers.validity import Validity
 
 CAPPED_DAILY, CAPPED_TOTAL = "daily", "total"
 
@@ -77,7 +78,7 @@ def lottery_update(
     otherwise): a published table is what customers were promised and what past draws are verified against."""
     ensure_role(actor=actor, minimum=Role.MANAGER)
     lottery = selectors.lottery_get(merchant=actor.merchant, lottery_id=lottery_id)
-    lottery = Lottery.objects.select_for_update().get(pk=lottery.pk)
+    lottery = locks.lottery_lock(lottery_id=lottery.pk)
     fields = []
     if name is not None:
         lottery.name = validation.clean_name(name)
@@ -193,32 +194,28 @@ def lottery_odds(
 
 @transaction.atomic
 def lottery_draw_for_reward(*, actor: Actor, reward: Reward, check: Check | None = None) -> list[LotteryDraw]:
-    """Spin a ready lottery-kind reward (its ``spec["lottery_id"]``) and deliver the prize.
+    """Spin a ready lottery-kind reward (its ``spec["lottery_id"]``); the prize is delivered by the caller
+    (``checkouts.rewards.reward_draw``), which records it with ``draw_prize_record``.
 
     Takes the card's lock (a caller already holding it in this transaction may call freely). Every draw is a
     LOTTERY_DRAW ledger row (delta 0); the reward becomes HANDED_OVER; an extra try draws once more, and an extra
-    try on that second draw counts as nothing. Prizes: award -> a new ready award Reward on the card (stamps_spent
-    0, spec {"source": "lottery", "draw_id": ...}); voucher -> ``vouchers.services.voucher_issue``; nothing -> none.
+    try on that second draw counts as nothing.
 
     Raises NotFound (another tenant's reward), LotteryRewardNotReady (not a lottery reward, or not ready) or
-    LotteryUnavailable (its lottery is gone). The draws are returned in order, their prizes attached."""
+    LotteryUnavailable (its lottery is gone). The draws are returned in order."""
     if reward.merchant_id != actor.merchant.pk:
         raise NotFound(code="reward_not_found")
     card = card_lock(merchant=actor.merchant, card_id=reward.card_id)
-    reward = Reward.objects.select_for_update().get(pk=reward.pk)
+    reward = rewards_locks.reward_lock(reward_id=reward.pk)
     if reward.kind != RewardKind.LOTTERY or reward.state != RewardState.READY:
         raise errors.LotteryRewardNotReady(reward_id=str(reward.pk), kind=reward.kind, state=reward.state)
-    lottery_id = (reward.spec or {}).get("lottery_id")
-    lottery_pk = selectors.as_uuid(lottery_id or "")
-    lottery = Lottery.objects.filter(merchant=actor.merchant, pk=lottery_pk).first() if lottery_pk else None
+    lottery = selectors.lottery_for_reward(merchant_id=actor.merchant.pk, reward=reward)
     if lottery is None:
-        raise errors.LotteryUnavailable(reward_id=str(reward.pk), lottery_id=lottery_id)
+        raise errors.LotteryUnavailable(reward_id=str(reward.pk), lottery_id=(reward.spec or {}).get("lottery_id"))
     lottery.merchant = actor.merchant
     check = check or reward.check_ref
 
-    now = clock.now()
-    reward.state, reward.handed_over_at, reward.handed_over_by = RewardState.HANDED_OVER, now, actor.user
-    reward.save(update_fields=["state", "handed_over_at", "handed_over_by"])
+    rewards_services.reward_mark_delivered(reward=reward, actor=actor)
 
     draws = [_draw(actor=actor, lottery=lottery, card=card, reward=reward, check=check, retry_of=None)]
     if draws[0].outcome == VariantKind.EXTRA_TRY:
@@ -316,7 +313,6 @@ def _draw(
         period=seed.period.isoformat(),
         sequence=sequence,
     )
-    _deliver(actor=actor, card=card, draw=draw, check=check)
     return draw
 
 
@@ -333,43 +329,11 @@ def _count_win(variant: LotteryVariant, *, day: date) -> None:
         raise RuntimeError(f"lottery prize {variant.pk} passed its cap: draws were not serialised on the seed lock")
 
 
-def _deliver(*, actor: Actor, card: Card, draw: LotteryDraw, check: Check | None) -> None:
-    variant = draw.variant
-    if draw.outcome == VariantKind.AWARD:
-        prize = Reward.objects.create(
-            merchant_id=card.merchant_id,
-            card=card,
-            kind=RewardKind.AWARD,
-            state=RewardState.READY,
-            title=variant.name,
-            description=variant.greeting,
-            stamps_spent=0,
-            spec={"source": "lottery", "draw_id": str(draw.pk), "lottery_id": str(draw.lottery_id)},
-            check_ref=check,
-        )
-        ledger_append(
-            card=card,
-            kind=EventKind.REWARD_ISSUED,
-            delta=0,
-            actor=actor,
-            check=check,
-            reward_id=str(prize.pk),
-            draw_id=str(draw.pk),
-        )
-        draw.prize_reward = prize
+def draw_prize_record(*, draw: LotteryDraw, reward: Reward | None = None, voucher_code: str = "") -> None:
+    """Remember what a winning draw gave: the ready award, or the code of the voucher put into the card."""
+    if reward is not None:
+        draw.prize_reward = reward
         draw.save(update_fields=["prize_reward"])
-    elif draw.outcome == VariantKind.VOUCHER:
-        # Imported here: the vouchers app sits beside this one and may import lottery code itself.
-        from stampcard.vouchers.services import voucher_issue
-
-        terms = variant.voucher or {}
-        (voucher,) = voucher_issue(
-            actor=actor,
-            card=card,
-            title=terms.get("title") or variant.name,
-            description=terms.get("description") or variant.greeting,
-            validity=Validity.from_spec(terms.get("validity")),
-            check=check,
-        )
-        draw.prize_voucher_code = voucher.code
+    if voucher_code:
+        draw.prize_voucher_code = voucher_code
         draw.save(update_fields=["prize_voucher_code"])

@@ -6,9 +6,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from stampcard.core.errors import ApplicationError
+from stampcard.core.validity import Validity
 from stampcard.lottery import errors
 from stampcard.lottery.models import PROBABILITY_SCALE, DrawAt, VariantKind
-from stampcard.vouchers.validity import Validity
 
 MAX_VARIANTS = 24
 

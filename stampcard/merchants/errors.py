@@ -48,3 +48,13 @@ class LocationForbidden(PermissionDenied):
 class LocationInactive(PermissionDenied):
     code = "location_inactive"
     default_message = _("This location is deactivated.")
+
+
+class StaffRoleRequired(PermissionDenied):
+    code = "staff_role_required"
+    default_message = _("Your staff role at this business does not allow this.")
+
+
+class MerchantChoiceNeeded(PermissionDenied):
+    code = "merchant_choice_needed"
+    default_message = _("You work for several businesses: choose one.")

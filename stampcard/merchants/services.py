@@ -3,17 +3,19 @@
 import hashlib
 import hmac
 import secrets
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.core import clock
 from stampcard.core.codes import random_base32
 from stampcard.core.errors import Conflict, ValidationFailed
-from stampcard.merchants import errors, selectors
+from stampcard.core.uniques import insert_with_fresh_code
+from stampcard.merchants import errors, locks, selectors
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import (
     ApiKey,
@@ -30,6 +32,7 @@ from stampcard.merchants.plans import limits_for
 
 API_KEY_PREFIX_LENGTH = 10
 API_KEY_SECRET_BYTES = 20  # 160 bits, written as 40 hex digits: no separators to break a double-click copy
+API_KEY_ATTEMPTS = 5
 
 
 @transaction.atomic
@@ -59,7 +62,7 @@ def subscription_change(
         raise ValidationFailed(
             _("A paid plan covers at least one location."), code="invalid_locations", field="locations"
         )
-    subscription = Subscription.objects.select_for_update().get(merchant=merchant)
+    subscription = locks.subscription_lock(merchant=merchant)
     subscription.plan = plan
     subscription.interval = (interval or "") if plan == Plan.PAID else ""
     subscription.locations_paid = locations if plan == Plan.PAID else 0
@@ -72,7 +75,7 @@ def subscription_change(
 @transaction.atomic
 def location_create(*, merchant: Merchant, name: str, address: str = "") -> Location:
     # The subscription row is the merchant's lock for plan-limited counts (locations, seats).
-    subscription = Subscription.objects.select_for_update().get(merchant=merchant)
+    subscription = locks.subscription_lock(merchant=merchant)
     limit = limits_for(subscription).locations
     if limit is not None and Location.objects.filter(merchant=merchant, is_active=True).count() >= limit:
         raise errors.LocationLimitReached(limit=limit)
@@ -89,7 +92,7 @@ def membership_create(
 ) -> Membership:
     if any(location.merchant_id != merchant.pk for location in locations or ()):
         raise ValidationFailed(code="location_not_found", field="locations")
-    subscription = Subscription.objects.select_for_update().get(merchant=merchant)
+    subscription = locks.subscription_lock(merchant=merchant)
     seats = limits_for(subscription).seats
     if seats is not None and Membership.objects.filter(merchant=merchant, is_active=True).count() >= seats:
         raise errors.SeatLimitReached(seats=seats)
@@ -122,24 +125,22 @@ def api_key_create(
         if allowed and location.pk not in allowed:
             # location_for_actor trusts a key's own location: the key must not reach past its membership.
             raise errors.LocationForbidden(location_id=str(location.pk))
-    for _attempt in range(5):
+
+    def insert() -> tuple[ApiKey, str]:
         prefix = random_base32(API_KEY_PREFIX_LENGTH).lower()
         raw = f"sc_{prefix}_{secrets.token_hex(API_KEY_SECRET_BYTES)}"
-        try:
-            with transaction.atomic():
-                key = ApiKey.objects.create(
-                    merchant_id=membership.merchant_id,
-                    membership=membership,
-                    location=location,
-                    name=name,
-                    prefix=prefix,
-                    secret_hash=_hash_secret(raw),
-                    created_by=created_by,
-                )
-            return key, raw
-        except IntegrityError:
-            continue
-    raise RuntimeError("could not allocate a unique API key prefix")
+        key = ApiKey.objects.create(
+            merchant_id=membership.merchant_id,
+            membership=membership,
+            location=location,
+            name=name,
+            prefix=prefix,
+            secret_hash=_hash_secret(raw),
+            created_by=created_by,
+        )
+        return key, raw
+
+    return insert_with_fresh_code(insert, attempts=API_KEY_ATTEMPTS, what="API key prefix")
 
 
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
@@ -189,6 +190,28 @@ def _touch_last_used(key: ApiKey) -> None:
         last_used_at=now
     )
     key.last_used_at = now
+
+
+def staff_actor(*, user: object, merchant_id: str | uuid.UUID | None = None, minimum: Role = Role.CASHIER) -> Actor:
+    """The signed-in staff member of a session (``request.user``) acting in the panel for one merchant: the one
+    ``merchant_id`` names, or else their only one where they hold at least ``minimum``.
+
+    Raises StaffRoleRequired when they hold no such active membership (an anonymous visitor included), and
+    MerchantChoiceNeeded when several would do and none was named.
+    """
+    if not isinstance(user, StaffUser) or not user.is_active:
+        raise errors.StaffRoleRequired(required=minimum.value)
+    memberships = [
+        m
+        for m in Membership.objects.select_related("merchant").filter(user=user, is_active=True)
+        if m.has_role(minimum) and (not merchant_id or str(m.merchant_id) == str(merchant_id))
+    ]
+    if not memberships:
+        raise errors.StaffRoleRequired(required=minimum.value)
+    if len(memberships) > 1:
+        raise errors.MerchantChoiceNeeded(merchants=[str(m.merchant_id) for m in memberships])
+    membership = memberships[0]
+    return Actor(merchant=membership.merchant, channel=Channel.PANEL, user=user, membership=membership)
 
 
 def ensure_role(*, actor: Actor, minimum: Role) -> None:

@@ -5,15 +5,9 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from stampcard.lottery.schemas import DrawOut
+from stampcard.api.schemas import ErrorOut
+from stampcard.checkouts.schemas import CardOut, CheckIn, RewardOut, RewardPreviewOut, RewardReachedOut
 from stampcard.receipts.schemas import ReceiptClaimRefOut
-from stampcard.vouchers.schemas import VoucherOut
-
-
-class ErrorOut(Schema):
-    code: str = Field(description="Stable snake_case error code; branch on this, not on the message.")
-    message: str
-    details: dict[str, object] = {}
 
 
 class ConsentsIn(Schema):
@@ -39,55 +33,6 @@ class CustomerOut(Schema):
     created_at: datetime
 
 
-class RewardOut(Schema):
-    id: str
-    kind: str
-    state: str
-    title: str
-    description: str
-    image_url: str = Field("", description="The award's picture, when the milestone has one.")
-    reached_at: datetime
-    handed_over_at: datetime | None
-
-
-class RewardReachedOut(RewardOut):
-    voucher: VoucherOut | None = Field(None, description="For a voucher reward: the voucher now in the card.")
-    lottery_draws: list[DrawOut] = Field(
-        [], description="For a lottery drawn at checkout: the draws (two after an extra try) and their prizes."
-    )
-
-
-class RewardPreviewOut(Schema):
-    kind: str
-    title: str
-    description: str
-
-
-class CardUrls(Schema):
-    self: str
-
-
-class MilestoneOut(Schema):
-    at: int = Field(description="Stamps on the card that reach this milestone.")
-    kind: str = Field(description="award | voucher | lottery")
-    title: str
-    reached: bool = Field(description="Rewarded already in the card's current round.")
-
-
-class CardOut(Schema):
-    number: str
-    qr: str = Field(description="The card's QR payload, as printed in its wallet pass.")
-    program_id: str
-    customer: dict[str, str]
-    stamps: int
-    goal: int = Field(description="Stamps of one round: the last milestone, after which the card starts again.")
-    milestones: list[MilestoneOut]
-    lifetime_stamps: int
-    rewards_ready: list[RewardOut]
-    vouchers: list[VoucherOut] = Field(description="Active vouchers, and those not valid yet, soonest expiry first.")
-    urls: CardUrls
-
-
 class EnrolOut(Schema):
     customer: CustomerOut
     card: CardOut
@@ -95,14 +40,6 @@ class EnrolOut(Schema):
 
 class LookupOut(Schema):
     results: list[CardOut]
-
-
-class CheckIn(Schema):
-    external_id: str = Field(min_length=1, max_length=64)
-    total: int = Field(ge=0, description="Minor units, e.g. 12550 = 125.50.")
-    currency: str = Field(min_length=3, max_length=3)
-    pos: str = Field("api", min_length=1, max_length=32, description="Which POS the external id belongs to.")
-    closed_at: datetime | None = None
 
 
 class CheckoutIn(Schema):
@@ -127,13 +64,6 @@ class PreviewOut(Schema):
         "`plan_limit_reached`), so the till can warn before the customer pays; "
         "null when the commit would go through.",
     )
-
-
-class CheckoutOut(Schema):
-    stamps_issued: int
-    card: CardOut
-    rewards: list[RewardReachedOut]
-    replayed: bool
 
 
 class ReverseIn(Schema):

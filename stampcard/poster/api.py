@@ -1,6 +1,6 @@
 """API v1 route for the POS app inside Poster: check the pasted API key and show what it is connected to.
 
-Mounted on the POS API in ``stampcard.pos.api``. The app sends its ``Poster.settings`` account and spot, so the
+Mounted on the POS API in ``config.api``. The app sends its ``Poster.settings`` account and spot, so the
 answer can name the location the spot's checks count at.
 """
 
@@ -9,7 +9,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
-from stampcard.pos.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, actor_of
 from stampcard.poster import selectors
 
 router = Router(tags=["poster"])

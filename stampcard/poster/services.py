@@ -11,7 +11,7 @@ from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Role
 from stampcard.poster import client as poster_client
-from stampcard.poster import crypto, errors, selectors
+from stampcard.poster import crypto, errors, locks, selectors
 from stampcard.poster.models import AccountStatus, DeliveryOutcome, PosterAccount, PosterSpot
 
 POS = "poster"  # the ``pos`` of every Check that comes from Poster; its external id is Poster's transaction_id
@@ -51,7 +51,7 @@ def account_connect(
     account = account.strip().lower()
     if not poster_client.account_valid(account):
         raise errors.PosterAccountInvalid(account=account)
-    row = PosterAccount.objects.select_for_update().filter(account=account).first()
+    row = locks.account_lock(account=account)
     if row is None:
         row = PosterAccount(account=account)
     elif (
@@ -155,7 +155,7 @@ def application_event_apply(
     Runs inside the transaction that stores the delivery, so the token is never written anywhere in clear.
     """
     account = account.strip().lower()
-    row = PosterAccount.objects.select_for_update().filter(account=account).first()
+    row = locks.account_lock(account=account)
     if action == "added":
         token = data.get("access_token")
         if not isinstance(token, str) or not token or not poster_client.account_valid(account):

@@ -8,7 +8,7 @@ of it (item added, comment, close…); real deployments also see an undocumented
   card named on the order gets the check, ``pos="poster"``, ``external_id`` = the transaction id,
   total = ``payed_sum`` (cash + card: the money really taken; bonus, certificate and third-party parts are not)
   converted to minor units. If the POS app already committed the check (same pos and external id), its total is
-  corrected to that paid sum through ``cards.services.checkout_amend``: Poster's figure is the truth for
+  corrected to that paid sum through ``checkouts.services.checkout_amend``: Poster's figure is the truth for
   per-amount stamping. A closed check whose ``print_fiscal`` is ``2`` (fiscal return) is reversed as a refund.
 - ``3`` removed, or the ``removed`` action: the committed check is reversed (void).
 - ``1`` open: nothing yet.
@@ -35,8 +35,9 @@ from typing import Any
 from django.db import transaction as db_transaction
 
 from stampcard.cards import selectors as cards_selectors
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import ReversalKind
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core.errors import ApplicationError, NotFound
 from stampcard.merchants.actors import Actor
 from stampcard.poster import client as poster_client
@@ -116,7 +117,7 @@ def _commit(*, poster_account: PosterAccount, transaction: poster_client.Transac
     spot = services.spot_for_transaction(poster_account=poster_account, spot_id=transaction.spot_id)
     location_id = str(spot.location_id) if spot is not None and spot.location_id else None
     detail.update({"spot_id": transaction.spot_id, "location_id": location_id})
-    check = cards_services.CheckInput(
+    check = CheckInput(
         external_id=transaction.transaction_id,
         total=total,
         currency=currency,
@@ -124,7 +125,9 @@ def _commit(*, poster_account: PosterAccount, transaction: poster_client.Transac
         closed_at=transaction.date_close,
     )
     try:
-        result = cards_services.checkout_commit(actor=actor, card_ref=card_ref, check=check, location_id=location_id)
+        result = checkouts_services.checkout_commit(
+            actor=actor, card_ref=card_ref, check=check, location_id=location_id
+        )
     except NotFound as exc:
         outcome = DeliveryOutcome.CARD_NOT_FOUND if exc.code == "card_not_found" else DeliveryOutcome.REFUSED
         return SyncResult(outcome, {**detail, "code": exc.code})
@@ -139,7 +142,9 @@ def _commit(*, poster_account: PosterAccount, transaction: poster_client.Transac
 
 def _amend(*, actor: Actor, transaction_id: str, total: int, detail: dict[str, Any]) -> SyncResult:
     try:
-        amended = cards_services.checkout_amend(actor=actor, external_id=transaction_id, total=total, pos=services.POS)
+        amended = checkouts_services.checkout_amend(
+            actor=actor, external_id=transaction_id, total=total, pos=services.POS
+        )
     except ApplicationError as exc:
         return SyncResult(DeliveryOutcome.REFUSED, {**detail, "code": exc.code})
     detail.update({"card": amended.card.number, "committed_total": amended.total_before})
@@ -167,7 +172,9 @@ def _reverse(*, poster_account: PosterAccount, transaction_id: str, kind: Revers
             {**detail, "receipt_claim_voided": True, "stamps_reversed": 0, "replayed": voided.replayed},
         )
     try:
-        result = cards_services.checkout_reverse(actor=actor, external_id=transaction_id, pos=services.POS, kind=kind)
+        result = checkouts_services.checkout_reverse(
+            actor=actor, external_id=transaction_id, pos=services.POS, kind=kind
+        )
     except NotFound:
         return SyncResult(DeliveryOutcome.NOTHING_TO_REVERSE, detail)
     except ApplicationError as exc:

@@ -8,7 +8,7 @@ from django.conf import settings
 from django_tasks import task, task_backends
 
 from stampcard.core import clock
-from stampcard.poster import webhooks
+from stampcard.poster import deliveries
 
 logger = logging.getLogger(__name__)
 
@@ -22,10 +22,10 @@ def retry_delay(attempt: int) -> timedelta:
 @task()
 def poster_delivery_process(delivery_id: int, attempt: int = 1) -> str:
     """Process one stored webhook delivery; when Poster is unreachable, try again later (bounded)."""
-    report = webhooks.delivery_process(delivery_id=delivery_id)
+    report = deliveries.delivery_process(delivery_id=delivery_id)
     if report.retry:
         if attempt >= settings.POSTER_WEBHOOK_MAX_ATTEMPTS:
-            webhooks.delivery_give_up(delivery_id=delivery_id, attempts=attempt)
+            deliveries.delivery_give_up(delivery_id=delivery_id, attempts=attempt)
         elif not task_backends[poster_delivery_process.backend].supports_defer:
             logger.warning("the tasks backend cannot run tasks later; poster delivery %s is not retried", delivery_id)
         else:
@@ -39,7 +39,7 @@ def poster_delivery_process(delivery_id: int, attempt: int = 1) -> str:
 def poster_deliveries_resume() -> int:
     """Periodic: queue the deliveries whose processing never started (an enqueue lost after the delivery was
     stored). Safe to run any time: processing is idempotent."""
-    stalled = webhooks.deliveries_stalled(older_than=timedelta(minutes=10))
+    stalled = deliveries.deliveries_stalled(older_than=timedelta(minutes=10))
     for delivery_id in stalled:
         poster_delivery_process.enqueue(delivery_id=delivery_id)
     return len(stalled)

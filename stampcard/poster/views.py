@@ -19,8 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from stampcard.core.errors import ApplicationError
 from stampcard.core.http import private
-from stampcard.merchants.actors import Actor, Channel
-from stampcard.merchants.models import Membership, Role, StaffUser
+from stampcard.merchants import errors as merchants_errors
+from stampcard.merchants import services as merchants_services
+from stampcard.merchants.actors import Actor
+from stampcard.merchants.models import Role
 from stampcard.poster import client as poster_client
 from stampcard.poster import oauth, selectors, services, webhooks
 from stampcard.poster.errors import PosterConnectInvalid
@@ -35,22 +37,12 @@ class _NoMerchant(ApplicationError):
 
 def _panel_actor(request: HttpRequest, merchant_id: str | None) -> Actor:
     """The signed-in staff member as a manager (or owner) of the merchant asked for, or of their only one."""
-    user = request.user
-    if not isinstance(user, StaffUser):
-        raise _NoMerchant(_("Only a manager or the owner can do this."))
-    memberships = [
-        m
-        for m in Membership.objects.select_related("merchant").filter(user=user, is_active=True)
-        if m.has_role(Role.MANAGER)
-    ]
-    if merchant_id:
-        memberships = [m for m in memberships if str(m.merchant_id) == merchant_id]
-    if len(memberships) != 1:
-        raise _NoMerchant(
-            _("Choose a business you manage.") if memberships else _("Only a manager or the owner can do this.")
-        )
-    membership = memberships[0]
-    return Actor(merchant=membership.merchant, channel=Channel.PANEL, user=user, membership=membership)
+    try:
+        return merchants_services.staff_actor(user=request.user, merchant_id=merchant_id, minimum=Role.MANAGER)
+    except merchants_errors.MerchantChoiceNeeded:
+        raise _NoMerchant(_("Choose a business you manage.")) from None
+    except merchants_errors.StaffRoleRequired:
+        raise _NoMerchant(_("Only a manager or the owner can do this.")) from None
 
 
 def _error(request: HttpRequest, exc: ApplicationError | poster_client.PosterApiError, status: int) -> HttpResponse:

@@ -1,12 +1,13 @@
-"""API v1 routes of stampcard.receipts, mounted on the POS API in ``stampcard.pos.api``."""
+"""API v1 routes of stampcard.receipts, mounted on the POS API in ``config.api``."""
 
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router
 
-from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write
+from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.idempotency import idempotent_write
+from stampcard.cards.checks import CheckInput
 from stampcard.receipts import presenters, schemas, selectors, services
 from stampcard.receipts.models import VoidReason
 
@@ -22,7 +23,7 @@ def create_receipt(request: HttpRequest, body: schemas.ReceiptIn) -> dict[str, A
     check = body.check
     created = services.receipt_create(
         actor=actor_of(request),
-        check=services.ReceiptCheck(
+        check=CheckInput(
             external_id=check.external_id,
             total=check.total,
             currency=check.currency,

@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import Program
 from stampcard.core import clock
 from stampcard.merchants.actors import Actor
@@ -37,7 +38,7 @@ def seed_demo(
         total = max(12550, 2 * (program.amount_per_stamp or 0), program.min_check_total)
         created = services.receipt_create(
             actor=owner_actor,
-            check=services.ReceiptCheck(
+            check=CheckInput(
                 external_id=f"{_PREFIX}{used + 1}", total=total, currency=merchant.currency, closed_at=now
             ),
             location_id=str(location.pk) if location is not None else None,

@@ -15,6 +15,7 @@ from stampcard.lottery.models import VariantKind
 from stampcard.merchants.errors import PlanLimitReached
 from stampcard.receipts import errors
 from stampcard.receipts.models import ReceiptToken, VoidReason
+from stampcard.rewards import selectors as rewards_selectors
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.vouchers.presenters import voucher_urls
 
@@ -95,7 +96,7 @@ def reward_lines(claim: ReceiptToken) -> list[RewardLine]:
     if claim.check_ref_id is None:
         return []
     lines = []
-    for reward in Reward.objects.filter(check_ref_id=claim.check_ref_id).order_by("created_at"):
+    for reward in rewards_selectors.rewards_of_check(check_id=claim.check_ref_id):
         if (reward.spec or {}).get("source") == "lottery" or reward.state == RewardState.WITHDRAWN:
             continue
         if reward.kind == RewardKind.VOUCHER:

@@ -1,24 +1,15 @@
-"""Request and response shapes of the receipt-claim routes of the POS API v1. Fields may be added, never removed.
-
-This module imports nothing of ``stampcard.pos`` so that the POS schemas can use ``ReceiptClaimRefOut``.
-"""
+"""Request and response shapes of the receipt-claim routes of the POS API v1. Fields may be added, never removed."""
 
 from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
 
-
-class ReceiptCheckIn(Schema):
-    external_id: str = Field(min_length=1, max_length=64)
-    total: int = Field(ge=0, description="Minor units, e.g. 12550 = 125.50.")
-    currency: str = Field(min_length=3, max_length=3)
-    pos: str = Field("api", min_length=1, max_length=32, description="Which POS the external id belongs to.")
-    closed_at: datetime | None = None
+from stampcard.checkouts.schemas import CheckIn
 
 
 class ReceiptIn(Schema):
-    check: ReceiptCheckIn
+    check: CheckIn
     location_id: str | None = Field(None, description="Defaults to the API key's location.")
     program_id: str | None = Field(None, description="Defaults to the merchant's default program.")
 

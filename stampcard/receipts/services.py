@@ -1,6 +1,6 @@
 """Writes for receipt claims: create one for a check, collect it onto a card once, void it.
 
-Collecting runs the ordinary checkout (``cards.services.checkout_commit``) as the receipt channel, so the ledger,
+Collecting runs the ordinary checkout (``checkouts.services.checkout_commit``) as the receipt channel, so the ledger,
 rewards, plan metering and wallet updates happen exactly as at the counter. Every writer locks the claim first and
 reads its state after the lock, so concurrent scans, voids and reversals see one another's outcome.
 """
@@ -9,16 +9,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
-from django.utils.translation import gettext_lazy as _
+from django.db import transaction
 
-from stampcard.cards import errors as cards_errors
 from stampcard.cards import selectors as cards_selectors
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput, check_validate
 from stampcard.cards.earning import stamps_for_check
-from stampcard.cards.models import Card, Check
+from stampcard.cards.models import Card
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
-from stampcard.core.errors import ValidationFailed
+from stampcard.core.uniques import insert_with_fresh_code
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.receipts import errors, locks, selectors, tokens
@@ -27,15 +26,6 @@ from stampcard.receipts.states import ReceiptState
 from stampcard.rewards.models import Reward
 
 CODE_ATTEMPTS = 10
-
-
-@dataclass(frozen=True)
-class ReceiptCheck:
-    external_id: str
-    total: int
-    currency: str
-    pos: str = "api"
-    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -53,24 +43,8 @@ class Collected:
     rewards: list[Reward]
 
 
-def _validate_check(*, actor: Actor, check: ReceiptCheck) -> None:
-    # The same refusals, with the same codes, as a checkout of this check would meet.
-    if not check.external_id or len(check.external_id) > 64:
-        raise ValidationFailed(
-            _("The check needs an external id of 1 to 64 characters."),
-            code="invalid_external_id",
-            field="check.external_id",
-        )
-    if not check.pos or len(check.pos) > 32:
-        raise ValidationFailed(_("Name the POS in 1 to 32 characters."), code="invalid_pos", field="check.pos")
-    if check.total < 0:
-        raise ValidationFailed(_("The check total cannot be negative."), code="invalid_total", field="check.total")
-    if check.currency.upper() != actor.merchant.currency:
-        raise cards_errors.CurrencyMismatch(expected=actor.merchant.currency, got=check.currency.upper())
-
-
 def receipt_create(
-    *, actor: Actor, check: ReceiptCheck, location_id: str | None = None, program_id: str | None = None
+    *, actor: Actor, check: CheckInput, location_id: str | None = None, program_id: str | None = None
 ) -> Created:
     """The claim of a closed check, made on first request; asking again for the same check returns the same claim.
 
@@ -78,12 +52,12 @@ def receipt_create(
     earns nothing under the program's rule, CurrencyMismatch / ValidationFailed for a bad check, NotFound for an
     unknown program or location, and the location errors of ``merchants.services.location_for_actor``.
     """
-    _validate_check(actor=actor, check=check)
+    check_validate(merchant=actor.merchant, check=check)
     merchant = actor.merchant
     existing = selectors.receipt_find_for_check(merchant=merchant, pos=check.pos, external_id=check.external_id)
     if existing is not None:
         return _replayed(existing)
-    if Check.objects.filter(merchant=merchant, pos=check.pos, external_id=check.external_id).exists():
+    if cards_selectors.check_is_stamped(merchant_id=merchant.pk, pos=check.pos, external_id=check.external_id):
         raise errors.CheckAlreadyStamped(external_id=check.external_id)
     location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
     program = cards_selectors.program_get(merchant=merchant, program_id=program_id)
@@ -91,10 +65,11 @@ def receipt_create(
     if not stamps:
         raise errors.CheckEarnsNoStamps(min_check_total=program.min_check_total, total=check.total)
     now = clock.now()
-    for _attempt in range(CODE_ATTEMPTS):
+
+    def insert() -> Created:
         claim_id = uuid.uuid4()
         token = tokens.token_for(claim_id)
-        claim = ReceiptToken(
+        claim = ReceiptToken.objects.create(
             id=claim_id,
             merchant=merchant,
             program=program,
@@ -111,17 +86,14 @@ def receipt_create(
             created_by=actor.user,
             api_key=actor.api_key,
         )
-        try:
-            with transaction.atomic():
-                claim.save(force_insert=True)
-        except IntegrityError:
-            # The same check from a concurrent request (a POS retrying at once), or, rarely, a taken code.
-            raced = selectors.receipt_find_for_check(merchant=merchant, pos=check.pos, external_id=check.external_id)
-            if raced is not None:
-                return _replayed(raced)
-            continue
         return Created(claim=claim, token=token, replayed=False)
-    raise RuntimeError(f"no free receipt code after {CODE_ATTEMPTS} attempts")
+
+    def raced() -> Created | None:
+        # The same check from a concurrent request (a POS retrying at once) collides too: its claim is the answer.
+        found = selectors.receipt_find_for_check(merchant=merchant, pos=check.pos, external_id=check.external_id)
+        return _replayed(found) if found is not None else None
+
+    return insert_with_fresh_code(insert, attempts=CODE_ATTEMPTS, what="receipt code", on_conflict=raced)
 
 
 def _replayed(claim: ReceiptToken) -> Created:
@@ -160,13 +132,13 @@ def receipt_collect(*, claim_id: uuid.UUID, card: Card) -> Collected:
     claim = locks.receipt_lock(claim_id=claim_id)
     now = clock.now()
     _ensure_collectable(claim=claim, card=card, now=now)
-    if Check.objects.filter(merchant_id=claim.merchant_id, pos=claim.pos, external_id=claim.external_id).exists():
+    if cards_selectors.check_is_stamped(merchant_id=claim.merchant_id, pos=claim.pos, external_id=claim.external_id):
         raise errors.CheckAlreadyStamped(external_id=claim.external_id)
     actor = Actor(merchant=claim.merchant, channel=Channel.RECEIPT, location=claim.location)
-    result = cards_services.checkout_commit(
+    result = checkouts_services.checkout_commit(
         actor=actor,
         card_ref=card.qr_payload,
-        check=cards_services.CheckInput(
+        check=CheckInput(
             external_id=claim.external_id,
             total=claim.total,
             currency=claim.currency,
@@ -223,7 +195,7 @@ def receipt_void_unclaimed(*, actor: Actor, external_id: str, pos: str = "api") 
         return None
     if claim.voided_at is not None:
         return VoidedByReversal(claim=claim, replayed=True)
-    if Check.objects.filter(merchant=actor.merchant, pos=pos, external_id=external_id).exists():
+    if cards_selectors.check_is_stamped(merchant_id=actor.merchant.pk, pos=pos, external_id=external_id):
         return None
     _void(claim=claim, reason=VoidReason.REVERSED, actor=actor)
     return VoidedByReversal(claim=claim, replayed=False)

@@ -18,14 +18,15 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stampcard.cards import links
 from stampcard.cards.models import Card
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError
 from stampcard.core.http import private
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
-from stampcard.join import links, pages, remember
-from stampcard.join.forms import JoinForm
-from stampcard.join.services import JoinResult
+from stampcard.public import pages, remember
+from stampcard.public.forms import JoinForm
+from stampcard.public.services import JoinResult
 from stampcard.receipts import images, outcomes, selectors, services
 from stampcard.receipts.errors import ReceiptNotFound
 from stampcard.receipts.models import ReceiptToken

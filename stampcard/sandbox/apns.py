@@ -2,9 +2,10 @@
 
 It checks what Apple checks (``POST /3/device/<token>``, ``apns-topic``, a bearer ES256 provider token signed by a
 key it knows, or a TLS client certificate from the CA it trusts, a JSON payload of at most 4 KB), records every push
-it accepted, and can be told to answer a token with 410, 429 or 5xx. Used by the tests and by the demo:
+it accepted, and can be told to answer a token with 410, 429 or 5xx. Used by the tests (on a free port) and by the
+demo (on ``settings.APNS_STANDIN_PORT``, where the dev ``APNS_URL`` points); or on its own:
 
-    .venv/bin/python -m stampcard.sandbox.apns --port 2197      # trusts the dev APNs key and dev pass CA under var/
+    .venv/bin/python -m stampcard.sandbox.apns       # on APNS_STANDIN_PORT; trusts the dev APNs key and pass CA
 
 Its TLS certificate is self-signed and written to ``<dir>/tls.pem``; point ``APNS_CA_FILE`` at it.
 """
@@ -34,8 +35,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from stampcard.sandbox.loopback import StandInCannotListen, listen_socket
+
 logger = logging.getLogger(__name__)
 
+NAME = "APNs"
 MAX_PAYLOAD = 4096
 TOKEN_MAX_AGE = 3600
 
@@ -133,7 +137,7 @@ class ApnsStandIn:
         if client_ca is not None:
             self._context.load_verify_locations(cafile=str(client_ca))
             self._context.verify_mode = ssl.CERT_OPTIONAL
-        self._listener = socket.create_server((host, port))
+        self._listener = listen_socket(name=NAME, host=host, port=port)
         self._listener.settimeout(0.2)
         self.host, self.port = self._listener.getsockname()[:2]
         self._stopping = threading.Event()
@@ -342,11 +346,14 @@ def _uid_of(peer: Any) -> str:
     return ""
 
 
-def for_settings(*, port: int = 0) -> ApnsStandIn:
-    """A stand-in that trusts what this install signs with: the APNs token key and the pass certificate's CA."""
+def for_settings(*, port: int | None = None) -> ApnsStandIn:
+    """A stand-in that trusts what this install signs with: the APNs token key and the pass certificate's CA, on
+    ``port`` (default ``settings.APNS_STANDIN_PORT``; 0 = a free port)."""
     from django.conf import settings
 
-    from stampcard.apple_wallet import credentials
+    # Only for a stand-in started from a configured Django process (the demo, tests): the stand-in module itself
+    # must also run bare (``python -m stampcard.sandbox.apns``), before Django is set up.
+    from stampcard.wallet.apple import credentials
 
     key = credentials.apns_token_key()
     token_keys = {key.key_id: key.key.public_key()} if key is not None else {}
@@ -356,7 +363,7 @@ def for_settings(*, port: int = 0) -> ApnsStandIn:
         token_keys=token_keys,
         team_id=key.team_id if key is not None else "",
         client_ca=client_ca,
-        port=port,
+        port=settings.APNS_STANDIN_PORT if port is None else port,
     )
 
 
@@ -366,10 +373,13 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--port", type=int, default=2197)
+    parser.add_argument("--port", type=int, default=None, help="default: APNS_STANDIN_PORT (0 = a free port)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
-    stand_in = for_settings(port=args.port).start()
+    try:
+        stand_in = for_settings(port=args.port).start()
+    except StandInCannotListen as error:
+        raise SystemExit(f"{error}; set APNS_STANDIN_PORT or pass --port") from None
     logger.info("APNs stand-in listening on %s (CA file %s)", stand_in.url, stand_in.ca_file)
     try:
         while True:

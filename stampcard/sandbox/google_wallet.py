@@ -6,10 +6,12 @@ code never imports it. It follows ``reference/wallet.md`` section 4:
 - ``POST /token``: OAuth2 JWT-bearer grant. The assertion must be RS256-signed by the service account's key, with
   ``iss`` = its email, ``aud`` = Google's token endpoint, the wallet scope, and not be expired. Answers an access token.
 - ``/walletobjects/v1/loyaltyClass`` and ``/loyaltyObject``: ``POST`` (insert; 409 when the id exists),
-  ``GET|PATCH|PUT /{id}`` (404 when missing). A bearer token from ``/token`` is required (401 otherwise); ids must
-  start with the issuer id (403 otherwise); an object needs an existing, non-draft class. PATCH merges objects and
-  replaces arrays whole, like Google. ``notifyPreference`` is not stored; notifying updates are logged, and beyond
-  three per object in 24 hours the update is applied without a notification.
+  ``GET|PATCH|PUT /{id}`` (404 when missing) and ``POST /{id}/addMessage``. A bearer token from ``/token`` is
+  required (401 otherwise); every body must parse as Google's own schema of the method (``google_wallet_schema``:
+  an unknown field, a wrong type or an unlisted enum value is a 400 in Google's error shape); ids must start with
+  the issuer id (403 otherwise); an object needs an existing, non-draft class. PATCH merges objects and replaces
+  arrays whole, like Google. ``notifyPreference`` is not stored; notifying updates are logged, and beyond three per
+  object in 24 hours the update is applied without a notification.
 - ``GET /gp/m/issuer/keys``: the root keys that sign save/delete callbacks (``ECv2SigningOnly``).
 - ``GET /gp/v/save/<jwt>``: a stand-in for the Save page: checks the JWT, marks the objects saved and sends a
   signed ``save`` callback to the class's ``callbackOptions.url``.
@@ -40,6 +42,7 @@ import jwt
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
+from stampcard.sandbox import google_wallet_schema
 from stampcard.sandbox.loopback import LoopbackHttpStandIn
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
@@ -48,6 +51,9 @@ PROTOCOL_VERSION = "ECv2SigningOnly"
 SENDER_ID = "GooglePayPasses"
 NOTIFY_LIMIT = 3
 RESOURCES = ("loyaltyClass", "loyaltyObject")
+# The methods whose request body Google's parser checks against the discovery document's schema.
+BODY_OPERATIONS = ("insert", "patch", "update", "addMessage")
+ERROR_REASONS = {400: "invalid", 401: "authError", 403: "forbidden", 404: "notFound", 409: "duplicate"}
 
 
 def service_account_ensure(
@@ -81,17 +87,16 @@ def service_account_ensure(
     return path
 
 
-def start_dev_stand_in() -> "GoogleWalletStandIn":
-    """For the demo: the stand-in on the port the dev settings point at, with the dev service account made once."""
+def start_dev_stand_in(*, port: int | None = None) -> "GoogleWalletStandIn":
+    """For the demo: the stand-in with the dev service account (made once) on ``port``, by default
+    ``settings.GOOGLE_WALLET_STANDIN_PORT`` (where the dev settings point; 0 = a free port)."""
     from django.conf import settings
 
     path = service_account_ensure(settings.GOOGLE_SERVICE_ACCOUNT_FILE)
-    address = urlsplit(settings.GOOGLE_WALLET_API_URL)
     return GoogleWalletStandIn(
         service_account_file=path,
         issuer_id=settings.GOOGLE_WALLET_ISSUER_ID,
-        host=address.hostname or "127.0.0.1",
-        port=address.port or 8790,
+        port=settings.GOOGLE_WALLET_STANDIN_PORT if port is None else port,
     ).start()
 
 
@@ -152,6 +157,7 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
     settings at it with ``google.settings()``."""
 
     thread_name = "google-wallet-stand-in"
+    display_name = "Google Wallet"
 
     def __init__(
         self,
@@ -305,21 +311,24 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
                     return _error(fault.status, "UNAVAILABLE", "Injected failure.")
             parts = path.removeprefix("/walletobjects/v1/").split("/")
             resource = parts[0]
-            if resource not in RESOURCES or len(parts) > 2:
+            operation = _operation(method, parts)
+            if resource not in RESOURCES or operation is None:
                 return _error(404, "NOT_FOUND", "No such route.")
+            if operation in BODY_OPERATIONS:
+                found = google_wallet_schema.violations(google_wallet_schema.request_schema(resource, operation), body)
+                if found:
+                    return 400, google_wallet_schema.error_body(found)
             store = self.state.classes if resource == "loyaltyClass" else self.state.objects
-            if len(parts) == 1:
-                if method != "POST":
-                    return _error(405, "METHOD_NOT_ALLOWED", "Use POST to insert.")
+            if operation == "insert":
                 return self._insert(resource, store, body)
             resource_id = unquote(parts[1])
             if resource_id not in store:
                 return _error(404, "NOT_FOUND", f"Resource {resource_id} not found.")
-            if method == "GET":
+            if operation == "get":
                 return 200, copy.deepcopy(store[resource_id])
-            if method in ("PATCH", "PUT"):
-                return self._update(resource, store, resource_id, body, replace=method == "PUT")
-            return _error(405, "METHOD_NOT_ALLOWED", "Method not allowed.")
+            if operation == "addMessage":
+                return self._add_message(store, resource_id, body)
+            return self._update(resource, store, resource_id, body, replace=operation == "update")
 
     def _check_body(self, resource: str, body: Any) -> tuple[int, dict[str, Any]] | None:
         if not isinstance(body, dict):
@@ -376,6 +385,14 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         store[resource_id] = self._stored(resource, candidate)
         return 200, copy.deepcopy(store[resource_id])
 
+    def _add_message(self, store: dict[str, Any], resource_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        message = body.get("message")
+        if not message:
+            return _error(400, "INVALID_ARGUMENT", "A message is required.")
+        stored = store[resource_id]
+        stored["messages"] = [*(stored.get("messages") or []), copy.deepcopy(message)]
+        return 200, {"resource": copy.deepcopy(stored)}
+
     @staticmethod
     def _stored(resource: str, body: dict[str, Any]) -> dict[str, Any]:
         stored = copy.deepcopy(body)
@@ -422,8 +439,21 @@ def _quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
         function(*args, **kwargs)
 
 
+def _operation(method: str, parts: list[str]) -> str | None:
+    """The discovery document's method for a route under ``/walletobjects/v1/{resource}``, or None."""
+    if len(parts) == 1:
+        return "insert" if method == "POST" else None
+    if len(parts) == 2:
+        return {"GET": "get", "PATCH": "patch", "PUT": "update"}.get(method)
+    if len(parts) == 3 and parts[2] == "addMessage":
+        return "addMessage" if method == "POST" else None
+    return None
+
+
 def _error(code: int, status: str, message: str) -> tuple[int, dict[str, Any]]:
-    return code, {"error": {"code": code, "message": message, "status": status}}
+    reason = ERROR_REASONS.get(code, "backendError")
+    errors = [{"message": message, "domain": "global", "reason": reason}]
+    return code, {"error": {"code": code, "message": message, "errors": errors, "status": status}}
 
 
 def _handler_for(stand_in: GoogleWalletStandIn) -> type[BaseHTTPRequestHandler]:

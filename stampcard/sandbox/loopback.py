@@ -1,18 +1,45 @@
-"""What the HTTP/1.1 stand-ins share: a threading HTTP server on loopback, served from its own thread, started and
-stopped as a context manager (``with PosterStandIn(...) as poster:``)."""
+"""What the stand-ins share: a threading HTTP server on loopback, served from its own thread, started and stopped as a
+context manager (``with PosterStandIn(...) as poster:``), and the error a stand-in raises when it cannot listen."""
 
+import errno
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+
+
+class StandInCannotListen(OSError):
+    """A stand-in could not take its address (port taken, or not allowed); the message names the stand-in."""
+
+    def __init__(self, *, name: str, host: str, port: int, error: OSError) -> None:
+        reasons = {errno.EADDRINUSE: "address in use", errno.EACCES: "permission denied"}
+        self.name, self.host, self.port = name, host, port
+        self.reason = reasons.get(error.errno or 0) or error.strerror or str(error)
+        super().__init__(error.errno, f"the {name} stand-in could not listen on {host}:{port}: {self.reason}")
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def listen_socket(*, name: str, host: str, port: int) -> socket.socket:
+    """A listening TCP socket on ``host:port`` (0 = a free port the OS picks), or StandInCannotListen."""
+    try:
+        return socket.create_server((host, port))
+    except OSError as error:
+        raise StandInCannotListen(name=name, host=host, port=port, error=error) from error
 
 
 class LoopbackHttpStandIn:
     """Base of a stand-in; its ``__init__`` calls ``_listen`` with the request handler class bound to itself."""
 
     thread_name = "stand-in"
+    display_name = "loopback"  # how errors name it: "the Poster stand-in could not listen on …"
 
     def _listen(self, *, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
-        self._server = ThreadingHTTPServer((host, port), handler)
+        try:
+            self._server = ThreadingHTTPServer((host, port), handler)
+        except OSError as error:
+            raise StandInCannotListen(name=self.display_name, host=host, port=port, error=error) from error
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -20,6 +47,10 @@ class LoopbackHttpStandIn:
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
 
     def start(self) -> Self:
         self._thread = threading.Thread(target=self._server.serve_forever, name=self.thread_name, daemon=True)

@@ -36,8 +36,9 @@ from stampcard.core import clock
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.merchants.actors import Channel
 from stampcard.merchants.models import Location
+from stampcard.scanner import locks
 from stampcard.scanner.errors import DeviceRateLimited
-from stampcard.scanner.models import AbuseAlert, AlertKind, LedgerCursor, RefusalCode, ScannerDevice, ScanRefusal
+from stampcard.scanner.models import AbuseAlert, AlertKind, RefusalCode, ScannerDevice, ScanRefusal
 
 SELF_SERVICE_CHANNEL = Channel.KIOSK
 DEVICE_WINDOW_SECONDS = 60
@@ -327,7 +328,7 @@ def ledger_scan_unusual_activity(*, batch: int = 5000, now: datetime | None = No
     now = now or clock.now()
     result = LedgerScan()
     with transaction.atomic():
-        cursor, created = LedgerCursor.objects.select_for_update().get_or_create(name=LEDGER_CURSOR)
+        cursor, created = locks.ledger_cursor_lock(name=LEDGER_CURSOR)
         if created:
             first = (
                 CardEvent.objects.filter(created_at__gte=now - timedelta(days=1))

@@ -14,14 +14,14 @@ from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router, Status
 
+from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.handlers import install_error_handlers
+from stampcard.api.idempotency import idempotent_write, render_error
+from stampcard.api.middleware import MethodNotAllowed
+from stampcard.checkouts.presenters import reward_reached_payload
 from stampcard.core.errors import NotFound
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Role
-from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.handlers import install_error_handlers
-from stampcard.pos.idempotency import idempotent_write, render_error
-from stampcard.pos.middleware import MethodNotAllowed
-from stampcard.pos.presenters import reward_reached_payload
 from stampcard.scanner import presenters, schemas, selectors, services
 from stampcard.scanner.auth import DeviceAuth, device_of
 from stampcard.scanner.errors import DeviceUnpaired

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from stampcard.checkouts.schemas import RewardReachedOut
 from stampcard.lottery.schemas import DrawOut
-from stampcard.pos.schemas import RewardReachedOut
 
 Mode = Literal["manual", "kiosk", "autopilot"]
 

@@ -1,4 +1,4 @@
-"""API v1 routes for vouchers: mounted on the POS API in ``stampcard.pos.api``.
+"""API v1 routes for vouchers: mounted on the POS API in ``config.api``.
 
 Every route that takes a code is guarded by the lookup limit (``ratelimit``): a miss (unknown or mistyped code)
 costs the API key, and the card when the request names one, an attempt; past the limit the answer is 429
@@ -12,12 +12,13 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.documents import PDF_OPENAPI, pdf_attachment
+from stampcard.api.idempotency import idempotent_write, render_json
 from stampcard.cards import selectors as cards_selectors
 from stampcard.core.errors import ApplicationError
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Role
-from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write, render_json
 from stampcard.vouchers import pdf, presenters, ratelimit, schemas, selectors, services
 from stampcard.vouchers.errors import VoucherLookupsLimited
 from stampcard.vouchers.models import BatchPurpose
@@ -85,16 +86,14 @@ def issue_vouchers(request: HttpRequest, body: schemas.VoucherIssueIn) -> dict[s
     "/vouchers/batches/{batch_id}/pdf",
     response={200: None, **ERRORS},
     summary="Printable sheets of a batch of vouchers (manager)",
-    openapi_extra={"responses": {200: {"description": "A4 PDF", "content": {"application/pdf": {}}}}},
+    openapi_extra=PDF_OPENAPI,
 )
 def batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
     batch = selectors.batch_get(merchant=actor.merchant, batch_id=batch_id)
     document = pdf.batch_sheet(merchant=actor.merchant, batch=batch, vouchers=selectors.vouchers_of_batch(batch=batch))
-    response = HttpResponse(document, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="vouchers-{batch.pk}.pdf"'
-    return response
+    return pdf_attachment(document, filename=f"vouchers-{batch.pk}.pdf")
 
 
 @router.get("/vouchers/{code}", response={200: schemas.VoucherOut, **ERRORS}, summary="A voucher and its state")

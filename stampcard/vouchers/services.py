@@ -20,6 +20,8 @@ from stampcard.cards.locks import card_lock
 from stampcard.cards.models import Card, Check, EventKind
 from stampcard.core import clock
 from stampcard.core.errors import Conflict, ValidationFailed
+from stampcard.core.uniques import insert_with_fresh_code
+from stampcard.core.validity import Validity
 from stampcard.merchants import metering
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
@@ -30,7 +32,6 @@ from stampcard.vouchers.codes import CodeSource, random_code, validate_merchant_
 from stampcard.vouchers.locks import voucher_lock
 from stampcard.vouchers.models import BatchPurpose, Voucher, VoucherBatch
 from stampcard.vouchers.states import ALLOWED, OPEN_STATES, VoucherState, effective_state
-from stampcard.vouchers.validity import Validity
 
 __all__ = [
     "Validity",
@@ -244,23 +245,22 @@ def voucher_issue(
             issued_by=actor.user,
         )
 
-    vouchers: list[Voucher] = []
-    for attempt in range(CODE_ATTEMPTS):
-        if merchant_code is not None:
-            candidates = [build(merchant_code, CodeSource.MERCHANT)]
-        else:
-            candidates = [build(random_code(), CodeSource.GENERATED) for _ in range(count)]
-        if len({v.code for v in candidates}) < len(candidates):
-            continue  # two equal random codes in one batch: draw the batch again
+    if merchant_code is not None:
         try:
             with transaction.atomic():
-                vouchers = Voucher.objects.bulk_create(candidates)
-            break
+                vouchers = Voucher.objects.bulk_create([build(merchant_code, CodeSource.MERCHANT)])
         except IntegrityError:
-            if merchant_code is not None:
-                raise errors.VoucherCodeTaken(code_value=merchant_code) from None
-            if attempt == CODE_ATTEMPTS - 1:
-                raise
+            raise errors.VoucherCodeTaken(code_value=merchant_code) from None
+    else:
+
+        def insert() -> list[Voucher]:
+            candidates = [build(random_code(), CodeSource.GENERATED) for _ in range(count)]
+            if len({v.code for v in candidates}) < len(candidates):
+                # Two equal codes in one batch: the unique index would refuse the batch, so draw it again now.
+                raise IntegrityError("a random voucher code repeats within the batch")
+            return Voucher.objects.bulk_create(candidates)
+
+        vouchers = insert_with_fresh_code(insert, attempts=CODE_ATTEMPTS, what="voucher codes")
     if locked_card is not None:
         for voucher in vouchers:
             extra: dict[str, Any] = {"reward_id": str(reward.pk)} if reward is not None else {}

@@ -1,15 +1,16 @@
-"""Which wallets hold a card: Apple devices registered for its pass, and what Google's callbacks last said."""
+"""Reads over both wallets."""
 
 from typing import Any
 
-from stampcard.apple_wallet.models import AppleRegistration
 from stampcard.cards.models import Card
-from stampcard.google_wallet.selectors import wallets_of
+from stampcard.wallet.apple import selectors as apple_selectors
+from stampcard.wallet.google import selectors as google_selectors
 
 
 def card_wallets(*, card: Card) -> dict[str, Any]:
-    """``{"apple_devices": <devices registered for updates>, "google": "saved" | "removed" | None}``."""
+    """Which wallets hold a card: ``{"apple_devices": <devices registered for its pass's updates>,
+    "google": "saved" | "removed" | None}`` (what Google's callbacks last said)."""
     return {
-        "apple_devices": AppleRegistration.objects.filter(apple_pass__card_id=card.pk).count(),
-        "google": wallets_of(card=card)["google"],
+        "apple_devices": apple_selectors.devices_registered(card=card),
+        "google": google_selectors.wallets_of(card=card)["google"],
     }

@@ -2,8 +2,8 @@
 
 import itertools
 
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import Card, CardEvent
-from stampcard.cards.services import CheckInput
 
 _ids = itertools.count(1)
 

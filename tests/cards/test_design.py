@@ -1,27 +1,31 @@
-"""A new look for a program reaches every card at once: each is marked changed and announced after commit."""
+"""A new look for a program reaches every card at once: each is marked changed, and each card a wallet holds gets its
+change recorded for the wallets and announced after commit."""
 
 import pytest
+from django.db import transaction
 
+from stampcard.cards import changes
+from stampcard.cards.changes import card_in_wallet
 from stampcard.cards.design import program_design_update
-from stampcard.cards.services import checkout_commit
+from stampcard.cards.models import CardChange
+from stampcard.checkouts.services import checkout_commit
 from stampcard.core.errors import ValidationFailed
 from stampcard.merchants.errors import RoleForbidden
-from stampcard.wallet.changes import card_in_wallet, cards_changed
 from tests.cards.helpers import a_check
 from tests.conftest import reload
 from tests.factories import CardFactory
 
 
 @pytest.fixture
-def announced():
+def announced(monkeypatch):
+    """What cards tells the wallet feed after commit, instead of the feed (which would hand the rows over)."""
     seen: list[int] = []
+    monkeypatch.setattr(changes, "follower", seen.extend)
+    return seen
 
-    def receiver(sender, card_ids, **kwargs):
-        seen.extend(card_ids)
 
-    cards_changed.connect(receiver)
-    yield seen
-    cards_changed.disconnect(receiver)
+def recorded() -> list[int]:
+    return sorted(CardChange.objects.values_list("card_id", flat=True))
 
 
 def test_a_design_change_marks_every_card_changed_after_commit(
@@ -32,10 +36,12 @@ def test_a_design_change_marks_every_card_changed_after_commit(
 
     with django_capture_on_commit_callbacks(execute=True):
         program_design_update(actor=manager.actor(), program_id=str(program.pk), background_color="#112233")
+        assert announced == []  # not before the commit
 
     assert reload(program).background_color == "#112233"
     assert all(reload(card).changed_at is not None for card in [*held, web_only])
-    assert sorted(announced) == sorted(card.pk for card in held)  # no wallet holds the last one: nobody to tell
+    assert recorded() == sorted(card.pk for card in held)  # no wallet holds the last one: nothing to record
+    assert sorted(announced) == sorted(card.pk for card in held)
 
 
 def test_a_bad_colour_is_refused_naming_the_field(manager, program):
@@ -61,4 +67,19 @@ def test_a_stamp_announces_a_card_a_wallet_holds_after_commit(
             checkout_commit(actor=cashier.actor(), card_ref=card.number, check=a_check())
 
     assert set(announced) == {held.pk}
+    assert set(recorded()) == {held.pk}
     assert reload(held).changed_at is not None and reload(web_only).changed_at is not None
+
+
+def test_a_rolled_back_stamp_records_and_announces_nothing(
+    cashier, program, announced, django_capture_on_commit_callbacks
+):
+    held = CardFactory(program=program, in_wallet=True)
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        checkout_commit(actor=cashier.actor(), card_ref=held.number, check=a_check())
+        assert recorded() == [held.pk]
+        raise RuntimeError("the caller's transaction fails after the stamp")
+
+    assert recorded() == [] and announced == []
+    assert reload(held).stamps == 0

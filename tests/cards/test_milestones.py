@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from stampcard.cards.milestones import milestones_clean, milestones_crossed
 from stampcard.cards.models import CardEvent, EventKind
-from stampcard.cards.services import checkout_commit, checkout_preview, checkout_reverse
+from stampcard.checkouts.services import checkout_commit, checkout_preview, checkout_reverse
 from stampcard.core.errors import ValidationFailed
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.rewards.services import reward_hand_over

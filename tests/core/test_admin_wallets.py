@@ -1,6 +1,6 @@
 """The operator sees on a card which wallets hold it."""
 
-from stampcard.apple_wallet.services import apple_pass_ensure, device_register
+from stampcard.wallet.apple.services import apple_pass_ensure, device_register
 from tests.factories import CardFactory
 
 

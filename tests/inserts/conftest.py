@@ -3,13 +3,13 @@
 import pytest
 from django.test import Client
 
+from stampcard.cards import links
 from stampcard.cards.models import Card
 from stampcard.inserts import services
 from stampcard.inserts.benefits import benefit_clean
 from stampcard.inserts.models import Insert, InsertBatch
-from stampcard.join import links
 from stampcard.merchants.actors import Actor
-from tests.join.conftest import IPHONE_UA, join_data, stub_wallet_links  # noqa: F401 - the fixture applies here too
+from tests.public.conftest import IPHONE_UA, join_data, stub_wallet_links  # noqa: F401 - the fixture applies here too
 
 
 def make_batch(

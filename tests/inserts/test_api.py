@@ -10,10 +10,10 @@ from pypdf import PdfReader
 from stampcard.inserts import services
 from stampcard.inserts.models import Insert, InsertBatch
 from stampcard.merchants.models import Role
+from tests.api.helpers import error_of, get, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
 from tests.inserts.conftest import inserts_of, make_batch
-from tests.pos.helpers import error_of, get, post
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
+from stampcard.checkouts import services as checkouts_services
 from stampcard.inserts import services
 from stampcard.inserts.selectors import insert_batch_attribution, insert_batches_attribution
 from tests.conftest import reload
@@ -13,10 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def checkout(actor, card, external_id: str, total: int = 12000):
-    return cards_services.checkout_commit(
+    return checkouts_services.checkout_commit(
         actor=actor,
         card_ref=card.number,
-        check=cards_services.CheckInput(external_id=external_id, total=total, currency="UAH"),
+        check=CheckInput(external_id=external_id, total=total, currency="UAH"),
     )
 
 

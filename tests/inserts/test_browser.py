@@ -2,12 +2,12 @@
 
 import pytest
 
+from stampcard.cards import links
 from stampcard.inserts.models import InsertClaim
-from stampcard.join import links
 from tests.browser import chromium, fits_the_screen, phone_page
 from tests.factories import CardFactory
 from tests.inserts.conftest import claim_path, inserts_of, make_batch
-from tests.join.conftest import IPHONE_UA, join_in_the_browser
+from tests.public.conftest import IPHONE_UA, join_in_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -9,16 +9,16 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from stampcard.cards import links
 from stampcard.cards.models import Card, CardEvent, Check, EventKind
 from stampcard.customers.models import Customer
 from stampcard.inserts.models import InsertBatch, InsertClaim
-from stampcard.join import links
 from stampcard.merchants.actors import Channel
 from stampcard.vouchers.models import Voucher
 from tests.conftest import reload
 from tests.factories import CardFactory, CustomerFactory, MerchantFactory, ProgramFactory
 from tests.inserts.conftest import claim_path, inserts_of, join_data, make_batch, phone_with_card
-from tests.join.conftest import IPHONE_UA
+from tests.public.conftest import IPHONE_UA
 
 pytestmark = pytest.mark.django_db
 

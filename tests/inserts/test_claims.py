@@ -4,8 +4,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stampcard.cards import services as cards_services
-from stampcard.cards.models import CardEvent, Check, EventKind
+from stampcard.cards.checks import CheckInput
+from stampcard.cards.models import CardChange, CardEvent, Check, EventKind
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core.clock import frozen_at
 from stampcard.core.errors import NotFound
 from stampcard.inserts import services
@@ -18,7 +19,6 @@ from stampcard.merchants.models import UsageCounter
 from stampcard.merchants.plans import FREE_MONTHLY_OPERATIONS
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.vouchers.models import Voucher
-from stampcard.wallet.changes import cards_changed
 from tests.conftest import reload
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
 from tests.inserts.conftest import inserts_of, make_batch
@@ -165,25 +165,14 @@ def test_at_the_plans_cap_nothing_is_written_and_the_insert_stays_free(now, mana
     assert reload(card).stamps == 0
 
 
-def test_a_card_in_a_wallet_is_announced_after_the_claim(
-    now, manager_actor, program, card, django_capture_on_commit_callbacks
-):
+def test_a_card_in_a_wallet_has_the_claim_recorded_for_the_wallets(now, manager_actor, program, card):
     card.in_wallet = True
     card.save(update_fields=["in_wallet"])
     insert = inserts_of(make_batch(manager_actor))[0]
-    announced = []
 
-    def receiver(sender, card_ids, **kwargs):
-        announced.extend(card_ids)
+    services.insert_claim(token=insert.token, card=card)
 
-    cards_changed.connect(receiver)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.insert_claim(token=insert.token, card=card)
-    finally:
-        cards_changed.disconnect(receiver)
-
-    assert card.pk in announced
+    assert CardChange.objects.filter(card=card).exists()
 
 
 def test_a_gift_is_not_withdrawn_when_a_later_check_is_reversed(now, manager_actor, merchant, cashier):
@@ -195,12 +184,12 @@ def test_a_gift_is_not_withdrawn_when_a_later_check_is_reversed(now, manager_act
     card = CardFactory(program=program)
     actor = cashier.actor()
     for external_id in ("P-1", "P-2"):
-        check = cards_services.CheckInput(external_id=external_id, total=10000, currency="UAH")
-        cards_services.checkout_commit(actor=actor, card_ref=card.number, check=check)
+        check = CheckInput(external_id=external_id, total=10000, currency="UAH")
+        checkouts_services.checkout_commit(actor=actor, card_ref=card.number, check=check)
     gift = make_batch(manager_actor, kind="gift", title="Welcome cake")
     services.insert_claim(token=inserts_of(gift)[0].token, card=card)  # newer than the cookie, on the same round
 
-    cards_services.checkout_reverse(actor=actor, external_id="P-2")
+    checkouts_services.checkout_reverse(actor=actor, external_id="P-2")
 
     assert Reward.objects.get(card=card, title="Cookie").state == RewardState.WITHDRAWN
     assert Reward.objects.get(card=card, title="Welcome cake").state == RewardState.READY

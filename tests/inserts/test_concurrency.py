@@ -14,7 +14,7 @@ from stampcard.merchants.models import Role
 from tests.conftest import make_staff, reload
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
 from tests.inserts.conftest import claim_path, inserts_of, join_data, make_batch
-from tests.join.conftest import IPHONE_UA
+from tests.public.conftest import IPHONE_UA
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

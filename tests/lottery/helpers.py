@@ -3,6 +3,7 @@
 from typing import Any
 
 from stampcard.cards.models import Card
+from stampcard.checkouts.rewards import reward_draw
 from stampcard.lottery import services
 from stampcard.lottery.models import Lottery
 from stampcard.merchants.actors import Actor
@@ -32,4 +33,4 @@ def lottery_reward(card: Card, lottery: Lottery, **extra: Any) -> Reward:
 
 
 def spin(actor: Actor, card: Card, lottery: Lottery) -> list:
-    return services.lottery_draw_for_reward(actor=actor, reward=lottery_reward(card, lottery))
+    return reward_draw(actor=actor, reward=lottery_reward(card, lottery))

@@ -3,10 +3,10 @@
 import pytest
 
 from stampcard.cards.models import CardEvent, EventKind
+from stampcard.checkouts.rewards import reward_draw
 from stampcard.core.testing import run_concurrently
 from stampcard.lottery import proofs
 from stampcard.lottery.models import LotteryDailyWins, LotteryDraw
-from stampcard.lottery.services import lottery_draw_for_reward
 from stampcard.merchants.models import Role
 from tests.conftest import make_staff
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
@@ -32,7 +32,7 @@ def test_a_total_cap_holds_when_twelve_cards_spin_at_once(staff):
     lottery = make_lottery(staff.actor(), [variant("award", 1_000_000, "Cake", total_cap=5)])
     rewards = rewards_on_separate_cards(staff, lottery, THREADS)
 
-    outcomes = run_concurrently(lambda i: lottery_draw_for_reward(actor=staff.actor(), reward=rewards[i]), n=THREADS)
+    outcomes = run_concurrently(lambda i: reward_draw(actor=staff.actor(), reward=rewards[i]), n=THREADS)
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     draws = LotteryDraw.objects.order_by("sequence")
@@ -48,7 +48,7 @@ def test_a_daily_cap_holds_when_twelve_cards_spin_at_once(staff):
     lottery = make_lottery(staff.actor(), [variant("award", 1_000_000, "Cake", daily_cap=3, total_cap=100)])
     rewards = rewards_on_separate_cards(staff, lottery, THREADS)
 
-    outcomes = run_concurrently(lambda i: lottery_draw_for_reward(actor=staff.actor(), reward=rewards[i]), n=THREADS)
+    outcomes = run_concurrently(lambda i: reward_draw(actor=staff.actor(), reward=rewards[i]), n=THREADS)
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     assert LotteryDraw.objects.filter(outcome="award").count() == 3
@@ -59,7 +59,7 @@ def test_one_reward_spun_from_eight_threads_draws_once(staff):
     lottery = make_lottery(staff.actor(), [variant("award", 500_000), variant("nothing", 500_000)])
     (reward,) = rewards_on_separate_cards(staff, lottery, 1)
 
-    outcomes = run_concurrently(lambda i: lottery_draw_for_reward(actor=staff.actor(), reward=reward), n=8)
+    outcomes = run_concurrently(lambda i: reward_draw(actor=staff.actor(), reward=reward), n=8)
 
     assert sum(o.ok for o in outcomes) == 1
     assert sorted(getattr(o.error, "code", None) for o in outcomes if not o.ok) == ["lottery_reward_not_ready"] * 7
@@ -72,7 +72,7 @@ def test_draws_of_one_card_and_of_many_cards_share_one_gapless_sequence(staff):
     rewards = rewards_on_separate_cards(staff, lottery, THREADS // 2)
     rewards += [lottery_reward(rewards[0].card, lottery) for _ in range(THREADS // 2)]
 
-    outcomes = run_concurrently(lambda i: lottery_draw_for_reward(actor=staff.actor(), reward=rewards[i]), n=THREADS)
+    outcomes = run_concurrently(lambda i: reward_draw(actor=staff.actor(), reward=rewards[i]), n=THREADS)
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     sequences = sorted(LotteryDraw.objects.values_list("sequence", flat=True))

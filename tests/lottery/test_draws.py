@@ -3,8 +3,9 @@
 import pytest
 
 from stampcard.cards.models import CardEvent, EventKind
+from stampcard.checkouts.rewards import reward_draw
 from stampcard.core.errors import ApplicationError
-from stampcard.lottery import fairness, services
+from stampcard.lottery import fairness
 from stampcard.lottery.models import LotteryDraw
 from stampcard.rewards.models import Reward
 from stampcard.vouchers.selectors import voucher_get
@@ -27,7 +28,7 @@ def test_a_draw_is_in_the_ledger_and_uses_the_reward_up(manager, card):
     lottery = make_lottery(manager.actor(), [variant("nothing", 1_000_000, "Next time")])
     reward = lottery_reward(card, lottery)
 
-    (draw,) = services.lottery_draw_for_reward(actor=manager.actor(), reward=reward)
+    (draw,) = reward_draw(actor=manager.actor(), reward=reward)
 
     reward = reload(reward)
     assert reward.state == "handed_over" and reward.handed_over_at is not None
@@ -49,7 +50,13 @@ def test_an_award_lands_on_the_card_as_a_ready_reward(manager, card):
     prize = draw.prize_reward
     assert (prize.kind, prize.state, prize.stamps_spent) == ("award", "ready", 0)
     assert (prize.title, prize.description, prize.card) == ("Free croissant", "Bon appetit!", card)
-    assert prize.spec == {"source": "lottery", "draw_id": str(draw.pk), "lottery_id": str(lottery.pk)}
+    assert prize.spec == {
+        "kind": "award",
+        "title": "Free croissant",
+        "source": "lottery",
+        "draw_id": str(draw.pk),
+        "lottery_id": str(lottery.pk),
+    }
     kinds = list(CardEvent.objects.filter(card=card).order_by("id").values_list("kind", flat=True))
     assert kinds == [EventKind.LOTTERY_DRAW, EventKind.REWARD_ISSUED]
 
@@ -109,7 +116,7 @@ def test_only_a_ready_lottery_reward_can_be_spun(manager, card, change):
     )
 
     with pytest.raises(ApplicationError) as refused:
-        services.lottery_draw_for_reward(actor=manager.actor(), reward=reload(reward))
+        reward_draw(actor=manager.actor(), reward=reload(reward))
 
     assert (refused.value.status, refused.value.code) == (409, "lottery_reward_not_ready")
     assert not LotteryDraw.objects.exists()
@@ -121,7 +128,7 @@ def test_a_reward_whose_lottery_is_gone_is_refused(manager, card):
     Reward.objects.filter(pk=reward.pk).update(spec={"lottery_id": "not-a-uuid"})
 
     with pytest.raises(ApplicationError) as refused:
-        services.lottery_draw_for_reward(actor=manager.actor(), reward=reload(reward))
+        reward_draw(actor=manager.actor(), reward=reload(reward))
 
     assert refused.value.code == "lottery_unavailable"
     assert reload(reward).state == "ready"
@@ -134,9 +141,9 @@ def test_another_merchants_reward_or_lottery_cannot_be_spun(manager, card):
     foreign_card = CardFactory(program=ProgramFactory(merchant=other.merchant))
 
     with pytest.raises(ApplicationError) as foreign_reward:
-        services.lottery_draw_for_reward(actor=manager.actor(), reward=lottery_reward(foreign_card, own_lottery))
+        reward_draw(actor=manager.actor(), reward=lottery_reward(foreign_card, own_lottery))
     with pytest.raises(ApplicationError) as foreign_spec:
-        services.lottery_draw_for_reward(actor=manager.actor(), reward=lottery_reward(card, foreign_lottery))
+        reward_draw(actor=manager.actor(), reward=lottery_reward(card, foreign_lottery))
 
     assert foreign_reward.value.status == 404
     assert foreign_spec.value.code == "lottery_unavailable"

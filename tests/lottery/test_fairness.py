@@ -12,8 +12,8 @@ import pytest
 from stampcard.core.clock import frozen_at
 from stampcard.lottery import fairness, proofs
 from stampcard.lottery.models import LotterySeed
+from tests.api.helpers import get
 from tests.lottery.helpers import make_lottery, spin, variant
-from tests.pos.helpers import get
 
 SCALE = 1_000_000
 DAY = datetime(2027, 3, 10, tzinfo=UTC)

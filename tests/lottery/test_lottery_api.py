@@ -7,10 +7,10 @@ import pytest
 from stampcard.core import clock
 from stampcard.core.clock import frozen_at
 from stampcard.lottery.models import Lottery, LotteryDraw
+from tests.api.helpers import API, error_of, get, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
 from tests.lottery.helpers import lottery_reward, make_lottery, spin, variant
-from tests.pos.helpers import API, error_of, get, post
 
 pytestmark = pytest.mark.django_db
 

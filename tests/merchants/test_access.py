@@ -8,9 +8,9 @@ from stampcard.core.errors import NotFound, ValidationFailed
 from stampcard.merchants import errors, services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Location, Membership, Role
+from tests.api.helpers import checkout_body, error_of, post
 from tests.conftest import make_staff, reload
 from tests.factories import CardFactory, LocationFactory, MerchantFactory, ProgramFactory, StaffUserFactory
-from tests.pos.helpers import checkout_body, error_of, post
 
 
 def adjust(staff, card, delta=2, reason="Missed stamps last week"):

@@ -15,9 +15,9 @@ from stampcard.core.errors import NotAuthenticated, ValidationFailed
 from stampcard.merchants import errors, services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import ApiKey, Role, StaffUser
+from tests.api.helpers import checkout_body, error_of, get, post
 from tests.conftest import make_staff, reload
 from tests.factories import LocationFactory, MembershipFactory, MerchantFactory
-from tests.pos.helpers import checkout_body, error_of, get, post
 
 
 def test_creating_a_key_returns_the_full_secret_once_and_stores_only_its_hash_and_prefix(cashier):

@@ -9,9 +9,9 @@ from stampcard.cards.models import CardEvent, Check, EarningRule
 from stampcard.core.clock import frozen_at
 from stampcard.merchants import errors, metering, services
 from stampcard.merchants.models import BillingInterval, Plan, Role, UsageCounter
+from tests.api.helpers import checkout_body, error_of, get, post
 from tests.conftest import make_staff, reload
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, error_of, get, post
 
 # Mid-March in Kyiv (UTC+2 in winter, UTC+3 from the last Sunday of March).
 NOW = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)

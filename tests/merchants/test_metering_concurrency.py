@@ -9,9 +9,9 @@ from stampcard.core.clock import frozen_at
 from stampcard.core.testing import run_concurrently
 from stampcard.merchants import services
 from stampcard.merchants.models import BillingInterval, Plan, Role, UsageCounter
+from tests.api.helpers import checkout_body, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, post
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

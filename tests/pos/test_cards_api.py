@@ -3,8 +3,8 @@
 import pytest
 
 from stampcard.cards.models import Card
+from tests.api.helpers import checkout_body, error_of, get, post
 from tests.factories import CardFactory, CustomerFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, error_of, get, post
 
 
 def a_card(program, name="Olena Kovalenko", number: str | None = None, **customer) -> Card:

@@ -5,9 +5,9 @@ import pytest
 from stampcard.cards.models import CardEvent, Check, CheckState, EarningRule, EventKind
 from stampcard.merchants.models import UsageCounter
 from stampcard.rewards.models import Reward, RewardState
+from tests.api.helpers import checkout_body, error_of, get, post
 from tests.conftest import reload
 from tests.factories import CardFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, error_of, get, post
 
 
 @pytest.fixture

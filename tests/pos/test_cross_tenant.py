@@ -11,9 +11,9 @@ from stampcard.cards.models import Card, CardEvent, Check, CheckState
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Location, Role
 from stampcard.rewards.models import Reward, RewardState
+from tests.api.helpers import checkout_body, post
 from tests.conftest import Staff, make_staff
 from tests.factories import CardFactory, CustomerFactory, LocationFactory, MerchantFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, post
 
 
 @dataclass

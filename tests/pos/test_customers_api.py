@@ -7,8 +7,8 @@ import pytest
 from stampcard.cards.models import Card
 from stampcard.core.codes import looks_like_card_qr
 from stampcard.customers.models import Customer
+from tests.api.helpers import error_of, post
 from tests.factories import CustomerFactory, ProgramFactory
-from tests.pos.helpers import error_of, post
 
 
 @pytest.fixture

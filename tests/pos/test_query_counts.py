@@ -5,10 +5,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from stampcard.cards.models import Card
-from stampcard.cards.services import checkout_commit
+from stampcard.checkouts.services import checkout_commit
+from tests.api.helpers import checkout_body, get, post
 from tests.cards.helpers import a_check
 from tests.factories import CardFactory, CustomerFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, get, post
 
 # The key is resolved with its merchant, subscription, membership, user and location in one query.
 AUTH = 1

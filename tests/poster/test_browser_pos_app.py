@@ -9,8 +9,9 @@ import pytest
 import segno
 from playwright.sync_api import expect
 
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import CardEvent, Check, EventKind, StampingMode
+from stampcard.checkouts import services as checkouts_services
 from stampcard.merchants.actors import Channel
 from stampcard.poster.pos_app.qr_text import FULL, LOWER, UPPER
 from stampcard.receipts.models import ReceiptToken
@@ -113,10 +114,10 @@ def test_at_the_goal_the_gift_is_recorded_as_the_menu_item_at_zero_price(
 ):
     card.stamps = 7
     card.save(update_fields=["stamps"])
-    cards_services.checkout_commit(
+    checkouts_services.checkout_commit(
         actor=cashier.actor(),
         card_ref=card.number,
-        check=cards_services.CheckInput(external_id="earlier", total=5500, currency="UAH"),
+        check=CheckInput(external_id="earlier", total=5500, currency="UAH"),
     )
     reward = Reward.objects.get(card=card)
     assert reward.state == RewardState.READY
@@ -302,10 +303,10 @@ def test_in_bonus_mode_the_gift_is_the_item_at_its_price_paid_by_the_order_bonus
 ):
     card.stamps = 7
     card.save(update_fields=["stamps"])
-    cards_services.checkout_commit(
+    checkouts_services.checkout_commit(
         actor=cashier.actor(),
         card_ref=card.number,
-        check=cards_services.CheckInput(external_id="earlier", total=5500, currency="UAH"),
+        check=CheckInput(external_id="earlier", total=5500, currency="UAH"),
     )
     page = open_simulator(browser, poster, live_server)
     page.get_by_role("button", name="☰ Functions").click()

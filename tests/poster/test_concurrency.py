@@ -6,7 +6,7 @@ import pytest
 
 from stampcard.cards.models import Card, CardEvent, Check, EarningRule, EventKind
 from stampcard.core.testing import run_concurrently
-from stampcard.poster import webhooks
+from stampcard.poster import deliveries
 from stampcard.poster.models import PosterWebhookDelivery
 from tests.cards.helpers import ledger_sum
 from tests.factories import CardFactory, ProgramFactory
@@ -41,7 +41,7 @@ def race(poster, staff, card, transaction_id: int, *, pos_total: int, threads: i
             response = pos_commit(staff, card, transaction_id, pos_total)
             assert response.status_code == 200, response.content
             return response.json()
-        return webhooks.delivery_process(delivery_id=ids[i // 2]).outcome
+        return deliveries.delivery_process(delivery_id=ids[i // 2]).outcome
 
     outcomes = run_concurrently(work, n=threads)
     assert all(o.ok for o in outcomes), [o.error for o in outcomes]

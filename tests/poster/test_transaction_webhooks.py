@@ -3,9 +3,11 @@ stand-in over HTTP -> a check is committed, corrected to the paid sum, or revers
 
 import pytest
 
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EarningRule, EventKind
+from stampcard.checkouts import services as checkouts_services
 from stampcard.merchants.actors import Channel
+from stampcard.poster import deliveries
 from stampcard.poster import services as poster_services
 from stampcard.poster.models import AccountStatus, DeliveryOutcome, PosterSpot, PosterWebhookDelivery
 from stampcard.receipts import services as receipts_services
@@ -198,7 +200,7 @@ def test_removing_an_order_whose_receipt_qr_was_not_collected_voids_the_claim(
     transaction_id = ring_up(poster, comment="")
     receipts_services.receipt_create(
         actor=poster_services.poster_actor(poster_account=connected),
-        check=receipts_services.ReceiptCheck(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster"),
+        check=CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster"),
     )
     poster.transaction_remove(ACCOUNT, transaction_id, send=False)
 
@@ -224,8 +226,8 @@ def test_a_pos_commit_with_another_amount_is_corrected_to_the_paid_sum(
     card = _per_amount_card(merchant)
     transaction_id = ring_up(poster, card=card, products=(("1", 1), ("3", 1)))  # 175.50 UAH paid
     # The POS app committed 55 UAH (it missed the cake): 1 stamp.
-    commit = cards_services.CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
-    cards_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
+    commit = CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
+    checkouts_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
     delivery = deliver(poster, django_capture_on_commit_callbacks, transaction_id)
     assert delivery.outcome == DeliveryOutcome.AMENDED
     assert delivery.detail["committed_total"] == 5500 and delivery.detail["paid"] == 17550
@@ -243,8 +245,8 @@ def test_a_pos_commit_above_the_paid_sum_gives_back_the_extra_stamps(
 ):
     card = _per_amount_card(merchant)
     transaction_id = ring_up(poster, card=card, products=(("1", 1),))  # 55 UAH paid
-    commit = cards_services.CheckInput(external_id=str(transaction_id), total=17550, currency="UAH", pos="poster")
-    cards_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
+    commit = CheckInput(external_id=str(transaction_id), total=17550, currency="UAH", pos="poster")
+    checkouts_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
     assert reload(card).stamps == 3
     delivery = deliver(poster, django_capture_on_commit_callbacks, transaction_id)
     assert delivery.outcome == DeliveryOutcome.AMENDED and delivery.detail["stamps_delta"] == -2
@@ -255,8 +257,8 @@ def test_a_pos_commit_of_the_same_amount_is_a_replay(
     poster, connected, card, cashier, django_capture_on_commit_callbacks
 ):
     transaction_id = ring_up(poster, card=card)
-    commit = cards_services.CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
-    cards_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
+    commit = CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
+    checkouts_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
     assert deliver(poster, django_capture_on_commit_callbacks, transaction_id).outcome == DeliveryOutcome.REPLAYED
     assert reload(card).stamps == 1
 
@@ -266,8 +268,8 @@ def test_the_webhook_completes_a_check_the_pos_app_committed_without_the_card_ma
 ):
     # Online commit from the POS app, no marker in the comment: the webhook still reconciles by transaction id.
     transaction_id = ring_up(poster, comment="")
-    commit = cards_services.CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
-    cards_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
+    commit = CheckInput(external_id=str(transaction_id), total=5500, currency="UAH", pos="poster")
+    checkouts_services.checkout_commit(actor=cashier.actor(), card_ref=card.number, check=commit)
     assert deliver(poster, django_capture_on_commit_callbacks, transaction_id).outcome == DeliveryOutcome.REPLAYED
 
 
@@ -300,24 +302,23 @@ def test_a_disconnected_account_acts_on_nothing(poster, connected, card, django_
 
 
 def test_poster_being_down_leaves_the_delivery_pending_for_a_retry(poster, connected, card, settings):
-    from stampcard.poster import webhooks
 
     transaction_id = ring_up(poster, card=card)
     response = post_webhook(poster.webhook_body(ACCOUNT, "transaction", transaction_id, "changed"))
     assert response.status_code == 200
     delivery = PosterWebhookDelivery.objects.get()
     poster.fail_next(settings.POSTER_MAX_ATTEMPTS, status=502, path_contains="dash.getTransaction")
-    report = webhooks.delivery_process(delivery_id=delivery.pk)
+    report = deliveries.delivery_process(delivery_id=delivery.pk)
     assert report.retry and report.outcome == DeliveryOutcome.PENDING
     delivery.refresh_from_db()
     assert delivery.processed_at is None and delivery.attempts == 1
     assert len(poster.calls("dash.getTransaction")) == settings.POSTER_MAX_ATTEMPTS
     # the next attempt gets through
-    assert webhooks.delivery_process(delivery_id=delivery.pk).outcome == DeliveryOutcome.STAMPED
+    assert deliveries.delivery_process(delivery_id=delivery.pk).outcome == DeliveryOutcome.STAMPED
     delivery.refresh_from_db()
     assert delivery.attempts == 2 and reload(card).stamps == 1
     # and a processed delivery is not processed again
-    assert webhooks.delivery_process(delivery_id=delivery.pk).outcome == DeliveryOutcome.STAMPED
+    assert deliveries.delivery_process(delivery_id=delivery.pk).outcome == DeliveryOutcome.STAMPED
     assert len(poster.calls("dash.getTransaction")) == settings.POSTER_MAX_ATTEMPTS + 1
 
 

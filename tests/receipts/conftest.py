@@ -7,16 +7,17 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from stampcard.cards import links
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import Card
-from stampcard.join import links
 from stampcard.receipts import services
-from tests.join.conftest import phone, stub_wallet_links  # noqa: F401 - the join tests' fixtures apply here too
+from tests.public.conftest import phone, stub_wallet_links  # noqa: F401 - the join tests' fixtures apply here too
 
 _ids = itertools.count(1)
 
 
 def a_check(*, external_id: str | None = None, total: int = 12550, currency: str = "UAH", **extra: Any):
-    return services.ReceiptCheck(
+    return CheckInput(
         external_id=external_id if external_id is not None else f"P-{next(_ids)}",
         total=total,
         currency=currency,

@@ -12,9 +12,9 @@ from stampcard.core import clock
 from stampcard.core.codes import CROCKFORD32
 from stampcard.receipts import tokens
 from stampcard.receipts.models import ReceiptToken
+from tests.api.helpers import checkout_body, error_of, get, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory, LocationFactory, MerchantFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, error_of, get, post
 from tests.receipts.conftest import check_body
 
 pytestmark = pytest.mark.django_db

@@ -2,13 +2,13 @@
 
 import pytest
 
-from stampcard.join import links
-from stampcard.join.remember import COOKIE_NAME
+from stampcard.cards import links
+from stampcard.public.remember import COOKIE_NAME
 from stampcard.receipts.presenters import claim_path
 from tests.browser import chromium, fits_the_screen, phone_page
 from tests.conftest import reload
 from tests.factories import CardFactory
-from tests.join.conftest import ANDROID_UA, IPHONE_UA, join_in_the_browser
+from tests.public.conftest import ANDROID_UA, IPHONE_UA, join_in_the_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

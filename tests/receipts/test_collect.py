@@ -14,9 +14,9 @@ from stampcard.merchants.plans import FREE_MONTHLY_OPERATIONS
 from stampcard.receipts import errors, outcomes, services
 from stampcard.receipts.models import ReceiptToken, VoidReason
 from stampcard.rewards.models import Reward
+from tests.api.helpers import checkout_body, post
 from tests.conftest import reload
 from tests.factories import CardFactory, ProgramFactory
-from tests.pos.helpers import checkout_body, post
 from tests.receipts.conftest import a_check
 
 pytestmark = pytest.mark.django_db

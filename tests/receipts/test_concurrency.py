@@ -6,9 +6,9 @@ from stampcard.cards.models import CardEvent, Check, EventKind
 from stampcard.core.testing import run_concurrently
 from stampcard.receipts import errors, services
 from stampcard.receipts.models import ReceiptToken
+from tests.api.helpers import post
 from tests.conftest import reload
 from tests.factories import CardFactory
-from tests.pos.helpers import post
 from tests.receipts.conftest import a_check
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

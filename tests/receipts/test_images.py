@@ -12,7 +12,7 @@ from PIL import Image
 
 from stampcard.receipts import images
 from stampcard.receipts.presenters import claim_path, claim_url
-from tests.pos.helpers import post
+from tests.api.helpers import post
 from tests.receipts.conftest import check_body
 
 pytestmark = pytest.mark.django_db

@@ -9,20 +9,20 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from stampcard.cards import links
 from stampcard.cards.models import Card, CardEvent, Check
 from stampcard.core import clock
 from stampcard.customers.models import Customer
-from stampcard.join import links
-from stampcard.join.remember import remembered_card
 from stampcard.merchants import metering
 from stampcard.merchants.models import UsageCounter
 from stampcard.merchants.plans import FREE_MONTHLY_OPERATIONS
+from stampcard.public.remember import remembered_card
 from stampcard.receipts import services, views
 from stampcard.receipts.models import ReceiptToken, VoidReason
 from stampcard.receipts.presenters import claim_path
 from tests.conftest import reload
 from tests.factories import CardFactory, CustomerFactory
-from tests.join.conftest import ticket_of
+from tests.public.conftest import ticket_of
 from tests.receipts.conftest import holding, join_form
 
 pytestmark = pytest.mark.django_db

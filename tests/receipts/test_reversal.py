@@ -6,9 +6,9 @@ from stampcard.cards.models import Check, CheckState
 from stampcard.core import clock
 from stampcard.receipts import errors, outcomes, services
 from stampcard.receipts.models import ReceiptToken
+from tests.api.helpers import error_of, get, post
 from tests.conftest import reload
 from tests.factories import CardFactory
-from tests.pos.helpers import error_of, get, post
 
 pytestmark = pytest.mark.django_db
 

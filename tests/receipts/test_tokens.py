@@ -7,7 +7,7 @@ import pytest
 from stampcard.receipts import errors, services, tokens
 from stampcard.receipts.models import ReceiptToken
 from stampcard.receipts.selectors import receipt_get_by_token
-from tests.pos.helpers import error_of, get
+from tests.api.helpers import error_of, get
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 import pytest
 
 from stampcard.cards.models import CardEvent, EventKind
-from stampcard.cards.services import checkout_commit, checkout_reverse
+from stampcard.checkouts.services import checkout_commit, checkout_reverse
 from stampcard.core.errors import NotFound
 from stampcard.rewards import errors
 from stampcard.rewards.models import RewardState

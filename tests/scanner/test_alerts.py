@@ -9,7 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
 from stampcard.merchants.models import StaffUser
 from stampcard.scanner import abuse
@@ -30,9 +31,9 @@ def scan_at(client, card, moment):
 
 
 def checkout(actor, card, moment):
-    check = cards_services.CheckInput(external_id=f"P-{next(_checks)}", total=12550, currency="UAH")
+    check = CheckInput(external_id=f"P-{next(_checks)}", total=12550, currency="UAH")
     with fixed_clock(moment):
-        return cards_services.checkout_commit(actor=actor, card_ref=card.number, check=check)
+        return checkouts_services.checkout_commit(actor=actor, card_ref=card.number, check=check)
 
 
 def test_repeated_refusals_raise_one_alert_when_they_reach_the_threshold(kiosk, card, program):

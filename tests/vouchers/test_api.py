@@ -12,9 +12,9 @@ from stampcard.core.clock import frozen_at
 from stampcard.merchants.models import Role
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.services import Validity
+from tests.api.helpers import error_of, get, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory, LocationFactory, MerchantFactory, ProgramFactory
-from tests.pos.helpers import error_of, get, post
 from tests.vouchers.conftest import issue
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ from stampcard.merchants.models import Role
 from stampcard.vouchers import services
 from stampcard.vouchers.errors import VoucherAlreadyRedeemed
 from stampcard.vouchers.services import Validity
+from tests.api.helpers import post
 from tests.conftest import make_staff, reload
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
-from tests.pos.helpers import post
 from tests.vouchers.conftest import T0, issue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

@@ -11,8 +11,8 @@ from stampcard.customers.models import Customer
 from stampcard.vouchers import services
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.services import Validity
+from tests.api.helpers import get
 from tests.conftest import reload
-from tests.pos.helpers import get
 from tests.vouchers.conftest import issue
 
 pytestmark = pytest.mark.django_db

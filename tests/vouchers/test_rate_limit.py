@@ -11,9 +11,9 @@ from stampcard.merchants.models import Role
 from stampcard.vouchers.codes import random_code
 from stampcard.vouchers.errors import VoucherLookupsLimited
 from stampcard.vouchers.ratelimit import Scope, lookup_reserve
+from tests.api.helpers import error_of, get, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory
-from tests.pos.helpers import error_of, get, post
 from tests.vouchers.conftest import issue
 
 pytestmark = pytest.mark.django_db

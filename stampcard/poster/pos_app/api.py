@@ -19,14 +19,15 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema
 
+from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.idempotency import idempotent_write
 from stampcard.cards import selectors as cards_selectors
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
+from stampcard.checkouts import presenters
+from stampcard.checkouts import services as checkouts_services
+from stampcard.checkouts.schemas import CheckoutOut
 from stampcard.core.errors import NotFound
 from stampcard.merchants.actors import Actor, Channel
-from stampcard.pos import presenters
-from stampcard.pos.common import ERRORS, actor_of
-from stampcard.pos.idempotency import idempotent_write
-from stampcard.pos.schemas import CheckoutOut
 from stampcard.poster import selectors
 from stampcard.poster.pos_app import errors, qr_text, signing
 from stampcard.poster.services import POS
@@ -137,10 +138,10 @@ def poster_commit_checkout(request: HttpRequest, body: PosterCheckoutIn) -> dict
     the Poster account (`X-Poster-Url`) is connected to another business. Idempotent on the check."""
     origin: signing.PosterOrigin = request.poster_origin  # type: ignore[attr-defined]
     actor = dataclasses.replace(actor_of(request), channel=Channel.POSTER)
-    result = cards_services.checkout_commit(
+    result = checkouts_services.checkout_commit(
         actor=actor,
         card_ref=body.card,
-        check=cards_services.CheckInput(
+        check=CheckInput(
             external_id=body.check.external_id.strip(),
             total=body.check.total,
             currency=body.check.currency,

@@ -1,7 +1,5 @@
 """A Poster stand-in on loopback (Web API, OAuth, signed webhooks) for the tests and the local demo."""
 
-from urllib.parse import urlsplit
-
 from stampcard.sandbox.poster.simulator import simulator_url
 from stampcard.sandbox.poster.standin import PosterStandIn, dev_token, sign_webhook
 
@@ -38,11 +36,11 @@ def demo_token() -> str:
 def start_dev_stand_in(
     *, base_url: str | None = None, company_name: str = "Demo Coffee", port: int | None = None
 ) -> PosterStandIn:
-    """For the demo: the stand-in on the port the dev settings point at, with the demo account, its spots, menu and
-    token, sending webhooks to the stampcard at ``base_url`` (default ``BASE_URL``)."""
+    """For the demo: the stand-in on ``port`` (default ``settings.POSTER_STANDIN_PORT``, where the dev settings
+    point; 0 = a free port) with the demo account, its spots, menu and token, sending webhooks to the stampcard at
+    ``base_url`` (default ``BASE_URL``)."""
     from django.conf import settings
 
-    address = urlsplit(settings.POSTER_API_URL)
     base = (base_url or settings.BASE_URL).rstrip("/")
     stand_in = PosterStandIn(
         application_id=settings.POSTER_APPLICATION_ID,
@@ -50,8 +48,7 @@ def start_dev_stand_in(
         # The web process derives POSTER_OAUTH_REDIRECT_URI from the same BASE_URL unless it is set explicitly.
         redirect_uri=settings.POSTER_OAUTH_REDIRECT_URI if base_url is None else f"{base}/integrations/poster/callback",
         webhook_url=f"{base}/integrations/poster/webhook",
-        host=address.hostname or "127.0.0.1",
-        port=(address.port or 8791) if port is None else port,
+        port=settings.POSTER_STANDIN_PORT if port is None else port,
     )
     stand_in.account_add(
         DEMO_ACCOUNT,

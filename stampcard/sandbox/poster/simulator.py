@@ -89,7 +89,7 @@ def respond(
     if method == "GET" and path == "/pos/_config":
         return 200, _config(stand_in, query.get("account", "")), "application/json"
     if method == "GET" and path == "/pos/_qr.svg":
-        from stampcard.core.qr import qr_svg
+        from stampcard.core.qr import qr_svg  # the only project code the register page uses: loaded when it asks
 
         return 200, qr_svg(query.get("data", "")[:500], scale=4).decode(), "image/svg+xml"
     if method == "POST" and path == "/pos/_request":

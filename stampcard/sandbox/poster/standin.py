@@ -103,6 +103,7 @@ class PosterStandIn(LoopbackHttpStandIn):
     settings at it with ``poster.settings()``."""
 
     thread_name = "poster-stand-in"
+    display_name = "Poster"
 
     def __init__(
         self,

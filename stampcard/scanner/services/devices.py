@@ -25,7 +25,7 @@ from stampcard.core.throttle import Limit, Taken, ThrottleExceeded, throttle_giv
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Membership, Role, StaffUser
-from stampcard.scanner import errors, selectors
+from stampcard.scanner import errors, locks, selectors
 from stampcard.scanner.models import DeviceMode, ScannerDevice
 from stampcard.scanner.selectors import StaffLocation
 
@@ -206,7 +206,7 @@ def device_mode_change(
     if device.mode == DeviceMode.KIOSK:
         _staff_of_device(device=device, email=email, password=password, ip=ip)
     with transaction.atomic():
-        locked = ScannerDevice.objects.select_for_update().get(pk=device.pk)
+        locked = locks.device_lock(device_id=device.pk)
         if locked.unpaired_at is not None:
             raise errors.DeviceUnpaired()
         locked.mode = mode

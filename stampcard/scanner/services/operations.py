@@ -8,14 +8,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.earning import stamps_for_check
 from stampcard.cards.locks import card_lock
-from stampcard.cards.models import Card, EarningRule, ProgramRules, RewardKind
+from stampcard.cards.models import Card, EarningRule, ProgramRules
+from stampcard.checkouts import rewards as checkouts_rewards
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
 from stampcard.core.codes import looks_like_card_qr
 from stampcard.core.errors import ApplicationError, NotFound, ValidationFailed
-from stampcard.lottery import services as lottery_services
 from stampcard.lottery.models import LotteryDraw
 from stampcard.rewards import services as rewards_services
 from stampcard.rewards.models import Reward
@@ -64,7 +65,7 @@ def device_card_lookup(*, device: ScannerDevice, ref: str) -> Card:
 
 def device_stamp(
     *, device: ScannerDevice, card_ref: str, scan_id: str | uuid.UUID, amount: int | None = None
-) -> cards_services.CheckoutResult:
+) -> checkouts_services.CheckoutResult:
     """Staff stamp a card (manual mode). A per-amount program needs the check's ``amount`` (minor units); a
     per-receipt program gives its stamps per receipt whatever the amount. Retrying a scan id replays."""
     ensure_mode(device, DeviceMode.MANUAL)
@@ -80,10 +81,10 @@ def device_stamp(
             )
     else:
         fixed = receipt_stamps(card.rules)
-    return cards_services.checkout_commit(
+    return checkouts_services.checkout_commit(
         actor=device_actor(device),
         card_ref=card.qr_payload,
-        check=cards_services.CheckInput(
+        check=CheckInput(
             external_id=external_id, total=amount or 0, currency=device.merchant.currency, pos=SCANNER_POS
         ),
         fixed_stamps=fixed,
@@ -160,13 +161,6 @@ def device_lottery_draw(*, device: ScannerDevice, reward_id: str, card_ref: str)
     """Spin a ready lottery of the card shown (in kiosk mode the guest spins their own). Raises NotFound when the
     reward is not a lottery of that card, LotteryRewardNotReady (409) when it was drawn already."""
     card = selectors.device_card_get(device=device, ref=card_ref)
-    try:
-        pk = uuid.UUID(str(reward_id))
-    except ValueError:
-        raise NotFound(code="reward_not_found") from None
-    reward = Reward.objects.filter(merchant=device.merchant, pk=pk, card=card, kind=RewardKind.LOTTERY).first()
-    if reward is None:
-        raise NotFound(code="reward_not_found")
     actor = device_actor(device, self_service=device.mode == DeviceMode.KIOSK)
-    draws = lottery_services.lottery_draw_for_reward(actor=actor, reward=reward)
+    draws = checkouts_rewards.reward_spin(actor=actor, reward_id=reward_id, card=card)
     return card, draws

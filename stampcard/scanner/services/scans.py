@@ -2,7 +2,7 @@
 
 A scan counts against the device's rate limit first (its own short transaction, so refused scans count too); then,
 in one transaction holding the card's row lock, a scan id already committed replays, the rules are evaluated from
-the ledger, and the stamp is committed through ``cards.services.checkout_commit`` with a fixed count of stamps (a
+the ledger, and the stamp is committed through ``checkouts.services.checkout_commit`` with a fixed count of stamps (a
 scan has no amount): the program's stamps per receipt, or ``selfservice_stamps_per_visit`` for a per-amount program.
 """
 
@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from stampcard.cards import services as cards_services
+from stampcard.cards import selectors as cards_selectors
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.locks import card_lock
-from stampcard.cards.models import Card, Check, EarningRule, Program
+from stampcard.cards.models import Card, EarningRule, Program
+from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
 from stampcard.core.codes import looks_like_card_qr
 from stampcard.core.errors import NotFound
@@ -60,14 +62,12 @@ def scan_commit(*, device: ScannerDevice, qr: str, scan_id: str | uuid.UUID) -> 
 @transaction.atomic
 def _scan(*, device: ScannerDevice, qr: str, external_id: str) -> ScanOutcome:
     actor = device_actor(device, self_service=True)
-    check = cards_services.CheckInput(
-        external_id=external_id, total=0, currency=device.merchant.currency, pos=SCANNER_POS
-    )
+    check = CheckInput(external_id=external_id, total=0, currency=device.merchant.currency, pos=SCANNER_POS)
     card = card_lock(merchant=device.merchant, ref=qr)
-    if Check.objects.filter(merchant=device.merchant, pos=SCANNER_POS, external_id=external_id).exists():
+    if cards_selectors.check_is_stamped(merchant_id=device.merchant.pk, pos=SCANNER_POS, external_id=external_id):
         # A retry of a scan that stamped (its answer was lost): replay it, never judge it again by the rules,
         # which would now see its own stamp.
-        replay = cards_services.checkout_commit(actor=actor, card_ref=qr, check=check)
+        replay = checkouts_services.checkout_commit(actor=actor, card_ref=qr, check=check)
         return ScanOutcome(
             card=replay.card,
             stamped=replay.stamps_issued > 0,
@@ -81,7 +81,7 @@ def _scan(*, device: ScannerDevice, qr: str, external_id: str) -> ScanOutcome:
     if refusal is not None:
         abuse.refusal_record(device=device, card=card, program=program, refusal=refusal, scan_id=external_id)
         return ScanOutcome(card=card, stamped=False, stamps_issued=0, refusal=refusal)
-    result = cards_services.checkout_commit(
+    result = checkouts_services.checkout_commit(
         actor=actor, card_ref=qr, check=check, fixed_stamps=selfservice_stamps(card=card, program=program)
     )
     abuse.unusual_activity_check(

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from stampcard.demo.seed import demo_file, seed_demo
-
-APNS_PORT = 2197  # where the dev settings' APNS_URL points
+from stampcard.demo.stand_ins import StandIns, StandInUnavailable, stand_ins_start
+from stampcard.sandbox.poster.simulator import simulator_url
 
 
 class Command(BaseCommand):
@@ -28,12 +28,22 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         base_url = os.environ.get("BASE_URL", f"http://{host}:{port}").rstrip("/")
-        demo = seed_demo(base_url=base_url)
         if seed_only:
-            self._print(demo, heading="stampcard demo data is ready")
+            self._print(seed_demo(base_url=base_url), heading="stampcard demo data is ready")
             return
-        stand_ins = self._start_stand_ins(base_url=base_url)
-        env = {**os.environ, "BASE_URL": base_url, "PORT": str(port)}
+        # Before the seed and the children: both must see the stand-ins' real addresses.
+        try:
+            stand_ins = stand_ins_start(run_port=port, base_url=base_url)
+        except StandInUnavailable as error:
+            raise CommandError(str(error)) from error
+        for name, value in stand_ins.settings.items():
+            setattr(settings, name, value)
+        try:
+            demo = seed_demo(base_url=base_url)
+        except BaseException:
+            stand_ins.stop()
+            raise
+        env = {**os.environ, "BASE_URL": base_url, "PORT": str(port), **stand_ins.env()}
         python = sys.executable
         web = subprocess.Popen(
             [
@@ -60,7 +70,7 @@ class Command(BaseCommand):
         )
         beat = subprocess.Popen([python, "-m", "stampcard.cli", "beat"], env=env, cwd=settings.BASE_DIR)
         children = [web, worker, beat]
-        self._print(demo)
+        self._print(demo, stand_ins=stand_ins)
         try:
             while all(child.poll() is None for child in children):
                 time.sleep(0.5)
@@ -71,32 +81,16 @@ class Command(BaseCommand):
             for child in children:
                 if child.poll() is None:
                     child.send_signal(signal.SIGTERM)
-            for stand_in in stand_ins:
-                stand_in.stop()
+            stand_ins.stop()
             for child in children:
                 try:
                     child.wait(timeout=10)
                 except subprocess.TimeoutExpired:
                     child.kill()
 
-    def _start_stand_ins(self, *, base_url: str) -> list[Any]:
-        """Apple's push service, Google Wallet and Poster cannot be reached from a laptop: the demo talks to the
-        protocol stand-ins of ``stampcard.sandbox`` instead, on the loopback ports the dev settings point at."""
-        from stampcard.sandbox import apns, google_wallet, poster
-
-        started = []
-        for name, start in (("APNs", lambda: apns.for_settings(port=APNS_PORT).start()),
-                            ("Google Wallet", google_wallet.start_dev_stand_in),
-                            ("Poster", lambda: poster.start_dev_stand_in(base_url=base_url))):  # fmt: skip
-            try:
-                started.append(start())
-            except OSError as error:  # e.g. another demo holds the port: that one's stand-in serves us as well
-                self.stderr.write(f"the {name} stand-in did not start ({error}); wallet updates may be retried")
-        return started
-
-    def _print(self, demo: dict[str, Any], heading: str = "stampcard is running") -> None:
-        from stampcard.sandbox.poster.simulator import simulator_url
-
+    def _print(
+        self, demo: dict[str, Any], heading: str = "stampcard is running", stand_ins: StandIns | None = None
+    ) -> None:
         poster_register = simulator_url(demo["base_url"], api_key=demo["api_key"])
         lines = [
             "",
@@ -118,7 +112,9 @@ class Command(BaseCommand):
             f"  Try: curl -H 'Authorization: Bearer {demo['api_key']}' {demo['base_url']}/api/v1/cards/lookup?q=olena",
             "",
             "Wallet passes and Poster talk to local stand-ins of Apple's push service, Google Wallet and Poster",
-            "(stampcard/sandbox).",
+            "(stampcard/sandbox)" + ("; the variables in brackets move them:" if stand_ins is not None else "."),
+            *(stand_ins.lines() if stand_ins is not None else []),
+            "",
             "Ctrl-C stops the web server, the worker and the beat.",
             "",
         ]

@@ -1,0 +1,39 @@
+"""The root of the POS API v1: one NinjaAPI at ``/api/v1/`` that mounts every app's router.
+
+It sits beside ``config/urls.py`` because it is the one place that knows every channel: the apps below it each
+contribute a router and import only the API kit (``stampcard.api``), never this module.
+"""
+
+from ninja import NinjaAPI
+
+from stampcard.api.auth import ApiKeyAuth
+from stampcard.api.handlers import install_error_handlers
+from stampcard.core.errors import NotAuthenticated
+from stampcard.inserts.api import router as inserts_router
+from stampcard.lottery.api import router as lottery_router
+from stampcard.pos.api import router as loyalty_router
+from stampcard.poster.api import router as poster_router
+from stampcard.receipts.api import router as receipts_router
+from stampcard.scanner.api import merchant_router as scanner_router
+from stampcard.vouchers.api import router as vouchers_router
+
+api = NinjaAPI(
+    title="stampcard POS API",
+    version="1",
+    description="Identify customers, preview and commit checkouts, reverse them. Authenticate with "
+    "`Authorization: Bearer <api key>`. Every write accepts an `Idempotency-Key` header.",
+    urls_namespace="api-v1",
+    auth=ApiKeyAuth(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+install_error_handlers(api, not_authenticated=NotAuthenticated)
+
+api.add_router("", loyalty_router)
+api.add_router("", vouchers_router)
+api.add_router("", lottery_router)
+api.add_router("", receipts_router)
+api.add_router("", inserts_router)
+api.add_router("", poster_router)
+api.add_router("/scanner", scanner_router)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ApiKitConfig(AppConfig):
+    name = "stampcard.api"
+    label = "pos"

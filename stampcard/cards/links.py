@@ -1,0 +1,71 @@
+"""The public identities of cards and programs, and the URLs built on them.
+
+``web_card_url(card)`` is ``{BASE_URL}/c/<token>``: the card's web page, which the wallet passes link to (Apple back
+field, Google link module). ``join_url(program)`` is the program's join page, printed in its join QR. Tokens and
+slugs are made on first use and never change, so a link printed or sent once keeps working. The pages themselves
+are the customer pages' (``stampcard.public``, URL namespace ``join``); only their names are used here.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from stampcard.cards.models import Card, CardLink, Program, ProgramLink
+from stampcard.core.codes import random_base32
+
+CARD_TOKEN_BYTES = 18  # 144 bits, 24 URL-safe characters
+PROGRAM_SLUG_LENGTH = 8  # Crockford base32, lower case: 40 bits; the join page is public anyway
+_ATTEMPTS = 5
+
+
+def card_token(card: Card) -> str:
+    """The card's web token, made on first use."""
+    link = CardLink.objects.filter(card=card).only("token").first()
+    if link is not None:
+        return link.token
+    for _attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return CardLink.objects.create(card=card, token=secrets.token_urlsafe(CARD_TOKEN_BYTES)).token
+        except IntegrityError:
+            # Another request made this card's link first (or, never in practice, the token collided).
+            link = CardLink.objects.filter(card=card).only("token").first()
+            if link is not None:
+                return link.token
+    raise RuntimeError("could not make a web token for the card")
+
+
+def program_slug(program: Program) -> str:
+    """The program's short public slug, made on first use."""
+    link = ProgramLink.objects.filter(program=program).only("slug").first()
+    if link is not None:
+        return link.slug
+    for _attempt in range(_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                return ProgramLink.objects.create(program=program, slug=random_base32(PROGRAM_SLUG_LENGTH).lower()).slug
+        except IntegrityError:
+            link = ProgramLink.objects.filter(program=program).only("slug").first()
+            if link is not None:
+                return link.slug
+    raise RuntimeError("could not make a join slug for the program")
+
+
+def web_card_path(card: Card) -> str:
+    return reverse("join:card", kwargs={"token": card_token(card)})
+
+
+def web_card_url(card: Card) -> str:
+    """The absolute URL of the card's web page: ``{BASE_URL}/c/<token>``."""
+    return settings.BASE_URL + web_card_path(card)
+
+
+def join_path(program: Program) -> str:
+    return reverse("join:join", kwargs={"ref": program_slug(program)})
+
+
+def join_url(program: Program) -> str:
+    """The absolute URL of the program's join page, as printed in its join QR."""
+    return settings.BASE_URL + join_path(program)

@@ -1,0 +1,96 @@
+"""The pass's images, rendered with Pillow and cached on disk: the stamp strip per stamp count, the icon, the logo.
+
+A file's name is a hash of everything that shapes it (design colours, goal, stamps, scale, renderer version), so a
+design change or a new count renders a new file and an old one is simply never read again. Writes go through a
+temporary file and a rename, so concurrent renderers never expose half a PNG.
+"""
+
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+
+from stampcard.wallet.apple import credentials
+from stampcard.wallet.stamps import png, rgb, stamp_strip
+
+RENDERER_VERSION = "2"
+SCALES = (1, 2, 3)
+STRIP_SIZE = (375, 144)  # points; store-card strip (@3x 1125 x 432)
+ICON_SIZE = (29, 29)
+LOGO_BOX = (160, 50)
+
+
+def css_rgb(hex_colour: str) -> str:
+    """``#1f2937`` -> ``rgb(31, 41, 55)``, the form pass.json wants."""
+    r, g, b = rgb(hex_colour)
+    return f"rgb({r}, {g}, {b})"
+
+
+def _cache_dir() -> Path:
+    path = credentials.var_dir() / "images"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _cached(key: str, render: Callable[[], bytes]) -> bytes:
+    path = _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.png"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = render()
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return data
+
+
+def strip_png(
+    *, background: str, foreground: str, accent: str, goal: int, stamps: int, scale: int, marks: tuple[int, ...] = ()
+) -> bytes:
+    """The stamp strip of ``wallet.stamps`` at the store card's strip size for ``scale``."""
+    stamps = max(0, min(stamps, goal))
+    key = f"strip:{RENDERER_VERSION}:{background}:{foreground}:{accent}:{goal}:{stamps}:{scale}:{marks}"
+    size = (STRIP_SIZE[0] * scale, STRIP_SIZE[1] * scale)
+    return _cached(
+        key,
+        lambda: png(
+            stamp_strip(
+                size=size,
+                background=background,
+                foreground=foreground,
+                accent=accent,
+                goal=goal,
+                stamps=stamps,
+                marks=marks,
+            )
+        ),
+    )
+
+
+def icon_png(*, background: str, accent: str, scale: int) -> bytes:
+    """The mandatory icon (lock screen, notifications): one filled stamp on the card's background."""
+    key = f"icon:{RENDERER_VERSION}:{background}:{accent}:{scale}"
+
+    def render() -> bytes:
+        size = ICON_SIZE[0] * scale * 4
+        image = Image.new("RGB", (size, size), rgb(background))
+        ImageDraw.Draw(image).ellipse((size * 0.15, size * 0.15, size * 0.85, size * 0.85), fill=rgb(accent))
+        return png(image.resize((ICON_SIZE[0] * scale, ICON_SIZE[1] * scale), Image.Resampling.LANCZOS))
+
+    return _cached(key, render)
+
+
+def logo_png(*, source: bytes, source_id: str, scale: int) -> bytes:
+    """The program's logo fitted into the 160 x 50 pt logo box (aspect kept), as PNG."""
+    key = f"logo:{RENDERER_VERSION}:{source_id}:{hashlib.sha256(source).hexdigest()}:{scale}"
+
+    def render() -> bytes:
+        image = Image.open(io.BytesIO(source)).convert("RGBA")
+        image.thumbnail((LOGO_BOX[0] * scale, LOGO_BOX[1] * scale), Image.Resampling.LANCZOS)
+        return png(image)
+
+    return _cached(key, render)

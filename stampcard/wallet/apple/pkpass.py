@@ -1,0 +1,301 @@
+"""Building and signing a card's ``.pkpass``: a storeCard ``pass.json``, its images, ``manifest.json`` (SHA-1 of every
+file) and ``signature`` (detached PKCS#7, DER, SHA-256, with the WWDR intermediate), zipped.
+
+See shared/reference/wallet.md section 1 for the format facts this follows.
+"""
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.serialization import pkcs7
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from stampcard.cards.links import web_card_url
+from stampcard.cards.models import Card, EarningRule, Program, ProgramRules
+from stampcard.merchants.models import Location, Merchant
+from stampcard.rewards.models import Reward
+from stampcard.rewards.selectors import rewards_ready_by_card
+from stampcard.vouchers.codes import format_code
+from stampcard.vouchers.models import Voucher
+from stampcard.vouchers.selectors import vouchers_active_by_card
+from stampcard.wallet.apple import credentials, images
+from stampcard.wallet.apple.models import ApplePass
+
+MEDIA_TYPE = "application/vnd.apple.pkpass"
+MAX_LOCATIONS = 10  # Apple shows at most ten relevant locations
+
+
+@dataclass(frozen=True)
+class PassContent:
+    """Everything one pass shows, loaded up front so building is pure."""
+
+    apple_pass: ApplePass
+    card: Card
+    program: Program
+    rules: ProgramRules
+    merchant: Merchant
+    rewards_ready: list[Reward]
+    vouchers: list[Voucher]
+    locations: list[Location]
+    web_card_url: str
+
+
+def pass_content_load(*, apple_pass: ApplePass) -> PassContent:
+    card = apple_pass.card
+    return PassContent(
+        apple_pass=apple_pass,
+        card=card,
+        program=card.program,
+        rules=card.rules,
+        merchant=apple_pass.merchant,
+        rewards_ready=rewards_ready_by_card(cards=[card])[card.pk],
+        vouchers=vouchers_active_by_card(cards=[card])[card.pk],
+        locations=list(Location.objects.filter(merchant_id=card.merchant_id, is_active=True).order_by("created_at")),
+        web_card_url=web_card_url(card),
+    )
+
+
+def card_goal(rules: ProgramRules) -> int:
+    """Stamps in one round of the card: the last milestone (the single goal when there are none)."""
+    return int(rules.milestone_list()[-1]["at"])
+
+
+def _field(key: str, label: str, value: str, **extra: Any) -> dict[str, Any]:
+    return {"key": key, "label": label, "value": value, **extra}
+
+
+def _money(amount: int, currency: str) -> str:
+    return f"{amount / 100:.2f} {currency}"
+
+
+def _terms(content: PassContent) -> str:
+    rules = content.rules
+    if rules.earning_rule == EarningRule.PER_AMOUNT and rules.amount_per_stamp:
+        earning = _("One stamp for every %(amount)s spent.") % {
+            "amount": _money(rules.amount_per_stamp, content.merchant.currency)
+        }
+    else:
+        n = rules.stamps_per_receipt
+        earning = ngettext("%(n)d stamp per purchase.", "%(n)d stamps per purchase.", n) % {"n": n}
+    lines = [earning]
+    if rules.min_check_total:
+        lines.append(
+            _("Purchases from %(amount)s earn stamps.")
+            % {"amount": _money(rules.min_check_total, content.merchant.currency)}
+        )
+    for milestone in rules.milestone_list():
+        lines.append(
+            ngettext("%(n)d stamp: %(title)s", "%(n)d stamps: %(title)s", milestone["at"])
+            % {"n": milestone["at"], "title": milestone.get("title", "")}
+        )
+        if milestone.get("description"):
+            lines.append(str(milestone["description"]))
+    return "\n".join(lines)
+
+
+def _next_reward(content: PassContent) -> str:
+    """The next milestone this card is heading to."""
+    stamps, milestones = content.card.stamps, content.rules.milestone_list()
+    upcoming = [m for m in milestones if m["at"] > stamps] or milestones
+    return _("%(title)s at %(n)d") % {"title": upcoming[0].get("title", ""), "n": upcoming[0]["at"]}
+
+
+def pass_json(content: PassContent) -> dict[str, Any]:
+    """The storeCard ``pass.json`` of a card, in the merchant's language."""
+    card, program, merchant = content.card, content.program, content.merchant
+    with translation.override(merchant.locale or settings.LANGUAGE_CODE):
+        goal = card_goal(content.rules)
+        ready = [reward.title for reward in content.rewards_ready]
+        header = [
+            _field(
+                "stamps",
+                _("Stamps"),
+                f"{min(card.stamps, goal)}/{goal}",
+                changeMessage=_("Stamps: %@"),
+                textAlignment="PKTextAlignmentRight",
+            )
+        ]
+        secondary = [
+            _field(
+                "reward",
+                _("Ready for you") if ready else _("Next reward"),
+                ", ".join(ready) if ready else _next_reward(content),
+                changeMessage=_("%@"),
+            )
+        ]
+        auxiliary = [_field("number", _("Card"), card.number)]
+        if content.vouchers:
+            auxiliary.insert(
+                0,
+                _field(
+                    "vouchers",
+                    _("Vouchers"),
+                    ", ".join(voucher.title for voucher in content.vouchers),
+                    changeMessage=_("Voucher: %@"),
+                ),
+            )
+        back = [_field("terms", _("How it works"), _terms(content))]
+        for voucher in content.vouchers:
+            text = _("Code %(code)s") % {"code": format_code(voucher.code)}
+            if voucher.expires_at:
+                local = voucher.expires_at.astimezone(merchant.tz)
+                text += "\n" + _("Valid until %(date)s") % {"date": local.strftime("%Y-%m-%d %H:%M")}
+            back.append(_field(f"voucher-{voucher.pk}", voucher.title, text))
+        if content.locations:
+            back.append(
+                _field(
+                    "locations",
+                    _("Where to use it"),
+                    "\n".join(f"{loc.name}, {loc.address}" if loc.address else loc.name for loc in content.locations),
+                )
+            )
+        back.append(
+            _field(
+                "web-card",
+                _("Your card on the web"),
+                content.web_card_url,
+                attributedValue=f'<a href="{content.web_card_url}">{_("Open the card")}</a>',
+            )
+        )
+        back.append(
+            _field(
+                "remove",
+                _("Removing the card"),
+                _(
+                    "To remove this card from Wallet, open it, tap the ... button and choose Remove Pass. "
+                    "Your stamps stay safe: the card can be added again from its web page."
+                ),
+            )
+        )
+        relevant = [loc for loc in content.locations if loc.latitude is not None and loc.longitude is not None]
+        data: dict[str, Any] = {
+            "formatVersion": 1,
+            "passTypeIdentifier": content.apple_pass.pass_type_identifier,
+            "serialNumber": content.apple_pass.serial_number,
+            "teamIdentifier": credentials.conf()["TEAM_ID"],
+            "organizationName": merchant.name,
+            "description": _("%(program)s, loyalty card of %(merchant)s")
+            % {"program": program.name, "merchant": merchant.name},
+            "logoText": program.name,
+            "backgroundColor": images.css_rgb(program.background_color),
+            "foregroundColor": images.css_rgb(program.foreground_color),
+            "labelColor": images.css_rgb(program.label_color),
+            "webServiceURL": credentials.conf()["WEB_SERVICE_URL"],
+            "authenticationToken": content.apple_pass.authentication_token,
+            "sharingProhibited": True,
+            "barcodes": [
+                {
+                    "format": "PKBarcodeFormatQR",
+                    "message": card.qr_payload,
+                    "messageEncoding": "iso-8859-1",
+                    "altText": card.number,
+                }
+            ],
+            "storeCard": {
+                "headerFields": header,
+                "secondaryFields": secondary,
+                "auxiliaryFields": auxiliary,
+                "backFields": back,
+            },
+        }
+        if relevant:
+            data["locations"] = [
+                {
+                    "latitude": float(loc.latitude),  # type: ignore[arg-type]
+                    "longitude": float(loc.longitude),  # type: ignore[arg-type]
+                    "relevantText": _("%(place)s is near: show your card") % {"place": loc.name},
+                }
+                for loc in relevant[:MAX_LOCATIONS]
+            ]
+    return data
+
+
+def _suffix(scale: int) -> str:
+    return "" if scale == 1 else f"@{scale}x"
+
+
+def pass_images(content: PassContent) -> dict[str, bytes]:
+    program = content.program
+    files: dict[str, bytes] = {}
+    logo_source = _logo_bytes(program)
+    for scale in images.SCALES:
+        files[f"icon{_suffix(scale)}.png"] = images.icon_png(
+            background=program.background_color, accent=program.label_color, scale=scale
+        )
+        files[f"strip{_suffix(scale)}.png"] = images.strip_png(
+            background=program.background_color,
+            foreground=program.foreground_color,
+            accent=program.label_color,
+            goal=card_goal(content.rules),
+            stamps=content.card.stamps,
+            scale=scale,
+            marks=tuple(int(m["at"]) for m in content.rules.milestone_list()),
+        )
+        if logo_source is not None:
+            files[f"logo{_suffix(scale)}.png"] = images.logo_png(
+                source=logo_source, source_id=program.logo.name or "", scale=scale
+            )
+    return files
+
+
+def _logo_bytes(program: Program) -> bytes | None:
+    if not program.logo:
+        return None
+    try:
+        with program.logo.open("rb") as handle:
+            return handle.read()
+    except OSError:
+        return None  # a missing file must not stop the card from installing
+
+
+def manifest_bytes(files: dict[str, bytes]) -> bytes:
+    """``manifest.json``: the SHA-1 hex digest of every file of the pass (Apple's format)."""
+    manifest = {name: hashlib.sha1(data).hexdigest() for name, data in sorted(files.items())}
+    return json.dumps(manifest, indent=1).encode()
+
+
+def sign_manifest(manifest: bytes, signer: credentials.PassSigner) -> bytes:
+    """A detached PKCS#7 signature over the exact manifest bytes, DER, with the WWDR certificate included.
+
+    ``Binary`` keeps the bytes as they are (without it the newlines would be canonicalised before hashing and the
+    signature would not verify); the builder adds the signing-time attribute Apple asks for.
+    """
+    return (
+        pkcs7.PKCS7SignatureBuilder()
+        .set_data(manifest)
+        .add_signer(signer.certificate, signer.key, hashes.SHA256())  # type: ignore[arg-type]
+        .add_certificate(signer.wwdr)
+        .sign(serialization.Encoding.DER, [pkcs7.PKCS7Options.DetachedSignature, pkcs7.PKCS7Options.Binary])
+    )
+
+
+def pass_files(content: PassContent) -> dict[str, bytes]:
+    """Every file of the pass except manifest and signature."""
+    files = {"pass.json": json.dumps(pass_json(content), ensure_ascii=False, indent=1).encode()}
+    files.update(pass_images(content))
+    return files
+
+
+def zip_pass(files: dict[str, bytes], manifest: bytes, signature: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bundle:
+        for name, data in [*files.items(), ("manifest.json", manifest), ("signature", signature)]:
+            # PNGs are compressed already.
+            compression = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
+            bundle.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compress_type=compression)
+    return out.getvalue()
+
+
+def pkpass_build(*, apple_pass: ApplePass, signer: credentials.PassSigner | None = None) -> bytes:
+    """The signed ``.pkpass`` of a card's pass, as it is now."""
+    files = pass_files(pass_content_load(apple_pass=apple_pass))
+    manifest = manifest_bytes(files)
+    return zip_pass(files, manifest, sign_manifest(manifest, signer or credentials.pass_signer()))

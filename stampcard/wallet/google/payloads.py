@@ -1,0 +1,150 @@
+"""The JSON we send Google for a program (LoyaltyClass) and a card (LoyaltyObject). Pure builders: no I/O."""
+
+import hashlib
+import json
+import secrets
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import formats, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from stampcard.cards.links import web_card_url
+from stampcard.cards.models import Card, Program
+from stampcard.rewards.models import Reward
+from stampcard.vouchers.models import Voucher
+from stampcard.wallet.google import images
+
+CLASS_RESOURCE = "loyaltyClass"
+OBJECT_RESOURCE = "loyaltyObject"
+
+
+def class_id_for(program: Program) -> str:
+    return f"{settings.GOOGLE_WALLET_ISSUER_ID}.program-{program.pk.hex}"
+
+
+def new_object_id() -> str:
+    # Random rather than the card's key: object ids travel in save links and must not reveal how many cards exist.
+    return f"{settings.GOOGLE_WALLET_ISSUER_ID}.card-{secrets.token_hex(16)}"
+
+
+def payload_hash(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _localized(text: str) -> dict[str, Any]:
+    return {"defaultValue": {"language": translation.get_language() or settings.LANGUAGE_CODE, "value": text}}
+
+
+def _image(uri: str, description: str) -> dict[str, Any]:
+    return {"sourceUri": {"uri": uri}, "contentDescription": _localized(description)}
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.BASE_URL}{path}"
+
+
+def callback_url() -> str:
+    return _absolute(reverse("google_wallet:callback"))
+
+
+def logo_url(program: Program) -> str:
+    return _absolute(
+        reverse("google_wallet:logo", kwargs={"program_id": program.pk, "version": images.logo_version(program)})
+    )
+
+
+def hero_url(*, design_key: str, count: int) -> str:
+    return _absolute(reverse("google_wallet:hero", kwargs={"design_hash": design_key, "count": count}))
+
+
+def class_payload(*, program: Program) -> dict[str, Any]:
+    """The program's LoyaltyClass, in the merchant's language."""
+    with translation.override(program.merchant.locale):
+        return {
+            "id": class_id_for(program),
+            "issuerName": program.merchant.name,
+            "programName": program.name,
+            "programLogo": _image(logo_url(program), program.name),
+            "hexBackgroundColor": program.background_color.lower(),
+            # Drafts cannot back objects, and an approved class must be updated as UNDER_REVIEW (APPROVED is refused).
+            "reviewStatus": settings.GOOGLE_WALLET_REVIEW_STATUS,
+            "accountIdLabel": _("Card number"),
+            "accountNameLabel": _("Name"),
+            "callbackOptions": {"url": callback_url()},
+        }
+
+
+def balance_of(card: Card) -> str:
+    """``stamps/goal``: short enough for the card face (Google recommends about 7 characters)."""
+    goal = int(card.rules.milestone_list()[-1]["at"])
+    return f"{card.stamps}/{goal}"
+
+
+def _next_milestone(card: Card) -> dict[str, Any] | None:
+    milestones = card.rules.milestone_list()
+    for milestone in milestones:
+        if card.stamps < int(milestone["at"]):
+            return milestone
+    return milestones[-1] if milestones else None
+
+
+def object_payload(
+    *,
+    card: Card,
+    object_id: str,
+    class_id: str,
+    rewards: Sequence[Reward],
+    vouchers: Sequence[Voucher],
+) -> dict[str, Any]:
+    """The card's LoyaltyObject: balance, QR, the hero of this stamp count, rewards and vouchers, the web card link.
+
+    PATCH replaces arrays whole, so the modules are always sent complete. ``card`` needs its program (with merchant),
+    version and customer loaded.
+    """
+    program = card.program
+    spec = images.design_spec(program=program, rules=card.rules)
+    design_key = images.hero_design_register(spec)
+    count = min(card.stamps, spec["slots"])
+    with translation.override(program.merchant.locale):
+        modules: list[dict[str, Any]] = []
+        if rewards:
+            modules.append(
+                {"id": "rewards", "header": _("Ready for you"), "body": "\n".join(reward.title for reward in rewards)}
+            )
+        if vouchers:
+            lines = []
+            for voucher in vouchers:
+                if voucher.expires_at:
+                    until = formats.date_format(voucher.expires_at.astimezone(program.merchant.tz), "SHORT_DATE_FORMAT")
+                    lines.append(_("%(title)s (until %(date)s)") % {"title": voucher.title, "date": until})
+                else:
+                    lines.append(voucher.title)
+            modules.append({"id": "vouchers", "header": _("Vouchers"), "body": "\n".join(lines)})
+        upcoming = _next_milestone(card)
+        if upcoming is not None:
+            left = max(int(upcoming["at"]) - card.stamps, 0)
+            body = ngettext("%(title)s: %(count)d more stamp", "%(title)s: %(count)d more stamps", left) % {
+                "title": upcoming["title"],
+                "count": left,
+            }
+            modules.append({"id": "next", "header": _("Next reward"), "body": body})
+        return {
+            "id": object_id,
+            "classId": class_id,
+            "state": "ACTIVE",
+            "accountId": card.number,
+            "accountName": card.customer.name,
+            "barcode": {"type": "QR_CODE", "value": card.qr_payload, "alternateText": card.number},
+            "loyaltyPoints": {"label": _("Stamps"), "balance": {"string": balance_of(card)}},
+            "heroImage": _image(
+                hero_url(design_key=design_key, count=count),
+                ngettext("%(count)d stamp of %(goal)d", "%(count)d stamps of %(goal)d", count)
+                % {"count": count, "goal": spec["slots"]},
+            ),
+            "textModulesData": modules,
+            "linksModuleData": {"uris": [{"id": "web_card", "uri": web_card_url(card), "description": _("Your card")}]},
+        }
