@@ -67,7 +67,7 @@ def reward_grant_award(
     """
     if not source:
         raise ValueError("a granted award names its source")
-    provenance = {"draw_id": draw_id} if draw_id else {}
+    provenance: dict[str, Any] = {"draw_id": draw_id} if draw_id else {}
     reward = Reward.objects.create(
         merchant_id=card.merchant_id,
         card=card,

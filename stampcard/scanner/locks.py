@@ -1,10 +1,12 @@
 """Row locks for the scanner app: a paired device while its mode changes, the ledger scan's cursor while a run
 reads forward from it (one run at a time, whatever the number of workers)."""
 
+import uuid
+
 from stampcard.scanner.models import LedgerCursor, ScannerDevice
 
 
-def device_lock(*, device_id: int) -> ScannerDevice:
+def device_lock(*, device_id: uuid.UUID) -> ScannerDevice:
     return ScannerDevice.objects.select_for_update().get(pk=device_id)
 
 

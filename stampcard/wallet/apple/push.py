@@ -1,8 +1,8 @@
 """Telling devices that passes changed: which push tokens to wake, once each, and what to do with APNs's answers.
 
 Runs in the background worker, never inside a database transaction (the pushes are network calls). Idempotent: a
-pass is pushed for a given ``Card.changed_at`` once (``ApplePass.pushed_changed_at``), so a repeated ``cards_changed``
-costs a query and no push.
+pass is pushed for a given ``Card.changed_at`` once (``ApplePass.pushed_changed_at``), so a card the change feed
+(``wallet.feed``) hands over again costs a query and no push.
 """
 
 import datetime as dt
