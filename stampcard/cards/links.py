@@ -9,11 +9,11 @@ are the customer pages' (``stampcard.public``, URL namespace ``join``); only the
 import secrets
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from stampcard.cards.models import Card, CardLink, Program, ProgramLink
 from stampcard.core.codes import random_base32
+from stampcard.core.uniques import insert_with_fresh_code
 
 CARD_TOKEN_BYTES = 18  # 144 bits, 24 URL-safe characters
 PROGRAM_SLUG_LENGTH = 8  # Crockford base32, lower case: 40 bits; the join page is public anyway
@@ -22,35 +22,33 @@ _ATTEMPTS = 5
 
 def card_token(card: Card) -> str:
     """The card's web token, made on first use."""
-    link = CardLink.objects.filter(card=card).only("token").first()
-    if link is not None:
-        return link.token
-    for _attempt in range(_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return CardLink.objects.create(card=card, token=secrets.token_urlsafe(CARD_TOKEN_BYTES)).token
-        except IntegrityError:
-            # Another request made this card's link first (or, never in practice, the token collided).
-            link = CardLink.objects.filter(card=card).only("token").first()
-            if link is not None:
-                return link.token
-    raise RuntimeError("could not make a web token for the card")
+
+    def made() -> str | None:
+        link = CardLink.objects.filter(card=card).only("token").first()
+        return link.token if link is not None else None
+
+    # A collision is another request making this card's link first (or, never in practice, a repeated token).
+    return made() or insert_with_fresh_code(
+        lambda: CardLink.objects.create(card=card, token=secrets.token_urlsafe(CARD_TOKEN_BYTES)).token,
+        attempts=_ATTEMPTS,
+        what="web token for the card",
+        on_conflict=made,
+    )
 
 
 def program_slug(program: Program) -> str:
     """The program's short public slug, made on first use."""
-    link = ProgramLink.objects.filter(program=program).only("slug").first()
-    if link is not None:
-        return link.slug
-    for _attempt in range(_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                return ProgramLink.objects.create(program=program, slug=random_base32(PROGRAM_SLUG_LENGTH).lower()).slug
-        except IntegrityError:
-            link = ProgramLink.objects.filter(program=program).only("slug").first()
-            if link is not None:
-                return link.slug
-    raise RuntimeError("could not make a join slug for the program")
+
+    def made() -> str | None:
+        link = ProgramLink.objects.filter(program=program).only("slug").first()
+        return link.slug if link is not None else None
+
+    return made() or insert_with_fresh_code(
+        lambda: ProgramLink.objects.create(program=program, slug=random_base32(PROGRAM_SLUG_LENGTH).lower()).slug,
+        attempts=_ATTEMPTS,
+        what="join slug for the program",
+        on_conflict=made,
+    )
 
 
 def web_card_path(card: Card) -> str:

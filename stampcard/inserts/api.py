@@ -6,12 +6,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from stampcard.api.common import ERRORS, actor_of
-from stampcard.api.documents import PDF_OPENAPI, pdf_attachment
+from stampcard.api.documents import PDF_OPENAPI, batch_pdf
 from stampcard.api.idempotency import idempotent_write
 from stampcard.inserts import pdf, presenters, schemas, selectors, services
 from stampcard.inserts.benefits import benefit_clean
+from stampcard.inserts.models import InsertBatch
 from stampcard.merchants import services as merchants_services
-from stampcard.merchants.models import Role
+from stampcard.merchants.models import Merchant, Role
 
 router = Router(tags=["inserts"])
 
@@ -77,8 +78,8 @@ def get_insert_batch(request: HttpRequest, batch_id: str) -> dict[str, Any]:
     openapi_extra=PDF_OPENAPI,
 )
 def insert_batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
-    actor = actor_of(request)
-    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    batch = selectors.insert_batch_get(merchant=actor.merchant, batch_id=batch_id)
-    document = pdf.batch_sheet(merchant=actor.merchant, batch=batch, inserts=selectors.inserts_of_batch(batch=batch))
-    return pdf_attachment(document, filename=f"inserts-{batch.pk}.pdf")
+    return batch_pdf(request, batch_id=batch_id, batch_get=selectors.insert_batch_get, sheet=_sheet, name="inserts")
+
+
+def _sheet(merchant: Merchant, batch: InsertBatch) -> bytes:
+    return pdf.batch_sheet(merchant=merchant, batch=batch, inserts=selectors.inserts_of_batch(batch=batch))

@@ -164,6 +164,7 @@ def get_merchant(request: HttpRequest) -> dict[str, Any]:
     response={200: lottery_schemas.DrawResultOut, **ERRORS},
     summary="Spin a ready lottery reward",
     tags=["lottery"],
+    operation_id="stampcard_lottery_api_draw_reward",  # as when the lottery app served it: clients keep their name
 )
 @idempotent_write(200, lottery_schemas.DrawResultOut)
 def draw_reward(request: HttpRequest, reward_id: str) -> dict[str, Any]:

@@ -12,16 +12,16 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
+from stampcard.api import documents
 from stampcard.api.common import ERRORS, actor_of
-from stampcard.api.documents import PDF_OPENAPI, pdf_attachment
 from stampcard.api.idempotency import idempotent_write, render_json
 from stampcard.cards import selectors as cards_selectors
 from stampcard.core.errors import ApplicationError
 from stampcard.merchants import services as merchants_services
-from stampcard.merchants.models import Role
+from stampcard.merchants.models import Merchant, Role
 from stampcard.vouchers import pdf, presenters, ratelimit, schemas, selectors, services
 from stampcard.vouchers.errors import VoucherLookupsLimited
-from stampcard.vouchers.models import BatchPurpose
+from stampcard.vouchers.models import BatchPurpose, VoucherBatch
 
 router = Router(tags=["vouchers"])
 
@@ -86,14 +86,14 @@ def issue_vouchers(request: HttpRequest, body: schemas.VoucherIssueIn) -> dict[s
     "/vouchers/batches/{batch_id}/pdf",
     response={200: None, **ERRORS},
     summary="Printable sheets of a batch of vouchers (manager)",
-    openapi_extra=PDF_OPENAPI,
+    openapi_extra=documents.PDF_OPENAPI,
 )
 def batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
-    actor = actor_of(request)
-    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    batch = selectors.batch_get(merchant=actor.merchant, batch_id=batch_id)
-    document = pdf.batch_sheet(merchant=actor.merchant, batch=batch, vouchers=selectors.vouchers_of_batch(batch=batch))
-    return pdf_attachment(document, filename=f"vouchers-{batch.pk}.pdf")
+    return documents.batch_pdf(request, batch_id=batch_id, batch_get=selectors.batch_get, sheet=_sheet, name="vouchers")
+
+
+def _sheet(merchant: Merchant, batch: VoucherBatch) -> bytes:
+    return pdf.batch_sheet(merchant=merchant, batch=batch, vouchers=selectors.vouchers_of_batch(batch=batch))
 
 
 @router.get("/vouchers/{code}", response={200: schemas.VoucherOut, **ERRORS}, summary="A voucher and its state")
