@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from stampcard.pos import api as loyalty_api
 from stampcard.api.models import IdempotencyRecord
 from stampcard.cards.models import CardEvent, Check
 from stampcard.core.clock import frozen_at
@@ -14,6 +13,7 @@ from stampcard.customers.models import Customer
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.metering import current_period
 from stampcard.merchants.models import BillingInterval, Plan, Role, UsageCounter
+from stampcard.pos import api as loyalty_api
 from tests.api.helpers import checkout_body, error_of, post
 from tests.conftest import make_staff, reload
 from tests.factories import CardFactory, MerchantFactory, ProgramFactory
