@@ -207,11 +207,18 @@ STAMPCARD = {
 # The stand-ins of stampcard.sandbox that dev and `make run` talk to instead of APNs, Google Wallet and Poster, each
 # on its own loopback port. The defaults follow PORT (8000 -> 8197, 8790, 8791), so two `make run`s with different
 # PORTs on one machine each get their own; 0 = any free port. `manage.py demo` prints the ports it got and passes
-# them on to the web server and the worker (stampcard/demo/stand_ins.py keeps the same offsets).
+# them on to the web server and the worker (stampcard/demo/stand_ins.py).
+STANDIN_PORT_OFFSETS = {"APNS_STANDIN_PORT": 197, "GOOGLE_WALLET_STANDIN_PORT": 790, "POSTER_STANDIN_PORT": 791}
 _RUN_PORT = int(os.environ.get("PORT") or "8000")
-APNS_STANDIN_PORT = int(os.environ.get("APNS_STANDIN_PORT") or _RUN_PORT + 197)
-GOOGLE_WALLET_STANDIN_PORT = int(os.environ.get("GOOGLE_WALLET_STANDIN_PORT") or _RUN_PORT + 790)
-POSTER_STANDIN_PORT = int(os.environ.get("POSTER_STANDIN_PORT") or _RUN_PORT + 791)
+
+
+def _standin_port(name: str) -> int:
+    return int(os.environ.get(name) or _RUN_PORT + STANDIN_PORT_OFFSETS[name])
+
+
+APNS_STANDIN_PORT = _standin_port("APNS_STANDIN_PORT")
+GOOGLE_WALLET_STANDIN_PORT = _standin_port("GOOGLE_WALLET_STANDIN_PORT")
+POSTER_STANDIN_PORT = _standin_port("POSTER_STANDIN_PORT")
 
 # Apple Wallet (stampcard.wallet.apple). Certificates and keys are a file path or the PEM text itself. With no pass
 # certificate configured (dev, demo, tests) a throwaway CA, "WWDR" intermediate, pass certificate and APNs token key

@@ -1,8 +1,8 @@
 """The stand-ins that ``make run`` starts in place of APNs, Google Wallet and Poster (``stampcard.sandbox``).
 
 Each listens on its own loopback port. The port comes from its environment variable (``APNS_STANDIN_PORT``,
-``GOOGLE_WALLET_STANDIN_PORT``, ``POSTER_STANDIN_PORT``; 0 = any free port) or else follows the demo's ``PORT``,
-with the offsets of the settings' defaults, so two demos on different ``PORT``s get different stand-ins. A port set
+``GOOGLE_WALLET_STANDIN_PORT``, ``POSTER_STANDIN_PORT``; 0 = any free port) or else follows the demo's ``PORT``
+by the settings' ``STANDIN_PORT_OFFSETS``, so two demos on different ``PORT``s get different stand-ins. A port set
 in the environment must be free: if it is not, starting stops with an error that names the stand-in and its
 variable. A default port that something else holds (e.g. another demo whose ``PORT`` is one more) gives way to a
 free port, and the printed summary says so.
@@ -67,7 +67,6 @@ class StandIns:
 class _Kind:
     name: str
     env_var: str  # also the setting's name
-    offset: int  # from PORT; config/settings.py derives its defaults with the same offsets
     points_here: Callable[[int], bool]  # do the settings point at a stand-in on this port?
     start: Callable[[int, str], Any]  # (port, base_url) -> a started stand-in
     url: Callable[[Any], str]
@@ -94,7 +93,6 @@ KINDS = (
     _Kind(
         name="APNs",
         env_var="APNS_STANDIN_PORT",
-        offset=197,
         points_here=lambda port: f"https://{LOOPBACK}:{port}" == settings.APPLE_WALLET["APNS_URL"],
         start=lambda port, base_url: apns.for_settings(port=port).start(),
         url=lambda stand_in: stand_in.url,
@@ -103,7 +101,6 @@ KINDS = (
     _Kind(
         name="Google Wallet",
         env_var="GOOGLE_WALLET_STANDIN_PORT",
-        offset=790,
         points_here=lambda port: f"http://{LOOPBACK}:{port}/walletobjects/v1" == settings.GOOGLE_WALLET_API_URL,
         start=lambda port, base_url: google_wallet.start_dev_stand_in(port=port),
         url=lambda stand_in: stand_in.base_url,
@@ -112,7 +109,6 @@ KINDS = (
     _Kind(
         name="Poster",
         env_var="POSTER_STANDIN_PORT",
-        offset=791,
         points_here=lambda port: f"http://{LOOPBACK}:{port}/api" == settings.POSTER_API_URL,
         start=lambda port, base_url: sandbox_poster.start_dev_stand_in(base_url=base_url, port=port),
         url=lambda stand_in: stand_in.base_url,
@@ -123,7 +119,7 @@ KINDS = (
 
 def default_ports(run_port: int) -> dict[str, int]:
     """env var -> the port its stand-in asks for when the variable is not set."""
-    return {kind.env_var: run_port + kind.offset for kind in KINDS}
+    return {kind.env_var: run_port + settings.STANDIN_PORT_OFFSETS[kind.env_var] for kind in KINDS}
 
 
 def stand_ins_start(*, run_port: int, base_url: str, environ: Mapping[str, str] | None = None) -> StandIns:
@@ -149,7 +145,7 @@ def stand_ins_start(*, run_port: int, base_url: str, environ: Mapping[str, str] 
 
 def _start(kind: _Kind, *, run_port: int, base_url: str, environ: Mapping[str, str]) -> tuple[Running, dict[str, Any]]:
     explicit = environ.get(kind.env_var, "").strip()
-    port = int(explicit) if explicit else run_port + kind.offset
+    port = int(explicit) if explicit else default_ports(run_port)[kind.env_var]
     note = ""
     try:
         stand_in = kind.start(port, base_url)

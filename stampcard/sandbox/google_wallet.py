@@ -17,16 +17,14 @@ code never imports it. It follows ``reference/wallet.md`` section 4:
   signed ``save`` callback to the class's ``callbackOptions.url``.
 
 ``fail_next`` injects failures (e.g. 503) to exercise retries. ``callback_body`` / ``send_callback`` sign callbacks
-exactly as Google does, with this stand-in's intermediate key.
+exactly as Google does, with this stand-in's keys (``google_wallet_callbacks``).
 """
 
-import base64
 import contextlib
 import copy
 import json
 import os
 import secrets
-import struct
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,16 +37,15 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import httpx
 import jwt
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from stampcard.sandbox import google_wallet_schema
+from stampcard.sandbox.google_wallet_callbacks import CallbackSigner
 from stampcard.sandbox.loopback import LoopbackHttpStandIn
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
-PROTOCOL_VERSION = "ECv2SigningOnly"
-SENDER_ID = "GooglePayPasses"
 NOTIFY_LIMIT = 3
 RESOURCES = ("loyaltyClass", "loyaltyObject")
 # The methods whose request body Google's parser checks against the discovery document's schema.
@@ -98,22 +95,6 @@ def start_dev_stand_in(*, port: int | None = None) -> "GoogleWalletStandIn":
         issuer_id=settings.GOOGLE_WALLET_ISSUER_ID,
         port=settings.GOOGLE_WALLET_STANDIN_PORT if port is None else port,
     ).start()
-
-
-def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode()
-
-
-def _spki(key: ec.EllipticCurvePublicKey) -> str:
-    return _b64(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
-
-
-def _length_value(*fields: str) -> bytes:
-    return b"".join(struct.pack("<I", len(value.encode())) + value.encode() for value in fields)
-
-
-def _millis(moment: datetime) -> str:
-    return str(int(moment.timestamp() * 1000))
 
 
 def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
@@ -176,8 +157,7 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         self.now = now or (lambda: datetime.now(UTC))
         self.state = StandInState()
         self.lock = threading.RLock()
-        self.root_key = ec.generate_private_key(ec.SECP256R1())
-        self.intermediate_key = ec.generate_private_key(ec.SECP256R1())
+        self.callbacks = CallbackSigner(issuer_id=issuer_id, now=self.now)
         self._listen(host=host, port=port, handler=_handler_for(self))
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
@@ -220,57 +200,11 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
             ]
 
     def root_keys(self) -> dict[str, Any]:
-        return {
-            "keys": [
-                {
-                    "keyValue": _spki(self.root_key.public_key()),
-                    "protocolVersion": PROTOCOL_VERSION,
-                    "keyExpiration": _millis(self.now() + timedelta(days=365)),
-                }
-            ]
-        }
+        return self.callbacks.root_keys()
 
-    def callback_body(
-        self,
-        *,
-        class_id: str,
-        object_id: str,
-        event_type: str = "save",
-        nonce: str | None = None,
-        expires_in: timedelta = timedelta(minutes=5),
-        recipient_id: str | None = None,
-        signing_key: ec.EllipticCurvePrivateKey | None = None,
-    ) -> dict[str, Any]:
-        """A callback signed the way Google signs them. ``signing_key`` (instead of the root key) forges one."""
-        now = self.now()
-        signed_key = json.dumps(
-            {
-                "keyValue": _spki(self.intermediate_key.public_key()),
-                "keyExpiration": _millis(now + timedelta(days=1)),
-            }
-        )
-        root = signing_key or self.root_key
-        key_signature = root.sign(_length_value(SENDER_ID, PROTOCOL_VERSION, signed_key), ec.ECDSA(hashes.SHA256()))
-        message = json.dumps(
-            {
-                "classId": class_id,
-                "objectId": object_id,
-                "expTimeMillis": int(_millis(now + expires_in)),
-                "eventType": event_type,
-                "count": 1,
-                "nonce": nonce or secrets.token_hex(16),
-            }
-        )
-        signature = self.intermediate_key.sign(
-            _length_value(SENDER_ID, recipient_id or self.issuer_id, PROTOCOL_VERSION, message),
-            ec.ECDSA(hashes.SHA256()),
-        )
-        return {
-            "signature": _b64(signature),
-            "intermediateSigningKey": {"signedKey": signed_key, "signatures": [_b64(key_signature)]},
-            "protocolVersion": PROTOCOL_VERSION,
-            "signedMessage": message,
-        }
+    def callback_body(self, **kwargs: Any) -> dict[str, Any]:
+        """A callback signed the way Google signs them (``CallbackSigner.callback_body``)."""
+        return self.callbacks.callback_body(**kwargs)
 
     def send_callback(self, url: str, **kwargs: Any) -> httpx.Response:
         """POST a signed callback to ``url`` (our ``/wallet/google/callback``), as Google would."""
