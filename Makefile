@@ -35,7 +35,15 @@ $(POSTER_BUNDLE): frontend/node_modules/.installed frontend/poster/build.mjs $(s
 	node frontend/poster/build.mjs
 	touch $@
 
-frontend: $(SCANNER_BUNDLE) $(POSTER_BUNDLE)
+# The merchant panel's script, stylesheet and icon sprite (frontend/panel -> stampcard/panel/static/panel/dist,
+# git-ignored).
+PANEL_BUNDLE := stampcard/panel/static/panel/dist/.built
+
+$(PANEL_BUNDLE): frontend/node_modules/.installed frontend/panel/build.mjs frontend/panel/icons.txt $(shell find frontend/panel/src -type f)
+	node frontend/panel/build.mjs
+	touch $@
+
+frontend: $(SCANNER_BUNDLE) $(POSTER_BUNDLE) $(PANEL_BUNDLE)
 
 messages: $(BIN)/.installed
 	$(BIN)/python manage.py compilemessages --verbosity 0 --ignore '.venv' --ignore 'var' --ignore 'node_modules'
@@ -62,4 +70,4 @@ lint: install
 	$(BIN)/mypy .
 
 clean:
-	rm -rf $(VENV) var/static var/test-*.sqlite3 frontend/node_modules stampcard/scanner/static/scanner/dist stampcard/poster/static/poster/dist
+	rm -rf $(VENV) var/static var/test-*.sqlite3 frontend/node_modules stampcard/scanner/static/scanner/dist stampcard/poster/static/poster/dist stampcard/panel/static/panel/dist

@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "stampcard.inserts",
     "stampcard.poster",
     "stampcard.api",
+    "stampcard.panel",
     "stampcard.demo",
+    "django_htmx",
 ]
 
 MIDDLEWARE = [
@@ -76,7 +78,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "stampcard.panel.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stampcard.api.middleware.ApiErrorPagesMiddleware",
 ]
@@ -139,7 +143,8 @@ TASKS = {
 
 AUTH_USER_MODEL = "merchants.StaffUser"
 # Staff sign in through the admin's login page until the merchant panel has its own.
-LOGIN_URL = "admin:login"
+LOGIN_URL = "panel:login"
+LOGIN_REDIRECT_URL = "panel:dashboard"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -3,6 +3,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from config.api import api
+from stampcard.panel import views as panel_views
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -21,4 +22,6 @@ urlpatterns = [
     path("wallet/google/", include("stampcard.wallet.google.urls")),
     path("wallet/apple/", include("stampcard.wallet.apple.urls")),
     path("integrations/poster/", include("stampcard.poster.urls")),
+    path("", panel_views.home, name="home"),
+    path("", include("stampcard.panel.urls")),
 ]

@@ -77,6 +77,10 @@ class StaffUser(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=200, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text=_("Can log into the operator's Django admin."))
+    language = models.CharField(
+        max_length=8, blank=True, help_text=_("The panel's language for this login; empty follows the browser.")
+    )
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     date_joined = models.DateTimeField(auto_now_add=True)
 
     objects = StaffUserManager()

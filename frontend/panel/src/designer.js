@@ -1,0 +1,5 @@
+// Behaviours of the panel's designer pages (filled in with those pages).
+
+export function initDesigner(root) {
+  void root;
+}

@@ -1,0 +1,77 @@
+"""What the dashboard reads: today's figures in the merchant's time zone, the latest ledger lines, the plan's use."""
+
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from django.db.models import Count, Q, Sum
+
+from stampcard.cards.models import Card, CardEvent, EventKind
+from stampcard.core import clock
+from stampcard.merchants import metering
+from stampcard.merchants.models import Merchant
+
+RECENT_EVENTS = 12
+# Share of the monthly operations at which the dashboard starts warning.
+USAGE_WARNING_SHARE = 0.8
+
+
+@dataclass(frozen=True)
+class Today:
+    stamps: int
+    visits: int
+    cards_issued: int
+    rewards_reached: int
+    cards_total: int
+
+
+@dataclass(frozen=True)
+class UsageBar:
+    operations: int
+    limit: int | None
+    resets_at: datetime
+
+    @property
+    def percent(self) -> int:
+        return 0 if not self.limit else min(100, round(100 * self.operations / self.limit))
+
+    @property
+    def level(self) -> str:
+        """ "": fine; "warn": 80% used; "danger": used up (the plan refuses further operations)."""
+        if not self.limit:
+            return ""
+        if self.operations >= self.limit:
+            return "danger"
+        return "warn" if self.operations >= USAGE_WARNING_SHARE * self.limit else ""
+
+
+def today_figures(*, merchant: Merchant) -> Today:
+    now = clock.now().astimezone(merchant.tz)
+    start = datetime.combine(now.date(), time.min, tzinfo=merchant.tz)
+    events = CardEvent.objects.filter(merchant=merchant, created_at__gte=start).aggregate(
+        stamps=Sum("delta", filter=Q(kind=EventKind.STAMP), default=0),
+        visits=Count("check_ref", filter=Q(kind=EventKind.STAMP), distinct=True),
+        rewards=Count("id", filter=Q(kind=EventKind.REWARD_ISSUED)),
+    )
+    cards = Card.objects.filter(merchant=merchant).aggregate(
+        total=Count("id"), issued=Count("id", filter=Q(created_at__gte=start))
+    )
+    return Today(
+        stamps=events["stamps"],
+        visits=events["visits"],
+        cards_issued=cards["issued"],
+        rewards_reached=events["rewards"],
+        cards_total=cards["total"],
+    )
+
+
+def recent_events(*, merchant: Merchant, limit: int = RECENT_EVENTS) -> list[CardEvent]:
+    return list(
+        CardEvent.objects.filter(merchant=merchant)
+        .select_related("card__customer", "card__program", "location", "actor")
+        .order_by("-id")[:limit]
+    )
+
+
+def usage_bar(*, merchant: Merchant) -> UsageBar:
+    usage = metering.usage_get(merchant=merchant)
+    return UsageBar(operations=usage.operations, limit=usage.limit, resets_at=usage.resets_at)

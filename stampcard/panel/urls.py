@@ -1,0 +1,24 @@
+"""The panel's URLs, mounted at the site root by ``config.urls``: ``/login/``, ``/signup/``… and ``/panel/…``."""
+
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+from stampcard.panel import views
+from stampcard.panel.access import panel_public
+
+app_name = "panel"
+
+urlpatterns = [
+    path("", include("stampcard.panel.accounts.urls")),
+    path("panel/", views.dashboard_page, name="dashboard"),
+    path("panel/choose/", views.choose_page, name="choose"),
+    path("panel/language/", views.language_switch, name="language"),
+    path(
+        "panel/jsi18n/",
+        panel_public(JavaScriptCatalog.as_view(packages=["stampcard.panel"])),
+        name="jsi18n",
+    ),
+    path("panel/", include("stampcard.panel.designer.urls")),
+    path("panel/", include("stampcard.panel.rewards.urls")),
+    path("panel/", include("stampcard.panel.organisation.urls")),
+]
