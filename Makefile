@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench lint messages frontend clean
+.PHONY: install run test test-sqlite test-postgres bench lint messages frontend screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,13 +51,19 @@ messages: $(BIN)/.installed
 run: install
 	PORT=$(PORT) $(BIN)/python manage.py demo
 
-test: test-sqlite test-postgres
+# The two passes run side by side (one per core); each one's output is printed whole when it ends.
+test: install
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
 	DATABASE_URL= $(BIN)/pytest -m "not postgres" $(PYTEST_ARGS)
 
 test-postgres: install
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest $(PYTEST_ARGS)
+
+# Every main panel page in English and Ukrainian at phone and desktop width, as PNGs under var/screenshots/.
+screenshots: install
+	SCREENSHOTS_DIR=var/screenshots DATABASE_URL= $(BIN)/pytest -m browser tests/panel/test_screenshots.py $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m bench.stamp_throughput
