@@ -136,6 +136,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker refreshes its heartbeat row this often; a RUNNING task whose worker has not been seen for the timeout is
+# re-queued (stampcard.core.workers), and one claimed TASKS_MAX_CLAIMS times without finishing is failed.
+TASKS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_WORKER_HEARTBEAT_SECONDS", "10"))
+TASKS_WORKER_TIMEOUT_SECONDS = float(os.environ.get("TASKS_WORKER_TIMEOUT_SECONDS", "60"))
+TASKS_MAX_CLAIMS = int(os.environ.get("TASKS_MAX_CLAIMS", "5"))
 
 AUTH_USER_MODEL = "merchants.StaffUser"
 # Staff sign in through the admin's login page until the merchant panel has its own.
@@ -328,6 +333,8 @@ POSTER_MAX_ATTEMPTS = int(os.environ.get("POSTER_MAX_ATTEMPTS", "3"))  # per Web
 POSTER_RETRY_BACKOFF_SECONDS = float(os.environ.get("POSTER_RETRY_BACKOFF_SECONDS", "0.5"))
 POSTER_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("POSTER_WEBHOOK_MAX_ATTEMPTS", "8"))  # tasks per delivery
 POSTER_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("POSTER_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+# How long one run may hold a delivery before another may take it over (longer than a run's Poster calls take).
+POSTER_DELIVERY_LEASE_SECONDS = int(os.environ.get("POSTER_DELIVERY_LEASE_SECONDS", "300"))
 # Fernet key for the account tokens at rest; empty = derived from SECRET_KEY. Old keys (comma-separated) stay
 # readable during a rotation.
 POSTER_TOKEN_KEY = os.environ.get("POSTER_TOKEN_KEY", "")
