@@ -1,18 +1,16 @@
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from config.api import api
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
+from stampcard.core import health, metrics
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("healthz", health),
+    # Operations: liveness, readiness (database, task backlog), Prometheus metrics (token; docs/operations.md).
+    path("healthz", health.healthz),
+    path("readyz", health.readyz),
+    path("metrics", metrics.metrics_view),
     path("v/", include("stampcard.vouchers.urls")),
     path("r/", include("stampcard.receipts.urls")),
     path("i/", include("stampcard.inserts.urls")),
