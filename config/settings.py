@@ -7,8 +7,10 @@ them. Defaults give a working single-process install on SQLite under ``var/``.
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "csp",
+    "django_prometheus",
     "ninja",
     "stampcard.core",
     "stampcard.merchants",
@@ -71,7 +75,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "log_request_id.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "stampcard.core.middleware.FrameAncestorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -83,6 +91,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stampcard.api.middleware.ApiErrorPagesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +149,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A worker refreshes its heartbeat row this often; a RUNNING task whose worker has not been seen for the timeout is
+# re-queued (stampcard.core.workers), and one claimed TASKS_MAX_CLAIMS times without finishing is failed.
+TASKS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_WORKER_HEARTBEAT_SECONDS", "10"))
+TASKS_WORKER_TIMEOUT_SECONDS = float(os.environ.get("TASKS_WORKER_TIMEOUT_SECONDS", "60"))
+TASKS_MAX_CLAIMS = int(os.environ.get("TASKS_MAX_CLAIMS", "5"))
 
 AUTH_USER_MODEL = "merchants.StaffUser"
 # Staff sign in through the admin's login page until the merchant panel has its own.
@@ -173,14 +187,37 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
 
+# Logs go to stderr, one JSON object a line when LOG_FORMAT=json (production: a log shipper reads them), each with
+# the request id of the request it belongs to ("none" outside a request; X-Request-ID answers it to the client).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "log_request_id.filters.RequestIDFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(process)d %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger", "process": "pid"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+# A request id from the proxy in front (e.g. nginx's $request_id as X-Request-ID) is kept, so its access log and ours
+# line up; without one, an id is generated. Set REQUEST_ID_HEADER= (empty) where clients reach the app directly.
+_REQUEST_ID_HEADER = os.environ.get("REQUEST_ID_HEADER", "X-Request-ID")
+LOG_REQUEST_ID_HEADER = "HTTP_" + _REQUEST_ID_HEADER.upper().replace("-", "_") if _REQUEST_ID_HEADER else None
+GENERATE_REQUEST_ID_IF_NOT_IN_HEADER = True
+REQUEST_ID_RESPONSE_HEADER = "X-Request-ID"
 
 # Email (lost-phone codes, later campaigns). SMTP when EMAIL_HOST is set; otherwise printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -333,7 +370,67 @@ POSTER_MAX_ATTEMPTS = int(os.environ.get("POSTER_MAX_ATTEMPTS", "3"))  # per Web
 POSTER_RETRY_BACKOFF_SECONDS = float(os.environ.get("POSTER_RETRY_BACKOFF_SECONDS", "0.5"))
 POSTER_WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("POSTER_WEBHOOK_MAX_ATTEMPTS", "8"))  # tasks per delivery
 POSTER_WEBHOOK_RETRY_BASE_SECONDS = int(os.environ.get("POSTER_WEBHOOK_RETRY_BASE_SECONDS", "30"))
+# How long one run may hold a delivery before another may take it over (longer than a run's Poster calls take).
+POSTER_DELIVERY_LEASE_SECONDS = int(os.environ.get("POSTER_DELIVERY_LEASE_SECONDS", "300"))
 # Fernet key for the account tokens at rest; empty = derived from SECRET_KEY. Old keys (comma-separated) stay
 # readable during a rotation.
 POSTER_TOKEN_KEY = os.environ.get("POSTER_TOKEN_KEY", "")
 POSTER_TOKEN_OLD_KEYS = os.environ.get("POSTER_TOKEN_OLD_KEYS", "")
+
+# --- Production: TLS, security headers, health and metrics (docs/deploy.md lists the production environment) -------
+# Everything below follows from BASE_URL: an https:// BASE_URL turns on the redirect to HTTPS, HSTS and secure
+# cookies; each can still be set on its own. `make run` on http://127.0.0.1 keeps them all off.
+HTTPS = _env_bool("HTTPS", BASE_URL.startswith("https://"))
+# Behind a proxy that terminates TLS the app sees plain HTTP: trust the proxy's X-Forwarded-Proto, but only when told
+# (anyone reaching the app directly could otherwise claim to be on HTTPS).
+if _env_bool("BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = _env_bool("USE_X_FORWARDED_HOST", False)
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", HTTPS)
+# Probes and the metrics scraper talk to the app from inside, in plain HTTP: never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", HTTPS)
+CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", HTTPS)
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every page: scripts and styles from our origin or with the request's nonce
+# (`<script nonce="{{ request.csp_nonce }}">`), no plugins, no framing. The admin keeps Django's own headers.
+# CSP_REPORT_URI collects violations (e.g. a report-uri.com endpoint or an internal collector).
+_CSP_DIRECTIVES: dict[str, list[Any] | bool] = {
+    "default-src": [SELF],
+    "script-src": [SELF, NONCE],
+    "style-src": [SELF, NONCE],
+    "img-src": [SELF, "data:", "blob:"],
+    "media-src": [SELF, "blob:"],  # the scanner's camera stream
+    "worker-src": [SELF, "blob:"],
+    "connect-src": [SELF],
+    "font-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+if HTTPS:
+    _CSP_DIRECTIVES["upgrade-insecure-requests"] = True
+if os.environ.get("CSP_REPORT_URI"):
+    _CSP_DIRECTIVES["report-uri"] = [os.environ["CSP_REPORT_URI"]]
+CONTENT_SECURITY_POLICY = {"EXCLUDE_URL_PREFIXES": ["/admin/"], "DIRECTIVES": _CSP_DIRECTIVES}
+# Pages that others embed in a frame: the Poster connection pages open inside Poster's admin (its "manage" platform
+# iframe). These paths get this frame-ancestors instead of 'none', and no X-Frame-Options (stampcard.core.middleware).
+POSTER_FRAME_ANCESTORS = os.environ.get("POSTER_FRAME_ANCESTORS", "https://joinposter.com https://*.joinposter.com")
+FRAME_ANCESTORS_BY_PATH = {"/integrations/poster/": POSTER_FRAME_ANCESTORS.split()}
+
+# /readyz answers 503 when the database is unreachable or the oldest task waiting to run is older than this.
+READY_MAX_TASK_AGE_SECONDS = int(os.environ.get("READY_MAX_TASK_AGE_SECONDS", "600"))
+# /metrics (Prometheus) needs `Authorization: Bearer <METRICS_TOKEN>`; without a token it answers only to loopback.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+# With several web processes (gunicorn workers) their counters meet in this directory (prometheus-client's
+# multiprocess mode): set PROMETHEUS_MULTIPROC_DIR in the environment of every process, an empty directory per start.
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+PROMETHEUS_METRIC_NAMESPACE = "stampcard"
+# A worker serves its own process's metrics (wallet push failures) on this port when set; keep it internal.
+WORKER_METRICS_PORT = int(os.environ.get("WORKER_METRICS_PORT") or "0")
+WORKER_METRICS_ADDRESS = os.environ.get("WORKER_METRICS_ADDRESS", "127.0.0.1")

@@ -1,19 +1,17 @@
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
 from config.api import api
+from stampcard.core import health, metrics
 from stampcard.panel import views as panel_views
-
-
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
-    path("healthz", health),
+    # Operations: liveness, readiness (database, task backlog), Prometheus metrics (token; docs/operations.md).
+    path("healthz", health.healthz),
+    path("readyz", health.readyz),
+    path("metrics", metrics.metrics_view),
     path("v/", include("stampcard.vouchers.urls")),
     path("r/", include("stampcard.receipts.urls")),
     path("i/", include("stampcard.inserts.urls")),

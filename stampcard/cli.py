@@ -1,12 +1,13 @@
 """The ``stampcard`` command: Django's manage.py with the operator's names for common jobs.
 
-``stampcard worker`` runs the background task worker; every other word is a Django management command.
+``stampcard worker`` runs the background task worker (``stampcard.core``'s ``worker`` command: django-tasks' database
+worker with a heartbeat); every other word is a Django management command.
 """
 
 import os
 import sys
 
-ALIASES = {"worker": ["db_worker"]}
+ALIASES: dict[str, list[str]] = {}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,3 +36,22 @@ class Throttle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}@{self.window_start:%Y-%m-%d %H:%M}: {self.count}"
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker that is alive: its process refreshes ``seen_at`` from a thread while it runs (even during a long
+    task). A task RUNNING under a worker whose heartbeat went stale is re-queued by ``stampcard.core.workers``: the
+    database backend of django-tasks records who claimed a task but has no notion of a claim that died with its
+    process."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["seen_at"], name="worker_heartbeat_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.hostname}:{self.pid}) seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -118,6 +118,10 @@ class PosterWebhookDelivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     outcome = models.CharField(max_length=32, choices=DeliveryOutcome.choices, default=DeliveryOutcome.PENDING)
     detail = models.JSONField(default=dict, blank=True)
+    # Who may process it until when (``deliveries.delivery_process``): the task run that took it, or the retry task
+    # scheduled for it. Past ``lease_until`` anyone may take it over (its holder died); the resume sweep does.
+    lease_owner = models.CharField(max_length=64, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -125,6 +129,9 @@ class PosterWebhookDelivery(models.Model):
         indexes = [
             models.Index(fields=["account", "object", "object_id"], name="poster_delivery_object"),
             models.Index(fields=["outcome", "received_at"], name="poster_delivery_outcome"),
+            models.Index(
+                fields=["received_at"], name="poster_delivery_unfinished", condition=models.Q(processed_at__isnull=True)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -139,8 +139,10 @@ def delivery_receive(*, raw: bytes, remote_addr: str | None) -> Received:
             delivery.poster_account = poster_account
             deliveries.delivery_finish(delivery, outcome, {})
         else:
-            delivery_id = delivery.pk
+            delivery_id, lease = delivery.pk, deliveries.lease_new()
             # robust: a failed enqueue must not turn into an error answer (Poster's retry would be a duplicate);
             # ``tasks.poster_deliveries_resume`` picks up a delivery whose processing never started.
-            transaction.on_commit(lambda: tasks.poster_delivery_process.enqueue(delivery_id=delivery_id), robust=True)
+            transaction.on_commit(
+                lambda: tasks.poster_delivery_process.enqueue(delivery_id=delivery_id, lease=lease), robust=True
+            )
     return Received(delivery=delivery, duplicate=False)

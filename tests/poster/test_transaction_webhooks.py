@@ -1,6 +1,8 @@
 """Transaction webhooks end to end: Poster's webhook -> our endpoint -> the task fetches dash.getTransaction from the
 stand-in over HTTP -> a check is committed, corrected to the paid sum, or reversed."""
 
+from datetime import timedelta
+
 import pytest
 
 from stampcard.cards.checks import CheckInput
@@ -322,26 +324,42 @@ def test_poster_being_down_leaves_the_delivery_pending_for_a_retry(poster, conne
     assert len(poster.calls("dash.getTransaction")) == settings.POSTER_MAX_ATTEMPTS + 1
 
 
-def test_the_task_gives_up_after_its_attempts(poster, connected, card, settings):
+def test_the_task_retries_later_under_a_reserved_lease_and_gives_up_after_its_attempts(
+    poster, connected, card, settings
+):
+    from django_tasks import task_backends
+
     from stampcard.poster import tasks
 
     settings.POSTER_WEBHOOK_MAX_ATTEMPTS = 2
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     transaction_id = ring_up(poster, card=card)
-    post_webhook(poster.webhook_body(ACCOUNT, "transaction", transaction_id, "changed"))
+    with_commit = post_webhook(poster.webhook_body(ACCOUNT, "transaction", transaction_id, "changed"))
+    assert with_commit.status_code == 200
     delivery = PosterWebhookDelivery.objects.get()
+    queued = task_backends["default"].results
+    tasks.poster_delivery_process.enqueue(delivery_id=delivery.pk, lease="first-run")  # what the webhook queues
     poster.fail_next(settings.POSTER_MAX_ATTEMPTS * 2, status=503)
-    tasks.poster_delivery_process.call(delivery_id=delivery.pk, attempt=1)
+
+    tasks.poster_delivery_process.call(**queued[-1].kwargs)
+
     delivery.refresh_from_db()
-    assert delivery.processed_at is None  # retry 2 is queued (dummy backend: not run)
-    tasks.poster_delivery_process.call(delivery_id=delivery.pk, attempt=2)
+    assert delivery.processed_at is None and delivery.attempts == 1
+    retry = queued[-1]
+    assert retry.kwargs["lease"] not in ("", "first-run") and retry.task.run_after is not None
+    assert delivery.lease_owner == retry.kwargs["lease"] and delivery.lease_until > retry.task.run_after
+    # Reserved for the retry: neither another run nor the sweep takes it meanwhile.
+    assert deliveries.delivery_process(delivery_id=delivery.pk).busy
+    assert delivery.pk not in deliveries.deliveries_stalled(older_than=timedelta(minutes=10))
+
+    tasks.poster_delivery_process.call(**retry.kwargs)
+
     delivery.refresh_from_db()
     assert delivery.outcome == DeliveryOutcome.FAILED and delivery.processed_at is not None
+    assert delivery.attempts == 2 and reload(card).stamps == 0
 
 
 def test_a_delivery_whose_task_was_lost_is_resumed_by_the_periodic_sweep(poster, connected, card, settings):
-    from datetime import timedelta
-
     from stampcard.core import clock
     from stampcard.poster import tasks
 

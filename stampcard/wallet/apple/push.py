@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import F, Q
 
 from stampcard.core import clock
+from stampcard.core.metrics import WALLET_PUSH_FAILURES
 from stampcard.wallet.apple import credentials, services
 from stampcard.wallet.apple.apns import ApnsClient, PushResult
 from stampcard.wallet.apple.models import ApplePass, AppleRegistration
@@ -108,6 +109,7 @@ def _record(topic: str, result: PushResult, report: PushReport) -> None:
         report.retry.append((topic, result.push_token))
     else:
         report.failed += 1
+        WALLET_PUSH_FAILURES.labels(wallet="apple", reason="refused").inc()
         logger.warning("APNs refused a push (%s %s); not retried", result.status, result.reason)
 
 

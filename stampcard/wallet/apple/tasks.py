@@ -4,6 +4,7 @@ import logging
 
 from django_tasks import task, task_backends
 
+from stampcard.core.metrics import WALLET_PUSH_FAILURES
 from stampcard.wallet.apple import credentials, push
 from stampcard.wallet.apple.models import AppleRegistration
 
@@ -53,6 +54,7 @@ def _schedule_retry(tokens: list[tuple[str, str]], *, attempt: int) -> None:
     if not tokens:
         return
     if attempt > credentials.conf()["APNS_MAX_ATTEMPTS"]:
+        WALLET_PUSH_FAILURES.labels(wallet="apple", reason="gave_up").inc(len(tokens))
         logger.warning("giving up on %d APNs pushes after %d attempts", len(tokens), attempt - 1)
         return
     if not task_backends[apple_tokens_push_retry.backend].supports_defer:

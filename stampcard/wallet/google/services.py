@@ -17,6 +17,7 @@ from django.db.models import Q
 from stampcard.cards.changes import card_in_wallet
 from stampcard.cards.models import Card, Program
 from stampcard.core import clock
+from stampcard.core.metrics import WALLET_PUSH_FAILURES
 from stampcard.rewards import selectors as rewards_selectors
 from stampcard.vouchers import selectors as vouchers_selectors
 from stampcard.wallet.google import locks, payloads
@@ -164,6 +165,8 @@ def _objects_push(*, objects: list[GoogleObject], cards: list[Card], client: Wal
         except GoogleWalletError as exc:
             logger.warning("google wallet: object %s not synced: %s %s", google_object.object_id, exc, exc.body)
             (report.retry if exc.retryable else report.failed).append(card.pk)
+            if not exc.retryable:
+                WALLET_PUSH_FAILURES.labels(wallet="google", reason="refused").inc()
             continue
         if outcome == "stale":
             # A newer version of the card reached Google first and we may have overwritten it: send the newest.

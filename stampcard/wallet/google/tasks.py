@@ -8,6 +8,7 @@ from django.conf import settings
 from django_tasks import task
 
 from stampcard.core import clock
+from stampcard.core.metrics import WALLET_PUSH_FAILURES
 from stampcard.wallet.google import client, services
 from stampcard.wallet.google.client import WalletClient, http_client
 from stampcard.wallet.google.models import GoogleObject
@@ -30,6 +31,7 @@ def google_objects_sync(card_ids: list[int], attempt: int = 0) -> dict[str, list
     if report.retry:
         next_attempt = attempt + 1
         if next_attempt >= settings.GOOGLE_WALLET_MAX_ATTEMPTS:
+            WALLET_PUSH_FAILURES.labels(wallet="google", reason="gave_up").inc(len(report.retry))
             logger.error("google wallet: giving up on cards %s after %d attempts", report.retry, next_attempt)
         else:
             sync = google_objects_sync

@@ -1,8 +1,8 @@
-"""``stampcard demo``: migrate, seed the demo merchant, run the web server and the worker until Ctrl-C."""
+"""``stampcard demo``: migrate, seed the demo merchant, run the web server and the worker until Ctrl-C (a worker or
+beat that crashes is started again: ``stampcard.demo.supervisor``)."""
 
 import os
 import signal
-import subprocess
 import sys
 import time
 from typing import Any
@@ -13,7 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 
 from stampcard.demo.seed import demo_file, seed_demo
 from stampcard.demo.stand_ins import StandIns, StandInUnavailable, stand_ins_start
+from stampcard.demo.supervisor import Child, Supervisor
 from stampcard.sandbox.poster.simulator import simulator_url
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 class Command(BaseCommand):
@@ -45,48 +50,45 @@ class Command(BaseCommand):
             raise
         env = {**os.environ, "BASE_URL": base_url, "PORT": str(port), **stand_ins.env()}
         python = sys.executable
-        web = subprocess.Popen(
-            [
-                python,
-                "-m",
-                "gunicorn",
-                "config.wsgi:application",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "--access-logfile",
-                "-",
-                "--graceful-timeout",
-                "5",
+        web = [
+            python,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "5",
+        ]
+        worker = [python, "-m", "stampcard.cli", "worker", "--no-startup-delay"]
+        supervisor = Supervisor(
+            children=[
+                Child(name="web server", argv=web, restart=False),
+                Child(name="worker", argv=worker, restart=True),
+                Child(name="beat", argv=[python, "-m", "stampcard.cli", "beat"], restart=True),
             ],
             env=env,
             cwd=settings.BASE_DIR,
+            say=lambda text: self.stderr.write(text),
         )
-        worker = subprocess.Popen(
-            [python, "-m", "stampcard.cli", "worker", "--no-startup-delay"], env=env, cwd=settings.BASE_DIR
-        )
-        beat = subprocess.Popen([python, "-m", "stampcard.cli", "beat"], env=env, cwd=settings.BASE_DIR)
-        children = [web, worker, beat]
+        # A service manager (or `timeout`) stops the demo with SIGTERM: stop the children too, as Ctrl-C does.
+        signal.signal(signal.SIGTERM, _interrupt)
+        supervisor.start()
         self._print(demo, stand_ins=stand_ins)
         try:
-            while all(child.poll() is None for child in children):
+            while supervisor.poll():
                 time.sleep(0.5)
-            self.stderr.write("a process stopped; shutting down the others")
         except KeyboardInterrupt:
             self.stdout.write("\nstopping…")
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
+            supervisor.stop()
             stand_ins.stop()
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
 
     def _print(
         self, demo: dict[str, Any], heading: str = "stampcard is running", stand_ins: StandIns | None = None
