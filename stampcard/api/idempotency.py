@@ -64,9 +64,7 @@ def _replay(record: IdempotencyRecord, key: str, fingerprint: str) -> HttpRespon
         # the write again could double it, so the caller decides (a new key runs it afresh).
         return render_error(
             Conflict(
-                _(
-                    "The first answer to this Idempotency-Key cannot be read any more; check the outcome or use a new key."
-                ),
+                _("This key's first answer can no longer be read; check the outcome or use a new key."),
                 code="idempotency_answer_unavailable",
             )
         )
