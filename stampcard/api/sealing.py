@@ -30,15 +30,15 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _cipher(secret: str, *, api_key_id: int, key: str) -> AESGCM:
+def _cipher(secret: str, *, api_key_id: object, key: str) -> AESGCM:
     return AESGCM(salted_hmac(_SALT, f"{api_key_id}:{key}", secret=secret, algorithm="sha256").digest())
 
 
-def _associated(*, api_key_id: int, key: str, status: int) -> bytes:
+def _associated(*, api_key_id: object, key: str, status: int) -> bytes:
     return f"{api_key_id}:{key_digest(key)}:{status}".encode()
 
 
-def seal(body: bytes, *, api_key_id: int, key: str, status: int) -> bytes:
+def seal(body: bytes, *, api_key_id: object, key: str, status: int) -> bytes:
     nonce = secrets.token_bytes(_NONCE_BYTES)
     associated = _associated(api_key_id=api_key_id, key=key, status=status)
     return (
@@ -46,7 +46,7 @@ def seal(body: bytes, *, api_key_id: int, key: str, status: int) -> bytes:
     )
 
 
-def unseal(sealed: bytes, *, api_key_id: int, key: str, status: int) -> bytes | None:
+def unseal(sealed: bytes | memoryview, *, api_key_id: object, key: str, status: int) -> bytes | None:
     """The answer sealed under this key; None when no current or fallback ``SECRET_KEY`` opens it."""
     sealed = bytes(sealed)
     if sealed[:1] != _VERSION:
