@@ -91,7 +91,13 @@ class RedactSecrets(logging.Filter):
 
 
 class RedactingGunicornLogger(GunicornLogger):
-    """gunicorn's logger with every access-log atom (request line, path, query, Referer...) redacted."""
+    """gunicorn's logger with every access-log atom (request line, path, query, Referer...) redacted, and its error
+    log too ("Error handling request <uri>")."""
+
+    def __init__(self, cfg: Any) -> None:
+        super().__init__(cfg)
+        if not any(isinstance(known, RedactSecrets) for known in self.error_log.filters):
+            self.error_log.addFilter(RedactSecrets())
 
     def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)

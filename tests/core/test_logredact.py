@@ -12,8 +12,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from gunicorn.config import Config
 
-from stampcard.core.logredact import MARK, RedactSecrets, redact
+from stampcard.core.logredact import MARK, RedactingGunicornLogger, RedactSecrets, redact
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,6 +80,17 @@ def test_django_request_warnings_are_redacted_before_any_handler_sees_them(clien
     messages = [record.getMessage() for record in caplog.records if record.name == "django.request"]
     assert messages and all(token not in message for message in messages)
     assert any(f"/c/{MARK}" in message for message in messages)
+
+
+def test_gunicorns_error_log_is_redacted_too(tmp_path):
+    config = Config()
+    config.set("errorlog", str(tmp_path / "error.log"))
+    logger = RedactingGunicornLogger(config)
+
+    logger.error("Error handling request %s", "/r/SECRET?code=SECRET")
+
+    logged = (tmp_path / "error.log").read_text()
+    assert f"/r/{MARK}?code={MARK}" in logged and "SECRET" not in logged
 
 
 def _free_port() -> int:
