@@ -193,7 +193,11 @@ LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "log_request_id.filters.RequestIDFilter"}},
+    # Request lines and paths lose the bearer tokens of customer links before any handler sees them.
+    "filters": {
+        "request_id": {"()": "log_request_id.filters.RequestIDFilter"},
+        "redact_secrets": {"()": "stampcard.core.logredact.RedactSecrets"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -206,11 +210,15 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "json" if LOG_FORMAT == "json" else "plain",
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 # A request id from the proxy in front (e.g. nginx's $request_id as X-Request-ID) is kept, so its access log and ours
 # line up; without one, an id is generated. Set REQUEST_ID_HEADER= (empty) where clients reach the app directly.

@@ -5,6 +5,8 @@ A retry with the same key and the same request gets the first response back, byt
 of its response commit in one transaction, so a crash never leaves a write without its record or the reverse, and
 two concurrent requests with one key cannot both write: the second waits on the unique index, fails, and replays
 the winner. Responses that say "try again later" (429, 5xx) are not recorded, so the retry really runs again.
+
+The record keeps the key's SHA-256 and the answer sealed under the key (``sealing``): answers carry bearer tokens.
 """
 
 import functools
@@ -21,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
 
+from stampcard.api import sealing
 from stampcard.api.models import IdempotencyRecord
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, BadRequest, Conflict
@@ -50,16 +53,23 @@ def request_fingerprint(request: HttpRequest) -> str:
     return digest.hexdigest()
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
+def _replay(record: IdempotencyRecord, key: str, fingerprint: str) -> HttpResponse:
     if record.fingerprint != fingerprint:
         return render_error(
             Conflict(_("This Idempotency-Key was already used for a different request."), code="idempotency_key_reused")
         )
+    body = sealing.unseal(record.body, api_key_id=record.api_key_id, key=key, status=record.status_code)
+    if body is None:
+        # Sealed under a SECRET_KEY that is neither current nor a fallback any more: the answer is lost, and running
+        # the write again could double it, so the caller decides (a new key runs it afresh).
+        return render_error(
+            Conflict(
+                _("This key's first answer can no longer be read; check the outcome or use a new key."),
+                code="idempotency_answer_unavailable",
+            )
+        )
     return HttpResponse(
-        bytes(record.body),
-        status=record.status_code,
-        content_type="application/json",
-        headers={"Idempotent-Replayed": "true"},
+        body, status=record.status_code, content_type="application/json", headers={"Idempotent-Replayed": "true"}
     )
 
 
@@ -69,7 +79,7 @@ def _is_recordable(status: int) -> bool:
 
 def _recorded(actor: Actor, key: str) -> IdempotencyRecord | None:
     """The key's live record; one older than the TTL is deleted (the key may then be used afresh)."""
-    record = IdempotencyRecord.objects.filter(api_key=actor.api_key, key=key).first()
+    record = IdempotencyRecord.objects.filter(api_key=actor.api_key, key_digest=sealing.key_digest(key)).first()
     ttl = timedelta(hours=settings.STAMPCARD["IDEMPOTENCY_TTL_HOURS"])
     if record is not None and record.created_at < clock.now() - ttl:
         record.delete()
@@ -106,7 +116,7 @@ def idempotent_write(status: int, schema: type[Schema]) -> Callable[[Callable[..
                     return _run_and_record(lambda: render(view(request, *args, **kwargs)), actor, key, fingerprint)
                 except _KeyTaken:
                     if (record := _recorded(actor, key)) is not None:
-                        return _replay(record, fingerprint)
+                        return _replay(record, key, fingerprint)
             raise RuntimeError(f"Idempotency-Key {key!r} was taken and freed twice in a row")
 
         return wrapper
@@ -131,7 +141,7 @@ def _run_and_record(run: Callable[[], HttpResponse], actor: Actor, key: str, fin
         with transaction.atomic():
             if _is_recordable(error.status):
                 _store(actor, key, fingerprint, response)
-            elif IdempotencyRecord.objects.filter(api_key=actor.api_key, key=key).exists():
+            elif IdempotencyRecord.objects.filter(api_key=actor.api_key, key_digest=sealing.key_digest(key)).exists():
                 raise _KeyTaken() from None
         return response
 
@@ -143,10 +153,10 @@ def _store(actor: Actor, key: str, fingerprint: str, response: HttpResponse) -> 
     try:
         IdempotencyRecord.objects.create(
             api_key=actor.api_key,
-            key=key,
+            key_digest=sealing.key_digest(key),
             fingerprint=fingerprint,
             status_code=response.status_code,
-            body=response.content,
+            body=sealing.seal(response.content, api_key_id=actor.api_key.pk, key=key, status=response.status_code),
         )
     except IntegrityError:
         raise _KeyTaken() from None

@@ -1,9 +1,11 @@
 """The public identities of cards and programs, and the URLs built on them.
 
 ``web_card_url(card)`` is ``{BASE_URL}/c/<token>``: the card's web page, which the wallet passes link to (Apple back
-field, Google link module). ``join_url(program)`` is the program's join page, printed in its join QR. Tokens and
-slugs are made on first use and never change, so a link printed or sent once keeps working. The pages themselves
-are the customer pages' (``stampcard.public``, URL namespace ``join``); only their names are used here.
+field, Google link module). The token is a bearer credential, kept as a digest and a sealed copy (``CardLink``): a
+link is found by ``card_link_digest`` of its token. ``join_url(program)`` is the program's join page, printed in its
+join QR. Tokens and slugs are made on first use and never change, so a link printed or sent once keeps working. The
+pages themselves are the customer pages' (``stampcard.public``, URL namespace ``join``); only their names are used
+here.
 """
 
 import secrets
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.urls import reverse
 
 from stampcard.cards.models import Card, CardLink, Program, ProgramLink
+from stampcard.core import secretbox
 from stampcard.core.codes import random_base32
 from stampcard.core.uniques import insert_with_fresh_code
 
@@ -24,16 +27,22 @@ def card_token(card: Card) -> str:
     """The card's web token, made on first use."""
 
     def made() -> str | None:
-        link = CardLink.objects.filter(card=card).only("token").first()
+        link = CardLink.objects.filter(card=card).only("token_digest", "token_sealed").first()
         return link.token if link is not None else None
 
+    def insert() -> str:
+        link = CardLink(card=card)
+        link.token = token = secrets.token_urlsafe(CARD_TOKEN_BYTES)
+        link.save(force_insert=True)
+        return token
+
     # A collision is another request making this card's link first (or, never in practice, a repeated token).
-    return made() or insert_with_fresh_code(
-        lambda: CardLink.objects.create(card=card, token=secrets.token_urlsafe(CARD_TOKEN_BYTES)).token,
-        attempts=_ATTEMPTS,
-        what="web token for the card",
-        on_conflict=made,
-    )
+    return made() or insert_with_fresh_code(insert, attempts=_ATTEMPTS, what="web token for the card", on_conflict=made)
+
+
+def card_link_digest(token: str) -> str:
+    """What ``CardLink.token_digest`` holds for ``token``: look a link up by this, never by the token."""
+    return secretbox.digest(token)
 
 
 def program_slug(program: Program) -> str:

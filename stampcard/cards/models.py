@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.core import secretbox
 from stampcard.core.models import TenantModel, TimestampedModel
 from stampcard.merchants.actors import Channel
 
@@ -240,22 +241,33 @@ class ProgramLink(TimestampedModel):
         return self.slug
 
 
+CARD_LINK_TOKEN_PURPOSE = "card-web-token"
+
+
 class CardLink(TimestampedModel):
     """The bearer token of a card's web page (``cards.links.web_card_url``), which the wallet passes link to.
 
     Unguessable, stable, and distinct from the card's QR payload (which a cashier's scanner reads and a receipt may
     print) and from its six-digit number (a staff lookup key, never a credential). The table keeps the name it had
     under the customer pages' app.
+
+    The token is not stored in clear (``core.secretbox``): its SHA-256 finds the card of a link, a sealed copy
+    puts the same link into passes, pages and emails again; ``token`` reads and sets both like a field.
     """
 
     card = models.OneToOneField(Card, on_delete=models.CASCADE, related_name="web_link")
-    token = models.CharField(max_length=48, unique=True)
+    token_digest = models.CharField(
+        max_length=secretbox.DIGEST_LENGTH, unique=True, help_text=_("SHA-256 of the web page's token.")
+    )
+    token_sealed = models.CharField(max_length=secretbox.SEALED_MAX_LENGTH, editable=False)
 
     class Meta:
         db_table = "join_cardlink"
 
     def __str__(self) -> str:
         return f"card {self.card_id}"
+
+    token = secretbox.sealed_token(purpose=CARD_LINK_TOKEN_PURPOSE, prefix="token", doc="The web page's token.")
 
 
 class CardChange(models.Model):

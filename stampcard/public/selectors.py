@@ -3,6 +3,7 @@ those are the credentials, so no merchant is needed."""
 
 import uuid
 
+from stampcard.cards.links import card_link_digest
 from stampcard.cards.models import Card, CardLink, Program, ProgramLink
 from stampcard.core.errors import NotFound
 from stampcard.merchants.models import Membership, StaffUser
@@ -30,7 +31,7 @@ def card_get_by_token(*, token: str) -> Card:
     """The card behind a web-card link. Raises NotFound."""
     token = (token or "").strip()
     link = (
-        CardLink.objects.filter(token=token)
+        CardLink.objects.filter(token_digest=card_link_digest(token))
         .select_related("card__program__merchant", "card__program_version", "card__customer")
         .first()
         if 16 <= len(token) <= 48
@@ -43,9 +44,10 @@ def card_get_by_token(*, token: str) -> Card:
 
 def cards_by_tokens(*, tokens: list[str]) -> list[Card]:
     """Cards behind several web tokens, in the order of ``tokens``; unknown tokens are skipped."""
-    links = CardLink.objects.filter(token__in=tokens).select_related("card__program__merchant")
-    by_token = {link.token: link.card for link in links}
-    return [by_token[token] for token in tokens if token in by_token]
+    digests = [card_link_digest(token) for token in tokens]
+    links = CardLink.objects.filter(token_digest__in=digests).select_related("card__program__merchant")
+    by_digest = {link.token_digest: link.card for link in links}
+    return [by_digest[digest] for digest in digests if digest in by_digest]
 
 
 def staff_can_manage_program(*, user: StaffUser, program: Program) -> bool:

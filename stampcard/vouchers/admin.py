@@ -25,7 +25,7 @@ class VoucherAdmin(_ReadOnly):
     list_filter = ["state", "code_source"]
     search_fields = ["code", "title", "card__number"]
     raw_id_fields = ["card", "reward", "check_ref", "batch"]
-    exclude = ["public_token"]
+    exclude = ["public_token_digest"]
 
 
 @admin.register(VoucherBatch)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.core import secretbox
 from stampcard.core.models import TenantModel
 from stampcard.vouchers.codes import CodeSource
 from stampcard.vouchers.states import VoucherState
@@ -37,9 +38,16 @@ class VoucherBatch(TenantModel):
         return f"{self.name} ({self.count})"
 
 
+PUBLIC_TOKEN_PURPOSE = "voucher-public-token"
+
+
 class Voucher(TenantModel):
     """A one-time voucher. Its lifecycle moves only through ``services.voucher_transition`` on a locked row; the
-    constraints below hold the timestamps to the state whatever code writes the row."""
+    constraints below hold the timestamps to the state whatever code writes the row.
+
+    The public link's token (a bearer credential: a flyer's QR) is not stored in clear (``core.secretbox``): its
+    SHA-256 finds the voucher of a link, a sealed copy shows the same link again; ``public_token`` reads and sets it.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(max_length=32, help_text=_("Stored compact: upper case, no spaces or dashes."))
@@ -48,9 +56,12 @@ class Voucher(TenantModel):
         choices=[(s.value, s.value) for s in CodeSource],
         default=CodeSource.GENERATED.value,
     )
-    public_token = models.CharField(
-        max_length=43, unique=True, help_text=_("The unguessable part of the voucher's public link.")
+    public_token_digest = models.CharField(
+        max_length=secretbox.DIGEST_LENGTH,
+        unique=True,
+        help_text=_("SHA-256 of the unguessable part of the voucher's public link."),
     )
+    public_token_sealed = models.CharField(max_length=secretbox.SEALED_MAX_LENGTH, editable=False)
     card = models.ForeignKey("cards.Card", on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers")
     reward = models.OneToOneField(
         "rewards.Reward", on_delete=models.PROTECT, null=True, blank=True, related_name="voucher"
@@ -140,3 +151,7 @@ class Voucher(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.code} ({self.state})"
+
+    public_token = secretbox.sealed_token(
+        purpose=PUBLIC_TOKEN_PURPOSE, prefix="public_token", doc="The secret part of the voucher's public link."
+    )

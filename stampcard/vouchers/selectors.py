@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from django.db.models import F, Q
 
 from stampcard.cards.models import Card
-from stampcard.core import clock
+from stampcard.core import clock, secretbox
 from stampcard.merchants.models import Merchant
 from stampcard.vouchers.codes import parse_code
 from stampcard.vouchers.errors import VoucherNotFound
@@ -36,7 +36,7 @@ def voucher_get_by_token(*, token: str) -> Voucher:
     """The voucher behind a public link. The token is the credential, so no merchant is needed."""
     token = (token or "").strip()
     voucher = (
-        Voucher.objects.filter(public_token=token).select_related("merchant", "card").first()
+        Voucher.objects.filter(public_token_digest=secretbox.digest(token)).select_related("merchant", "card").first()
         if 16 <= len(token) <= 64
         else None
     )

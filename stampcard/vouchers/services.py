@@ -228,11 +228,10 @@ def voucher_issue(
         )
 
     def build(code_value: str, source: CodeSource) -> Voucher:
-        return Voucher(
+        voucher = Voucher(
             merchant=merchant,
             code=code_value,
             code_source=source.value,
-            public_token=_new_token(),
             card=locked_card,
             reward=reward,
             check_ref=check,
@@ -244,6 +243,8 @@ def voucher_issue(
             expires_at=expires_at,
             issued_by=actor.user,
         )
+        voucher.public_token = _new_token()
+        return voucher
 
     if merchant_code is not None:
         try:

@@ -7,7 +7,7 @@ from stampcard.wallet.apple.models import AppleDeviceLog, ApplePass, AppleRegist
 class ApplePassAdmin(admin.ModelAdmin):
     list_display = ["serial_number", "card", "merchant", "pushed_changed_at", "created_at"]
     readonly_fields = ["card", "merchant", "pass_type_identifier", "serial_number", "pushed_changed_at"]
-    exclude = ["authentication_token", "public_token"]
+    exclude = ["authentication_token_digest", "public_token_digest"]
     search_fields = ["serial_number", "card__number"]
 
 

@@ -6,6 +6,7 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.core import secretbox
 from stampcard.core.models import TenantModel, TimestampedModel
 
 
@@ -22,15 +23,30 @@ def new_public_token() -> str:
     return secrets.token_urlsafe(32)
 
 
+AUTHENTICATION_TOKEN_PURPOSE = "apple-pass-authentication-token"
+PUBLIC_TOKEN_PURPOSE = "apple-pass-public-token"
+
+
 class ApplePass(TenantModel):
     """The Apple Wallet pass of one card. Serial number and authentication token are fixed for the pass's life
-    (Apple requires it); the public token is the unguessable part of the pass's download link."""
+    (Apple requires it); the public token is the unguessable part of the pass's download link.
+
+    Neither token is stored in clear (``core.secretbox``): a SHA-256 of each checks a device's ``ApplePass`` header
+    and finds the pass of a download link, and a sealed copy puts the same tokens into every rebuilt pass and link.
+    ``authentication_token`` and ``public_token`` read and write them like fields; ``apple_pass_ensure`` sets both.
+    """
 
     card = models.OneToOneField("cards.Card", on_delete=models.CASCADE, related_name="apple_pass")
     pass_type_identifier = models.CharField(max_length=255)
     serial_number = models.CharField(max_length=64, unique=True, default=new_serial_number)
-    authentication_token = models.CharField(max_length=64, default=new_authentication_token)
-    public_token = models.CharField(max_length=43, unique=True, default=new_public_token)
+    authentication_token_digest = models.CharField(
+        max_length=secretbox.DIGEST_LENGTH, help_text=_("SHA-256 of the web-service authentication token.")
+    )
+    authentication_token_sealed = models.CharField(max_length=secretbox.SEALED_MAX_LENGTH, editable=False)
+    public_token_digest = models.CharField(
+        max_length=secretbox.DIGEST_LENGTH, unique=True, help_text=_("SHA-256 of the download link's token.")
+    )
+    public_token_sealed = models.CharField(max_length=secretbox.SEALED_MAX_LENGTH, editable=False)
     pushed_changed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("The card's changed_at that its devices were last told about.")
     )
@@ -40,6 +56,13 @@ class ApplePass(TenantModel):
 
     def __str__(self) -> str:
         return self.serial_number
+
+    authentication_token = secretbox.sealed_token(
+        purpose=AUTHENTICATION_TOKEN_PURPOSE, prefix="authentication_token", doc="What pass.json carries."
+    )
+    public_token = secretbox.sealed_token(
+        purpose=PUBLIC_TOKEN_PURPOSE, prefix="public_token", doc="The secret part of the download link."
+    )
 
 
 class AppleRegistration(TimestampedModel):

@@ -5,7 +5,13 @@ from django.db import IntegrityError, transaction
 from stampcard.cards.changes import card_in_wallet
 from stampcard.cards.models import Card
 from stampcard.wallet.apple import credentials
-from stampcard.wallet.apple.models import AppleDeviceLog, ApplePass, AppleRegistration
+from stampcard.wallet.apple.models import (
+    AppleDeviceLog,
+    ApplePass,
+    AppleRegistration,
+    new_authentication_token,
+    new_public_token,
+)
 
 MAX_LOG_LINES = 50
 MAX_LOG_LINE_CHARS = 2000
@@ -18,11 +24,13 @@ def apple_pass_ensure(*, card: Card) -> ApplePass:
         return existing
     try:
         with transaction.atomic():
-            return ApplePass.objects.create(
-                card=card,
-                merchant_id=card.merchant_id,
-                pass_type_identifier=credentials.conf()["PASS_TYPE_ID"],
+            apple_pass = ApplePass(
+                card=card, merchant_id=card.merchant_id, pass_type_identifier=credentials.conf()["PASS_TYPE_ID"]
             )
+            apple_pass.authentication_token = new_authentication_token()
+            apple_pass.public_token = new_public_token()
+            apple_pass.save(force_insert=True)
+            return apple_pass
     except IntegrityError:  # another request created it first
         return ApplePass.objects.get(card=card)
 
