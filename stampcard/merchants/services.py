@@ -87,8 +87,6 @@ def merchant_sign_up(
             owner = staff_user_create(email=email, password=password, full_name=full_name)
     except IntegrityError:
         raise Conflict(_("A staff login with this email exists already."), code="email_taken") from None
-    owner.language = locale
-    owner.save(update_fields=["language"])
     return merchant_create(
         name=name,
         owner=owner,

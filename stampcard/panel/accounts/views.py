@@ -22,7 +22,7 @@ from stampcard.core.throttle import ThrottleExceeded
 from stampcard.merchants import errors as merchants_errors
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import BusinessType, Role, StaffUser
-from stampcard.panel.access import SESSION_MERCHANT, panel_public, panel_view
+from stampcard.panel.access import SESSION_MERCHANT, panel_public, panel_view, second_factor_missing
 from stampcard.panel.accounts import regional, two_factor, verification
 from stampcard.panel.accounts.forms import (
     BusinessForm,
@@ -73,7 +73,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     backend, next_url = MODEL_BACKEND, ""
     if pending is not None:
         user, backend, next_url = pending
-    elif isinstance(request.user, StaffUser) and two_factor.second_factor_missing(request.user):
+    elif isinstance(request.user, StaffUser) and second_factor_missing(request.user):
         user = request.user  # signed in before two-factor was turned on, on another device
         next_url = request.GET.get("next", "")
     if user is None:
