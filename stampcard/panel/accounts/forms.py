@@ -202,10 +202,6 @@ class PasswordResetRequestForm(PasswordResetForm):
                 raise throttled_error(exceeded) from None
         return cleaned
 
-    def get_users(self, email: str):  # type: ignore[no-untyped-def]
-        # Emails are stored lower-cased; Django's lookup is case-insensitive anyway, this keeps it on the index.
-        return super().get_users(email.strip().lower())
-
 
 class CodeForm(forms.Form):
     code = forms.CharField(

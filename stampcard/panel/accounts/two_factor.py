@@ -115,7 +115,10 @@ def pending_user(mark: object) -> tuple[StaffUser, str, str] | None:
         return None
     if clock.now().timestamp() - float(mark.get("at") or 0) > PENDING_SECONDS:
         return None
-    user = StaffUser.objects.filter(pk=mark.get("user"), is_active=True).first()
+    user_id = mark.get("user")
+    if not isinstance(user_id, str):
+        return None
+    user = StaffUser.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return None
     return user, str(mark.get("backend") or ""), str(mark.get("next") or "")

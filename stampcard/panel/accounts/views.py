@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_post_parameters
 from django_otp import login as otp_login
 
@@ -39,7 +39,7 @@ from stampcard.panel.accounts.forms import (
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 SESSION_BACKUP_CODES = "panel_backup_codes"
-WRONG_CODE = _lazy("That code is not right. Check the clock of your phone and try the newest code.")
+WRONG_CODE = gettext_lazy("That code is not right. Check the clock of your phone and try the newest code.")
 
 
 class SignInView(auth_views.LoginView):
@@ -48,7 +48,7 @@ class SignInView(auth_views.LoginView):
     template_name = "panel/accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
-    next_page = reverse_lazy("panel:dashboard")
+    next_page = "panel:dashboard"  # a URL name: LoginView resolves it
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         user = form.get_user()

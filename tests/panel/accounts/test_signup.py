@@ -82,11 +82,15 @@ def test_a_weak_password_is_refused_with_the_validators_reasons(client, signup_d
 
 
 def test_a_password_like_the_email_is_refused(client, signup_data):
-    response = client.post("/signup/", {**signup_data, "email": "kovalenko.olena@example.com", "password": "kovalenko.olena"})
+    response = client.post(
+        "/signup/", {**signup_data, "email": "kovalenko.olena@example.com", "password": "kovalenko.olena"}
+    )
     assert "too similar" in response.content.decode()
 
 
-@pytest.mark.parametrize("missing", ["business_name", "business_type", "country", "currency", "time_zone", "full_name", "email", "password"])
+@pytest.mark.parametrize(
+    "missing", ["business_name", "business_type", "country", "currency", "time_zone", "full_name", "email", "password"]
+)
 def test_each_missing_field_is_named(client, signup_data, missing):
     response = client.post("/signup/", {**signup_data, missing: ""})
 

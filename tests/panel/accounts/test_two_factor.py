@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from stampcard.merchants.models import Role
 from stampcard.panel.accounts import two_factor
 from stampcard.panel.accounts.two_factor import CODE_ATTEMPTS_PER_USER
+from stampcard.panel.accounts.views import SESSION_BACKUP_CODES
 from tests.panel.conftest import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -29,14 +30,8 @@ def turn_on(client: Client, user) -> tuple[TOTPDevice, list[str]]:
     device = TOTPDevice.objects.get(user=user, confirmed=False)
     response = client.post("/account/security/confirm/", {"code": code_of(device)})
     assert response.status_code == 302, response.content.decode()
-    codes = client.session[two_factor_session_key()]
+    codes = client.session[SESSION_BACKUP_CODES]
     return TOTPDevice.objects.get(pk=device.pk), codes
-
-
-def two_factor_session_key() -> str:
-    from stampcard.panel.accounts.views import SESSION_BACKUP_CODES
-
-    return SESSION_BACKUP_CODES
 
 
 @pytest.fixture
@@ -165,7 +160,7 @@ def test_new_backup_codes_replace_the_old_ones(shop, owner):
     device, old = turn_on(client, owner)
 
     client.post("/account/security/backup-codes/", {"code": code_of(device, later=1)})
-    new = client.session[two_factor_session_key()]
+    new = client.session[SESSION_BACKUP_CODES]
 
     assert set(new).isdisjoint(old)
     assert set(StaticToken.objects.filter(device__user=owner).values_list("token", flat=True)) == set(new)
