@@ -90,7 +90,7 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
                 form.add_error("code", WRONG_CODE)
             else:
                 request.session.pop(two_factor.SESSION_PENDING, None)
-                if not request.user.is_authenticated:
+                if request.user.pk != user.pk:
                     login(request, user, backend=backend or MODEL_BACKEND)
                 otp_login(request, device)
                 return HttpResponseRedirect(_safe_next(request, next_url))

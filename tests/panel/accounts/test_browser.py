@@ -4,7 +4,7 @@ zone comes from the browser, and the new owner lands on the dashboard with the g
 import pytest
 
 from stampcard.merchants.models import Merchant, StaffUser
-from tests.browser import chromium, fits_the_screen, phone_page
+from tests.browser import chromium, fits_the_screen
 from tests.panel.accounts.conftest import STRONG_PASSWORD
 from tests.public.conftest import IPHONE_UA
 
