@@ -72,6 +72,10 @@ INSTALLED_APPS = [
     "stampcard.panel",
     "stampcard.demo",
     "django_htmx",
+    # Two-factor sign-in to the panel (TOTP apps and one-time backup codes).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -86,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "stampcard.panel.middleware.StaffLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -159,6 +164,8 @@ AUTH_USER_MODEL = "merchants.StaffUser"
 # Staff sign in through the admin's login page until the merchant panel has its own.
 LOGIN_URL = "panel:login"
 LOGIN_REDIRECT_URL = "panel:dashboard"
+# The name authenticator apps show beside a staff login's two-factor codes.
+OTP_TOTP_ISSUER = "stampcard"
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.core.errors import LimitReached, NotAuthenticated, PermissionDenied
+from stampcard.core.errors import Conflict, LimitReached, NotAuthenticated, PermissionDenied
 
 
 class PlanLimitReached(LimitReached):
@@ -58,3 +58,14 @@ class StaffRoleRequired(PermissionDenied):
 class MerchantChoiceNeeded(PermissionDenied):
     code = "merchant_choice_needed"
     default_message = _("You work for several businesses: choose one.")
+
+
+class CurrencyInUse(Conflict):
+    code = "currency_in_use"
+    default_message = _(
+        "The currency cannot change: checks in %(currency)s are recorded already, and their amounts would read in the "
+        "wrong money."
+    )
+
+    def __init__(self, *, currency: str) -> None:
+        super().__init__(self.default_message % {"currency": currency}, currency=currency)

@@ -17,9 +17,19 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("Unknown time zone: %(value)s"), params={"value": value})
 
 
+class BusinessType(models.TextChoices):
+    CAFE = "cafe", _("Cafe")
+    BAKERY = "bakery", _("Bakery")
+    SALON = "salon", _("Salon or barbershop")
+    RESTAURANT = "restaurant", _("Restaurant")
+    OTHER = "other", _("Other")
+
+
 class Merchant(TimestampedModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
+    business_type = models.CharField(max_length=16, choices=BusinessType.choices, default=BusinessType.OTHER)
+    country = models.CharField(max_length=2, blank=True, help_text=_("ISO 3166 code, e.g. UA."))
     currency = models.CharField(max_length=3, default="UAH", help_text=_("ISO 4217 code, e.g. UAH or EUR."))
     timezone = models.CharField(max_length=64, default="Europe/Kyiv", validators=[validate_timezone])
     locale = models.CharField(max_length=10, default="uk")

@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +20,7 @@ from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import (
     ApiKey,
     BillingInterval,
+    BusinessType,
     Location,
     Membership,
     Merchant,
@@ -37,13 +38,91 @@ API_KEY_ATTEMPTS = 5
 
 @transaction.atomic
 def merchant_create(
-    *, name: str, owner: StaffUser, currency: str = "UAH", timezone: str = "Europe/Kyiv", locale: str = "uk"
+    *,
+    name: str,
+    owner: StaffUser,
+    currency: str = "UAH",
+    timezone: str = "Europe/Kyiv",
+    locale: str = "uk",
+    business_type: BusinessType = BusinessType.OTHER,
+    country: str = "",
+    location_name: str = "",
 ) -> Merchant:
-    merchant = Merchant(name=name, currency=currency.upper(), timezone=timezone, locale=locale)
+    """A merchant on the free plan with ``owner`` as its owner; with ``location_name``, its first location too."""
+    merchant = Merchant(
+        name=name,
+        currency=currency.upper(),
+        timezone=timezone,
+        locale=locale,
+        business_type=business_type,
+        country=country.upper(),
+    )
     merchant.full_clean()
     merchant.save()
     Subscription.objects.create(merchant=merchant, plan=Plan.FREE)
     Membership.objects.create(merchant=merchant, user=owner, role=Role.OWNER)
+    if location_name:
+        Location.objects.create(merchant=merchant, name=location_name)
+    return merchant
+
+
+@transaction.atomic
+def merchant_sign_up(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    name: str,
+    business_type: BusinessType,
+    country: str,
+    currency: str,
+    timezone: str,
+    locale: str,
+) -> Merchant:
+    """Sign-up: a new staff login owning a new merchant with its first location (named after the business), all or
+    nothing. The owner is never operator staff (no Django admin). Raises Conflict(email_taken) when the email is
+    already a staff login, even when two sign-ups race for it (the unique index decides)."""
+    try:
+        with transaction.atomic():
+            owner = staff_user_create(email=email, password=password, full_name=full_name)
+    except IntegrityError:
+        raise Conflict(_("A staff login with this email exists already."), code="email_taken") from None
+    return merchant_create(
+        name=name,
+        owner=owner,
+        currency=currency,
+        timezone=timezone,
+        locale=locale,
+        business_type=business_type,
+        country=country,
+        location_name=name,
+    )
+
+
+@transaction.atomic
+def merchant_settings_update(
+    *,
+    actor: Actor,
+    name: str,
+    business_type: BusinessType,
+    country: str,
+    currency: str,
+    timezone: str,
+    locale: str,
+    currency_in_use: bool,
+) -> Merchant:
+    """The owner edits the business profile. ``currency_in_use`` says whether checks in the current currency
+    exist (checks live above this app, so the caller looks): then the currency stays, else every amount already
+    recorded would read in the wrong money. Raises RoleForbidden or CurrencyInUse."""
+    ensure_role(actor=actor, minimum=Role.OWNER)
+    merchant = Merchant.objects.select_for_update().get(pk=actor.merchant.pk)
+    currency = currency.upper()
+    if currency != merchant.currency and currency_in_use:
+        raise errors.CurrencyInUse(currency=merchant.currency)
+    merchant.name, merchant.business_type, merchant.country = name, business_type, country.upper()
+    merchant.currency, merchant.timezone, merchant.locale = currency, timezone, locale
+    merchant.full_clean()
+    merchant.save(update_fields=["name", "business_type", "country", "currency", "timezone", "locale"])
     return merchant
 
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
+from django_otp import user_has_device
 
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Location, Membership, Merchant, Role, StaffUser
@@ -86,6 +87,13 @@ def login_redirect(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(f"{reverse('panel:login')}?{urlencode({'next': request.get_full_path()})}")
 
 
+def second_factor_missing(user: StaffUser) -> bool:
+    """The login has a confirmed two-factor device but this session was not verified with it (django-otp's
+    OTPMiddleware sets ``is_verified``)."""
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified()) and user_has_device(user, confirmed=True)
+
+
 def panel_view(minimum: Role = Role.CASHIER, *, methods: Iterable[str] = ("GET",)) -> Callable[[View], View]:
     """Guard a panel view: signed in, acting for one merchant, holding at least ``minimum`` there.
 
@@ -102,6 +110,11 @@ def panel_view(minimum: Role = Role.CASHIER, *, methods: Iterable[str] = ("GET",
             user = request.user
             if not user.is_authenticated or not isinstance(user, StaffUser):
                 return login_redirect(request)
+            if second_factor_missing(user):
+                # A login with two-factor on whose session skipped the code step (e.g. it was turned on elsewhere).
+                return HttpResponseRedirect(
+                    f"{reverse('panel:login-code')}?{urlencode({'next': request.get_full_path()})}"
+                )
             memberships = memberships_of(user)
             membership = current_membership(request, memberships)
             if membership is None:
