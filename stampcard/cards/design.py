@@ -1,5 +1,6 @@
-"""A program's look: name, colours and logo. Unlike its rules, the design is not versioned: every card shows the
-current one, so a change marks all the program's cards changed and their wallet passes follow."""
+"""A program's look: name, colours, logo, stamp pictures and strip. Unlike its rules, the design is not versioned:
+every card shows the current one, so a change marks all the program's cards changed and their wallet passes
+follow."""
 
 from typing import Any
 
@@ -14,7 +15,17 @@ from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
 
-DESIGN_FIELDS = ("name", "background_color", "foreground_color", "label_color", "logo")
+DESIGN_FIELDS = (
+    "name",
+    "background_color",
+    "foreground_color",
+    "label_color",
+    "logo",
+    "stamp_icon",
+    "stamp_image",
+    "stamp_empty_image",
+    "strip_image",
+)
 
 
 @transaction.atomic
