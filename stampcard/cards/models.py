@@ -26,6 +26,18 @@ class StampingMode(models.TextChoices):
     RECEIPT_QR = "receipt_qr", _("The customer scans a QR on the receipt")
 
 
+class StampIcon(models.TextChoices):
+    """The built-in stamp pictures the wallets draw (``stampcard.wallet.stamps``)."""
+
+    TICK = "tick", _("Tick")
+    COFFEE = "coffee", _("Coffee cup")
+    CROISSANT = "croissant", _("Croissant")
+    SCISSORS = "scissors", _("Scissors")
+    STAR = "star", _("Star")
+    HEART = "heart", _("Heart")
+    PAW = "paw", _("Paw")
+
+
 class RewardKind(models.TextChoices):
     AWARD = "award", _("Award (a gift handed over at the counter)")
     VOUCHER = "voucher", _("Voucher (a one-time code in the card)")
@@ -106,6 +118,23 @@ class Program(ProgramRules, TenantModel):
     foreground_color = models.CharField(max_length=7, default="#ffffff", validators=[_hex_colour])
     label_color = models.CharField(max_length=7, default="#fbbf24", validators=[_hex_colour])
     logo = models.ImageField(upload_to="logos/", blank=True)
+    stamp_icon = models.CharField(
+        max_length=16,
+        choices=StampIcon.choices,
+        default=StampIcon.TICK,
+        help_text=_("The picture of a stamp on the card; an uploaded picture replaces it."),
+    )
+    stamp_image = models.ImageField(
+        upload_to="stamps/", blank=True, help_text=_("Your own picture of a collected stamp (PNG, square).")
+    )
+    stamp_empty_image = models.ImageField(
+        upload_to="stamps/", blank=True, help_text=_("Your own picture of a stamp still to collect (PNG, square).")
+    )
+    strip_image = models.ImageField(
+        upload_to="strips/",
+        blank=True,
+        help_text=_("A picture behind the stamps (Apple's strip, Google's hero), e.g. your counter or product."),
+    )
 
     # Receipt claims (stampcard.receipts): how long the QR printed on a receipt can be scanned.
     receipt_claim_days = models.PositiveSmallIntegerField(

@@ -3,9 +3,9 @@
 import uuid
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
-from stampcard.cards.models import Card, CardEvent, Check, EventKind, Program
+from stampcard.cards.models import Card, CardEvent, Check, EventKind, Program, ProgramVersion
 from stampcard.core.codes import looks_like_card_number, looks_like_card_qr
 from stampcard.core.errors import NotFound, ValidationFailed
 from stampcard.core.text import fold
@@ -91,3 +91,26 @@ def check_get(*, merchant: Merchant, pos: str, external_id: str) -> Check:
 def ledger_reward_ids(*, check: Check, kind: EventKind) -> list[str]:
     """The ids of the rewards that ledger lines of ``kind`` on this check name (e.g. those its reversal withdrew)."""
     return list(CardEvent.objects.filter(check_ref=check, kind=kind).values_list("payload__reward_id", flat=True))
+
+
+def program_list(*, merchant: Merchant) -> "QuerySet[Program]":
+    """The merchant's programs, active first, each with ``cards_issued``."""
+    return (
+        Program.objects.filter(merchant=merchant)
+        .annotate(cards_issued=Count("cards"))
+        .order_by("-is_active", "-is_default", "name", "pk")
+    )
+
+
+def program_cards_outdated_count(*, program: Program) -> int:
+    """Cards of the program that follow an older version of its rules (regenerating would move them)."""
+    return (
+        Card.objects.filter(program=program)
+        .filter(Q(program_version__isnull=True) | Q(program_version__number__lt=program.version))
+        .count()
+    )
+
+
+def program_version_list(*, program: Program) -> "QuerySet[ProgramVersion]":
+    """The program's versions, newest first, with who made them."""
+    return ProgramVersion.objects.filter(program=program).select_related("created_by").order_by("-number")

@@ -10,10 +10,11 @@ from typing import Any
 from django.db import transaction
 
 from stampcard.cards import selectors as cards_selectors
+from stampcard.cards import transfer as cards_transfer
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import card_lock, program_lock
 from stampcard.cards.milestones import milestones_clean
-from stampcard.cards.models import Card, EventKind, ProgramRules, ProgramVersion
+from stampcard.cards.models import Card, EventKind, Program, ProgramRules, ProgramVersion
 from stampcard.cards.versions import program_rules_validate, program_version_current
 from stampcard.checkouts import rewards as checkouts_rewards
 from stampcard.core.errors import ValidationFailed
@@ -100,3 +101,18 @@ def program_cards_regenerate(*, actor: Actor, program_id: str) -> int:
                 )
                 checkouts_rewards.rewards_issue_reached(card=card, actor=actor)
                 moved += 1
+
+
+def program_create(*, actor: Actor, fields: dict[str, Any]) -> Program:
+    """A new program from the designer's or a template's fields; milestones may name the merchant's lotteries."""
+    return cards_transfer.program_create(
+        actor=actor, fields=fields, lottery_ids=lottery_selectors.lottery_ids(merchant=actor.merchant)
+    )
+
+
+def program_import(*, actor: Actor, data: Any) -> Program:
+    """A new program from an exported document (``cards.transfer``); raises DocumentInvalid listing each problem."""
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    lottery_ids = lottery_selectors.lottery_ids(merchant=actor.merchant)
+    fields = cards_transfer.program_document_clean(data=data, lottery_ids=lottery_ids)
+    return cards_transfer.program_create(actor=actor, fields=fields, lottery_ids=lottery_ids)

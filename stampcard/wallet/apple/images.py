@@ -14,9 +14,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from stampcard.wallet.apple import credentials
-from stampcard.wallet.stamps import png, rgb, stamp_strip
+from stampcard.wallet.stamps import PLAIN, StripLook, png, rgb, stamp_strip
 
-RENDERER_VERSION = "2"
+RENDERER_VERSION = "3"
 SCALES = (1, 2, 3)
 STRIP_SIZE = (375, 144)  # points; store-card strip (@3x 1125 x 432)
 ICON_SIZE = (29, 29)
@@ -49,25 +49,57 @@ def _cached(key: str, render: Callable[[], bytes]) -> bytes:
 
 
 def strip_png(
-    *, background: str, foreground: str, accent: str, goal: int, stamps: int, scale: int, marks: tuple[int, ...] = ()
+    *,
+    background: str,
+    foreground: str,
+    accent: str,
+    goal: int,
+    stamps: int,
+    scale: int,
+    marks: tuple[int, ...] = (),
+    look: StripLook = PLAIN,
 ) -> bytes:
     """The stamp strip of ``wallet.stamps`` at the store card's strip size for ``scale``."""
     stamps = max(0, min(stamps, goal))
-    key = f"strip:{RENDERER_VERSION}:{background}:{foreground}:{accent}:{goal}:{stamps}:{scale}:{marks}"
-    size = (STRIP_SIZE[0] * scale, STRIP_SIZE[1] * scale)
+    key = f"strip:{RENDERER_VERSION}:{background}:{foreground}:{accent}:{goal}:{stamps}:{scale}:{marks}:{look.key()}"
     return _cached(
         key,
-        lambda: png(
-            stamp_strip(
-                size=size,
-                background=background,
-                foreground=foreground,
-                accent=accent,
-                goal=goal,
-                stamps=stamps,
-                marks=marks,
-            )
+        lambda: strip_render(
+            background=background,
+            foreground=foreground,
+            accent=accent,
+            goal=goal,
+            stamps=stamps,
+            scale=scale,
+            marks=marks,
+            look=look,
         ),
+    )
+
+
+def strip_render(
+    *,
+    background: str,
+    foreground: str,
+    accent: str,
+    goal: int,
+    stamps: int,
+    scale: int,
+    marks: tuple[int, ...] = (),
+    look: StripLook = PLAIN,
+) -> bytes:
+    """The strip drawn afresh, uncached: the pass's (through ``strip_png``) and the designer's preview."""
+    return png(
+        stamp_strip(
+            size=(STRIP_SIZE[0] * scale, STRIP_SIZE[1] * scale),
+            background=background,
+            foreground=foreground,
+            accent=accent,
+            goal=goal,
+            stamps=max(0, min(stamps, goal)),
+            marks=marks,
+            look=look,
+        )
     )
 
 

@@ -28,6 +28,7 @@ from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.selectors import vouchers_active_by_card
 from stampcard.wallet.apple import credentials, images
 from stampcard.wallet.apple.models import ApplePass
+from stampcard.wallet.stamps import program_look
 
 MEDIA_TYPE = "application/vnd.apple.pkpass"
 MAX_LOCATIONS = 10  # Apple shows at most ten relevant locations
@@ -226,6 +227,7 @@ def pass_images(content: PassContent) -> dict[str, bytes]:
     program = content.program
     files: dict[str, bytes] = {}
     logo_source = _logo_bytes(program)
+    look = program_look(program)
     for scale in images.SCALES:
         files[f"icon{_suffix(scale)}.png"] = images.icon_png(
             background=program.background_color, accent=program.label_color, scale=scale
@@ -238,6 +240,7 @@ def pass_images(content: PassContent) -> dict[str, bytes]:
             stamps=content.card.stamps,
             scale=scale,
             marks=tuple(int(m["at"]) for m in content.rules.milestone_list()),
+            look=look,
         )
         if logo_source is not None:
             files[f"logo{_suffix(scale)}.png"] = images.logo_png(

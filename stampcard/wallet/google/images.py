@@ -10,11 +10,12 @@ import json
 from typing import Any
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
 from stampcard.cards.models import Program, ProgramRules
 from stampcard.wallet.google.models import HeroDesign
-from stampcard.wallet.stamps import png, rgb, stamp_strip
+from stampcard.wallet.stamps import StripLook, png, rgb, stamp_strip
 
 RENDERER = 2  # bump when the drawing changes, so Google fetches the new pictures
 HERO_SIZE = (1032, 336)  # Google's recommended hero size
@@ -22,9 +23,14 @@ LOGO_SIZE = 660
 CACHE_SECONDS = 7 * 24 * 3600
 
 
+# The program's pictures a hero may show: spec key -> Program field. Stored files are never overwritten (Django's
+# storage picks a fresh name for each upload), so a file's name identifies its picture.
+LOOK_FILES = {"filled": "stamp_image", "empty": "stamp_empty_image", "backdrop": "strip_image"}
+
+
 def design_spec(*, program: Program, rules: ProgramRules) -> dict[str, Any]:
     milestones = rules.milestone_list()
-    return {
+    spec: dict[str, Any] = {
         "renderer": RENDERER,
         "background": program.background_color.lower(),
         "foreground": program.foreground_color.lower(),
@@ -32,6 +38,33 @@ def design_spec(*, program: Program, rules: ProgramRules) -> dict[str, Any]:
         "slots": int(milestones[-1]["at"]),
         "marks": [int(m["at"]) for m in milestones],
     }
+    # Only a look that differs from the plain one enters the spec, so the hashes (the URLs Google holds) of the
+    # designs made before stamp pictures existed stay the same.
+    if program.stamp_icon and program.stamp_icon != "tick":
+        spec["icon"] = program.stamp_icon
+    for key, field in LOOK_FILES.items():
+        if getattr(program, field):
+            spec[key] = getattr(program, field).name
+    return spec
+
+
+def _stored(name: str | None) -> bytes | None:
+    if not name:
+        return None
+    try:
+        with default_storage.open(name, "rb") as handle:
+            return bytes(handle.read())
+    except (OSError, ValueError):
+        return None
+
+
+def spec_look(spec: dict[str, Any]) -> StripLook:
+    return StripLook(
+        icon=spec.get("icon", "tick"),
+        filled=_stored(spec.get("filled")),
+        empty=_stored(spec.get("empty")),
+        backdrop=_stored(spec.get("backdrop")),
+    )
 
 
 def design_hash(spec: dict[str, Any]) -> str:
@@ -52,12 +85,13 @@ def hero_png(*, design_key: str, spec: dict[str, Any], count: int) -> bytes:
     cached = cache.get(cache_key)
     if cached is not None:
         return bytes(cached)
-    data = _render_hero(spec, count)
+    data = hero_render(spec, count)
     cache.set(cache_key, data, CACHE_SECONDS)
     return data
 
 
-def _render_hero(spec: dict[str, Any], count: int) -> bytes:
+def hero_render(spec: dict[str, Any], count: int) -> bytes:
+    """The hero drawn afresh, uncached: the pass's (through ``hero_png``) and the designer's preview."""
     return png(
         stamp_strip(
             size=HERO_SIZE,
@@ -67,6 +101,7 @@ def _render_hero(spec: dict[str, Any], count: int) -> bytes:
             goal=spec["slots"],
             stamps=count,
             marks=tuple(spec["marks"]),
+            look=spec_look(spec),
         )
     )
 

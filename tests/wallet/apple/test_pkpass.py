@@ -252,3 +252,25 @@ def test_the_dev_pass_certificate_names_the_pass_type_and_team():
     assert b"PRIVATE KEY" in credentials.dev_signer().key_path.read_bytes()
     assert credentials.dev_signer().key_path.stat().st_mode & 0o077 == 0
     assert serialization.load_pem_private_key(credentials.dev_signer().key_path.read_bytes(), None)
+
+
+def test_the_pass_strip_follows_the_programs_stamp_picture_and_strip_picture(apple_pass, card, settings, tmp_path):
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    card.stamps = 2
+    card.save()
+    plain = unzip(pkpass.pkpass_build(apple_pass=apple_pass))["strip@2x.png"]
+
+    card.program.stamp_icon = "coffee"
+    card.program.save()
+    coffee = unzip(pkpass.pkpass_build(apple_pass=apple_pass))["strip@2x.png"]
+    raw = BytesIO()
+    Image.new("RGB", (900, 300), (0, 150, 0)).save(raw, format="PNG")
+    card.program.strip_image.save("strip.png", ContentFile(raw.getvalue()))
+    pictured = unzip(pkpass.pkpass_build(apple_pass=apple_pass))["strip@2x.png"]
+
+    assert len({plain, coffee, pictured}) == 3

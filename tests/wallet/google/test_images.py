@@ -59,3 +59,24 @@ def test_a_program_without_a_logo_gets_its_initial(db, program):
     assert response.status_code == 200
     assert Image.open(BytesIO(response.content)).size == (images.LOGO_SIZE, images.LOGO_SIZE)
     assert "immutable" in response["Cache-Control"]
+
+
+def test_a_stamp_picture_makes_a_new_hero_while_a_plain_design_keeps_its_old_url(db, card, settings, tmp_path):
+    from django.core.files.base import ContentFile
+
+    settings.MEDIA_ROOT = tmp_path
+    plain = images.hero_design_register(spec_of(card))
+    card.program.stamp_icon = "tick"
+    assert images.hero_design_register(spec_of(card)) == plain  # the default adds nothing to the spec
+
+    card.program.stamp_icon = "heart"
+    raw = BytesIO()
+    Image.new("RGB", (64, 64), (200, 0, 0)).save(raw, format="PNG")
+    card.program.stamp_image.save("stamp.png", ContentFile(raw.getvalue()))
+    heart = images.hero_design_register(spec_of(card))
+
+    assert heart != plain
+    assert (
+        client.get(f"/wallet/google/hero/{heart}/2.png").content
+        != client.get(f"/wallet/google/hero/{plain}/2.png").content
+    )
