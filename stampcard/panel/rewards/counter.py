@@ -44,7 +44,7 @@ _MISS_STATUSES = (404, 422)
 
 
 def _panel(request: HttpRequest) -> PanelContext:
-    return request.panel  # type: ignore[attr-defined, no-any-return]
+    return request.panel  # type: ignore[attr-defined]
 
 
 def _locations(request: HttpRequest) -> list[Location]:
@@ -119,7 +119,7 @@ def counter_redeem(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return _back(card_number)
     code = form.cleaned_data["code"]
     try:
@@ -222,7 +222,7 @@ def counter_stamp(request: HttpRequest) -> HttpResponse:
         for name, errors in form.errors.items():
             label = form.fields[name].label if name in form.fields else ""
             for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+                messages.error(request, f"{label}: {error}" if label else str(error))
         return _back(card_number)
     check = CheckInput(
         external_id=f"panel-{form.cleaned_data['scan_id']}",

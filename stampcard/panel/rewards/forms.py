@@ -38,7 +38,7 @@ class PercentField(forms.CharField):
         attrs = {"inputmode": "decimal", "autocomplete": "off", "data-odds-input": "", "class": "odds-input"}
         super().__init__(max_length=12, widget=forms.TextInput(attrs=attrs), **kwargs)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         value = super().clean(value)
         return percent_to_ppm(value) if value not in (None, "") else None
 
@@ -78,7 +78,7 @@ class VariantForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("kind") == VariantKind.NOTHING:
             for cap in ("daily_cap", "total_cap"):
                 if data.get(cap) is not None:
@@ -113,10 +113,10 @@ class BaseVariantFormSet(forms.BaseFormSet):
     def kept_forms(self) -> list[VariantForm]:
         """The prizes to save, in order: filled in and not marked for removal."""
         return [
-            form  # type: ignore[misc]
+            form
             for form in self.forms
             if form.has_changed() or not form.empty_permitted
-            if not (self.can_delete and self._should_delete_form(form))
+            if not (self.can_delete and self._should_delete_form(form))  # type: ignore[attr-defined]
         ]
 
     def total_ppm(self) -> int:
@@ -182,7 +182,7 @@ class ValidityFields(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         choice = data.get("validity")
         if choice == "days" and not data.get("days"):
             self.add_error("days", _("Say for how many days the voucher is valid."))
@@ -272,7 +272,7 @@ class RedeemForm(forms.Form):
 
     def __init__(self, *args: Any, locations: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].choices = location_choices(locations)
+        self.fields["location"].choices = location_choices(locations)  # type: ignore[attr-defined]
         if len(locations) > 1:
             self.fields["location"].required = True
         else:
@@ -295,7 +295,7 @@ class StampForm(forms.Form):
 
     def __init__(self, *args: Any, locations: list[Any], currency: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["location"].choices = location_choices(locations)
+        self.fields["location"].choices = location_choices(locations)  # type: ignore[attr-defined]
         if len(locations) > 1:
             self.fields["location"].required = True
         else:

@@ -40,7 +40,7 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
     initial = [{"kind": kind, "name": str(name), "probability": chance} for kind, name, chance in STARTER_TABLE]
     form = LotteryForm(request.POST or None)
-    formset = VariantFormSet(request.POST or None, prefix="prizes", initial=initial)
+    formset: Any = VariantFormSet(request.POST or None, prefix="prizes", initial=initial)
     if request.method == "POST" and _valid(form, formset):
         try:
             lottery = services.lottery_create(
@@ -64,7 +64,7 @@ def lottery_edit(request: HttpRequest, lottery_id: str) -> HttpResponse:
     frozen = selectors.lottery_has_draws(lottery=lottery)
     data = request.POST or None
     form = LotteryForm(data, initial={"name": lottery.name, "draw_at": lottery.draw_at})
-    formset = (
+    formset: Any = (
         None
         if frozen
         else VariantFormSet(data, prefix="prizes", initial=[variant_initial(v) for v in lottery.variants.all()])
