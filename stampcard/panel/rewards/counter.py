@@ -25,6 +25,7 @@ from stampcard.checkouts import rewards as checkouts_rewards
 from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, ValidationFailed
+from stampcard.lottery.models import VariantKind
 from stampcard.merchants.models import Location, Role
 from stampcard.panel.access import PanelContext, panel_view
 from stampcard.panel.rewards.forms import RedeemForm, StampForm
@@ -205,9 +206,9 @@ def counter_hand_over(request: HttpRequest) -> HttpResponse:
 
 def _spin_message(draws: list[Any]) -> str:
     last = draws[-1]
-    return _("The wheel spun: %(prize)s.") % {
-        "prize": last.variant.name if last.outcome != "nothing" else _("no prize")
-    }
+    if last.outcome == VariantKind.NOTHING:
+        return _("The wheel spun: no prize this time.")
+    return _("The wheel spun: “%(prize)s”. The prize is on the card now.") % {"prize": last.variant.name}
 
 
 @panel_view(Role.CASHIER, methods=("POST",))
