@@ -52,8 +52,8 @@ function updateTotal(form) {
   if (!hint) return;
   if (unreadable) hint.textContent = gettext("a chance is not a number such as 12.5");
   else if (exact) hint.textContent = gettext("exactly 100%, as it must be");
-  else if (total < TOTAL) hint.textContent = fmt(gettext("%(left)s%% still to share out"), { left: ppmToText(TOTAL - total) });
-  else hint.textContent = fmt(gettext("%(over)s%% too much"), { over: ppmToText(total - TOTAL) });
+  else if (total < TOTAL) hint.textContent = fmt(gettext("%(left)s still to share out"), { left: `${ppmToText(TOTAL - total)}%` });
+  else hint.textContent = fmt(gettext("%(over)s too much"), { over: `${ppmToText(total - TOTAL)}%` });
 }
 
 function showKindFields(row) {
