@@ -49,3 +49,14 @@ def lottery_draw_get(*, merchant: Merchant, draw_id: str | uuid.UUID) -> Lottery
 def lottery_ids(*, merchant: Merchant) -> set[str]:
     """The ids of the merchant's lotteries, as a milestone's reward may name them."""
     return {str(pk) for pk in Lottery.objects.filter(merchant=merchant).values_list("pk", flat=True)}
+
+
+def lottery_draws_recent(*, lottery: Lottery, limit: int = 20) -> list[LotteryDraw]:
+    """The lottery's latest draws, newest first, with their period's seed, prize and card."""
+    qs = LotteryDraw.objects.filter(lottery=lottery).select_related("seed", "variant", "card__customer")
+    return list(qs.order_by("-created_at", "-sequence")[:limit])
+
+
+def lottery_has_draws(*, lottery: Lottery) -> bool:
+    """Whether the lottery has drawn (then its prize table is frozen: ``services.lottery_update``)."""
+    return LotteryDraw.objects.filter(lottery=lottery).exists()

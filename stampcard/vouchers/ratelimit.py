@@ -54,3 +54,11 @@ def lookup_reserve(*, scopes: list[Scope]) -> list[Taken]:
 def lookup_release(*, reservation: list[Taken]) -> None:
     """Give the slots back: the lookup found a voucher, so it was no guess."""
     throttle_give_back(taken=reservation)
+
+
+def scopes_for_staff(*, actor: Actor) -> list[Scope]:
+    """The lookup limit of a signed-in staff member typing codes in the panel: counted per staff login (the
+    counterpart of the API key's scope; the panel has no key)."""
+    if actor.user is None:
+        return []
+    return [Scope("staff", f"staff:{actor.user.pk}", settings.STAMPCARD["VOUCHER_LOOKUP_FAILURES_PER_KEY"])]

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 
 from stampcard.cards.models import Card
 from stampcard.core import clock, secretbox
@@ -73,3 +73,29 @@ def vouchers_active_by_card(*, cards: Iterable[Card]) -> dict[int, list[Voucher]
         voucher.card = cards_by_id[voucher.card_id]  # type: ignore[index]  # the card is already loaded
         by_card[voucher.card_id].append(voucher)  # type: ignore[index]
     return by_card
+
+
+def voucher_get_by_id(*, merchant: Merchant, voucher_id: str | uuid.UUID) -> Voucher:
+    """A voucher of this merchant by its id (the panel's URLs name vouchers so); VoucherNotFound otherwise."""
+    try:
+        pk = uuid.UUID(str(voucher_id))
+    except ValueError:
+        raise VoucherNotFound() from None
+    voucher = Voucher.objects.filter(merchant=merchant, pk=pk).select_related("card__customer", "batch").first()
+    if voucher is None:
+        raise VoucherNotFound()
+    return voucher
+
+
+def vouchers_recent(*, merchant: Merchant, limit: int = 20) -> list[Voucher]:
+    """The merchant's latest vouchers, newest first, with their cards' customers and batches."""
+    qs = Voucher.objects.filter(merchant=merchant).select_related("card__customer", "batch")
+    return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def batches_recent(*, merchant: Merchant, limit: int = 20) -> list[VoucherBatch]:
+    """The merchant's latest batches, newest first, each with ``redeemed`` (how many of its vouchers were)."""
+    qs = VoucherBatch.objects.filter(merchant=merchant).annotate(
+        redeemed=Count("vouchers", filter=Q(vouchers__state="redeemed"))
+    )
+    return list(qs.order_by("-created_at", "-pk")[:limit])
