@@ -58,3 +58,8 @@ class StaffRoleRequired(PermissionDenied):
 class MerchantChoiceNeeded(PermissionDenied):
     code = "merchant_choice_needed"
     default_message = _("You work for several businesses: choose one.")
+
+
+class ApiKeyNotYours(PermissionDenied):
+    code = "api_key_not_yours"
+    default_message = _("A manager manages only the keys of their own staff login; an owner manages everyone's.")
