@@ -17,6 +17,7 @@ from stampcard.panel.organisation.common import found, panel_of, refusal_to_form
 from stampcard.scanner import selectors as scanner_selectors
 from stampcard.scanner.services import devices as scanner_devices
 
+
 class MembershipChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: Membership) -> str:
         who = f"{obj.user.full_name} · {obj.user.email}" if obj.user.full_name else obj.user.email
