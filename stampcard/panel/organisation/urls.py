@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import keys, locations
+from stampcard.panel.organisation import keys, locations, staff
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -13,4 +13,9 @@ urlpatterns: list[URLPattern] = [
     path("locations/new/", locations.location_new_page, name="location-new"),
     path("locations/<location_id>/", locations.location_edit_page, name="location-edit"),
     path("locations/<location_id>/active/", locations.location_active_switch, name="location-active"),
+    path("staff/", staff.staff_page, name="staff"),
+    path("staff/invite/", staff.staff_invite_page, name="staff-invite"),
+    path("staff/<membership_id>/", staff.staff_edit_page, name="staff-edit"),
+    path("staff/<membership_id>/deactivate/", staff.staff_deactivate, name="staff-deactivate"),
+    path("staff/invitations/<invitation_id>/withdraw/", staff.staff_invitation_cancel, name="staff-invitation-cancel"),
 ]
