@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import keys, locations, staff
+from stampcard.panel.organisation import keys, locations, plan, staff
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -18,4 +18,5 @@ urlpatterns: list[URLPattern] = [
     path("staff/<membership_id>/", staff.staff_edit_page, name="staff-edit"),
     path("staff/<membership_id>/deactivate/", staff.staff_deactivate, name="staff-deactivate"),
     path("staff/invitations/<invitation_id>/withdraw/", staff.staff_invitation_cancel, name="staff-invitation-cancel"),
+    path("plan/", plan.plan_page, name="plan"),
 ]
