@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import keys, locations, plan, staff
+from stampcard.panel.organisation import keys, locations, plan, printouts, staff
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -19,4 +19,5 @@ urlpatterns: list[URLPattern] = [
     path("staff/<membership_id>/deactivate/", staff.staff_deactivate, name="staff-deactivate"),
     path("staff/invitations/<invitation_id>/withdraw/", staff.staff_invitation_cancel, name="staff-invitation-cancel"),
     path("plan/", plan.plan_page, name="plan"),
+    path("printouts/", printouts.printouts_page, name="printouts"),
 ]
