@@ -259,6 +259,9 @@ STAMPCARD = {
     "VOUCHER_LOOKUP_WINDOW_SECONDS": int(os.environ.get("VOUCHER_LOOKUP_WINDOW_SECONDS", "600")),
     "VOUCHER_LOOKUP_FAILURES_PER_KEY": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_KEY", "30")),
     "VOUCHER_LOOKUP_FAILURES_PER_CARD": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_CARD", "10")),
+    # The paid plan's price per location, in minor units of EUR (shown in the panel; payment collection is separate).
+    "PLAN_PRICE_MONTH_MINOR": int(os.environ.get("PLAN_PRICE_MONTH_MINOR", "2900")),
+    "PLAN_PRICE_YEAR_MINOR": int(os.environ.get("PLAN_PRICE_YEAR_MINOR", "29000")),
 }
 
 # The stand-ins of stampcard.sandbox that dev and `make run` talk to instead of APNs, Google Wallet and Poster, each

@@ -32,6 +32,8 @@ const options = {
   entryPoints: { panel: path.join(here, "src/panel.js") },
   outdir,
   bundle: true,
+  // Stylesheets of bundled libraries (Leaflet's) point at their images: they are copied beside the bundle.
+  loader: { ".png": "file" },
   format: "iife",
   target: "es2020",
   minify: true,

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.core.errors import Conflict, LimitReached, NotAuthenticated, PermissionDenied
+from stampcard.core.errors import Conflict, LimitReached, NotAuthenticated, NotFound, PermissionDenied
 
 
 class PlanLimitReached(LimitReached):
@@ -69,3 +69,28 @@ class CurrencyInUse(Conflict):
 
     def __init__(self, *, currency: str) -> None:
         super().__init__(self.default_message % {"currency": currency}, currency=currency)
+
+
+class ApiKeyNotYours(PermissionDenied):
+    code = "api_key_not_yours"
+    default_message = _("A manager manages only the keys of their own staff login; an owner manages everyone's.")
+
+
+class InvitationInvalid(NotFound):
+    code = "invitation_invalid"
+    default_message = _("This invitation link is not valid: it was used, withdrawn or mistyped. Ask for a new one.")
+
+
+class InvitationExpired(Conflict):
+    code = "invitation_expired"
+    default_message = _("This invitation has expired. Ask the owner to invite you again.")
+
+
+class InvitationForSomeoneElse(PermissionDenied):
+    code = "invitation_for_someone_else"
+    default_message = _("This invitation was sent to another email address. Sign out and open the link again.")
+
+
+class LastOwner(Conflict):
+    code = "last_owner"
+    default_message = _("A business keeps at least one active owner: make someone else owner first.")

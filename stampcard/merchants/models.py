@@ -201,3 +201,97 @@ class UsageCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merchant_id} {self.period:%Y-%m}#{self.slot}: {self.operations}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, _("Monday")
+    TUESDAY = 1, _("Tuesday")
+    WEDNESDAY = 2, _("Wednesday")
+    THURSDAY = 3, _("Thursday")
+    FRIDAY = 4, _("Friday")
+    SATURDAY = 5, _("Saturday")
+    SUNDAY = 6, _("Sunday")
+
+
+class OpeningHours(models.Model):
+    """A location's hours on one weekday: open from ``opens`` to ``closes``, or closed all day. A day that closes
+    after midnight says so (``overnight``), so a typo such as 18:00-08:00 is not taken for a night shift."""
+
+    location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    closed = models.BooleanField(default=False)
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    overnight = models.BooleanField(default=False, help_text=_("Closes after midnight, on the next day."))
+
+    class Meta:
+        ordering = ["weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "weekday"], name="opening_hours_one_per_weekday"),
+            models.CheckConstraint(
+                condition=Q(closed=True, opens__isnull=True, closes__isnull=True, overnight=False)
+                | Q(closed=False, opens__isnull=False, closes__isnull=False),
+                name="opening_hours_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.weekday}: {'closed' if self.closed else f'{self.opens}-{self.closes}'}"
+
+
+class Invitation(TenantModel):
+    """An invitation to join a merchant's staff, sent by email. Only a hash of its token is stored; it expires,
+    and one email has at most one pending invitation per merchant. Pending invitations hold a plan seat."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices)
+    locations = models.ManyToManyField(Location, blank=True, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(StaffUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(StaffUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["merchant", "email"],
+                condition=Q(accepted_at__isnull=True, cancelled_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role}) to {self.merchant_id}"
+
+
+class PlanChange(TenantModel):
+    """A change of plan: what it was, what it becomes, from when and who asked. ``applied_at`` is set when the
+    subscription took it (at once for an upgrade, at the end of the paid period for a downgrade)."""
+
+    class Source(models.TextChoices):
+        PANEL = "panel", _("Merchant panel")
+        OPERATOR = "operator", _("Operator")
+        PAYMENT = "payment", _("Payment")
+
+    from_plan = models.CharField(max_length=16, choices=Plan.choices)
+    from_interval = models.CharField(max_length=8, choices=BillingInterval.choices, blank=True)
+    from_locations = models.PositiveIntegerField(default=0)
+    to_plan = models.CharField(max_length=16, choices=Plan.choices)
+    to_interval = models.CharField(max_length=8, choices=BillingInterval.choices, blank=True)
+    to_locations = models.PositiveIntegerField(default=0)
+    effective_at = models.DateTimeField()
+    applied_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.PANEL)
+    requested_by = models.ForeignKey(StaffUser, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["merchant", "effective_at"], name="planchange_merchant_effective")]
+
+    def __str__(self) -> str:
+        return f"{self.merchant_id}: {self.from_plan} -> {self.to_plan} at {self.effective_at:%Y-%m-%d}"

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from stampcard.merchants.models import Plan, Subscription
+from django.conf import settings
+
+from stampcard.merchants.models import BillingInterval, Plan, Subscription
 
 
 @dataclass(frozen=True)
@@ -16,8 +18,26 @@ FREE_MONTHLY_OPERATIONS = 100
 FREE_SEATS = 1
 FREE_LOCATIONS = 1
 
-# Minor units of EUR, per location.
+# Minor units of EUR, per location; the operator sets them in settings.STAMPCARD (PLAN_PRICE_*).
 PAID_PRICE_PER_LOCATION = {"month": 2900, "year": 29000}
+PLAN_PRICE_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class Price:
+    amount: int  # minor units
+    currency: str
+
+    @property
+    def major(self) -> str:
+        return f"{self.amount // 100}" if self.amount % 100 == 0 else f"{self.amount / 100:.2f}"
+
+
+def price_per_location(interval: BillingInterval | str) -> Price:
+    """The paid plan's price of one location for one ``interval``, as the operator set it."""
+    knobs = settings.STAMPCARD
+    amount = knobs.get(f"PLAN_PRICE_{str(interval).upper()}_MINOR", PAID_PRICE_PER_LOCATION[str(interval)])
+    return Price(amount=int(amount), currency=PLAN_PRICE_CURRENCY)
 
 
 def limits_for(subscription: Subscription) -> PlanLimits:

@@ -222,6 +222,40 @@ def api_key_create(
     return insert_with_fresh_code(insert, attempts=API_KEY_ATTEMPTS, what="API key prefix")
 
 
+def _ensure_may_manage_keys_of(*, actor: Actor, membership: Membership) -> None:
+    """A manager manages the keys of their own login, an owner everyone's at the merchant."""
+    ensure_role(actor=actor, minimum=Role.MANAGER)
+    if membership.merchant_id != actor.merchant.pk:
+        raise errors.ApiKeyNotYours()
+    manager = actor.membership is not None and not actor.membership.has_role(Role.OWNER)
+    if manager and actor.membership is not None and membership.pk != actor.membership.pk:
+        raise errors.ApiKeyNotYours()
+
+
+def api_key_issue(
+    *, actor: Actor, membership: Membership, name: str, location: Location | None = None
+) -> tuple[ApiKey, str]:
+    """A key created from the panel: ``api_key_create`` behind the role rule of ``_ensure_may_manage_keys_of``.
+
+    Raises ApiKeyNotYours, RoleForbidden, StaffDeactivated (a key for a deactivated login would never work) or
+    ValidationFailed; returns the key with its full secret, shown once."""
+    _ensure_may_manage_keys_of(actor=actor, membership=membership)
+    name = name.strip()
+    if not name:
+        raise ValidationFailed(_("Give the key a name."), code="api_key_name_required", field="name")
+    if not membership.is_active or not membership.user.is_active:
+        raise errors.StaffDeactivated()
+    if location is not None and not location.is_active:
+        raise errors.LocationInactive(location_id=str(location.pk))
+    return api_key_create(membership=membership, name=name, location=location, created_by=actor.user)
+
+
+def api_key_revoke_by(*, actor: Actor, api_key: ApiKey) -> ApiKey:
+    """Revoke a key from the panel (same role rule as issuing one). Revoking twice keeps the first time."""
+    _ensure_may_manage_keys_of(actor=actor, membership=api_key.membership)
+    return api_key_revoke(api_key=api_key)
+
+
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
     api_key.refresh_from_db(fields=["revoked_at"])

@@ -10,6 +10,7 @@ app_name = "panel"
 
 urlpatterns = [
     path("", include("stampcard.panel.accounts.urls")),
+    path("", include("stampcard.panel.organisation.public_urls")),
     path("panel/", views.dashboard_page, name="dashboard"),
     path("panel/choose/", views.choose_page, name="choose"),
     path("panel/language/", views.language_switch, name="language"),

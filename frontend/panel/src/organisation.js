@@ -1,5 +1,63 @@
-// Behaviours of the panel's organisation pages (filled in with those pages).
+// Behaviours of the panel's organisation pages: the map that picks a location's coordinates.
+// The lat/lng inputs stay the source of truth and stay typeable; the map only reads and writes them.
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+
+import { gettext } from "./i18n.js";
+
+const TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
+const WORLD = [48.5, 31.2]; // a start when no coordinates are set yet (the middle of Ukraine)
+
+function number(input, min, max) {
+  const value = Number.parseFloat(String(input.value).replace(",", "."));
+  return Number.isFinite(value) && value >= min && value <= max ? value : null;
+}
+
+function initMap(box) {
+  if (box.dataset.mapReady) return;
+  box.dataset.mapReady = "1";
+  const lat = document.getElementById(box.dataset.latInput);
+  const lng = document.getElementById(box.dataset.lngInput);
+  if (!lat || !lng) return;
+  const start = () => {
+    const a = number(lat, -90, 90);
+    const b = number(lng, -180, 180);
+    return a !== null && b !== null ? [a, b] : null;
+  };
+  const here = start();
+  const map = L.map(box, { scrollWheelZoom: false }).setView(here || WORLD, here ? 16 : 5);
+  L.tileLayer(TILES, {
+    maxZoom: 19,
+    attribution: '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+  }).addTo(map);
+  let marker = null;
+  const place = (point) => {
+    if (!point) {
+      if (marker) { marker.remove(); marker = null; }
+      return;
+    }
+    if (!marker) {
+      marker = L.circleMarker(point, { radius: 9, color: "#4338ca", weight: 3, fillOpacity: 0.35 }).addTo(map);
+    } else {
+      marker.setLatLng(point);
+    }
+  };
+  place(here);
+  map.on("click", (event) => {
+    lat.value = event.latlng.lat.toFixed(6);
+    lng.value = event.latlng.lng.toFixed(6);
+    place([event.latlng.lat, event.latlng.lng]);
+  });
+  const typed = () => {
+    const point = start();
+    place(point);
+    if (point) map.panTo(point);
+  };
+  lat.addEventListener("change", typed);
+  lng.addEventListener("change", typed);
+  box.setAttribute("aria-label", gettext("Map: click to set the location's coordinates"));
+}
 
 export function initOrganisation(root) {
-  void root;
+  root.querySelectorAll("[data-location-map]").forEach(initMap);
 }

@@ -1,5 +1,23 @@
 """Mounted under /panel/ in the panel's namespace (``panel:``) by ``stampcard.panel.urls``."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from stampcard.panel.organisation import keys, locations, plan, printouts, staff
+
+urlpatterns: list[URLPattern] = [
+    path("keys/", keys.keys_page, name="keys"),
+    path("keys/new/", keys.key_new_page, name="key-new"),
+    path("keys/<key_id>/revoke/", keys.key_revoke, name="key-revoke"),
+    path("keys/devices/<device_id>/unpair/", keys.key_device_unpair, name="key-device-unpair"),
+    path("locations/", locations.locations_page, name="locations"),
+    path("locations/new/", locations.location_new_page, name="location-new"),
+    path("locations/<location_id>/", locations.location_edit_page, name="location-edit"),
+    path("locations/<location_id>/active/", locations.location_active_switch, name="location-active"),
+    path("staff/", staff.staff_page, name="staff"),
+    path("staff/invite/", staff.staff_invite_page, name="staff-invite"),
+    path("staff/<membership_id>/", staff.staff_edit_page, name="staff-edit"),
+    path("staff/<membership_id>/deactivate/", staff.staff_deactivate, name="staff-deactivate"),
+    path("staff/invitations/<invitation_id>/withdraw/", staff.staff_invitation_cancel, name="staff-invitation-cancel"),
+    path("plan/", plan.plan_page, name="plan"),
+    path("printouts/", printouts.printouts_page, name="printouts"),
+]

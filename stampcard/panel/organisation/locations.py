@@ -1,0 +1,224 @@
+"""Locations: address, coordinates (typed, or picked on the map), opening hours, active or not."""
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from stampcard.core.errors import ApplicationError
+from stampcard.merchants import locations as merchants_locations
+from stampcard.merchants import selectors as merchants_selectors
+from stampcard.merchants.locations import DayHours
+from stampcard.merchants.models import Location, OpeningHours, Role, Weekday
+from stampcard.merchants.plans import limits_for
+from stampcard.panel.access import panel_view
+from stampcard.panel.organisation.common import found, panel_of, refusal_to_form
+
+
+class LocationForm(forms.Form):
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
+    address = forms.CharField(
+        label=gettext_lazy("Address"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("As customers would write it, e.g. “Khreshchatyk St 22, Kyiv”."),
+    )
+    latitude = forms.DecimalField(
+        label=gettext_lazy("Latitude"),
+        required=False,
+        min_value=Decimal(-90),
+        max_value=Decimal(90),
+        max_digits=9,
+        decimal_places=6,
+        help_text=gettext_lazy("From -90 to 90, e.g. 50.450100. Or click the map."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    longitude = forms.DecimalField(
+        label=gettext_lazy("Longitude"),
+        required=False,
+        min_value=Decimal(-180),
+        max_value=Decimal(180),
+        max_digits=9,
+        decimal_places=6,
+        help_text=gettext_lazy("From -180 to 180, e.g. 30.523400."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, hours: list[OpeningHours] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        known = {h.weekday: h for h in hours or ()}
+        for day in Weekday:
+            stated = known.get(day.value)
+            prefix = f"day{day.value}"
+            self.fields[f"{prefix}_closed"] = forms.BooleanField(
+                label=_("Closed"), required=False, initial=bool(stated and stated.closed)
+            )
+            self.fields[f"{prefix}_opens"] = forms.TimeField(
+                label=_("Opens"),
+                required=False,
+                initial=stated.opens if stated else None,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"{prefix}_closes"] = forms.TimeField(
+                label=_("Closes"),
+                required=False,
+                initial=stated.closes if stated else None,
+                widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            )
+            self.fields[f"{prefix}_overnight"] = forms.BooleanField(
+                label=_("Closes after midnight"), required=False, initial=bool(stated and stated.overnight)
+            )
+
+    def days(self) -> list[dict[str, Any]]:
+        """The weekday rows for the template: the day's name and its four fields."""
+        return [
+            {
+                "key": f"day{day.value}",
+                "label": day.label,
+                "closed": self[f"day{day.value}_closed"],
+                "opens": self[f"day{day.value}_opens"],
+                "closes": self[f"day{day.value}_closes"],
+                "overnight": self[f"day{day.value}_overnight"],
+                "errors": self.errors.get(f"day{day.value}_opens"),
+            }
+            for day in Weekday
+        ]
+
+    def hours(self) -> list[DayHours]:
+        """The stated days: closed, or with times. A day left empty states nothing."""
+        data = self.cleaned_data
+        found: list[DayHours] = []
+        for day in Weekday:
+            p = f"day{day.value}"
+            closed, opens, closes = data.get(f"{p}_closed"), data.get(f"{p}_opens"), data.get(f"{p}_closes")
+            if closed:
+                found.append(DayHours(weekday=day.value, closed=True))
+            elif opens or closes or data.get(f"{p}_overnight"):
+                found.append(
+                    DayHours(
+                        weekday=day.value,
+                        closed=False,
+                        opens=opens,
+                        closes=closes,
+                        overnight=bool(data.get(f"{p}_overnight")),
+                    )
+                )
+        return found
+
+
+FIELD_OF = {f"day{day.value}": f"day{day.value}_opens" for day in Weekday}
+
+
+def _save_hours(request: HttpRequest, form: LocationForm, location: Location) -> bool:
+    try:
+        merchants_locations.opening_hours_set(actor=panel_of(request).actor, location=location, days=form.hours())
+    except ApplicationError as refused:
+        refusal_to_form(form, refused, fields=FIELD_OF)
+        return False
+    return True
+
+
+@panel_view(Role.MANAGER)
+def locations_page(request: HttpRequest) -> HttpResponse:
+    panel = panel_of(request)
+    locations = merchants_selectors.locations_list(merchant=panel.merchant).prefetch_related("opening_hours")
+    limit = limits_for(panel.merchant.subscription).locations
+    active = sum(1 for location in locations if location.is_active)
+    return render(
+        request,
+        "panel/organisation/locations.html",
+        {
+            "locations": locations,
+            "limit": limit,
+            "active_count": active,
+            "at_limit": limit is not None and active >= limit,
+        },
+    )
+
+
+@panel_view(Role.OWNER, methods=("GET", "POST"))
+def location_new_page(request: HttpRequest) -> HttpResponse:
+    panel = panel_of(request)
+    form = LocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                location = merchants_locations.location_add(
+                    actor=panel.actor,
+                    name=data["name"],
+                    address=data["address"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                )
+                if not _save_hours(request, form, location):
+                    raise _HoursRefused()
+        except _HoursRefused:
+            pass
+        except ApplicationError as refused:
+            refusal_to_form(form, refused)
+        else:
+            messages.success(request, _("Location “%(name)s” added.") % {"name": location.name})
+            return HttpResponseRedirect(reverse("panel:locations"))
+    return render(request, "panel/organisation/location_form.html", {"form": form, "location": None})
+
+
+@panel_view(Role.MANAGER, methods=("GET", "POST"))
+def location_edit_page(request: HttpRequest, location_id: str) -> HttpResponse:
+    panel = panel_of(request)
+    location = found(lambda: merchants_selectors.location_get(merchant=panel.merchant, location_id=location_id))
+    initial = {
+        "name": location.name,
+        "address": location.address,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+    }
+    form = LocationForm(request.POST or None, initial=initial, hours=list(location.opening_hours.all()))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                merchants_locations.location_update(
+                    actor=panel.actor,
+                    location=location,
+                    name=data["name"],
+                    address=data["address"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                )
+                if not _save_hours(request, form, location):
+                    raise _HoursRefused()
+        except _HoursRefused:
+            pass
+        except ApplicationError as refused:
+            refusal_to_form(form, refused)
+        else:
+            messages.success(request, _("Location “%(name)s” saved.") % {"name": location.name})
+            return HttpResponseRedirect(reverse("panel:locations"))
+    return render(request, "panel/organisation/location_form.html", {"form": form, "location": location})
+
+
+@panel_view(Role.OWNER, methods=("POST",))
+def location_active_switch(request: HttpRequest, location_id: str) -> HttpResponse:
+    panel = panel_of(request)
+    location = found(lambda: merchants_selectors.location_get(merchant=panel.merchant, location_id=location_id))
+    active = not location.is_active
+    try:
+        merchants_locations.location_set_active(actor=panel.actor, location=location, active=active)
+    except ApplicationError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        message = _("“%(name)s” is active again.") if active else _("“%(name)s” is deactivated.")
+        messages.success(request, message % {"name": location.name})
+    return HttpResponseRedirect(reverse("panel:locations"))
+
+
+class _HoursRefused(Exception):
+    """Rolls back a location saved in the same form as hours that were refused."""

@@ -1,0 +1,51 @@
+"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations)."""
+
+from stampcard.merchants import services as merchants_services
+from stampcard.merchants import staffing
+from stampcard.merchants.actors import Actor, Channel
+from stampcard.merchants.models import Role
+from stampcard.scanner.models import ScannerDevice
+from tests.panel.objects import Shop, object_maker
+
+
+@object_maker("key_id")
+def _key(shop: Shop) -> object:
+    membership = shop.staff[Role.MANAGER].membership
+    key, _raw = merchants_services.api_key_create(membership=membership, name="Walk key")
+    return key.pk
+
+
+@object_maker("device_id")
+def _device(shop: Shop) -> object:
+    device = ScannerDevice.objects.create(
+        merchant=shop.merchant,
+        location=shop.location,
+        name="Walk tablet",
+        token_hash=f"walk-{shop.merchant.pk}",
+        paired_by=shop.staff[Role.MANAGER].membership,
+    )
+    return device.pk
+
+
+@object_maker("membership_id")
+def _membership(shop: Shop) -> object:
+    return shop.staff[Role.CASHIER].membership.pk
+
+
+@object_maker("invitation_id")
+def _invitation(shop: Shop) -> object:
+    return _invitation_with_token(shop)[0].pk
+
+
+@object_maker("invitation_token")
+def _invitation_token(shop: Shop) -> object:
+    return _invitation_with_token(shop)[1]
+
+
+def _invitation_with_token(shop: Shop) -> tuple[object, str]:
+    if "_invitation" not in shop.made:
+        owner = shop.staff[Role.OWNER].membership
+        actor = Actor(merchant=shop.merchant, channel=Channel.PANEL, user=owner.user, membership=owner)
+        merchants_services.subscription_change(merchant=shop.merchant, plan="paid", interval="month", locations=1)
+        shop.made["_invitation"] = staffing.invitation_create(actor=actor, email="walk@example.com", role=Role.CASHIER)
+    return shop.made["_invitation"]  # type: ignore[return-value]
