@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "stampcard.core.pagelimits.PageViewLimitMiddleware",  # customer pages per address; after Locale (its page)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -203,6 +204,16 @@ STAMPCARD = {
     "VOUCHER_LOOKUP_WINDOW_SECONDS": int(os.environ.get("VOUCHER_LOOKUP_WINDOW_SECONDS", "600")),
     "VOUCHER_LOOKUP_FAILURES_PER_KEY": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_KEY", "30")),
     "VOUCHER_LOOKUP_FAILURES_PER_CARD": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_CARD", "10")),
+    "VOUCHER_LOOKUP_FAILURES_PER_IP": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_IP", "100")),
+    # Card-number and receipt-code lookups that find nothing, per window, per API key, scanner device and address
+    # (stampcard.api.misses): 30 misses per 10 minutes leave a mistyping cashier alone and stop walking the numbers.
+    "LOOKUP_WINDOW_SECONDS": int(os.environ.get("LOOKUP_WINDOW_SECONDS", "600")),
+    "LOOKUP_MISSES_PER_KEY": int(os.environ.get("LOOKUP_MISSES_PER_KEY", "30")),
+    "LOOKUP_MISSES_PER_DEVICE": int(os.environ.get("LOOKUP_MISSES_PER_DEVICE", "30")),
+    "LOOKUP_MISSES_PER_IP": int(os.environ.get("LOOKUP_MISSES_PER_IP", "100")),
+    # Customer pages (/c/, /r/, /i/, /v/) opened per address per window, counted in the cache (Redis when set).
+    "PAGE_VIEWS_WINDOW_SECONDS": int(os.environ.get("PAGE_VIEWS_WINDOW_SECONDS", "600")),
+    "PAGE_VIEWS_PER_IP": int(os.environ.get("PAGE_VIEWS_PER_IP", "600")),
 }
 
 # The stand-ins of stampcard.sandbox that dev and `make run` talk to instead of APNs, Google Wallet and Poster, each
