@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "stampcard.core.pagelimits.PageViewLimitMiddleware",  # customer pages per address; after Locale (its page)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -180,6 +181,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # English times without "a.m." (see config/formats/en/formats.py)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -262,6 +264,16 @@ STAMPCARD = {
     # The paid plan's price per location, in minor units of EUR (shown in the panel; payment collection is separate).
     "PLAN_PRICE_MONTH_MINOR": int(os.environ.get("PLAN_PRICE_MONTH_MINOR", "2900")),
     "PLAN_PRICE_YEAR_MINOR": int(os.environ.get("PLAN_PRICE_YEAR_MINOR", "29000")),
+    "VOUCHER_LOOKUP_FAILURES_PER_IP": int(os.environ.get("VOUCHER_LOOKUP_FAILURES_PER_IP", "100")),
+    # Card-number and receipt-code lookups that find nothing, per window, per API key, scanner device and address
+    # (stampcard.api.misses): 30 misses per 10 minutes leave a mistyping cashier alone and stop walking the numbers.
+    "LOOKUP_WINDOW_SECONDS": int(os.environ.get("LOOKUP_WINDOW_SECONDS", "600")),
+    "LOOKUP_MISSES_PER_KEY": int(os.environ.get("LOOKUP_MISSES_PER_KEY", "30")),
+    "LOOKUP_MISSES_PER_DEVICE": int(os.environ.get("LOOKUP_MISSES_PER_DEVICE", "30")),
+    "LOOKUP_MISSES_PER_IP": int(os.environ.get("LOOKUP_MISSES_PER_IP", "100")),
+    # Customer pages (/c/, /r/, /i/, /v/) opened per address per window, counted in the cache (Redis when set).
+    "PAGE_VIEWS_WINDOW_SECONDS": int(os.environ.get("PAGE_VIEWS_WINDOW_SECONDS", "600")),
+    "PAGE_VIEWS_PER_IP": int(os.environ.get("PAGE_VIEWS_PER_IP", "600")),
 }
 
 # The stand-ins of stampcard.sandbox that dev and `make run` talk to instead of APNs, Google Wallet and Poster, each

@@ -31,6 +31,16 @@ def _unhashed_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Limits on customer pages count in the cache (local memory in tests): one test's page views must not be
+    # counted against the next one's, under a clock frozen at the same instant.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @dataclass
 class Staff:
     """One staff member with an API key: what a POS or scanner authenticates as."""

@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django_tasks import task
@@ -69,6 +70,23 @@ def throttle_give_back(*, taken: list[Taken]) -> None:
             Throttle.objects.filter(scope=slot.key, window_start=slot.window_start, count__gt=0).update(
                 count=F("count") - 1
             )
+
+
+def throttle_take_cached(*, limit: Limit) -> None:
+    """Take one slot of ``limit`` from a counter in the cache (Redis when REDIS_URL is set, else this process's
+    memory), or raise ThrottleExceeded. For limits on reads, which must not write to the database (a page a link
+    preview opens changes nothing); the same fixed windows as ``throttle_take``. ``incr`` is atomic in both caches."""
+    now = clock.now()
+    start, end = _window(now, limit.window_seconds)
+    key = f"throttle:{limit.key}:{int(start.timestamp())}"
+    cache.add(key, 0, timeout=limit.window_seconds + 60)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr: this request starts the count again
+        cache.add(key, 1, timeout=limit.window_seconds + 60)
+        count = 1
+    if count > limit.limit:
+        raise ThrottleExceeded(limit, retry_after=max(1, math.ceil((end - now).total_seconds())))
 
 
 @task()

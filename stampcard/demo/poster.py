@@ -18,6 +18,32 @@ from stampcard.poster.models import PosterSpot
 from stampcard.sandbox import poster as sandbox_poster
 
 
+def _namesake(spot_name: str, locations: list[Location]) -> Location | None:
+    """The location named like the spot ("Podil", or "Demo Coffee — Podil")."""
+    wanted = spot_name.strip().casefold()
+    for candidate in locations:
+        name = candidate.name.strip().casefold()
+        if name == wanted or name.endswith(f"— {wanted}") or name.endswith(f"- {wanted}"):
+            return candidate
+    return None
+
+
+def _map_spots_to_namesakes(*, actor: Actor, poster_account_id: int) -> None:
+    """Map each demo spot to the location of the same name. A spot left unmapped, or mapped to another spot's
+    namesake (demos seeded before mapped "Khreshchatyk" to "Podil"), is mapped; one the merchant mapped elsewhere
+    is left alone."""
+    locations = list(Location.objects.filter(merchant=actor.merchant, is_active=True).order_by("created_at"))
+    spots = list(PosterSpot.objects.filter(poster_account_id=poster_account_id).order_by("spot_id"))
+    namesakes = {spot.pk: _namesake(spot.name, locations) for spot in spots}
+    claimed = {location.pk for location in namesakes.values() if location is not None}
+    for spot in spots:
+        target = namesakes[spot.pk]
+        if target is None or spot.location_id == target.pk:
+            continue
+        if spot.location_id is None or spot.location_id in claimed:
+            services.spot_map(actor=actor, spot_pk=spot.pk, location_id=str(target.pk))
+
+
 @transaction.atomic
 def seed_demo(
     *, merchant: Merchant, program: Program, location: Location, owner_actor: Actor, base_url: str
@@ -47,10 +73,7 @@ def seed_demo(
         account_settings=settings_answer,
         spots=spots,
     )
-    first = PosterSpot.objects.filter(poster_account=row, spot_id=sandbox_poster.DEMO_SPOTS[0][0]).first()
-    if first is not None and first.location_id is None:
-        first.location = location
-        first.save(update_fields=["location"])
+    _map_spots_to_namesakes(actor=owner_actor, poster_account_id=row.pk)
     stand_in = settings.POSTER_API_URL.removesuffix("/api")
     return {
         "Poster connection (owner login)": f"{base_url}/integrations/poster/?merchant={merchant.pk}",

@@ -100,7 +100,10 @@ def _create(*, base_url: str) -> dict[str, Any]:
     center = merchants_services.location_create(
         merchant=merchant, name="Demo Coffee — Podil", address="Sahaidachnoho St 1, Kyiv"
     )
-    merchants_services.location_create(merchant=merchant, name="Demo Coffee — Pechersk", address="Lypska St 10, Kyiv")
+    # Named after the Poster stand-in's spots ("Podil", "Khreshchatyk"): the Poster seed maps each spot to its namesake.
+    merchants_services.location_create(
+        merchant=merchant, name="Demo Coffee — Khreshchatyk", address="Khreshchatyk St 22, Kyiv"
+    )
     program = Program.objects.create(
         merchant=merchant,
         name="Coffee card",

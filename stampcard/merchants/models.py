@@ -180,6 +180,22 @@ class Subscription(TimestampedModel):
     def __str__(self) -> str:
         return f"{self.plan} ({self.interval or 'no billing'}, {self.locations_paid} locations)"
 
+    def clean(self) -> None:
+        """Bring a form's input into the plan's shape before the constraint sees it: a free plan has no billing
+        (whatever the form still holds from the paid one), a paid plan names its interval and locations on the
+        fields themselves rather than as the bare constraint's name. ``subscription_change`` does the same for
+        code."""
+        if self.plan == Plan.FREE:
+            self.interval, self.locations_paid = "", 0
+            return
+        problems = {}
+        if self.interval not in (BillingInterval.MONTH, BillingInterval.YEAR):
+            problems["interval"] = _("A paid plan is billed monthly or yearly.")
+        if not self.locations_paid or self.locations_paid < 1:
+            problems["locations_paid"] = _("A paid plan covers at least one location.")
+        if problems:
+            raise ValidationError(problems)
+
 
 class UsageCounter(models.Model):
     """Card operations of one merchant in one calendar month of the merchant's own time zone.

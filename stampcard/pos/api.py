@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, actor_of, lookup_guard
 from stampcard.api.idempotency import idempotent_write
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
@@ -49,13 +49,20 @@ def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, 
 
 @router.get("/cards/lookup", response={200: schemas.LookupOut, **ERRORS}, summary="Identify a customer")
 def lookup_cards(request: HttpRequest, q: str) -> dict[str, Any]:
-    cards = cards_selectors.card_identify(merchant=actor_of(request).merchant, query=q)
+    """An empty answer counts as a miss (429 `lookup_rate_limited` past the limits, docs/security.md)."""
+    with lookup_guard(request) as attempt:
+        cards = cards_selectors.card_identify(merchant=actor_of(request).merchant, query=q)
+        if not cards:
+            attempt.miss()
     return {"results": checkouts_presenters.cards_payload(cards)}
 
 
 @router.get("/cards/{number}", response={200: checkouts_schemas.CardOut, **ERRORS}, summary="A card")
 def get_card(request: HttpRequest, number: str) -> dict[str, Any]:
-    return checkouts_presenters.card_payload(cards_selectors.card_get(merchant=actor_of(request).merchant, ref=number))
+    """A 404 counts as a miss (429 `lookup_rate_limited` past the limits, docs/security.md)."""
+    with lookup_guard(request):
+        card = cards_selectors.card_get(merchant=actor_of(request).merchant, ref=number)
+    return checkouts_presenters.card_payload(card)
 
 
 @router.post(
@@ -88,9 +95,11 @@ def _check_input(body: schemas.CheckoutIn) -> CheckInput:
 
 @router.post("/checkouts/preview", response={200: schemas.PreviewOut, **ERRORS}, summary="Preview a checkout")
 def preview_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
-    preview = checkouts_services.checkout_preview(
-        actor=actor_of(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
-    )
+    # It answers with the card: an unknown card is a miss like a lookup's (not a 422 about the check).
+    with lookup_guard(request, miss_statuses=(404,)):
+        preview = checkouts_services.checkout_preview(
+            actor=actor_of(request), card_ref=body.card, check=_check_input(body), location_id=body.location_id
+        )
     card = checkouts_presenters.card_payload(preview.card)
     return {
         "stamps_to_issue": preview.stamps_to_issue,

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, actor_of, lookup_guard
 from stampcard.api.idempotency import idempotent_write
 from stampcard.cards.checks import CheckInput
 from stampcard.receipts import presenters, schemas, selectors, services
@@ -38,8 +38,10 @@ def create_receipt(request: HttpRequest, body: schemas.ReceiptIn) -> dict[str, A
 
 @router.get("/receipts/{ref}", response={200: schemas.ReceiptOut, **ERRORS}, summary="A receipt claim")
 def get_receipt(request: HttpRequest, ref: str) -> dict[str, Any]:
-    """By token or by the printed code (dashes and case do not matter)."""
-    claim = selectors.receipt_get(merchant=actor_of(request).merchant, ref=ref)
+    """By token or by the printed code (dashes and case do not matter). An unknown one counts as a miss (429
+    `lookup_rate_limited` past the limits, docs/security.md)."""
+    with lookup_guard(request):
+        claim = selectors.receipt_get(merchant=actor_of(request).merchant, ref=ref)
     return presenters.receipt_payload(claim, token=services.receipt_token(claim))
 
 

@@ -132,7 +132,7 @@ def unpair_self(request: HttpRequest, body: schemas.StaffConfirmIn | None = None
 @api.get("/cards/{ref}", response={200: schemas.ScannerCardOut, **ERRORS}, summary="A card by QR payload or number")
 def get_card(request: HttpRequest, ref: str) -> dict[str, Any]:
     device = device_of(request)
-    return _card(device, services.device_card_lookup(device=device, ref=ref))
+    return _card(device, services.device_card_lookup(device=device, ref=ref, ip=_client_ip(request)))
 
 
 @api.post("/cards/{ref}/stamps", response={200: schemas.StampOut, **ERRORS}, summary="Stamp a card (manual mode)")
@@ -181,7 +181,9 @@ def scan(request: HttpRequest, body: schemas.ScanIn) -> dict[str, Any]:
 @api.post("/vouchers/{code}/redeem", response={200: VoucherOut, **ERRORS}, summary="Redeem a voucher")
 def redeem_voucher(request: HttpRequest, code: str, body: schemas.RedeemIn | None = None) -> dict[str, Any]:
     body = body or schemas.RedeemIn()
-    voucher = services.device_voucher_redeem(device=device_of(request), code=code, card_ref=body.card)
+    voucher = services.device_voucher_redeem(
+        device=device_of(request), code=code, card_ref=body.card, ip=_client_ip(request)
+    )
     return vouchers_presenters.voucher_payload(voucher)
 
 

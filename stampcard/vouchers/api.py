@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from stampcard.api import documents
-from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, actor_of, who_of
 from stampcard.api.idempotency import idempotent_write, render_json
 from stampcard.cards import selectors as cards_selectors
 from stampcard.core.errors import ApplicationError
@@ -35,9 +35,10 @@ def limit_code_lookups(view: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         actor = actor_of(request)
         body = kwargs.get("body")
-        scopes = ratelimit.scopes_for(actor=actor, card_ref=getattr(body, "card", None))
+        who = who_of(request)
+        scopes = ratelimit.scopes_for(actor=actor, card_ref=getattr(body, "card", None), who=who)
         try:
-            reservation = ratelimit.lookup_reserve(scopes=scopes)
+            reservation = ratelimit.lookup_reserve(scopes=scopes, who=who)
         except VoucherLookupsLimited as refusal:
             return render_json(
                 refusal.as_dict(), refusal.status, **{"Retry-After": str(refusal.details["retry_after"])}

@@ -65,6 +65,12 @@ def batch_payload(batch: VoucherBatch) -> dict[str, Any]:
     }
 
 
+def valid_from_text(voucher: Voucher, tz: ZoneInfo) -> str:
+    """The first valid moment in the merchant's zone and the active language. Rendered here, not by the template's
+    ``date`` filter, which would move it back to the server's zone."""
+    return date_format(voucher.valid_from.astimezone(tz).replace(tzinfo=None), "SHORT_DATETIME_FORMAT")
+
+
 def valid_until_text(voucher: Voucher, tz: ZoneInfo) -> str:
     """The last valid moment as a person reads it, in the merchant's zone and the active language: a date when the
     voucher runs to the end of a day, else a date and time. Empty for an unlimited voucher."""

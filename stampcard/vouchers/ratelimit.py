@@ -1,59 +1,52 @@
 """Limits on failed voucher-code lookups, so codes cannot be guessed by trying many.
 
-Counted per API key and per card (when the request names one) with the project's database throttle
-(``stampcard.core.throttle``): every web process shares the count and a burst of parallel guesses cannot overshoot.
-An attempt takes a slot before the lookup; a lookup that finds its voucher gives it back, so a busy till redeeming
-real vouchers never runs into the limit.
+The voucher family of the miss limits (``stampcard.api.misses``): counted per API key, per scanner device, per
+address and per card (when the request names one). An attempt takes a slot before the lookup; a lookup that finds its
+voucher gives it back, so a busy till redeeming real vouchers never runs into the limit.
 """
-
-from dataclasses import dataclass
 
 from django.conf import settings
 
+from stampcard.api import misses
+from stampcard.api.misses import Scope, Who
 from stampcard.cards.selectors import card_queryset_for_ref
-from stampcard.core.throttle import Limit, Taken, ThrottleExceeded, throttle_give_back, throttle_take
+from stampcard.core.throttle import Taken
 from stampcard.merchants.actors import Actor
 from stampcard.vouchers.errors import VoucherLookupsLimited
 
+VOUCHER_LOOKUPS = misses.Family("voucher-lookup", "VOUCHER_LOOKUP_WINDOW_SECONDS", VoucherLookupsLimited)
 
-@dataclass(frozen=True)
-class Scope:
-    kind: str  # "api_key" or "card": reported to the client
-    key: str
-    limit: int
+__all__ = ["VOUCHER_LOOKUPS", "Scope", "Who", "lookup_release", "lookup_reserve", "scopes_for", "scopes_for_staff"]
 
 
-def scopes_for(*, actor: Actor, card_ref: str | None = None) -> list[Scope]:
-    scopes = []
-    if actor.api_key is not None:
-        scopes.append(
-            Scope("api_key", f"key:{actor.api_key.pk}", settings.STAMPCARD["VOUCHER_LOOKUP_FAILURES_PER_KEY"])
-        )
+def scopes_for(*, actor: Actor, card_ref: str | None = None, who: Who | None = None) -> list[Scope]:
+    """The key's (or ``who``'s key, device and address) scopes, and the card's when the request names one."""
+    limits = settings.STAMPCARD
+    who = who or Who(merchant=actor.merchant, api_key=actor.api_key)
+    scopes = misses.scopes_for(
+        who=who,
+        per_key=limits["VOUCHER_LOOKUP_FAILURES_PER_KEY"],
+        per_device=limits["VOUCHER_LOOKUP_FAILURES_PER_KEY"],
+        per_ip=limits["VOUCHER_LOOKUP_FAILURES_PER_IP"],
+    )
     ref = (card_ref or "").strip()
     if ref:
         # A card has two references (number and QR payload): count by the card itself when the reference is known.
         pks = list(card_queryset_for_ref(actor.merchant, ref).values_list("pk", flat=True)[:1])
         key = f"card:{pks[0]}" if pks else f"cardref:{actor.merchant.pk}:{ref.upper()[:64]}"
-        scopes.append(Scope("card", key, settings.STAMPCARD["VOUCHER_LOOKUP_FAILURES_PER_CARD"]))
+        scopes.append(Scope("card", key, limits["VOUCHER_LOOKUP_FAILURES_PER_CARD"]))
     return scopes
 
 
-def lookup_reserve(*, scopes: list[Scope]) -> list[Taken]:
+def lookup_reserve(*, scopes: list[Scope], who: Who) -> list[Taken]:
     """Take one attempt from every scope, or none: raises VoucherLookupsLimited (with ``retry_after``) when a scope
-    has used up its window. Commits at once (its own transaction), so a failing lookup cannot roll it back."""
-    window = settings.STAMPCARD["VOUCHER_LOOKUP_WINDOW_SECONDS"]
-    kinds = {f"voucher-lookup:{scope.key}": scope.kind for scope in scopes}
-    try:
-        return throttle_take(limits=[Limit(f"voucher-lookup:{s.key}", s.limit, window) for s in scopes])
-    except ThrottleExceeded as refused:
-        raise VoucherLookupsLimited(
-            retry_after=refused.retry_after, scope=kinds[refused.limit.key], limit=refused.limit.limit
-        ) from None
+    has used up its window, and tells the merchant (``misses.limit_alert_record``). Commits at once."""
+    return misses.miss_reserve(family=VOUCHER_LOOKUPS, scopes=scopes, who=who)
 
 
 def lookup_release(*, reservation: list[Taken]) -> None:
     """Give the slots back: the lookup found a voucher, so it was no guess."""
-    throttle_give_back(taken=reservation)
+    misses.miss_release(reservation=reservation)
 
 
 def scopes_for_staff(*, actor: Actor) -> list[Scope]:

@@ -20,7 +20,7 @@ from stampcard.vouchers import rendering, selectors, services
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.errors import VoucherNotFound
 from stampcard.vouchers.models import Voucher
-from stampcard.vouchers.presenters import valid_until_text, voucher_urls
+from stampcard.vouchers.presenters import valid_from_text, valid_until_text, voucher_urls
 from stampcard.vouchers.states import OPEN_STATES, VoucherState, effective_state
 
 
@@ -50,7 +50,7 @@ def _page(
         "state": state,
         "usable": state in OPEN_STATES,
         "not_yet_valid": state == VoucherState.ISSUED,
-        "valid_from_local": voucher.valid_from.astimezone(tz),
+        "valid_from": valid_from_text(voucher, tz),
         "valid_until": valid_until_text(voucher, tz),
         "code_display": format_code(voucher.code),
         "claimable": voucher.card_id is None and state in OPEN_STATES,

@@ -6,6 +6,7 @@ from stampcard.cards.models import Card, Program
 from stampcard.demo import seed
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Location, Merchant
+from stampcard.poster.models import PosterSpot
 
 
 @pytest.fixture
@@ -49,3 +50,13 @@ def test_lost_credentials_are_replaced_and_the_old_key_revoked(var_dir):
     with pytest.raises(Exception) as err:
         merchants_services.api_key_authenticate(raw_key=first["api_key"])
     assert getattr(err.value, "code", None) == "api_key_revoked"
+
+
+def test_every_poster_spot_of_the_demo_counts_at_the_location_of_its_name(var_dir):
+    demo = seed.seed_demo(base_url="http://127.0.0.1:8000")
+
+    spots = PosterSpot.objects.filter(merchant_id=demo["merchant_id"]).select_related("location")
+    assert {spot.name: spot.location.name for spot in spots} == {
+        "Khreshchatyk": "Demo Coffee — Khreshchatyk",
+        "Podil": "Demo Coffee — Podil",
+    }

@@ -14,6 +14,9 @@ from tests.factories import CardFactory, CustomerFactory, ProgramFactory
 AUTH = 1
 # A card payload reads the usable vouchers of all its cards in one query, whatever their number.
 VOUCHERS = 1
+# The miss limits of lookups (stampcard.api.misses): a slot taken and given back per scope (the key, the address),
+# each in its own transaction; the first request of a window also inserts its counters. The same for any result.
+LOOKUP_LIMITS = 12
 
 
 @pytest.fixture
@@ -54,7 +57,7 @@ def test_a_name_lookup_of_20_cards_with_their_rewards_takes_three_queries(
     olenas(program, cashier, 25)
 
     # the cards with program and customer; their ready rewards; their vouchers
-    with django_assert_max_num_queries(AUTH + 2 + VOUCHERS):
+    with django_assert_max_num_queries(AUTH + 2 + VOUCHERS + LOOKUP_LIMITS):
         response = get(client, "/cards/lookup", q="olena")
 
     results = response.json()["results"]
@@ -65,6 +68,7 @@ def test_a_lookup_costs_the_same_for_one_result_as_for_twenty(cashier, client, p
     olenas(program, cashier, 20)
     CardFactory(program=program, customer=CustomerFactory(merchant=program.merchant, name="Taras Shevchenko"))
 
+    get(client, "/cards/lookup", q="taras")  # the window's first lookup inserts the limits' counters
     one = queries_of(lambda: get(client, "/cards/lookup", q="taras"))
     twenty = queries_of(lambda: get(client, "/cards/lookup", q="olena"))
 
@@ -79,7 +83,7 @@ def test_a_lookup_by_number_qr_or_email_takes_three_queries(
     checkout_commit(actor=cashier.actor(), card_ref=card.number, check=a_check())
     q = {"number": card.number, "qr": card.qr_payload, "email": "o@example.com"}[by]
 
-    with django_assert_max_num_queries(AUTH + 2 + VOUCHERS):
+    with django_assert_max_num_queries(AUTH + 2 + VOUCHERS + LOOKUP_LIMITS):
         assert len(get(client, "/cards/lookup", q=q).json()["results"]) == 1
 
 
@@ -90,7 +94,7 @@ def test_reading_a_card_with_many_ready_rewards_takes_three_queries(
     for _ in range(6):
         checkout_commit(actor=cashier.actor(), card_ref=card.number, check=a_check())
 
-    with django_assert_max_num_queries(AUTH + 2 + VOUCHERS):
+    with django_assert_max_num_queries(AUTH + 2 + VOUCHERS + LOOKUP_LIMITS):
         response = get(client, f"/cards/{card.number}")
 
     assert len(response.json()["rewards_ready"]) == 6
@@ -100,7 +104,7 @@ def test_a_preview_takes_five_queries(cashier, client, program, django_assert_ma
     [card] = olenas(program, cashier, 1)
 
     # card, existing check, the month's usage (the free plan has a cap to warn about), ready rewards
-    with django_assert_max_num_queries(AUTH + 4 + VOUCHERS):
+    with django_assert_max_num_queries(AUTH + 4 + VOUCHERS + LOOKUP_LIMITS):
         assert post(client, "/checkouts/preview", checkout_body(card)).status_code == 200
 
 

@@ -10,7 +10,7 @@ from stampcard.core.testing import run_concurrently
 from stampcard.merchants.models import Role
 from stampcard.vouchers.codes import random_code
 from stampcard.vouchers.errors import VoucherLookupsLimited
-from stampcard.vouchers.ratelimit import Scope, lookup_reserve
+from stampcard.vouchers.ratelimit import Scope, Who, lookup_reserve
 from tests.api.helpers import error_of, get, post
 from tests.conftest import make_staff
 from tests.factories import CardFactory
@@ -103,9 +103,10 @@ def test_the_window_passes(now, cashier):
 def test_a_refused_attempt_takes_nothing_from_the_other_scopes(now, cashier):
     key = Scope("api_key", "key:x", 1)
     card = Scope("card", "card:y", 5)
-    lookup_reserve(scopes=[key])
+    who = Who(merchant=cashier.merchant, api_key=cashier.api_key)
+    lookup_reserve(scopes=[key], who=who)
     with pytest.raises(VoucherLookupsLimited):
-        lookup_reserve(scopes=[card, key])
+        lookup_reserve(scopes=[card, key], who=who)
     assert not Throttle.objects.filter(scope="voucher-lookup:card:y", count__gt=0).exists()
 
 

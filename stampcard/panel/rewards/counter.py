@@ -124,7 +124,10 @@ def counter_redeem(request: HttpRequest) -> HttpResponse:
         return _back(card_number)
     code = form.cleaned_data["code"]
     try:
-        reservation = ratelimit.lookup_reserve(scopes=ratelimit.scopes_for_staff(actor=panel.actor))
+        reservation = ratelimit.lookup_reserve(
+            scopes=ratelimit.scopes_for_staff(actor=panel.actor),
+            who=ratelimit.Who(merchant=panel.merchant, ip=str(request.META.get("REMOTE_ADDR") or "")),
+        )
     except VoucherLookupsLimited as refusal:
         minutes = max(1, -(-int(refusal.details.get("retry_after", 60)) // 60))
         messages.error(

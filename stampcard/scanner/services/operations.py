@@ -4,10 +4,10 @@ voucher redemption and lottery draws. Self-service scans are in ``scans``."""
 import uuid
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.api import misses
 from stampcard.cards.checks import CheckInput
 from stampcard.cards.earning import stamps_for_check
 from stampcard.cards.locks import card_lock
@@ -55,12 +55,20 @@ def receipt_stamps(rules: ProgramRules) -> int:
     return stamps_for_check(program=rules, total=rules.min_check_total)
 
 
-def device_card_lookup(*, device: ScannerDevice, ref: str) -> Card:
+def device_who(device: ScannerDevice, *, ip: str = "") -> misses.Who:
+    """The device and its address, as the miss limits count them (and name them in the merchant's alert)."""
+    return misses.Who(merchant=device.merchant, device_id=str(device.pk), device_name=device.name, ip=ip)
+
+
+def device_card_lookup(*, device: ScannerDevice, ref: str, ip: str = "") -> Card:
     """A card as the device may look it up (``selectors.device_card_get``). On a self-service device a lookup
-    counts against the device's scan rate like a scan: both turn a presented QR into a card."""
+    counts against the device's scan rate like a scan: both turn a presented QR into a card. An unknown card counts
+    against the device's and the address's miss limits (``misses.LOOKUPS``; LookupsLimited past them)."""
     if device.is_self_service:
         abuse.device_scan_take(device=device, program=selectors.device_program(device=device))
-    return selectors.device_card_get(device=device, ref=ref)
+    who = device_who(device, ip=ip)
+    with misses.miss_guard(family=misses.LOOKUPS, scopes=misses.lookup_scopes(who=who), who=who):
+        return selectors.device_card_get(device=device, ref=ref)
 
 
 def device_stamp(
@@ -103,7 +111,7 @@ class Redemption:
     refusal: Refusal | None = None
 
 
-def device_voucher_redeem(*, device: ScannerDevice, code: str, card_ref: str | None = None) -> Voucher:
+def device_voucher_redeem(*, device: ScannerDevice, code: str, card_ref: str | None = None, ip: str = "") -> Voucher:
     """Redeem a voucher from a device, with the voucher lookup limits of the API v1 (a mistyped or unknown code
     costs the device, and the card when one is named, an attempt; past the limit VoucherLookupsLimited).
 
@@ -116,13 +124,9 @@ def device_voucher_redeem(*, device: ScannerDevice, code: str, card_ref: str | N
     if card_ref is not None and device.is_self_service and not looks_like_card_qr(card_ref):
         raise NotFound(code="card_not_found")
     actor = device_actor(device, self_service=kiosk)
-    scopes = [
-        voucher_ratelimit.Scope(
-            "device", f"scanner-device:{device.pk}", settings.STAMPCARD["VOUCHER_LOOKUP_FAILURES_PER_KEY"]
-        ),
-        *voucher_ratelimit.scopes_for(actor=actor, card_ref=card_ref),
-    ]
-    reservation = voucher_ratelimit.lookup_reserve(scopes=scopes)
+    who = device_who(device, ip=ip)
+    scopes = voucher_ratelimit.scopes_for(actor=actor, card_ref=card_ref, who=who)
+    reservation = voucher_ratelimit.lookup_reserve(scopes=scopes, who=who)
     try:
         outcome = _redeem(device=device, code=code, card_ref=card_ref, kiosk=kiosk)
     except ApplicationError as error:

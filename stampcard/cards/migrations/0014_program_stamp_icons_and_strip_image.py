@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0010_card_changes_for_wallets'),
+        ('cards', '0013_card_link_token_clear_remove'),
     ]
 
     operations = [

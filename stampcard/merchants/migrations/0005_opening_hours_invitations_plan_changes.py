@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('merchants', '0003_staff_language_and_verification'),
+        ('merchants', '0004_merchant_business_profile'),
     ]
 
     operations = [
