@@ -21,7 +21,10 @@ api = NinjaAPI(
     title="stampcard POS API",
     version="1",
     description="Identify customers, preview and commit checkouts, reverse them. Authenticate with "
-    "`Authorization: Bearer <api key>`. Every write accepts an `Idempotency-Key` header.",
+    "`Authorization: Bearer <api key>`. Every write accepts an `Idempotency-Key` header. "
+    'Errors are `{"code", "message", "details"}`; besides each operation\'s own codes: 400 `invalid_characters` (a '
+    "NUL or another control character in the path, query, a header or the body; `details.where` and `details.field` "
+    "say where), 413 `payload_too_large`, 422 `validation_error` (`details.fields`).",
     urls_namespace="api-v1",
     auth=ApiKeyAuth(),
     docs_url="/docs",

@@ -4,13 +4,16 @@
 import logging
 from collections.abc import Callable
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from stampcard.api.guard import PayloadTooLarge
 from stampcard.api.idempotency import render_error, render_json
-from stampcard.core.errors import ApplicationError, NotFound
+from stampcard.core.errors import ApplicationError, BadRequest, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +54,16 @@ def install_error_handlers(api: NinjaAPI, *, not_authenticated: Callable[[], App
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         code = {400: "bad_request", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.status_code, "error")
         return render_json({"code": code, "message": str(exc), "details": {}}, exc.status_code)
+
+    # The input guard (``stampcard.api.guard``) answers these before a view runs; a body read another way (a
+    # multipart form) still meets them here, and Django would otherwise leave them to the 500 handler below.
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return render_error(PayloadTooLarge(limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        return render_error(BadRequest())
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from stampcard.api.types import MONEY_MAX, Moment, StrictInt
 from stampcard.lottery.schemas import DrawOut
 from stampcard.vouchers.schemas import VoucherOut
 
@@ -60,10 +61,10 @@ class CardOut(Schema):
 
 class CheckIn(Schema):
     external_id: str = Field(min_length=1, max_length=64)
-    total: int = Field(ge=0, description="Minor units, e.g. 12550 = 125.50.")
+    total: StrictInt = Field(ge=0, le=MONEY_MAX, description="Minor units, e.g. 12550 = 125.50.")
     currency: str = Field(min_length=3, max_length=3)
     pos: str = Field("api", min_length=1, max_length=32, description="Which POS the external id belongs to.")
-    closed_at: datetime | None = None
+    closed_at: Moment | None = None
 
 
 class CheckoutOut(Schema):

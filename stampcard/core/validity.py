@@ -13,6 +13,9 @@ from stampcard.core.errors import ValidationFailed
 
 MAX_DAYS = 3660
 MAX_MONTHS = 120
+# The last day a voucher may be valid to: "valid forever" is unlimited validity, and a day near 9999 would break the
+# date sums below.
+LATEST_UNTIL = date(2100, 12, 31)
 
 
 def _invalid(message: Any) -> ValidationFailed:
@@ -39,6 +42,8 @@ class Validity:
             raise _invalid(_("Days must be a whole number from 1 to %(max)d.") % {"max": MAX_DAYS})
         if self.months is not None and not (isinstance(self.months, int) and 1 <= self.months <= MAX_MONTHS):
             raise _invalid(_("Months must be a whole number from 1 to %(max)d.") % {"max": MAX_MONTHS})
+        if self.until is not None and self.until > LATEST_UNTIL:
+            raise _invalid(_("Until is a day no later than %(latest)s.") % {"latest": LATEST_UNTIL.isoformat()})
 
     @classmethod
     def from_spec(cls, spec: dict | None) -> "Validity | None":

@@ -8,6 +8,7 @@ from ninja import Query, Router
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.documents import PDF_OPENAPI, batch_pdf
 from stampcard.api.idempotency import idempotent_write
+from stampcard.api.types import MAX_OFFSET
 from stampcard.inserts import pdf, presenters, schemas, selectors, services
 from stampcard.inserts.benefits import benefit_clean
 from stampcard.inserts.models import InsertBatch
@@ -49,7 +50,7 @@ def create_insert_batch(request: HttpRequest, body: schemas.InsertBatchIn) -> di
     "/insert-batches", response={200: schemas.InsertBatchesOut, **ERRORS}, summary="Insert batches, newest first"
 )
 def list_insert_batches(
-    request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)
+    request: HttpRequest, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=MAX_OFFSET)
 ) -> dict[str, Any]:
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)

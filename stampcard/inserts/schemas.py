@@ -5,6 +5,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.types import REF_MAX, StrictInt
 from stampcard.vouchers.schemas import ValidityIn
 
 
@@ -12,7 +13,7 @@ class BenefitIn(Schema):
     kind: Literal["stamp", "voucher", "gift"] = Field(
         default="stamp", description="stamp: N stamps; voucher: a voucher in the card; gift: an award at the counter."
     )
-    stamps: int | None = Field(default=None, ge=1, le=10, description="For kind stamp (default 1).")
+    stamps: StrictInt | None = Field(default=None, ge=1, le=10, description="For kind stamp (default 1).")
     title: str = Field(default="", max_length=100, description="For a voucher or a gift, e.g. Free cappuccino.")
     description: str = Field(default="", max_length=2000)
     validity: ValidityIn | None = Field(
@@ -26,9 +27,11 @@ class InsertBatchIn(Schema):
     name: str = Field(min_length=1, max_length=100, description='For the merchant, e.g. "Glovo — December".')
     aggregator: Literal["glovo", "bolt_food", "uklon", "rocket", "own_delivery", "other"] = "other"
     aggregator_name: str = Field(default="", max_length=60, description="The service's name for aggregator other.")
-    count: int = Field(ge=1, le=5000, description="Inserts to print.")
-    program_id: str | None = Field(default=None, description="Default: the merchant's default program.")
-    location_id: str | None = Field(default=None, description="Default: the API key's location.")
+    count: StrictInt = Field(ge=1, le=5000, description="Inserts to print.")
+    program_id: str | None = Field(
+        default=None, max_length=REF_MAX, description="Default: the merchant's default program."
+    )
+    location_id: str | None = Field(default=None, max_length=REF_MAX, description="Default: the API key's location.")
     benefit: BenefitIn = Field(default_factory=BenefitIn)
 
 

@@ -2,43 +2,58 @@
 schemas can embed ``DrawOut`` in checkout responses without an import cycle."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import Ge, Le
 from ninja import Field, Schema
+from pydantic import Strict, StringConstraints
+
+from stampcard.api.types import StrictInt
+from stampcard.lottery.models import PROBABILITY_SCALE
+from stampcard.lottery.validation import MAX_VARIANTS
+
+# A number of percent, never a boolean.
+Percent = Annotated[int, Strict(), Ge(0), Le(100)] | Annotated[float, Strict(), Ge(0), Le(100)]
 
 
 class VoucherTermsIn(Schema):
     title: str | None = Field(None, max_length=100)
-    description: str = ""
+    description: str = Field("", max_length=2000)
     validity: dict[str, Any] | None = Field(
         None, description='{"days": 30} | {"months": 2} | {"until": "2027-01-31"} | null for unlimited.'
     )
 
 
 class VariantIn(Schema):
-    kind: str = Field(description="award | voucher | extra_try | nothing")
-    name: str
-    greeting: str = ""
-    probability: str | int | float | None = Field(
+    kind: str = Field(max_length=16, description="award | voucher | extra_try | nothing")
+    name: str = Field(max_length=100)
+    greeting: str = Field("", max_length=1000)
+    probability: Percent | Annotated[str, StringConstraints(max_length=32)] | None = Field(
         None, description="Percent with at most 4 decimals, e.g. 12.5. Give this or probability_ppm."
     )
-    probability_ppm: int | None = Field(None, description="Parts per million: 1000000 is 100%.")
-    daily_cap: int | None = Field(None, description="Prizes per day (the merchant's local day); then 'nothing'.")
-    total_cap: int | None = Field(None, description="Prizes ever; then 'nothing'.")
+    probability_ppm: StrictInt | None = Field(
+        None, ge=0, le=PROBABILITY_SCALE, description="Parts per million: 1000000 is 100%."
+    )
+    daily_cap: StrictInt | None = Field(
+        None, ge=1, le=2**31 - 1, description="Prizes per day (the merchant's local day); then 'nothing'."
+    )
+    total_cap: StrictInt | None = Field(None, ge=1, le=2**31 - 1, description="Prizes ever; then 'nothing'.")
     voucher: VoucherTermsIn | None = None
 
 
 class LotteryIn(Schema):
-    name: str
-    draw_at: str = Field("checkout", description="checkout | customer")
-    variants: list[VariantIn]
+    name: str = Field(max_length=100)
+    draw_at: str = Field("checkout", max_length=16, description="checkout | customer")
+    variants: list[VariantIn] = Field(max_length=MAX_VARIANTS)
 
 
 class LotteryPatchIn(Schema):
-    name: str | None = None
+    name: str | None = Field(None, max_length=100)
     is_active: bool | None = None
-    draw_at: str | None = None
-    variants: list[VariantIn] | None = Field(None, description="Replaces the prize table; refused once drawn.")
+    draw_at: str | None = Field(None, max_length=16)
+    variants: list[VariantIn] | None = Field(
+        None, max_length=MAX_VARIANTS, description="Replaces the prize table; refused once drawn."
+    )
 
 
 class VariantOut(Schema):

@@ -1,6 +1,6 @@
 """Validation of lottery settings: names, when to draw, and prize tables whose probabilities total exactly 100%."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -95,9 +95,12 @@ def _clean_probability(raw: dict, invalid: Any) -> int:
     elif raw.get("probability") is not None:
         try:
             exact = Decimal(str(raw["probability"])) * (PROBABILITY_SCALE // 100)
-        except (InvalidOperation, ValueError):
+        except (ArithmeticError, ValueError):  # InvalidOperation, and Overflow for exponents like 1e999999999
             raise invalid(_("probability is a percentage such as 12.5."), "probability") from None
-        if not exact.is_finite() or exact != exact.to_integral_value():
+        if not exact.is_finite() or not 0 <= exact <= PROBABILITY_SCALE:
+            # Before int(): "1e999999999" is a finite Decimal whose int() would take minutes to build.
+            raise invalid(_("A probability is between 0% and 100%."), "probability")
+        if exact != exact.to_integral_value():
             raise invalid(_("A probability has at most 4 decimal places (0.0001%)."), "probability")
         ppm = int(exact)
     else:

@@ -6,7 +6,7 @@ HTTP in one place (``stampcard.api.handlers``)."""
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Query, Router
 
 from stampcard.api.common import ERRORS, actor_of, lookup_guard
 from stampcard.api.idempotency import idempotent_write
@@ -48,7 +48,7 @@ def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, 
 
 
 @router.get("/cards/lookup", response={200: schemas.LookupOut, **ERRORS}, summary="Identify a customer")
-def lookup_cards(request: HttpRequest, q: str) -> dict[str, Any]:
+def lookup_cards(request: HttpRequest, q: str = Query(..., max_length=254)) -> dict[str, Any]:
     """An empty answer counts as a miss (429 `lookup_rate_limited` past the limits, docs/security.md)."""
     with lookup_guard(request) as attempt:
         cards = cards_selectors.card_identify(merchant=actor_of(request).merchant, query=q)

@@ -6,6 +6,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from stampcard.api.schemas import ErrorOut
+from stampcard.api.types import REF_MAX, StrictInt
 from stampcard.checkouts.schemas import CardOut, CheckIn, RewardOut, RewardPreviewOut, RewardReachedOut
 from stampcard.receipts.schemas import ReceiptClaimRefOut
 
@@ -19,7 +20,7 @@ class CustomerIn(Schema):
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
     birthday: date | None = None
-    program_id: str | None = None
+    program_id: str | None = Field(None, max_length=REF_MAX)
     consents: ConsentsIn = ConsentsIn()
 
 
@@ -43,9 +44,9 @@ class LookupOut(Schema):
 
 
 class CheckoutIn(Schema):
-    card: str = Field(description="Six-digit number or QR payload.")
+    card: str = Field(max_length=REF_MAX, description="Six-digit number or QR payload.")
     check: CheckIn
-    location_id: str | None = Field(None, description="Defaults to the API key's location.")
+    location_id: str | None = Field(None, max_length=REF_MAX, description="Defaults to the API key's location.")
 
 
 class PreviewOut(Schema):
@@ -68,7 +69,7 @@ class PreviewOut(Schema):
 
 class ReverseIn(Schema):
     kind: Literal["refund", "void"] = "refund"
-    pos: str = "api"
+    pos: str = Field(default="api", min_length=1, max_length=32)
 
 
 class ReverseOut(Schema):
@@ -87,7 +88,7 @@ class ReverseOut(Schema):
 
 
 class AdjustmentIn(Schema):
-    delta: int = Field(description="Stamps to add (positive) or remove (negative).")
+    delta: StrictInt = Field(ge=-(2**31), le=2**31 - 1, description="Stamps to add (positive) or remove (negative).")
     reason: str = Field(max_length=300)
 
 

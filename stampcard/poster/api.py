@@ -7,7 +7,7 @@ answer can name the location the spot's checks count at.
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.poster import selectors
@@ -57,7 +57,9 @@ def _named(obj: object | None) -> dict[str, str] | None:
 
 
 @router.get("/poster/status", response={200: PosterStatusOut, **ERRORS}, summary="Poster app: connection status")
-def poster_status(request: HttpRequest, account: str = "", spot_id: str = "") -> dict[str, object]:
+def poster_status(
+    request: HttpRequest, account: str = Query("", max_length=100), spot_id: str = Query("", max_length=64)
+) -> dict[str, object]:
     actor = actor_of(request)
     warnings: list[str] = []
     poster_account = selectors.poster_account_for_status(merchant=actor.merchant, account=account)

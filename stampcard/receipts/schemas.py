@@ -5,13 +5,14 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.types import REF_MAX
 from stampcard.checkouts.schemas import CheckIn
 
 
 class ReceiptIn(Schema):
     check: CheckIn
-    location_id: str | None = Field(None, description="Defaults to the API key's location.")
-    program_id: str | None = Field(None, description="Defaults to the merchant's default program.")
+    location_id: str | None = Field(None, max_length=REF_MAX, description="Defaults to the API key's location.")
+    program_id: str | None = Field(None, max_length=REF_MAX, description="Defaults to the merchant's default program.")
 
 
 class VoidIn(Schema):

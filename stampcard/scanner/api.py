@@ -67,7 +67,10 @@ api = ScannerApi(
     version="1",
     description="The scanner web app's API: pair a device with a staff login, look up cards, stamp them (manual), "
     "self-service scans (kiosk, autopilot) with anti-abuse rules, vouchers and lottery. Paired devices send "
-    "`Authorization: Bearer <device token>`.",
+    "`Authorization: Bearer <device token>`. "
+    'Errors are `{"code", "message", "details"}`; besides each operation\'s own codes: 400 `invalid_characters` (a '
+    "NUL or another control character in the path, query, a header or the body; `details.where` and `details.field` "
+    "say where), 413 `payload_too_large`, 422 `validation_error` (`details.fields`).",
     urls_namespace="scanner:scanner-api",
     auth=DeviceAuth(),
     docs_url="/docs",

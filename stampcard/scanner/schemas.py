@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.types import StrictInt
 from stampcard.checkouts.schemas import RewardReachedOut
 from stampcard.lottery.schemas import DrawOut
 
@@ -134,7 +135,7 @@ class ScannerCardOut(Schema):
 
 class StampIn(Schema):
     scan_id: uuid.UUID = Field(description="Made by the app for this scan; reused on every retry of it.")
-    amount: int | None = Field(
+    amount: StrictInt | None = Field(
         None, ge=0, le=10**12, description="Minor units; required for per_amount programs, ignored otherwise."
     )
 

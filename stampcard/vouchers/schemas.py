@@ -1,31 +1,37 @@
 """Request and response shapes of the voucher endpoints (DESIGN.md §5). Fields may be added, never removed."""
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.types import REF_MAX, Day, Moment, StrictInt
+
 
 class ValidityIn(Schema):
-    days: int | None = Field(default=None, ge=1, le=3660)
-    months: int | None = Field(default=None, ge=1, le=120)
-    until: date | None = Field(default=None, description="The last valid day, to its end in the merchant's time zone.")
+    days: StrictInt | None = Field(default=None, ge=1, le=3660)
+    months: StrictInt | None = Field(default=None, ge=1, le=120)
+    until: Day | None = Field(default=None, description="The last valid day, to its end in the merchant's time zone.")
 
 
 class VoucherIssueIn(Schema):
     card: str | None = Field(
-        default=None, description="Six-digit number or QR payload; omit for free-standing bearer vouchers."
+        default=None,
+        max_length=REF_MAX,
+        description="Six-digit number or QR payload; omit for free-standing bearer vouchers.",
     )
     title: str = Field(min_length=1, max_length=100)
     description: str = Field(default="", max_length=2000)
     validity: ValidityIn | None = Field(
         default=None, description='{"days": 30} | {"months": 2} | {"until": "2027-01-31"}'
     )
-    valid_from: datetime | None = Field(default=None, description="Issued now, usable from then on (default: at once).")
+    valid_from: Moment | None = Field(default=None, description="Issued now, usable from then on (default: at once).")
     code: str | None = Field(
-        default=None, description="A merchant's own code (4-32 letters and digits), e.g. a promo code the POS knows."
+        default=None,
+        max_length=REF_MAX,
+        description="A merchant's own code (4-32 letters and digits), e.g. a promo code the POS knows.",
     )
-    count: int = Field(default=1, ge=1, le=1000, description="More than one only for free-standing vouchers.")
+    count: StrictInt = Field(default=1, ge=1, le=1000, description="More than one only for free-standing vouchers.")
     batch_name: str = Field(default="", max_length=100, description="Names the batch of free-standing vouchers.")
     purpose: Literal["flyers", "event", "compensation", "b2b_gift", "other"] = "other"
 
@@ -83,9 +89,9 @@ class RedeemCheckIn(Schema):
 class RedeemIn(Schema):
     check: RedeemCheckIn | None = None
     card: str | None = Field(
-        default=None, description="The card the customer showed, if any (limits guessing per card)."
+        default=None, max_length=REF_MAX, description="The card the customer showed, if any (limits guessing per card)."
     )
-    location_id: str | None = Field(default=None, description="Defaults to the API key's location.")
+    location_id: str | None = Field(default=None, max_length=REF_MAX, description="Defaults to the API key's location.")
 
 
 class CancelIn(Schema):

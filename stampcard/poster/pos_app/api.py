@@ -13,7 +13,6 @@ Everything else the app does (lookup, preview, hand-over, draws, vouchers, recei
 import dataclasses
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from ninja import Field, Router, Schema
 
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.idempotency import idempotent_write
+from stampcard.api.types import MONEY_MAX, REF_MAX, Moment, StrictInt
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards.checks import CheckInput
 from stampcard.checkouts import presenters
@@ -53,22 +53,26 @@ class AppConfigOut(Schema):
 
 class PosterCheckIn(Schema):
     external_id: str = Field(min_length=1, max_length=64, description="Poster's transaction_id (Order.orderName).")
-    total: int = Field(ge=0, description="Money paid, in minor units (Order fields are major units: convert).")
+    total: StrictInt = Field(
+        ge=0, le=MONEY_MAX, description="Money paid, in minor units (Order fields are major units: convert)."
+    )
     currency: str = Field(min_length=3, max_length=3)
-    closed_at: datetime | None = None
+    closed_at: Moment | None = None
 
 
 class PosterCheckoutIn(Schema):
-    card: str = Field(description="Six-digit number or QR payload.")
+    card: str = Field(max_length=REF_MAX, description="Six-digit number or QR payload.")
     check: PosterCheckIn
     location_id: str | None = Field(
-        None, description="Defaults to the API key's location, else the location the Poster spot is mapped to."
+        None,
+        max_length=REF_MAX,
+        description="Defaults to the API key's location, else the location the Poster spot is mapped to.",
     )
 
 
 class QrTextIn(Schema):
     data: str = Field(min_length=1, max_length=500)
-    columns: int = Field(32, ge=16, le=64, description="Characters per printed line: 32 on 58 mm, 48 on 80 mm.")
+    columns: StrictInt = Field(32, ge=16, le=64, description="Characters per printed line: 32 on 58 mm, 48 on 80 mm.")
 
 
 class QrTextOut(Schema):
