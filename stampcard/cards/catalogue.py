@@ -75,6 +75,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
         ProgramTemplate(
             key="salon",
             label=_("Salon card"),
+            # xgettext:no-python-format
             description=_("A stamp per visit; the sixth visit brings a 50% discount voucher."),
             design={
                 "background_color": "#2e1065",
@@ -87,6 +88,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 {
                     "at": 6,
                     "kind": RewardKind.VOUCHER,
+                    # xgettext:no-python-format
                     "title": _("50% off your next visit"),
                     "description": _("Show the voucher when you book."),
                     "voucher": {"validity": {"days": 60}},
@@ -109,6 +111,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                 {
                     "at": 8,
                     "kind": RewardKind.VOUCHER,
+                    # xgettext:no-python-format
                     "title": _("Dinner for two, 20% off"),
                     "description": _("On any evening, drinks included."),
                     "voucher": {"validity": {"days": 90}},

@@ -216,6 +216,7 @@ class VoucherTermsForm(ValidityFields):
     title = forms.CharField(
         label=_("What it gives"),
         max_length=100,
+        # xgettext:no-python-format
         help_text=_(
             "The benefit, as the customer and the cashier read it: “Free cappuccino”, “10% off”, “50 UAH off the bill”."
         ),
