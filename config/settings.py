@@ -435,7 +435,8 @@ _CSP_DIRECTIVES: dict[str, list[Any] | bool] = {
     "default-src": [SELF],
     "script-src": [SELF, NONCE],
     "style-src": [SELF, NONCE],
-    "img-src": [SELF, "data:", "blob:"],
+    # OpenStreetMap's tiles: the map that places a location in the panel (frontend/panel/src/organisation.js).
+    "img-src": [SELF, "data:", "blob:", "https://tile.openstreetmap.org"],
     "media-src": [SELF, "blob:"],  # the scanner's camera stream
     "worker-src": [SELF, "blob:"],
     "connect-src": [SELF],
