@@ -28,6 +28,8 @@ from stampcard.scanner import demo as scanner_demo
 DEMO_MERCHANT_NAME = "Demo Coffee"
 OWNER_EMAIL = "owner@demo.stampcard.local"
 CASHIER_EMAIL = "cashier@demo.stampcard.local"
+# The operator of this server (the Django admin). Merchant staff never get the admin, the demo owner included.
+OPERATOR_EMAIL = "operator@demo.stampcard.local"
 DEMO_CUSTOMERS = [
     ("Olena Kovalenko", "olena@example.com", "+380501234567"),
     ("Taras Shevchuk", "taras@example.com", ""),
@@ -78,6 +80,9 @@ def _saved_matches(saved: dict[str, Any], merchant: Merchant) -> bool:
         and actor.merchant.pk == merchant.pk
         and owner is not None
         and owner.check_password(saved.get("owner_password", ""))
+        and not owner.is_superuser
+        and StaffUser.objects.filter(email=OPERATOR_EMAIL, is_superuser=True).exists()
+        and "operator_password" in saved
     )
 
 
@@ -88,9 +93,7 @@ def _create(*, base_url: str) -> dict[str, Any]:
         email=OWNER_EMAIL, password=password, full_name="Demo Owner"
     )
     owner.set_password(password)
-    # Whoever runs the demo is also its operator: the owner login opens the Django admin.
-    owner.is_staff = owner.is_superuser = True
-    owner.save(update_fields=["password", "is_staff", "is_superuser"])
+    owner.save(update_fields=["password"])
     merchant = merchants_services.merchant_create(
         name=DEMO_MERCHANT_NAME, owner=owner, currency="UAH", timezone="Europe/Kyiv", locale="uk"
     )
@@ -164,7 +167,15 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
     if owner_password is None:
         owner_password = secrets.token_urlsafe(12)
         owner.set_password(owner_password)
-        owner.save(update_fields=["password"])
+    # A demo seeded before the panel existed made its owner the operator; the owner works in the panel now.
+    owner.is_staff = owner.is_superuser = False
+    owner.save(update_fields=["password", "is_staff", "is_superuser"])
+    operator_password = secrets.token_urlsafe(12)
+    operator = StaffUser.objects.filter(email=OPERATOR_EMAIL).first() or StaffUser.objects.create_superuser(
+        OPERATOR_EMAIL, operator_password, full_name="Demo Operator"
+    )
+    operator.set_password(operator_password)
+    operator.save(update_fields=["password"])
     for stale in ApiKey.objects.filter(merchant=merchant, name="Demo POS", revoked_at__isnull=True):
         merchants_services.api_key_revoke(api_key=stale)
     location = Location.objects.filter(merchant=merchant).order_by("created_at").first()
@@ -185,6 +196,8 @@ def _refresh_credentials(*, merchant: Merchant, owner_password: str | None = Non
         "location_id": str(location.pk) if location else None,
         "owner_email": owner.email,
         "owner_password": owner_password,
+        "operator_email": OPERATOR_EMAIL,
+        "operator_password": operator_password,
         "api_key": raw,
         "api_key_role": cashier_membership.role,
         "cashier_email": cashier_membership.user.email,
@@ -223,5 +236,6 @@ def _urls(base_url: str) -> dict[str, str]:
     return {
         "api_docs_url": f"{base_url}/api/v1/docs",
         "openapi_url": f"{base_url}/api/v1/openapi.json",
+        "panel_url": f"{base_url}/panel/",
         "admin_url": f"{base_url}/admin/",
     }

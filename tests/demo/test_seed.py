@@ -1,11 +1,12 @@
 import json
 
 import pytest
+from django.test import Client
 
 from stampcard.cards.models import Card, Program
 from stampcard.demo import seed
 from stampcard.merchants import services as merchants_services
-from stampcard.merchants.models import Location, Merchant
+from stampcard.merchants.models import Location, Merchant, StaffUser
 from stampcard.poster.models import PosterSpot
 
 
@@ -60,3 +61,15 @@ def test_every_poster_spot_of_the_demo_counts_at_the_location_of_its_name(var_di
         "Khreshchatyk": "Demo Coffee — Khreshchatyk",
         "Podil": "Demo Coffee — Podil",
     }
+
+
+def test_the_demo_owner_works_in_the_panel_and_only_the_operator_opens_the_admin(var_dir):
+    demo = seed.seed_demo(base_url="http://testserver")
+    owner = StaffUser.objects.get(email=demo["owner_email"])
+    assert not owner.is_staff and not owner.is_superuser
+    assert StaffUser.objects.get(email=seed.OPERATOR_EMAIL).is_superuser
+    assert demo["panel_url"] == "http://testserver/panel/"
+    client = Client()
+    assert client.login(username=demo["owner_email"], password=demo["owner_password"])
+    assert client.get("/panel/").status_code == 200
+    assert client.get("/admin/").status_code == 302  # the admin's own sign-in: the owner is no operator

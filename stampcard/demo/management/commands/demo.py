@@ -97,10 +97,10 @@ class Command(BaseCommand):
         lines = [
             "",
             heading,
+            f"  Panel         {demo['panel_url']}",
+            f"  Owner login   {demo['owner_email']} / {demo['owner_password']}",
             f"  API docs      {demo['api_docs_url']}",
             f"  OpenAPI       {demo['openapi_url']}",
-            f"  Admin         {demo['admin_url']}",
-            f"  Owner login   {demo['owner_email']} / {demo['owner_password']}",
             f"  API key       {demo['api_key']}   (cashier, first location)",
             f"  Program       {demo['program_id']}",
             f"  Sample card   {demo['sample_card_number']}   web card {demo.get('sample_card_url', '')}",
@@ -109,6 +109,8 @@ class Command(BaseCommand):
             f"  Poster POS    {poster_register}   (a simulated register running the stampcard app)",
             "",
             *(f"  {label}\n      {value}" for label, value in demo.get("features", {}).items()),
+            f"  Operator      {demo['admin_url']}   {demo.get('operator_email', '')} / "
+            f"{demo.get('operator_password', '')}   (the server's Django admin, not for merchants)",
             f"  Saved to      {demo_file()}",
             "",
             f"  Try: curl -H 'Authorization: Bearer {demo['api_key']}' {demo['base_url']}/api/v1/cards/lookup?q=olena",
