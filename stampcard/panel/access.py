@@ -13,11 +13,19 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import user_has_device
 
+from stampcard.core.errors import NotFound
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Location, Membership, Merchant, Role, StaffUser
 
@@ -50,6 +58,11 @@ class PanelContext:
         """The active locations this staff member may act for (all of the merchant's when not limited)."""
         limited = list(self.membership.locations.filter(is_active=True))
         return limited or list(self.merchant.locations.filter(is_active=True))
+
+
+def panel_of(request: HttpRequest) -> PanelContext:
+    """The ``PanelContext`` that ``panel_view`` put on the request."""
+    return request.panel  # type: ignore[attr-defined]
 
 
 def memberships_of(user: StaffUser) -> list[Membership]:
@@ -97,6 +110,7 @@ def second_factor_missing(user: StaffUser) -> bool:
 def panel_view(minimum: Role = Role.CASHIER, *, methods: Iterable[str] = ("GET",)) -> Callable[[View], View]:
     """Guard a panel view: signed in, acting for one merchant, holding at least ``minimum`` there.
 
+    A ``NotFound`` from a tenant door inside the view (another merchant's id) answers 404.
     ``methods`` are the HTTP methods the view answers (HEAD follows GET); others get 405. The minimum and the
     methods stay on the view (``panel_minimum_role``, ``panel_methods``) for the test that walks every panel URL.
     """
@@ -131,7 +145,10 @@ def panel_view(minimum: Role = Role.CASHIER, *, methods: Iterable[str] = ("GET",
             request.panel = PanelContext(  # type: ignore[attr-defined]
                 user=user, membership=membership, actor=actor, memberships_count=len(memberships)
             )
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except NotFound:  # a tenant door refused another merchant's (or a made-up) id
+                raise Http404() from None
 
         guarded.panel_minimum_role = minimum  # type: ignore[attr-defined]
         guarded.panel_methods = frozenset(allowed)  # type: ignore[attr-defined]

@@ -24,13 +24,14 @@ from stampcard.cards.milestones import MAX_MILESTONES
 from stampcard.cards.models import Program, RewardKind, StampIcon, StampingMode
 from stampcard.cards.transfer import DocumentInvalid, program_export
 from stampcard.checkouts import programs as checkouts_programs
-from stampcard.core.errors import NotFound, ValidationFailed
+from stampcard.core.errors import ValidationFailed
 from stampcard.lottery import selectors as lottery_selectors
 from stampcard.merchants.models import Role
 from stampcard.panel import setup
-from stampcard.panel.access import panel_view
+from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.designer import forms, preview
 from stampcard.panel.models import SetupStep
+from stampcard.panel.refusals import refusal_to_form
 
 
 @dataclass(frozen=True)
@@ -51,16 +52,7 @@ STEPS = (
 
 
 def _program(request: HttpRequest, program_id: uuid.UUID) -> Program:
-    try:
-        return cards_selectors.program_get(merchant=request.panel.merchant, program_id=program_id)  # type: ignore[attr-defined]
-    except NotFound:
-        raise Http404 from None
-
-
-def _put_error(form: Any, error: ValidationFailed) -> None:
-    fields = error.details.get("fields") or []
-    name = fields[0]["field"] if fields else None
-    form.add_error(name if name in form.fields else None, str(error.message))
+    return cards_selectors.program_get(merchant=panel_of(request).merchant, program_id=program_id)
 
 
 def _saved(request: HttpRequest, program: Program, step: str) -> HttpResponseRedirect:
@@ -118,7 +110,7 @@ def program_new_page(request: HttpRequest) -> HttpResponse:
         try:
             program = checkouts_programs.program_create(actor=request.panel.actor, fields=fields)  # type: ignore[attr-defined]
         except ValidationFailed as error:
-            _put_error(form, error)
+            refusal_to_form(form, error)
         else:
             setup.setup_step_done(merchant=request.panel.merchant, step=SetupStep.DESIGN_CARD)  # type: ignore[attr-defined]
             messages.success(request, _("The card is ready. Make it yours, step by step."))
@@ -178,7 +170,7 @@ def program_look_page(request: HttpRequest, program_id: uuid.UUID) -> HttpRespon
                 **form.changes(),
             )
         except ValidationFailed as error:
-            _put_error(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("The look is saved; every card shows it now."))
             return _saved(request, program, "look")
@@ -250,7 +242,7 @@ def _rules_save(request: HttpRequest, program: Program, step: str, form: Any, ch
             form._non_form_errors = form.error_class([str(error.message)])  # type: ignore[attr-defined]
             lotteries = _lotteries(request)
             return _step_page(request, program, step, {"formset": form, "lotteries": lotteries})
-        _put_error(form, error)
+        refusal_to_form(form, error)
         return _step_page(request, program, step, {"form": form})
     if version.number != program.version:
         outdated = cards_selectors.program_cards_outdated_count(program=version.program)
@@ -288,7 +280,7 @@ def _settings_step(request: HttpRequest, program_id: uuid.UUID, step: str, form_
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except ValidationFailed as error:
-            _put_error(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("Saved."))
             return _saved(request, program, step)

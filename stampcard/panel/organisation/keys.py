@@ -12,8 +12,8 @@ from stampcard.core.errors import ApplicationError
 from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Location, Membership, Role
-from stampcard.panel.access import PanelContext, panel_view
-from stampcard.panel.organisation.common import found, panel_of, refusal_to_form
+from stampcard.panel.access import PanelContext, panel_of, panel_view
+from stampcard.panel.refusals import refusal_to_form
 from stampcard.scanner import selectors as scanner_selectors
 from stampcard.scanner.services import devices as scanner_devices
 
@@ -97,7 +97,7 @@ def key_new_page(request: HttpRequest) -> HttpResponse:
 def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
     panel = panel_of(request)
     own_only = None if panel.can(Role.OWNER) else panel.membership
-    key = found(lambda: merchants_selectors.api_key_get(merchant=panel.merchant, key_id=key_id, membership=own_only))
+    key = merchants_selectors.api_key_get(merchant=panel.merchant, key_id=key_id, membership=own_only)
     try:
         merchants_services.api_key_revoke_by(actor=panel.actor, api_key=key)
     except ApplicationError as refused:
@@ -112,7 +112,7 @@ def key_revoke(request: HttpRequest, key_id: str) -> HttpResponse:
 @panel_view(Role.MANAGER, methods=("POST",))
 def key_device_unpair(request: HttpRequest, device_id: str) -> HttpResponse:
     panel = panel_of(request)
-    device = found(lambda: scanner_selectors.device_get(actor=panel.actor, device_id=device_id))
+    device = scanner_selectors.device_get(actor=panel.actor, device_id=device_id)
     scanner_devices.device_unpair_by_actor(actor=panel.actor, device_id=device.pk)
     messages.success(
         request, _("“%(name)s” is unpaired: it stops working at its next request.") % {"name": device.name}

@@ -18,8 +18,8 @@ from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants.locations import DayHours
 from stampcard.merchants.models import Location, OpeningHours, Role, Weekday
 from stampcard.merchants.plans import limits_for
-from stampcard.panel.access import panel_view
-from stampcard.panel.organisation.common import found, panel_of, refusal_to_form
+from stampcard.panel.access import panel_of, panel_view
+from stampcard.panel.refusals import refusal_to_form
 
 
 class LocationForm(forms.Form):
@@ -145,62 +145,47 @@ def locations_page(request: HttpRequest) -> HttpResponse:
 
 @panel_view(Role.OWNER, methods=("GET", "POST"))
 def location_new_page(request: HttpRequest) -> HttpResponse:
-    panel = panel_of(request)
-    form = LocationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                location = merchants_locations.location_add(
-                    actor=panel.actor,
-                    name=data["name"],
-                    address=data["address"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                )
-                if not _save_hours(request, form, location):
-                    raise _HoursRefused()
-        except _HoursRefused:
-            pass
-        except ApplicationError as refused:
-            refusal_to_form(form, refused)
-        else:
-            messages.success(request, _("Location “%(name)s” added.") % {"name": location.name})
-            return HttpResponseRedirect(reverse("panel:locations"))
-    return render(request, "panel/organisation/location_form.html", {"form": form, "location": None})
+    return _location_form_page(request, location=None)
 
 
 @panel_view(Role.MANAGER, methods=("GET", "POST"))
 def location_edit_page(request: HttpRequest, location_id: str) -> HttpResponse:
+    location = merchants_selectors.location_get(merchant=panel_of(request).merchant, location_id=location_id)
+    return _location_form_page(request, location=location)
+
+
+def _location_form_page(request: HttpRequest, *, location: Location | None) -> HttpResponse:
+    """Add a location (``location`` None) or change one: its fields and its opening hours in one transaction."""
     panel = panel_of(request)
-    location = found(lambda: merchants_selectors.location_get(merchant=panel.merchant, location_id=location_id))
-    initial = {
-        "name": location.name,
-        "address": location.address,
-        "latitude": location.latitude,
-        "longitude": location.longitude,
-    }
-    form = LocationForm(request.POST or None, initial=initial, hours=list(location.opening_hours.all()))
+    initial = (
+        {}
+        if location is None
+        else {
+            "name": location.name,
+            "address": location.address,
+            "latitude": location.latitude,
+            "longitude": location.longitude,
+        }
+    )
+    hours = [] if location is None else list(location.opening_hours.all())
+    form = LocationForm(request.POST or None, initial=initial, hours=hours)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        fields = {name: form.cleaned_data[name] for name in ("name", "address", "latitude", "longitude")}
         try:
             with transaction.atomic():
-                merchants_locations.location_update(
-                    actor=panel.actor,
-                    location=location,
-                    name=data["name"],
-                    address=data["address"],
-                    latitude=data["latitude"],
-                    longitude=data["longitude"],
-                )
-                if not _save_hours(request, form, location):
+                if location is None:
+                    saved = merchants_locations.location_add(actor=panel.actor, **fields)
+                else:
+                    saved = merchants_locations.location_update(actor=panel.actor, location=location, **fields)
+                if not _save_hours(request, form, saved):
                     raise _HoursRefused()
         except _HoursRefused:
             pass
         except ApplicationError as refused:
             refusal_to_form(form, refused)
         else:
-            messages.success(request, _("Location “%(name)s” saved.") % {"name": location.name})
+            done = _("Location “%(name)s” added.") if location is None else _("Location “%(name)s” saved.")
+            messages.success(request, done % {"name": saved.name})
             return HttpResponseRedirect(reverse("panel:locations"))
     return render(request, "panel/organisation/location_form.html", {"form": form, "location": location})
 
@@ -208,7 +193,7 @@ def location_edit_page(request: HttpRequest, location_id: str) -> HttpResponse:
 @panel_view(Role.OWNER, methods=("POST",))
 def location_active_switch(request: HttpRequest, location_id: str) -> HttpResponse:
     panel = panel_of(request)
-    location = found(lambda: merchants_selectors.location_get(merchant=panel.merchant, location_id=location_id))
+    location = merchants_selectors.location_get(merchant=panel.merchant, location_id=location_id)
     active = not location.is_active
     try:
         merchants_locations.location_set_active(actor=panel.actor, location=location, active=active)

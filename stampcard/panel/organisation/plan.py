@@ -20,8 +20,8 @@ from stampcard.merchants.plans import (
     limits_for,
     price_per_location,
 )
-from stampcard.panel.access import panel_view
-from stampcard.panel.organisation.common import panel_of, refusal_to_form
+from stampcard.panel.access import panel_of, panel_view
+from stampcard.panel.refusals import refusal_to_form
 
 
 class PlanForm(forms.Form):

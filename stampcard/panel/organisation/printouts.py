@@ -9,9 +9,8 @@ from stampcard.cards import links
 from stampcard.cards.models import Program
 from stampcard.core.qr import qr_svg_inline
 from stampcard.merchants.models import Role
-from stampcard.panel.access import panel_view
+from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.models import SetupStep
-from stampcard.panel.organisation.common import panel_of
 from stampcard.panel.setup import setup_step_done
 from stampcard.public.pdf import LABEL_SIZES
 

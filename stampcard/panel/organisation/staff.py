@@ -15,8 +15,8 @@ from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants import staffing
 from stampcard.merchants.models import Location, Merchant, Role
 from stampcard.merchants.plans import limits_for
-from stampcard.panel.access import panel_view
-from stampcard.panel.organisation.common import found, panel_of, refusal_to_form
+from stampcard.panel.access import panel_of, panel_view
+from stampcard.panel.refusals import refusal_to_form
 
 ROLE_HELP = gettext_lazy(
     "Owner: everything, plan and staff included. Manager: card design, rewards, locations, own API keys. "
@@ -94,7 +94,7 @@ def staff_invite_page(request: HttpRequest) -> HttpResponse:
 @panel_view(Role.OWNER, methods=("GET", "POST"))
 def staff_edit_page(request: HttpRequest, membership_id: str) -> HttpResponse:
     panel = panel_of(request)
-    membership = found(lambda: merchants_selectors.membership_get(merchant=panel.merchant, membership_id=membership_id))
+    membership = merchants_selectors.membership_get(merchant=panel.merchant, membership_id=membership_id)
     initial = {"role": membership.role, "locations": list(membership.locations.all())}
     form = StaffForm(request.POST or None, initial=initial, merchant=panel.merchant)
     if request.method == "POST" and form.is_valid():
@@ -116,7 +116,7 @@ def staff_edit_page(request: HttpRequest, membership_id: str) -> HttpResponse:
 @panel_view(Role.OWNER, methods=("POST",))
 def staff_deactivate(request: HttpRequest, membership_id: str) -> HttpResponse:
     panel = panel_of(request)
-    membership = found(lambda: merchants_selectors.membership_get(merchant=panel.merchant, membership_id=membership_id))
+    membership = merchants_selectors.membership_get(merchant=panel.merchant, membership_id=membership_id)
     try:
         staffing.membership_deactivate(actor=panel.actor, membership=membership)
     except ApplicationError as refused:
@@ -132,9 +132,7 @@ def staff_deactivate(request: HttpRequest, membership_id: str) -> HttpResponse:
 @panel_view(Role.OWNER, methods=("POST",))
 def staff_invitation_cancel(request: HttpRequest, invitation_id: str) -> HttpResponse:
     panel = panel_of(request)
-    invitation = found(
-        lambda: staffing.invitation_get_for_merchant(merchant=panel.merchant, invitation_id=invitation_id)
-    )
+    invitation = staffing.invitation_get_for_merchant(merchant=panel.merchant, invitation_id=invitation_id)
     staffing.invitation_cancel(actor=panel.actor, invitation=invitation)
     messages.success(request, _("The invitation to %(email)s is withdrawn.") % {"email": invitation.email})
     return HttpResponseRedirect(reverse("panel:staff"))

@@ -18,7 +18,7 @@ from stampcard.lottery.models import Lottery, VariantKind
 from stampcard.lottery.validation import percent
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_view
-from stampcard.panel.rewards.common import error_field, form_refuse, or_404
+from stampcard.panel.refusals import refusal_field, refusal_to_form
 from stampcard.panel.rewards.forms import LotteryForm, VariantFormSet, percent_to_ppm, variant_initial
 
 KIND_SHORT = {
@@ -60,7 +60,7 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
 @panel_view(Role.MANAGER, methods=("GET", "POST"))
 def lottery_edit(request: HttpRequest, lottery_id: str) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
-    lottery = or_404(selectors.lottery_get, merchant=panel.merchant, lottery_id=lottery_id)
+    lottery = selectors.lottery_get(merchant=panel.merchant, lottery_id=lottery_id)
     frozen = selectors.lottery_has_draws(lottery=lottery)
     data = request.POST or None
     form = LotteryForm(data, initial={"name": lottery.name, "draw_at": lottery.draw_at})
@@ -95,7 +95,7 @@ def _valid(form: LotteryForm, formset: Any) -> bool:
 
 def _refuse(form: LotteryForm, formset: Any, error: ApplicationError) -> None:
     """Put a service's refusal where it belongs: ``variants.<i>.<field>`` under that prize's field."""
-    field = error_field(error) or ""
+    field = refusal_field(error) or ""
     parts = field.split(".")
     if formset is not None and parts[0] == "variants" and len(parts) >= 3 and parts[1].isdigit():
         kept = formset.kept_forms()
@@ -106,7 +106,7 @@ def _refuse(form: LotteryForm, formset: Any, error: ApplicationError) -> None:
                 name = "probability"
             kept[index].add_error(name if name in kept[index].fields else None, str(error.message))
             return
-    form_refuse(form, error)
+    refusal_to_form(form, error)
 
 
 def _editor(
@@ -126,7 +126,7 @@ def _initial_total(formset: Any) -> str:
 @panel_view(Role.MANAGER)
 def lottery_page(request: HttpRequest, lottery_id: str) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
-    lottery = or_404(selectors.lottery_get, merchant=panel.merchant, lottery_id=lottery_id)
+    lottery = selectors.lottery_get(merchant=panel.merchant, lottery_id=lottery_id)
     context = {
         "lottery": lottery,
         "odds": [{**row, "kind_label": KIND_SHORT[row["kind"]]} for row in services.lottery_odds(lottery=lottery)],
@@ -142,7 +142,7 @@ def lottery_page(request: HttpRequest, lottery_id: str) -> HttpResponse:
 def lottery_active(request: HttpRequest, lottery_id: str) -> HttpResponse:
     """Switch a lottery on or off (``active`` = "1" or "0"). Off, a reached lottery reward waits un-spun."""
     panel = request.panel  # type: ignore[attr-defined]
-    lottery = or_404(selectors.lottery_get, merchant=panel.merchant, lottery_id=lottery_id)
+    lottery = selectors.lottery_get(merchant=panel.merchant, lottery_id=lottery_id)
     active = request.POST.get("active")
     if active in ("0", "1"):
         lottery = services.lottery_update(actor=panel.actor, lottery_id=lottery.pk, is_active=active == "1")
@@ -158,8 +158,8 @@ def lottery_proof(request: HttpRequest, lottery_id: str, draw_id: str) -> HttpRe
     """A draw's fairness proof, the same document ``GET /api/v1/lottery/draws/{id}/proof`` answers a staff key:
     whoever holds it can recompute the draw (docs/lottery-fairness.md) once the period's seed is revealed."""
     panel = request.panel  # type: ignore[attr-defined]
-    lottery = or_404(selectors.lottery_get, merchant=panel.merchant, lottery_id=lottery_id)
-    draw = or_404(selectors.lottery_draw_get, merchant=panel.merchant, draw_id=draw_id)
+    lottery = selectors.lottery_get(merchant=panel.merchant, lottery_id=lottery_id)
+    draw = selectors.lottery_draw_get(merchant=panel.merchant, draw_id=draw_id)
     if draw.lottery_id != lottery.pk:
         raise Http404("lottery_draw_not_found")
     return JsonResponse(

@@ -17,7 +17,7 @@ from stampcard.core.errors import ApplicationError, NotFound, ValidationFailed
 from stampcard.lottery import selectors as lottery_selectors
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_view
-from stampcard.panel.rewards.common import form_refuse, or_404
+from stampcard.panel.refusals import refusal_to_form
 from stampcard.panel.rewards.forms import BatchForm, VoucherIssueForm
 from stampcard.vouchers import issuing, pdf, presenters, services
 from stampcard.vouchers import selectors as vouchers_selectors
@@ -127,7 +127,7 @@ def voucher_new(request: HttpRequest) -> HttpResponse:
         except NotFound:
             form.add_error("card", _("This card is not one of yours any more: search for the customer again."))
         except ApplicationError as error:
-            form_refuse(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(
                 request,
@@ -165,7 +165,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
                 validity=form.validity_value(),
             )
         except ApplicationError as error:
-            form_refuse(form, error)
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("%(count)d vouchers are ready to print or share.") % {"count": batch.count})
             return HttpResponseRedirect(reverse("panel:reward-batch", kwargs={"batch_id": batch.pk}))
@@ -175,7 +175,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
 @panel_view(Role.MANAGER)
 def batch_page(request: HttpRequest, batch_id: str) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
-    batch = or_404(vouchers_selectors.batch_get, merchant=panel.merchant, batch_id=batch_id)
+    batch = vouchers_selectors.batch_get(merchant=panel.merchant, batch_id=batch_id)
     rows = voucher_rows(vouchers_selectors.vouchers_of_batch(batch=batch))
     counts = {state: sum(row.state == state for row in rows) for state in VoucherState}
     return render(request, "panel/rewards/batch.html", {"batch": batch, "rows": rows, "counts": counts})
@@ -185,7 +185,7 @@ def batch_page(request: HttpRequest, batch_id: str) -> HttpResponse:
 def batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
     """The batch's printable A4 sheet (eight vouchers a page, QR to each voucher's page and the code's barcode)."""
     panel = request.panel  # type: ignore[attr-defined]
-    batch = or_404(vouchers_selectors.batch_get, merchant=panel.merchant, batch_id=batch_id)
+    batch = vouchers_selectors.batch_get(merchant=panel.merchant, batch_id=batch_id)
     document = pdf.batch_sheet(
         merchant=panel.merchant, batch=batch, vouchers=vouchers_selectors.vouchers_of_batch(batch=batch)
     )
@@ -195,7 +195,7 @@ def batch_pdf(request: HttpRequest, batch_id: str) -> HttpResponse:
 @panel_view(Role.MANAGER, methods=("POST",))
 def voucher_cancel(request: HttpRequest, voucher_id: str) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
-    voucher = or_404(vouchers_selectors.voucher_get_by_id, merchant=panel.merchant, voucher_id=voucher_id)
+    voucher = vouchers_selectors.voucher_get_by_id(merchant=panel.merchant, voucher_id=voucher_id)
     back = _back(request, voucher)
     if request.POST.get("confirm") != "1":
         messages.error(request, _("Nothing was cancelled: confirm the cancellation with its button."))
