@@ -21,6 +21,31 @@ def pytest_collection_modifyitems(config, items):  # noqa: ARG001
                 item.add_marker(pytest.mark.skip(reason="needs PostgreSQL; `make test` runs it on PostgreSQL"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    # Production hashes with Argon2 (about a quarter of a second and 100 MB per password on these machines, by design);
+    # thousands of staff logins made by factories would spend minutes of the suite on it. Tests hash with a fast
+    # hasher; Argon2 stays listed so its hashes still verify, and tests/merchants/test_staff_users.py pins Argon2
+    # as what production stores.
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    production = settings.PASSWORD_HASHERS
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *production]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    yield
+    settings.PASSWORD_HASHERS = production
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
+@pytest.fixture
+def production_password_hashing(settings):
+    """The hashers production uses (Argon2 first), for tests about how passwords are stored."""
+    settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+
+
 @pytest.fixture(autouse=True)
 def _unhashed_static_files(settings):
     # The hashed manifest exists only after collectstatic (which `make run` does); tests render admin and docs pages

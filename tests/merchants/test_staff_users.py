@@ -15,7 +15,7 @@ def test_the_user_model_is_the_staff_user_and_its_login_is_the_email():
     assert StaffUser.USERNAME_FIELD == "email"
 
 
-def test_a_staff_login_stores_an_argon2_hash_and_never_the_password():
+def test_a_staff_login_stores_an_argon2_hash_and_never_the_password(production_password_hashing):
     user = services.staff_user_create(email="olena@example.com", password="correct horse battery")
 
     stored = StaffUser.objects.get(pk=user.pk).password
