@@ -7,6 +7,7 @@ demo package because it needs the stand-in's demo account, and only the demo may
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 
 from stampcard.cards.models import Program
 from stampcard.merchants.actors import Actor
@@ -76,7 +77,7 @@ def seed_demo(
     _map_spots_to_namesakes(actor=owner_actor, poster_account_id=row.pk)
     stand_in = settings.POSTER_API_URL.removesuffix("/api")
     return {
-        "Poster connection (owner login)": f"{base_url}/integrations/poster/?merchant={merchant.pk}",
+        "Poster connection (owner login)": f"{base_url}{reverse('panel:integrations')}",
         "Poster stand-in": f"{stand_in}/",
         "Poster demo account": sandbox_poster.DEMO_ACCOUNT,
         "Ring up a check on the Poster stand-in": (

@@ -7,8 +7,9 @@ from django.utils import translation
 
 from stampcard.merchants.models import StaffUser
 
-# Customer pages keep the customer's language even when a staff member opens one in the same browser.
-STAFF_PATHS = ("/panel/", "/login/", "/logout/", "/signup/", "/account/")
+# Customer pages keep the customer's language even when a staff member opens one in the same browser. Poster's OAuth
+# callback answers with the panel's integrations page.
+STAFF_PATHS = ("/panel/", "/login/", "/logout/", "/signup/", "/account/", "/integrations/poster/callback")
 
 
 class StaffLanguageMiddleware:

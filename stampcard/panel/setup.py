@@ -18,7 +18,7 @@ from stampcard.scanner.models import ScannerDevice
 STEP_PAGES = {
     SetupStep.DESIGN_CARD: "panel:programs",
     SetupStep.PRINT_JOIN_QR: "panel:printouts",
-    SetupStep.CONNECT_COUNTER: "panel:keys",
+    SetupStep.CONNECT_COUNTER: "panel:integrations",
     SetupStep.FIRST_STAMP: "panel:counter",
 }
 

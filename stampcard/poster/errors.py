@@ -26,3 +26,8 @@ class PosterConnectInvalid(PermissionDenied):
 class PosterAccountInvalid(ValidationFailed):
     code = "poster_account_invalid"
     default_message = _("Poster sent an account name we cannot use.")
+
+
+class PosterAccountNotConnected(Conflict):
+    code = "poster_account_not_connected"
+    default_message = _("This Poster account is not connected: connect Poster again first.")

@@ -1,8 +1,9 @@
 """Connecting a merchant through Poster's OAuth (DOCS en/start/authApi.md; reference/poster.md §1).
 
-1. ``/integrations/poster/connect`` sends the manager to
+1. The panel's *Connect Poster* button (a POST to ``/panel/integrations/poster/connect/``) sends the manager to
    ``{POSTER_OAUTH_AUTHORIZE_URL}?application_id=…&redirect_uri=…&response_type=code&state=…``.
-2. Poster sends them back to ``redirect_uri?code={32 chars}&account={login}``.
+2. Poster sends them back to ``redirect_uri?code={32 chars}&account={login}`` (``/integrations/poster/callback``,
+   answered by the panel, which lands on its integrations page).
 3. We POST the code to ``https://{account}.joinposter.com/api/v2/auth/access_token`` and get the account's token
    (valid two years; no refresh token is documented).
 

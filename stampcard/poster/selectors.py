@@ -6,7 +6,17 @@ from django.db.models import QuerySet
 
 from stampcard.merchants.models import Merchant
 from stampcard.poster import errors
-from stampcard.poster.models import AccountStatus, PosterAccount, PosterSpot
+from stampcard.poster.models import AccountStatus, DeliveryOutcome, PosterAccount, PosterSpot, PosterWebhookDelivery
+
+# Outcomes a merchant should hear about: something went wrong that they (or support) can act on. A check without a
+# card or an order still open is ordinary business.
+DELIVERY_ERRORS = (
+    DeliveryOutcome.FAILED,
+    DeliveryOutcome.TOKEN_REJECTED,
+    DeliveryOutcome.REFUSED,
+    DeliveryOutcome.CARD_NOT_FOUND,
+    DeliveryOutcome.TRANSACTION_NOT_FOUND,
+)
 
 
 def poster_accounts_for_merchant(*, merchant: Merchant) -> "QuerySet[PosterAccount]":
@@ -60,3 +70,16 @@ def spot_for_poster_id(*, poster_account: PosterAccount, spot_id: str) -> Poster
 
 def location_ids_of(*, merchant: Merchant) -> set[uuid.UUID]:
     return set(merchant.locations.filter(is_active=True).values_list("pk", flat=True))
+
+
+def delivery_last(*, poster_account: PosterAccount) -> PosterWebhookDelivery | None:
+    """The newest webhook Poster delivered for the account."""
+    return PosterWebhookDelivery.objects.filter(poster_account=poster_account).order_by("-received_at", "-pk").first()
+
+
+def delivery_last_error(*, poster_account: PosterAccount) -> PosterWebhookDelivery | None:
+    """The newest delivery that ended in an error (``DELIVERY_ERRORS``) since the account was last connected."""
+    found = PosterWebhookDelivery.objects.filter(poster_account=poster_account, outcome__in=DELIVERY_ERRORS)
+    if poster_account.connected_at is not None:
+        found = found.filter(received_at__gte=poster_account.connected_at)
+    return found.order_by("-received_at", "-pk").first()

@@ -1,4 +1,8 @@
-"""Poster's side of the integration: OAuth connect/callback, the webhook receiver, the connection page."""
+"""Poster's side of the integration: the webhook receiver.
+
+The connection page (``/integrations/poster/``) and Poster's OAuth callback (``/integrations/poster/callback``, the
+redirect URI registered at Poster) keep their addresses but belong to the panel: ``stampcard.panel.organisation``.
+"""
 
 from django.urls import path
 
@@ -7,10 +11,5 @@ from stampcard.poster import views
 app_name = "poster"
 
 urlpatterns = [
-    path("", views.connection, name="connection"),
-    path("connect", views.connect, name="connect"),
-    path("callback", views.callback, name="callback"),
-    path("disconnect", views.disconnect, name="disconnect"),
-    path("spots", views.spots_map, name="spots"),
     path("webhook", views.webhook, name="webhook"),
 ]

@@ -2,14 +2,15 @@
 
 from urllib.parse import parse_qs, urlsplit
 
-import httpx
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from stampcard.poster import crypto
 from stampcard.poster.models import AccountStatus, PosterAccount, PosterSpot
 from tests.factories import LocationFactory, MerchantFactory
 from tests.poster.conftest import ACCOUNT, APPLICATION_ID, REDIRECT_URI
+from tests.poster.oauth_flow import approve_at_poster, back_at_stampcard, start_connect
 
 pytestmark = pytest.mark.django_db
 
@@ -18,30 +19,6 @@ def signed_in(staff) -> Client:
     client = Client()
     client.force_login(staff.membership.user)
     return client
-
-
-def start_connect(client: Client) -> str:
-    response = client.get("/integrations/poster/connect")
-    assert response.status_code == 302
-    return response["Location"]
-
-
-def approve_at_poster(authorize_url: str, account: str = ACCOUNT) -> str:
-    """What the manager's browser does at Poster: open the authorize page, allow, follow back to us."""
-    page = httpx.get(authorize_url)
-    assert page.status_code == 200 and "Allow for" in page.text
-    query = {k: v[0] for k, v in parse_qs(urlsplit(authorize_url).query).items()}
-    approve_url = f"{authorize_url.split('/api/auth')[0]}/api/auth/approve"
-    fields = {k: query[k] for k in ("application_id", "redirect_uri", "state") if k in query}
-    answer = httpx.post(approve_url, data={**fields, "account": account}, follow_redirects=False)
-    assert answer.status_code == 302
-    return answer.headers["Location"]
-
-
-def back_at_stampcard(client: Client, location: str):
-    url = urlsplit(location)
-    assert f"{url.scheme}://{url.netloc}{url.path}" == REDIRECT_URI
-    return client.get(f"{url.path}?{url.query}")
 
 
 def test_connect_sends_the_manager_to_posters_authorize_url(poster, manager):
@@ -55,12 +32,12 @@ def test_connect_sends_the_manager_to_posters_authorize_url(poster, manager):
 
 
 def test_a_cashier_cannot_connect(poster, cashier):
-    response = signed_in(cashier).get("/integrations/poster/connect")
+    response = signed_in(cashier).post(reverse("panel:integration-poster-connect"))
     assert response.status_code == 403
 
 
 def test_connect_needs_a_signed_in_staff_member(poster, client):
-    response = client.get("/integrations/poster/connect")
+    response = client.post(reverse("panel:integration-poster-connect"))
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
@@ -69,7 +46,7 @@ def test_the_code_is_exchanged_and_the_token_stored_encrypted(poster, merchant, 
     callback = approve_at_poster(start_connect(client))
     assert set(parse_qs(urlsplit(callback).query)) == {"code", "account"}  # Poster documents no state in the return
     response = back_at_stampcard(client, callback)
-    assert response.status_code == 302 and "connected=1" in response["Location"]
+    assert response.status_code == 302 and response["Location"] == reverse("panel:integrations")
     account = PosterAccount.objects.get(account=ACCOUNT)
     assert account.merchant == merchant and account.status == AccountStatus.CONNECTED
     assert account.connected_by == manager.membership.user and account.connected_at is not None
@@ -79,9 +56,9 @@ def test_the_code_is_exchanged_and_the_token_stored_encrypted(poster, merchant, 
     assert token not in account.access_token_encrypted
     spots = {s.spot_id: s for s in PosterSpot.objects.filter(poster_account=account)}
     assert {k: s.name for k, s in spots.items()} == {"1": "Khreshchatyk", "2": "Podil"}
-    # the page shows the connection
+    # the integrations page shows the connection
     page = client.get(response["Location"])
-    assert page.status_code == 200 and "Kava Test" in page.content.decode()
+    assert page.status_code == 200 and "Poster is connected: Kava Test." in page.content.decode()
 
 
 def test_spots_named_like_locations_are_mapped_on_connect(poster, merchant, manager, location):
@@ -151,34 +128,3 @@ def test_an_account_name_that_is_not_a_poster_login_is_refused_before_any_call(p
     response = client.get("/integrations/poster/callback?code=abc&account=evil.example.com%2F")
     assert response.status_code == 422
     assert not poster.calls() and not PosterAccount.objects.exists()
-
-
-def test_disconnect_forgets_the_token(poster, merchant, manager):
-    client = signed_in(manager)
-    back_at_stampcard(client, approve_at_poster(start_connect(client)))
-    account = PosterAccount.objects.get()
-    response = client.post("/integrations/poster/disconnect", {"poster_account": account.pk})
-    assert response.status_code == 302
-    account.refresh_from_db()
-    assert account.status == AccountStatus.DISCONNECTED and account.access_token_encrypted == ""
-
-
-def test_a_manager_maps_a_spot_to_a_location(poster, merchant, manager, location):
-    client = signed_in(manager)
-    back_at_stampcard(client, approve_at_poster(start_connect(client)))
-    spot = PosterSpot.objects.get(spot_id="2")
-    response = client.post("/integrations/poster/spots", {"spot": spot.pk, "location": str(location.pk)})
-    assert response.status_code == 302
-    spot.refresh_from_db()
-    assert spot.location == location
-
-
-def test_a_spot_cannot_be_mapped_to_another_merchants_location(poster, merchant, manager):
-    client = signed_in(manager)
-    back_at_stampcard(client, approve_at_poster(start_connect(client)))
-    spot = PosterSpot.objects.get(spot_id="2")
-    foreign = LocationFactory()
-    response = client.post("/integrations/poster/spots", {"spot": spot.pk, "location": str(foreign.pk)})
-    assert response.status_code == 404
-    spot.refresh_from_db()
-    assert spot.location is None

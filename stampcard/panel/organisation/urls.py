@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import keys, locations, plan, printouts, staff
+from stampcard.panel.organisation import integrations, keys, locations, plan, printouts, staff
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -20,4 +20,17 @@ urlpatterns: list[URLPattern] = [
     path("staff/invitations/<invitation_id>/withdraw/", staff.staff_invitation_cancel, name="staff-invitation-cancel"),
     path("plan/", plan.plan_page, name="plan"),
     path("printouts/", printouts.printouts_page, name="printouts"),
+    path("integrations/", integrations.integrations_page, name="integrations"),
+    path("integrations/poster/connect/", integrations.poster_connect, name="integration-poster-connect"),
+    path("integrations/poster/spots/", integrations.poster_spots_save, name="integration-poster-spots"),
+    path(
+        "integrations/poster/<poster_account_id>/refresh/",
+        integrations.poster_spots_refresh,
+        name="integration-poster-refresh",
+    ),
+    path(
+        "integrations/poster/<poster_account_id>/disconnect/",
+        integrations.poster_disconnect,
+        name="integration-poster-disconnect",
+    ),
 ]

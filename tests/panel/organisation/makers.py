@@ -1,9 +1,10 @@
-"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations)."""
+"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations, Poster)."""
 
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants import staffing
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Role
+from stampcard.poster.models import AccountStatus, PosterAccount
 from stampcard.scanner.models import ScannerDevice
 from tests.panel.objects import Shop, object_maker
 
@@ -49,3 +50,12 @@ def _invitation_with_token(shop: Shop) -> tuple[object, str]:
         merchants_services.subscription_change(merchant=shop.merchant, plan="paid", interval="month", locations=1)
         shop.made["_invitation"] = staffing.invitation_create(actor=actor, email="walk@example.com", role=Role.CASHIER)
     return shop.made["_invitation"]  # type: ignore[return-value]
+
+
+@object_maker("poster_account_id")
+def _poster_account(shop: Shop) -> object:
+    # Not connected (no token): the walk's refresh must not call Poster.
+    account = PosterAccount.objects.create(
+        merchant=shop.merchant, account=f"walk-{shop.merchant.pk.hex[:12]}", status=AccountStatus.DISCONNECTED
+    )
+    return account.pk
