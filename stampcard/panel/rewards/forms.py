@@ -216,8 +216,8 @@ class VoucherTermsForm(ValidityFields):
     title = forms.CharField(
         label=_("What it gives"),
         max_length=100,
-        # xgettext:no-python-format
         help_text=_(
+            # xgettext:no-python-format
             "The benefit, as the customer and the cashier read it: “Free cappuccino”, “10% off”, “50 UAH off the bill”."
         ),
     )
