@@ -34,4 +34,4 @@ def test_api_errors_follow_the_accept_language_header():
 
     assert english.json()["code"] == ukrainian.json()["code"] == "not_authenticated"
     assert english.json()["message"].startswith("An API key is required")
-    assert ukrainian.json()["message"].startswith("Потрібен API-ключ")
+    assert ukrainian.json()["message"].startswith("Потрібен ключ API")
