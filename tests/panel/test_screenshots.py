@@ -39,6 +39,29 @@ def main_pages() -> list[tuple[str, str]]:
     return pages
 
 
+def form_pages(shop) -> list[tuple[str, str]]:
+    """The pages behind the menu where a merchant spends time: the designer's steps and the forms."""
+    program = {"program_id": shop.program.pk}
+    pages = [(f"designer-{step}", reverse(f"panel:program-{step}", kwargs=program)) for step in DESIGNER_STEPS]
+    pages += [(name.replace("reward-", ""), reverse(f"panel:{name}")) for name in FORM_PAGES]
+    return pages
+
+
+DESIGNER_STEPS = ("look", "earning", "goals", "stamping", "selfservice", "review", "versions")
+FORM_PAGES = (
+    "program-new",
+    "reward-lottery-new",
+    "reward-voucher-new",
+    "reward-batch-new",
+    "key-new",
+    "location-new",
+    "staff-invite",
+    "account",
+    "account-security",
+)
+SIGNED_OUT_PAGES = (("signup", "/signup/"), ("password-reset", "/password-reset/"))
+
+
 def _shot(page, name: str) -> None:
     folder = os.environ.get("SCREENSHOTS_DIR")
     if folder:
@@ -62,6 +85,12 @@ def test_main_pages_speak_the_language_and_fit_the_screen(browser, live_server, 
     context.set_default_timeout(15_000)
     page = context.new_page()
 
+    for name, path in SIGNED_OUT_PAGES:
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == language, path
+        if width == "phone":
+            assert fits_the_screen(page), f"{path} is wider than a phone"
+        _shot(page, f"{name}-{language}-{width}")
     page.goto(live_server.url + "/login/")
     assert page.locator("html").get_attribute("lang") == language
     _shot(page, f"login-{language}-{width}")
@@ -70,7 +99,7 @@ def test_main_pages_speak_the_language_and_fit_the_screen(browser, live_server, 
     page.locator("form button[type=submit].button-primary").click()
     page.wait_for_url("**/panel/")
 
-    for name, path in main_pages():
+    for name, path in main_pages() + form_pages(shop):
         response = page.goto(live_server.url + path)
         assert response is not None and response.status < 400, (path, response and response.status)
         assert page.locator("html").get_attribute("lang") == language, path
