@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import keys, locations, plan, printouts, staff
+from stampcard.panel.organisation import inserts, keys, locations, plan, printouts, staff
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -20,4 +20,12 @@ urlpatterns: list[URLPattern] = [
     path("staff/invitations/<invitation_id>/withdraw/", staff.staff_invitation_cancel, name="staff-invitation-cancel"),
     path("plan/", plan.plan_page, name="plan"),
     path("printouts/", printouts.printouts_page, name="printouts"),
+    path("printouts/inserts/", inserts.inserts_page, name="printout-inserts"),
+    path("printouts/inserts/new/", inserts.insert_batch_new, name="printout-insert-new"),
+    path("printouts/inserts/<uuid:insert_batch_id>/", inserts.insert_batch_page, name="printout-insert-batch"),
+    path(
+        "printouts/inserts/<uuid:insert_batch_id>/inserts.pdf",
+        inserts.insert_batch_pdf,
+        name="printout-insert-batch-pdf",
+    ),
 ]

@@ -1,5 +1,8 @@
-"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations)."""
+"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations, insert
+batches)."""
 
+from stampcard.inserts import services as inserts_services
+from stampcard.inserts.benefits import benefit_clean
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants import staffing
 from stampcard.merchants.actors import Actor, Channel
@@ -49,3 +52,12 @@ def _invitation_with_token(shop: Shop) -> tuple[object, str]:
         merchants_services.subscription_change(merchant=shop.merchant, plan="paid", interval="month", locations=1)
         shop.made["_invitation"] = staffing.invitation_create(actor=actor, email="walk@example.com", role=Role.CASHIER)
     return shop.made["_invitation"]  # type: ignore[return-value]
+
+
+@object_maker("insert_batch_id")
+def _insert_batch(shop: Shop) -> object:
+    actor = shop.staff[Role.MANAGER].actor(Channel.PANEL)
+    batch = inserts_services.insert_batch_create(
+        actor=actor, name="Walk inserts", count=2, benefit=benefit_clean(merchant=shop.merchant, kind="stamp")
+    )
+    return batch.pk
