@@ -4,6 +4,7 @@ customer's claim never fails on terms the merchant typed."""
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -109,3 +110,27 @@ def benefit_call(batch: InsertBatch) -> str:
     return ngettext("Scan for %(count)d free stamp", "Scan for %(count)d free stamps", batch.stamps) % {
         "count": batch.stamps
     }
+
+
+def validity_words(batch: InsertBatch) -> str:
+    """How long a voucher batch's voucher is valid, as the customer and the manager read it ("" for no end, or for
+    stamps and gifts)."""
+    if batch.benefit_kind != BenefitKind.VOUCHER:
+        return ""
+    validity = Validity.from_spec(batch.voucher_validity)
+    if validity is None:
+        return ""
+    if validity.days is not None:
+        return ngettext(
+            "Valid for %(count)d day after you collect it.",
+            "Valid for %(count)d days after you collect it.",
+            validity.days,
+        ) % {"count": validity.days}
+    if validity.months is not None:
+        return ngettext(
+            "Valid for %(count)d month after you collect it.",
+            "Valid for %(count)d months after you collect it.",
+            validity.months,
+        ) % {"count": validity.months}
+    assert validity.until is not None
+    return _("Valid until %(date)s.") % {"date": date_format(validity.until, "DATE_FORMAT")}

@@ -12,10 +12,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.core import secretbox
 from stampcard.core.models import TenantModel
 
 MAX_INSERTS = 5000
 MAX_STAMPS = 10
+TOKEN_PURPOSE = "insert-token"
 
 
 class Aggregator(models.TextChoices):
@@ -92,17 +94,29 @@ class InsertBatch(TenantModel):
 
 
 class Insert(TenantModel):
-    """One printed insert: a serial number for people and an unguessable token in its QR."""
+    """One printed insert: a serial number for people and an unguessable token in its QR.
+
+    The token (a bearer credential: whoever holds the insert may claim it) is not stored in clear
+    (``core.secretbox``): its SHA-256 finds the insert of a scanned QR, a sealed copy prints the same QR again when
+    the batch's PDF is downloaded later; ``token`` reads and sets both like a field.
+    """
 
     batch = models.ForeignKey(InsertBatch, on_delete=models.CASCADE, related_name="inserts")
     serial = models.PositiveIntegerField()
-    token = models.CharField(max_length=32, unique=True)
+    token_digest = models.CharField(
+        max_length=secretbox.DIGEST_LENGTH, unique=True, help_text=_("SHA-256 of the token in the insert's QR.")
+    )
+    token_sealed = models.CharField(max_length=secretbox.SEALED_MAX_LENGTH, editable=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["batch", "serial"], name="insert_serial_unique_per_batch")]
 
     def __str__(self) -> str:
         return self.label
+
+    token = secretbox.sealed_token(
+        purpose=TOKEN_PURPOSE, prefix="token", doc="The token in the insert's QR (``/i/<token>``), lower case."
+    )
 
     @property
     def label(self) -> str:

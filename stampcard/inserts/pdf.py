@@ -25,6 +25,7 @@ from stampcard.core.printing import QR_MASK, PrintSheet
 from stampcard.core.qr import dark_blocks, qr
 from stampcard.inserts.benefits import benefit_call
 from stampcard.inserts.models import BenefitKind, Insert, InsertBatch
+from stampcard.inserts.services import TOKEN_LENGTH
 from stampcard.merchants.models import Merchant
 
 PAGE_W, PAGE_H = 210.0, 297.0
@@ -49,8 +50,12 @@ def insert_path_prefix() -> str:
 
 
 def insert_url(insert: Insert, *, prefix: str | None = None) -> str:
-    """What the insert's QR encodes: ``<BASE_URL>/i/<token>``."""
-    return settings.BASE_URL + (prefix or insert_path_prefix()) + insert.token
+    """What the insert's QR encodes: ``<BASE_URL>/i/<token>`` (the token unsealed from the row)."""
+    return _token_url(insert.token, prefix=prefix)
+
+
+def _token_url(token: str, *, prefix: str | None = None) -> str:
+    return settings.BASE_URL + (prefix or insert_path_prefix()) + token
 
 
 def insert_origin(index: int) -> tuple[float, float]:
@@ -151,12 +156,12 @@ def _render(*, merchant: Merchant, batch: InsertBatch, inserts: Iterable[Insert]
     sheet.add_page()  # fpdf2 measures text on a page
     _footer(sheet, batch=batch, page=1, pages=pages)
     # Every insert of the batch shares these; a URL or a serial differs only in its characters, not its length.
-    sample = Insert(batch=batch, serial=8888, token="m" * 16)
+    sample = Insert(batch=batch, serial=8888)
     layout = {
         "merchant": sheet.fit(merchant.name[:80], size=8.5, style="B", grey=60),
         "headline": sheet.headline(benefit_call(batch)),
         "hint": sheet.fit(hint, size=6.5, grey=80),
-        "url": sheet.fit(insert_url(sample, prefix=prefix), size=6.5, family="mono", grey=40),
+        "url": sheet.fit(_token_url("m" * TOKEN_LENGTH, prefix=prefix), size=6.5, family="mono", grey=40),
         "serial": sheet.fit(_serial_text(sample, batch), size=6, grey=110),
     }
     for index, insert in enumerate(inserts):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Count, F, Max, Q, Sum
 
 from stampcard.cards.models import Card, CardEvent, Check, CheckState, EventKind
+from stampcard.core import secretbox
 from stampcard.inserts.errors import InsertBatchNotFound, InsertNotFound
 from stampcard.inserts.models import Insert, InsertBatch, InsertClaim
 from stampcard.merchants.actors import Channel
@@ -22,7 +23,7 @@ INSERT_POS = "insert"  # the ``Check.pos`` of an insert's stamps
 def insert_batch_get(*, merchant: Merchant, batch_id: str | uuid.UUID) -> InsertBatch:
     """A batch of this merchant. Raises InsertBatchNotFound for unknown ids and other merchants' batches alike."""
     try:
-        return InsertBatch.objects.select_related("program", "merchant").get(
+        return InsertBatch.objects.select_related("program", "merchant", "location").get(
             merchant=merchant, pk=uuid.UUID(str(batch_id))
         )
     except (ValueError, InsertBatch.DoesNotExist):
@@ -40,10 +41,11 @@ def insert_batches_list(*, merchant: Merchant, limit: int = 50, offset: int = 0)
 
 
 def insert_get_by_token(*, token: str) -> Insert:
-    """The insert behind a printed QR, with its batch, program and merchant (and the plan, for metering)."""
+    """The insert behind a printed QR, with its batch, program and merchant (and the plan, for metering), found by
+    the token's digest (the token itself is not stored)."""
     token = (token or "").strip().lower()
     insert = (
-        Insert.objects.filter(token=token)
+        Insert.objects.filter(token_digest=secretbox.digest(token))
         .select_related("batch__program__merchant__subscription", "batch__location")
         .first()
         if len(token) in TOKEN_LENGTHS
@@ -55,12 +57,26 @@ def insert_get_by_token(*, token: str) -> Insert:
 
 
 def inserts_of_batch(*, batch: InsertBatch) -> Iterator[Insert]:
-    """The batch's inserts in serial order, streamed (a batch holds up to 5000)."""
-    return Insert.objects.filter(batch=batch).only("serial", "token", "batch_id").order_by("serial").iterator(2000)
+    """The batch's inserts in serial order, streamed (a batch holds up to 5000), with what ``token`` unseals."""
+    return (
+        Insert.objects.filter(batch=batch)
+        .only("serial", "token_digest", "token_sealed", "batch_id")
+        .order_by("serial")
+        .iterator(2000)
+    )
 
 
 def insert_claim_of(*, insert: Insert) -> InsertClaim | None:
     return InsertClaim.objects.filter(insert=insert).first()
+
+
+def insert_claims_of_batch(*, batch: InsertBatch, limit: int = 200) -> list[InsertClaim]:
+    """The batch's latest claims, newest first, with the insert, customer, card and what the claim gave."""
+    return list(
+        InsertClaim.objects.filter(batch=batch)
+        .select_related("insert", "customer", "card", "voucher", "reward")
+        .order_by("-created_at", "-pk")[:limit]
+    )
 
 
 def insert_claim_in_batch(*, batch: InsertBatch, card: Card) -> InsertClaim | None:

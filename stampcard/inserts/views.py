@@ -14,18 +14,15 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from stampcard.cards import links
 from stampcard.cards.models import Card
 from stampcard.core.http import private
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
-from stampcard.core.validity import Validity
 from stampcard.inserts import selectors, services
-from stampcard.inserts.benefits import benefit_words
+from stampcard.inserts.benefits import benefit_words, validity_words
 from stampcard.inserts.errors import (
     InsertAlreadyUsed,
     InsertBatchAlreadyClaimed,
@@ -57,29 +54,6 @@ def _take_claim_slot(request: HttpRequest) -> None:
         raise InsertClaimsLimited(retry_after=refused.retry_after) from None
 
 
-def _validity_text(insert: Insert) -> str:
-    batch = insert.batch
-    if batch.benefit_kind != BenefitKind.VOUCHER:
-        return ""
-    validity = Validity.from_spec(batch.voucher_validity)
-    if validity is None:
-        return ""
-    if validity.days is not None:
-        return ngettext(
-            "Valid for %(count)d day after you collect it.",
-            "Valid for %(count)d days after you collect it.",
-            validity.days,
-        ) % {"count": validity.days}
-    if validity.months is not None:
-        return ngettext(
-            "Valid for %(count)d month after you collect it.",
-            "Valid for %(count)d months after you collect it.",
-            validity.months,
-        ) % {"count": validity.months}
-    assert validity.until is not None
-    return _("Valid until %(date)s.") % {"date": date_format(validity.until, "DATE_FORMAT")}
-
-
 def _page(
     request: HttpRequest,
     insert: Insert,
@@ -103,7 +77,7 @@ def _page(
         "design": pages.program_design(program),
         "benefit": benefit_words(batch),
         "description": batch.benefit_description if batch.benefit_kind != BenefitKind.STAMP else "",
-        "validity": _validity_text(insert),
+        "validity": validity_words(batch),
         "kind": batch.benefit_kind,
         "card": card,
         "card_url": links.web_card_path(card) if card is not None else "",
@@ -149,17 +123,19 @@ def claim_page(request: HttpRequest, token: str) -> HttpResponse:
         response["Retry-After"] = str(refused.details["retry_after"])
         return response
     if device_card is not None:
-        return _collect(request, insert, card=device_card, new_customer=False)
-    return _join_and_collect(request, insert)
+        return _collect(request, insert, token=token, card=device_card, new_customer=False)
+    return _join_and_collect(request, insert, token=token)
 
 
-def _join_and_collect(request: HttpRequest, insert: Insert) -> HttpResponse:
+def _join_and_collect(request: HttpRequest, insert: Insert, *, token: str) -> HttpResponse:
     attempt = pages.join_from_post(request, program=insert.batch.program)
     form, outcome = attempt.form, attempt.outcome
     if outcome is None:
         return _page(request, insert, state="join", form=form, status=attempt.status)
     if outcome.card is not None:
-        return _collect(request, insert, card=outcome.card, new_customer=outcome.result == JoinResult.CREATED)
+        return _collect(
+            request, insert, token=token, card=outcome.card, new_customer=outcome.result == JoinResult.CREATED
+        )
     if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
         code_url = pages.recovery_code_url(outcome.recovery_id, returning=True)
         return _page(request, insert, state="recover", extra={"code_url": code_url})
@@ -170,9 +146,10 @@ def _join_and_collect(request: HttpRequest, insert: Insert) -> HttpResponse:
     return _page(request, insert, state="join", form=form, message=message, status=422)
 
 
-def _collect(request: HttpRequest, insert: Insert, *, card: Card, new_customer: bool) -> HttpResponse:
+def _collect(request: HttpRequest, insert: Insert, *, token: str, card: Card, new_customer: bool) -> HttpResponse:
     try:
-        services.insert_claim(token=insert.token, card=card, new_customer=new_customer)
+        # The scanned token, not ``insert.token``: finding the insert again by its digest needs no unsealing.
+        services.insert_claim(token=token, card=card, new_customer=new_customer)
     except InsertAlreadyUsed as error:
         return _page(request, insert, state="used", card=card, status=error.status)
     except InsertBatchAlreadyClaimed as error:

@@ -58,6 +58,23 @@ function initMap(box) {
   box.setAttribute("aria-label", gettext("Map: click to set the location's coordinates"));
 }
 
+// A delivery-insert batch's form shows the fields of the benefit picked (stamps, or a voucher's or gift's terms);
+// without the script every field shows and the server ignores the other kinds'.
+function initInsertBenefit(form) {
+  if (form.dataset.insertBenefitReady) return;
+  form.dataset.insertBenefitReady = "1";
+  const update = () => {
+    const checked = form.querySelector("[data-insert-benefit-choice]:checked");
+    const kind = checked ? checked.value : "stamp";
+    form.querySelectorAll("[data-insert-benefit-for]").forEach((part) => {
+      part.hidden = !part.dataset.insertBenefitFor.split(" ").includes(kind);
+    });
+  };
+  form.addEventListener("change", update);
+  update();
+}
+
 export function initOrganisation(root) {
   root.querySelectorAll("[data-location-map]").forEach(initMap);
+  root.querySelectorAll("form[data-insert-batch-form]").forEach(initInsertBenefit);
 }

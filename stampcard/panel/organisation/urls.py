@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import integrations, keys, locations, plan, printouts, staff
+from stampcard.panel.organisation import inserts, integrations, keys, locations, plan, printouts, staff
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -32,5 +32,13 @@ urlpatterns: list[URLPattern] = [
         "integrations/poster/<poster_account_id>/disconnect/",
         integrations.poster_disconnect,
         name="integration-poster-disconnect",
+    ),
+    path("printouts/inserts/", inserts.inserts_page, name="printout-inserts"),
+    path("printouts/inserts/new/", inserts.insert_batch_new, name="printout-insert-new"),
+    path("printouts/inserts/<uuid:insert_batch_id>/", inserts.insert_batch_page, name="printout-insert-batch"),
+    path(
+        "printouts/inserts/<uuid:insert_batch_id>/inserts.pdf",
+        inserts.insert_batch_pdf,
+        name="printout-insert-batch-pdf",
     ),
 ]

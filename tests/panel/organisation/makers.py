@@ -1,5 +1,8 @@
-"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations, Poster)."""
+"""Objects for the URL walk's parameters on the organisation pages (keys, devices, staff, invitations, Poster,
+insert batches)."""
 
+from stampcard.inserts import services as inserts_services
+from stampcard.inserts.benefits import benefit_clean
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants import staffing
 from stampcard.merchants.actors import Actor, Channel
@@ -59,3 +62,12 @@ def _poster_account(shop: Shop) -> object:
         merchant=shop.merchant, account=f"walk-{shop.merchant.pk.hex[:12]}", status=AccountStatus.DISCONNECTED
     )
     return account.pk
+
+
+@object_maker("insert_batch_id")
+def _insert_batch(shop: Shop) -> object:
+    actor = shop.staff[Role.MANAGER].actor(Channel.PANEL)
+    batch = inserts_services.insert_batch_create(
+        actor=actor, name="Walk inserts", count=2, benefit=benefit_clean(merchant=shop.merchant, kind="stamp")
+    )
+    return batch.pk
