@@ -53,6 +53,8 @@ FORM_PAGES = (
     "reward-lottery-new",
     "reward-voucher-new",
     "reward-batch-new",
+    "printout-insert-new",
+    "printout-inserts",
     "key-new",
     "location-new",
     "staff-invite",
