@@ -3,8 +3,8 @@ customer's phone on the side; and a second cafe on the same server that sees non
 
 The journey: sign up -> design a card with milestones (the six steps of the designer) -> create an API key and read
 it from the page (shown once) -> the key opens ``/api/v1/merchant`` -> the join QR on the printouts page, decoded ->
-a customer joins on a phone -> a stamp through API v1 -> the dashboard shows it; and a lottery whose chances do not
-total 100% is refused.
+a customer joins on a phone -> a stamp through API v1 -> the dashboard shows it; the plan page shows billing only for
+the paid plan; and a lottery whose chances do not total 100% is refused.
 """
 
 import io
@@ -184,6 +184,17 @@ def test_a_cafe_goes_from_sign_up_to_its_first_stamp_on_the_dashboard(browser, b
     expect(activity).to_contain_text(f"№ {number}")
     expect(activity).to_contain_text("+1")
     expect(page.get_by_test_id("checklist")).to_have_count(0)
+
+    # Plan & usage: the billing choice belongs to the paid plan and shows only while it is picked.
+    page.get_by_role("link", name="Plan & usage").click()
+    paid_fields = page.get_by_test_id("plan-paid-fields")
+    expect(page.locator("input[name=plan][value=free]")).to_be_checked()
+    expect(paid_fields).to_be_hidden()
+    page.locator("input[name=plan][value=paid]").check()
+    expect(paid_fields).to_be_visible()
+    expect(paid_fields.locator("input[name=interval]")).to_have_count(2)
+    page.locator("input[name=plan][value=free]").check()
+    expect(paid_fields).to_be_hidden()
 
     # A lottery whose chances do not total 100% is refused; nothing is saved.
     page.get_by_role("link", name="Rewards").click()
