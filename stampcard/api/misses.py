@@ -170,7 +170,9 @@ def limit_alert_record(*, family: Family, scope: Scope, who: Who) -> None:
     now = clock.now()
     hour = _hour(now)
     existing = LimitAlert.objects.filter(merchant=who.merchant, kind=family.name, subject_key=scope.key, hour=hour)
-    if existing.update(refusals=F("refusals") + 1, last_refused_at=now):
+    # A refusal after the merchant dismissed the alert opens it again: the guessing goes on.
+    counted = {"refusals": F("refusals") + 1, "last_refused_at": now, "dismissed_at": None, "dismissed_by": None}
+    if existing.update(**counted):
         return
     try:
         with transaction.atomic():
@@ -191,7 +193,7 @@ def limit_alert_record(*, family: Family, scope: Scope, who: Who) -> None:
             )
             transaction.on_commit(lambda: limit_alert_email(alert_id=alert.pk))
     except IntegrityError:
-        existing.update(refusals=F("refusals") + 1, last_refused_at=now)
+        existing.update(**counted)
 
 
 def limit_alert_email(*, alert_id: uuid.UUID) -> None:

@@ -33,7 +33,8 @@ class IdempotencyRecord(models.Model):
 class LimitAlert(models.Model):
     """A miss limit was reached: a key, a scanner device or an address tried too many card numbers, receipt codes or
     voucher codes that do not exist. One row per subject and clock hour (``hour``); later refusals of that hour count
-    into ``refusals``. The merchant panel lists these; the first of each hour is emailed to the merchant's owners.
+    into ``refusals``. The merchant panel's dashboard shows the open ones (``stampcard.api.alerts``) until a manager
+    dismisses them; the first of each hour is emailed to the merchant's owners.
 
     The device is named by id and name, not by a foreign key: the scanner app sits above this kit."""
 
@@ -58,6 +59,11 @@ class LimitAlert(models.Model):
     raised_at = models.DateTimeField(default=clock.now)
     last_refused_at = models.DateTimeField(default=clock.now)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Open until a manager dismisses it in the panel; a refusal after that opens it again (it is still going on).
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        "merchants.StaffUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-raised_at"]

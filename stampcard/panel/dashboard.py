@@ -1,10 +1,15 @@
-"""What the dashboard reads: today's figures in the merchant's time zone, the latest ledger lines, the plan's use."""
+"""What the dashboard reads: today's figures in the merchant's time zone, the latest ledger lines, the plan's use, and
+the open alerts about lookups refused past a limit."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
 
 from django.db.models import Count, Q, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
+from stampcard.api import alerts as api_alerts
+from stampcard.api.models import LimitAlert
 from stampcard.cards.models import Card, CardEvent, EventKind
 from stampcard.core import clock
 from stampcard.merchants import metering
@@ -13,6 +18,9 @@ from stampcard.merchants.models import Merchant
 RECENT_EVENTS = 12
 # Share of the monthly operations at which the dashboard starts warning.
 USAGE_WARNING_SHARE = 0.8
+ALERTS_SHOWN = 5
+# What a limit alert's kind (the name of the lookup family that refused) counted, in the merchant's words.
+ALERT_KINDS = {"lookup": _("card numbers or receipt codes"), "voucher-lookup": _("voucher codes")}
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,26 @@ class UsageBar:
         if self.operations >= self.limit:
             return "danger"
         return "warn" if self.operations >= USAGE_WARNING_SHARE * self.limit else ""
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: LimitAlert
+    what: str | Promise  # what was looked up, in the merchant's words
+
+    @property
+    def window_minutes(self) -> int:
+        return max(1, self.alert.window_seconds // 60)
+
+
+@dataclass(frozen=True)
+class OpenAlerts:
+    rows: list[AlertRow]
+    total: int
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self.rows)
 
 
 def today_figures(*, merchant: Merchant) -> Today:
@@ -75,3 +103,10 @@ def recent_events(*, merchant: Merchant, limit: int = RECENT_EVENTS) -> list[Car
 def usage_bar(*, merchant: Merchant) -> UsageBar:
     usage = metering.usage_get(merchant=merchant)
     return UsageBar(operations=usage.operations, limit=usage.limit, resets_at=usage.resets_at)
+
+
+def open_alerts(*, merchant: Merchant, shown: int = ALERTS_SHOWN) -> OpenAlerts:
+    """The newest open limit alerts, with how many are open in all."""
+    alerts = api_alerts.limit_alerts_open(merchant=merchant)
+    rows = [AlertRow(alert=alert, what=ALERT_KINDS.get(alert.kind, _("codes"))) for alert in alerts[:shown]]
+    return OpenAlerts(rows=rows, total=len(rows) if len(rows) < shown else alerts.count())

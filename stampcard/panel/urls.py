@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("stampcard.panel.accounts.urls")),
     path("", include("stampcard.panel.organisation.public_urls")),
     path("panel/", views.dashboard_page, name="dashboard"),
+    path("panel/alerts/<uuid:alert_id>/dismiss/", views.alert_dismiss, name="alert-dismiss"),
+    path("panel/alerts/dismiss/", views.alerts_dismiss_all, name="alerts-dismiss"),
     path("panel/choose/", views.choose_page, name="choose"),
     path("panel/language/", views.language_switch, name="language"),
     path(

@@ -1,4 +1,7 @@
-"""The panel's frame: the way in (``/``), the dashboard, picking a business, the staff member's language."""
+"""The panel's frame: the way in (``/``), the dashboard (with dismissing its limit alerts), picking a business, the
+staff member's language."""
+
+import uuid
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,11 +11,20 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from stampcard.api import alerts as api_alerts
 from stampcard.merchants.models import Role, StaffUser
 from stampcard.panel import dashboard, setup
-from stampcard.panel.access import choose_merchant, login_redirect, memberships_of, panel_public, panel_view
+from stampcard.panel.access import (
+    choose_merchant,
+    login_redirect,
+    memberships_of,
+    panel_of,
+    panel_public,
+    panel_view,
+)
 
 
 @panel_public
@@ -38,7 +50,25 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         context["today"] = dashboard.today_figures(merchant=merchant)
         context["events"] = dashboard.recent_events(merchant=merchant)
         context["usage"] = dashboard.usage_bar(merchant=merchant)
+        context["alerts"] = dashboard.open_alerts(merchant=merchant)
     return render(request, "panel/dashboard.html", context)
+
+
+@panel_view(Role.MANAGER, methods=("POST",))
+def alert_dismiss(request: HttpRequest, alert_id: uuid.UUID) -> HttpResponse:
+    api_alerts.limit_alert_dismiss(actor=panel_of(request).actor, alert_id=alert_id)
+    messages.success(request, _("The alert is dismissed. It comes back if the lookups go on being refused."))
+    return HttpResponseRedirect(reverse("panel:dashboard"))
+
+
+@panel_view(Role.MANAGER, methods=("POST",))
+def alerts_dismiss_all(request: HttpRequest) -> HttpResponse:
+    dismissed = api_alerts.limit_alerts_dismiss_all(actor=panel_of(request).actor)
+    messages.success(
+        request,
+        ngettext("%(count)d alert is dismissed.", "%(count)d alerts are dismissed.", dismissed) % {"count": dismissed},
+    )
+    return HttpResponseRedirect(reverse("panel:dashboard"))
 
 
 @panel_public

@@ -1,5 +1,5 @@
-// Behaviours of the panel's organisation pages: the map that picks a location's coordinates.
-// The lat/lng inputs stay the source of truth and stay typeable; the map only reads and writes them.
+// Behaviours of the panel's organisation pages: the map that picks a location's coordinates (the lat/lng inputs stay
+// the source of truth and stay typeable; the map only reads and writes them), and the plan form's paid-only fields.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 
@@ -74,7 +74,23 @@ function initInsertBenefit(form) {
   update();
 }
 
+// Billing (monthly or yearly) and the locations covered belong to the paid plan: they show only while it is chosen.
+// Without this script they stay visible, and the server ignores them for the free plan.
+function initPlanForm(form) {
+  if (form.dataset.planReady) return;
+  form.dataset.planReady = "1";
+  const paidOnly = form.querySelector("[data-plan-paid]");
+  if (!paidOnly) return;
+  const update = () => {
+    const chosen = form.querySelector("input[name='plan']:checked");
+    paidOnly.hidden = !chosen || chosen.value !== "paid";
+  };
+  form.addEventListener("change", update);
+  update();
+}
+
 export function initOrganisation(root) {
   root.querySelectorAll("[data-location-map]").forEach(initMap);
   root.querySelectorAll("form[data-insert-batch-form]").forEach(initInsertBenefit);
+  root.querySelectorAll("form[data-plan-form]").forEach(initPlanForm);
 }

@@ -5,6 +5,8 @@ Nothing here saves: the program is copied and changed in memory only.
 """
 
 import copy
+import hashlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -16,6 +18,7 @@ from stampcard.wallet.stamps import png, program_look, stamp_icon_sample
 
 HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 COLOUR_FIELDS = ("background_color", "foreground_color", "label_color")
+PICTURE_FIELDS = ("logo", "stamp_image", "stamp_empty_image", "strip_image")
 MIN_TEXT_CONTRAST = 4.5  # WCAG 2 AA for normal text
 PREVIEW_SCALE = 2
 
@@ -73,6 +76,21 @@ def program_preview(program: Program, params: Mapping[str, Any]) -> Program:
         draft.milestones = [{"at": at, "kind": "award", "title": ""} for at in marks]
         draft.goal = marks[-1]
     return draft
+
+
+def preview_revision(program: Program) -> str:
+    """A short digest of everything the preview's pictures are drawn from. It goes into the pictures' URLs: browsers
+    keep a picture for a minute, and without it a step saved a moment ago would show the card as it was before."""
+    drawn = [
+        program.version,
+        program.name,
+        program.stamp_icon,
+        program.goal,
+        program.milestones,
+        *(getattr(program, field) for field in COLOUR_FIELDS),
+        *(getattr(program, field).name or "" for field in PICTURE_FIELDS),
+    ]
+    return hashlib.sha256(json.dumps(drawn, default=str).encode()).hexdigest()[:12]
 
 
 def preview_stamps(program: Program, params: Mapping[str, Any]) -> int:

@@ -85,6 +85,7 @@ def _preview_context(program: Program, stamps: int) -> dict[str, Any]:
         "goal": goal,
         "slots": preview.web_slots(program, stamps),
         "next_reward": next((m for m in milestones if m["at"] > stamps), milestones[-1]),
+        "revision": preview.preview_revision(program),
         "warnings": preview.contrast_warnings(
             background=program.background_color, foreground=program.foreground_color, label=program.label_color
         ),

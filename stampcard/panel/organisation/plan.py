@@ -23,6 +23,8 @@ from stampcard.merchants.plans import (
 from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.refusals import refusal_to_form
 
+PAID_ONLY = {"interval": "", "locations": None}  # the fields that only the paid plan reads, with their "nothing"
+
 
 class PlanForm(forms.Form):
     plan = forms.ChoiceField(label=gettext_lazy("Plan"), choices=Plan.choices, widget=forms.RadioSelect)
@@ -44,6 +46,12 @@ class PlanForm(forms.Form):
                 self.add_error("interval", _("Choose monthly or yearly billing."))
             if not data.get("locations"):
                 self.add_error("locations", _("Say how many locations the paid plan covers (at least 1)."))
+        elif data.get("plan"):
+            # Billing and locations are the paid plan's: with the free one chosen, whatever they say is ignored
+            # (the page hides them; without its script they are still sent).
+            for name, nothing in PAID_ONLY.items():
+                self.errors.pop(name, None)
+                data[name] = nothing
         return data
 
 

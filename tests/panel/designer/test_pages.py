@@ -2,6 +2,7 @@
 the merchant and the role."""
 
 import json
+import re
 from io import BytesIO
 
 import pytest
@@ -234,6 +235,24 @@ def test_the_preview_draws_the_wallets_own_pictures(manager_client, shop):
     )
     spec = google_images.design_spec(program=program, rules=program)
     assert google.content == google_images.hero_render(spec, 3)
+
+
+def picture_urls(page) -> list[str]:
+    return re.findall(r'data-preview-image="\w+" src="([^"]+)"', page.content.decode())
+
+
+def test_the_preview_pictures_move_to_new_addresses_when_the_card_is_saved(manager_client, shop):
+    # Browsers keep a preview picture for a minute: one address for two states of the card would show the old one.
+    look, goals = url(shop.program, "look"), url(shop.program, "goals")
+    first = picture_urls(manager_client.get(look))
+    manager_client.post(look, {**LOOK, "background_color": "#0f766e"})
+    recoloured = picture_urls(manager_client.get(look))
+    manager_client.post(goals, milestones_post({"at": "4", "kind": "award", "title": "Free cookie"}))
+    regoaled = picture_urls(manager_client.get(goals))
+
+    assert len(first) == len(recoloured) == len(regoaled) == 2
+    assert not set(first) & set(recoloured) and not set(recoloured) & set(regoaled)
+    assert picture_urls(manager_client.get(url(shop.program, "review"))) == regoaled  # unchanged card, same pictures
 
 
 def test_the_preview_fragment_follows_unsaved_milestones(manager_client, shop):

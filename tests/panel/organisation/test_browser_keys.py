@@ -27,6 +27,8 @@ def test_a_key_created_and_copied_in_the_panel_opens_the_api(live_server, shop):
         page.get_by_role("link", name="New API key").click()
         page.get_by_label("Name").fill("Front till")
         page.get_by_role("button", name="Create key").click()
+        # The copy button works once the deferred panel script ran: a click while the page still loads does nothing.
+        page.wait_for_load_state()
         page.get_by_test_id("copy-key").click()
         page.get_by_text("Copied").wait_for()
         copied = page.evaluate("navigator.clipboard.readText()")

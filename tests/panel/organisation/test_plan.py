@@ -115,3 +115,26 @@ def test_the_same_plan_is_refused(shop, owner_client):
 def test_only_owners_see_the_plan(manager_client, cashier_client):
     assert manager_client.get(reverse("panel:plan")).status_code == 403
     assert cashier_client.post(reverse("panel:plan"), {"plan": "free"}).status_code == 403
+
+
+# What the page sends without its script: the paid-only fields as they stood, whatever they say.
+@pytest.mark.parametrize(
+    "paid_fields", [{}, {"interval": "weekly", "locations": "0"}, {"interval": "year", "locations": "3"}]
+)
+def test_billing_and_locations_are_ignored_when_the_free_plan_is_chosen(shop, owner_client, paid_fields):
+    billing.plan_grant(merchant=shop.merchant, interval=BillingInterval.MONTH, locations=1, by=None)
+    Subscription.objects.filter(merchant=shop.merchant).update(current_period_end=None)
+
+    response = owner_client.post(reverse("panel:plan"), {"plan": "free", **paid_fields})
+
+    assert response.status_code == 302
+    subscription = _subscription(shop)
+    assert (subscription.plan, subscription.interval, subscription.locations_paid) == ("free", "", 0)
+    change = PlanChange.objects.get(to_plan="free")
+    assert (change.to_interval, change.to_locations) == ("", 0)
+
+
+def test_the_paid_only_fields_are_marked_for_the_page_script(owner_client):
+    page = owner_client.get(reverse("panel:plan")).content.decode()
+    paid_only = page[page.index("data-plan-paid") :]
+    assert paid_only.index('name="interval"') < paid_only.index('name="locations"') < paid_only.index("</form>")
