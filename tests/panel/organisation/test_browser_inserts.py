@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from stampcard.inserts.models import InsertBatch
@@ -39,11 +40,15 @@ def test_a_voucher_batch_made_in_the_panel_opens_with_its_pdf(live_server, shop)
         page.goto(live_server.url + "/panel/printouts/")
         page.get_by_test_id("inserts-printout").get_by_role("link", name="New batch").click()
         stamps, title = page.get_by_label("Stamps per insert"), page.get_by_label("What it gives")
-        assert stamps.is_visible() and not title.is_visible()  # stamps are the default benefit
+        page.wait_for_url("**/printouts/inserts/new/")
+        page.wait_for_load_state()  # the form's script runs deferred
+        expect(stamps).to_be_visible()  # stamps are the default benefit
+        expect(title).to_be_hidden()
         page.get_by_label("Batch name").fill("Glovo — December")
         page.get_by_label("How many inserts").fill("13")
         page.get_by_label("A voucher in the card").check()
-        assert title.is_visible() and not stamps.is_visible()
+        expect(title).to_be_visible()
+        expect(stamps).to_be_hidden()
         title.fill("Free cappuccino")
         page.get_by_role("spinbutton", name="Days").fill("14")
         _shot(page, "insert-batch-form")
