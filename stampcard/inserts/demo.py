@@ -34,8 +34,8 @@ def seed_demo(
     urls = {
         "Delivery inserts PDF (API, with a manager or owner key)": base_url
         + reverse("api-v1:insert_batch_pdf", kwargs={"batch_id": batch.pk}),
-        "Delivery inserts PDF (admin)": base_url
-        + reverse("admin:inserts_insertbatch_pdf", kwargs={"batch_id": batch.pk}),
+        "Delivery inserts (panel, owner login)": base_url
+        + reverse("panel:printout-insert-batch", kwargs={"insert_batch_id": batch.pk}),
     }
     if unused is not None:
         urls[f"Delivery insert No. {unused.label}"] = base_url + reverse(

@@ -22,6 +22,6 @@ def test_the_demo_batch_is_made_once_and_returns_its_urls(merchant, program, loc
         first["Delivery inserts PDF (API, with a manager or owner key)"]
         == f"http://demo/api/v1/insert-batches/{batch.pk}/pdf"
     )
-    assert first["Delivery inserts PDF (admin)"] == f"http://demo/admin/inserts/insertbatch/{batch.pk}/pdf/"
+    assert first["Delivery inserts (panel, owner login)"] == f"http://demo/panel/printouts/inserts/{batch.pk}/"
     first_insert = Insert.objects.get(batch=batch, serial=1)
     assert first[f"Delivery insert No. {first_insert.label}"] == f"http://demo/i/{first_insert.token}"
