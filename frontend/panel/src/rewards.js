@@ -72,6 +72,19 @@ function numberRows(form) {
   });
 }
 
+/** The blank rows the server adds for pages without JavaScript: "Add a prize" replaces them. Only trailing ones go,
+ * so the rows left keep their form numbers. */
+function dropSpareRows(form, totalForms) {
+  const rows = [...form.querySelectorAll("[data-variant-list] > [data-variant]")];
+  let count = Number(totalForms.value);
+  while (rows.length && rows[rows.length - 1].hasAttribute("data-variant-spare")) {
+    rows.pop().remove();
+    count -= 1;
+  }
+  totalForms.value = String(count);
+  numberRows(form);
+}
+
 function initLotteryForm(form) {
   if (!once(form, "Lottery")) return;
   form.querySelectorAll("[data-variant]").forEach(showKindFields);
@@ -86,6 +99,7 @@ function initLotteryForm(form) {
   const totalForms = form.querySelector('input[name$="-TOTAL_FORMS"]');
   const maxForms = form.querySelector('input[name$="-MAX_NUM_FORMS"]');
   if (add && template && totalForms) {
+    dropSpareRows(form, totalForms);
     add.hidden = false;
     add.addEventListener("click", () => {
       const count = Number(totalForms.value);

@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from stampcard.core.errors import ApplicationError
 from stampcard.lottery import proofs, selectors, services
@@ -22,16 +22,16 @@ from stampcard.panel.refusals import refusal_field, refusal_to_form
 from stampcard.panel.rewards.forms import LotteryForm, VariantFormSet, percent_to_ppm, variant_initial
 
 KIND_SHORT = {
-    VariantKind.AWARD: _lazy("Gift"),
-    VariantKind.VOUCHER: _lazy("Voucher"),
-    VariantKind.EXTRA_TRY: _lazy("Extra try"),
-    VariantKind.NOTHING: _lazy("Nothing"),
+    VariantKind.AWARD: gettext_lazy("Gift"),
+    VariantKind.VOUCHER: gettext_lazy("Voucher"),
+    VariantKind.EXTRA_TRY: gettext_lazy("Extra try"),
+    VariantKind.NOTHING: gettext_lazy("Nothing"),
 }
 
 STARTER_TABLE = (
-    (VariantKind.AWARD, _lazy("A free coffee"), "10"),
-    (VariantKind.EXTRA_TRY, _lazy("Spin again"), "20"),
-    (VariantKind.NOTHING, _lazy("Better luck next time"), "70"),
+    (VariantKind.AWARD, gettext_lazy("A free coffee"), "10"),
+    (VariantKind.EXTRA_TRY, gettext_lazy("Spin again"), "20"),
+    (VariantKind.NOTHING, gettext_lazy("Better luck next time"), "70"),
 )
 
 
