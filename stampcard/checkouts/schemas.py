@@ -5,6 +5,7 @@ from datetime import datetime
 
 from ninja import Field, Schema
 
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import MONEY_MAX, Moment, StrictInt
 from stampcard.lottery.schemas import DrawOut
 from stampcard.vouchers.schemas import VoucherOut
@@ -59,7 +60,7 @@ class CardOut(Schema):
     urls: CardUrls
 
 
-class CheckIn(Schema):
+class CheckIn(RequestSchema):
     external_id: str = Field(min_length=1, max_length=64)
     total: StrictInt = Field(ge=0, le=MONEY_MAX, description="Minor units, e.g. 12550 = 125.50.")
     currency: str = Field(min_length=3, max_length=3)

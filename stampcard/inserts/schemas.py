@@ -5,11 +5,12 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import REF_MAX, StrictInt
 from stampcard.vouchers.schemas import ValidityIn
 
 
-class BenefitIn(Schema):
+class BenefitIn(RequestSchema):
     kind: Literal["stamp", "voucher", "gift"] = Field(
         default="stamp", description="stamp: N stamps; voucher: a voucher in the card; gift: an award at the counter."
     )
@@ -23,7 +24,7 @@ class BenefitIn(Schema):
     )
 
 
-class InsertBatchIn(Schema):
+class InsertBatchIn(RequestSchema):
     name: str = Field(min_length=1, max_length=100, description='For the merchant, e.g. "Glovo — December".')
     aggregator: Literal["glovo", "bolt_food", "uklon", "rocket", "own_delivery", "other"] = "other"
     aggregator_name: str = Field(default="", max_length=60, description="The service's name for aggregator other.")

@@ -8,6 +8,7 @@ from annotated_types import Ge, Le
 from ninja import Field, Schema
 from pydantic import Strict, StringConstraints
 
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import StrictInt
 from stampcard.lottery.models import PROBABILITY_SCALE
 from stampcard.lottery.validation import MAX_VARIANTS
@@ -16,7 +17,7 @@ from stampcard.lottery.validation import MAX_VARIANTS
 Percent = Annotated[int, Strict(), Ge(0), Le(100)] | Annotated[float, Strict(), Ge(0), Le(100)]
 
 
-class VoucherTermsIn(Schema):
+class VoucherTermsIn(RequestSchema):
     title: str | None = Field(None, max_length=100)
     description: str = Field("", max_length=2000)
     validity: dict[str, Any] | None = Field(
@@ -24,7 +25,7 @@ class VoucherTermsIn(Schema):
     )
 
 
-class VariantIn(Schema):
+class VariantIn(RequestSchema):
     kind: str = Field(max_length=16, description="award | voucher | extra_try | nothing")
     name: str = Field(max_length=100)
     greeting: str = Field("", max_length=1000)
@@ -41,13 +42,13 @@ class VariantIn(Schema):
     voucher: VoucherTermsIn | None = None
 
 
-class LotteryIn(Schema):
+class LotteryIn(RequestSchema):
     name: str = Field(max_length=100)
     draw_at: str = Field("checkout", max_length=16, description="checkout | customer")
     variants: list[VariantIn] = Field(max_length=MAX_VARIANTS)
 
 
-class LotteryPatchIn(Schema):
+class LotteryPatchIn(RequestSchema):
     name: str | None = Field(None, max_length=100)
     is_active: bool | None = None
     draw_at: str | None = Field(None, max_length=16)

@@ -5,17 +5,17 @@ from typing import Literal
 
 from ninja import Field, Schema
 
-from stampcard.api.schemas import ErrorOut
+from stampcard.api.schemas import ErrorOut, RequestSchema
 from stampcard.api.types import REF_MAX, StrictInt
 from stampcard.checkouts.schemas import CardOut, CheckIn, RewardOut, RewardPreviewOut, RewardReachedOut
 from stampcard.receipts.schemas import ReceiptClaimRefOut
 
 
-class ConsentsIn(Schema):
+class ConsentsIn(RequestSchema):
     marketing_email: bool = False
 
 
-class CustomerIn(Schema):
+class CustomerIn(RequestSchema):
     name: str = Field(min_length=1, max_length=200)
     email: str | None = Field(None, max_length=254)
     phone: str | None = Field(None, max_length=32)
@@ -43,7 +43,7 @@ class LookupOut(Schema):
     results: list[CardOut]
 
 
-class CheckoutIn(Schema):
+class CheckoutIn(RequestSchema):
     card: str = Field(max_length=REF_MAX, description="Six-digit number or QR payload.")
     check: CheckIn
     location_id: str | None = Field(None, max_length=REF_MAX, description="Defaults to the API key's location.")
@@ -67,7 +67,7 @@ class PreviewOut(Schema):
     )
 
 
-class ReverseIn(Schema):
+class ReverseIn(RequestSchema):
     kind: Literal["refund", "void"] = "refund"
     pos: str = Field(default="api", min_length=1, max_length=32)
 
@@ -87,7 +87,7 @@ class ReverseOut(Schema):
     )
 
 
-class AdjustmentIn(Schema):
+class AdjustmentIn(RequestSchema):
     delta: StrictInt = Field(ge=-(2**31), le=2**31 - 1, description="Stamps to add (positive) or remove (negative).")
     reason: str = Field(max_length=300)
 

@@ -5,17 +5,18 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import REF_MAX
 from stampcard.checkouts.schemas import CheckIn
 
 
-class ReceiptIn(Schema):
+class ReceiptIn(RequestSchema):
     check: CheckIn
     location_id: str | None = Field(None, max_length=REF_MAX, description="Defaults to the API key's location.")
     program_id: str | None = Field(None, max_length=REF_MAX, description="Defaults to the merchant's default program.")
 
 
-class VoidIn(Schema):
+class VoidIn(RequestSchema):
     reason: Literal["refused", "cancelled", "reversed", "other"] = Field(
         description="refused: the payment failed; cancelled: the check was cancelled; reversed: refunded or voided; "
         "other: any other reason. The customer page says it in plain words."

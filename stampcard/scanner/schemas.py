@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import StrictInt
 from stampcard.checkouts.schemas import RewardReachedOut
 from stampcard.lottery.schemas import DrawOut
@@ -16,7 +17,7 @@ Mode = Literal["manual", "kiosk", "autopilot"]
 # --- pairing -------------------------------------------------------------------------------------------------------
 
 
-class LoginIn(Schema):
+class LoginIn(RequestSchema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=1024)
 
@@ -43,7 +44,7 @@ class LoginOut(Schema):
     locations: list[LoginLocationOut] = Field(description="Where this staff login may pair a device.")
 
 
-class PairIn(Schema):
+class PairIn(RequestSchema):
     ticket: str = Field(max_length=2000)
     location_id: str = Field(max_length=64)
     name: str = Field(min_length=1, max_length=100)
@@ -77,13 +78,13 @@ class PairOut(Schema):
     device: DeviceOut
 
 
-class ModeIn(Schema):
+class ModeIn(RequestSchema):
     mode: Mode
     email: str | None = Field(default=None, max_length=254, description="A staff member's, to leave kiosk mode.")
     password: str | None = Field(default=None, max_length=1024)
 
 
-class StaffConfirmIn(Schema):
+class StaffConfirmIn(RequestSchema):
     email: str | None = Field(default=None, max_length=254)
     password: str | None = Field(default=None, max_length=1024)
 
@@ -133,7 +134,7 @@ class ScannerCardOut(Schema):
     vouchers: list[CardVoucherOut]
 
 
-class StampIn(Schema):
+class StampIn(RequestSchema):
     scan_id: uuid.UUID = Field(description="Made by the app for this scan; reused on every retry of it.")
     amount: StrictInt | None = Field(
         None, ge=0, le=10**12, description="Minor units; required for per_amount programs, ignored otherwise."
@@ -151,7 +152,7 @@ class HandOverOut(Schema):
     card: ScannerCardOut
 
 
-class ScanIn(Schema):
+class ScanIn(RequestSchema):
     qr: str = Field(max_length=64, description="The card's QR payload, as the camera or barcode scanner read it.")
     scan_id: uuid.UUID = Field(description="Made by the app for this scan; reused on every retry of it.")
 
@@ -171,11 +172,11 @@ class ScanOut(Schema):
     replayed: bool = False
 
 
-class RedeemIn(Schema):
+class RedeemIn(RequestSchema):
     card: str | None = Field(default=None, max_length=64, description="The card's QR payload; required in kiosk mode.")
 
 
-class DrawIn(Schema):
+class DrawIn(RequestSchema):
     card: str = Field(max_length=64)
 
 

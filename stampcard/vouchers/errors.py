@@ -12,6 +12,11 @@ class VoucherNotFound(NotFound):
     default_message = _("No voucher has this code.")
 
 
+class VoucherBatchNotFound(NotFound):
+    code = "voucher_batch_not_found"
+    default_message = _("No such voucher batch.")
+
+
 class VoucherAlreadyRedeemed(Conflict):
     code = "voucher_already_redeemed"
     default_message = _("This voucher was already redeemed.")

@@ -5,16 +5,17 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import REF_MAX, Day, Moment, StrictInt
 
 
-class ValidityIn(Schema):
+class ValidityIn(RequestSchema):
     days: StrictInt | None = Field(default=None, ge=1, le=3660)
     months: StrictInt | None = Field(default=None, ge=1, le=120)
     until: Day | None = Field(default=None, description="The last valid day, to its end in the merchant's time zone.")
 
 
-class VoucherIssueIn(Schema):
+class VoucherIssueIn(RequestSchema):
     card: str | None = Field(
         default=None,
         max_length=REF_MAX,
@@ -82,11 +83,11 @@ class VouchersOut(Schema):
     batch: BatchOut | None = None
 
 
-class RedeemCheckIn(Schema):
+class RedeemCheckIn(RequestSchema):
     external_id: str = Field(min_length=1, max_length=64)
 
 
-class RedeemIn(Schema):
+class RedeemIn(RequestSchema):
     check: RedeemCheckIn | None = None
     card: str | None = Field(
         default=None, max_length=REF_MAX, description="The card the customer showed, if any (limits guessing per card)."
@@ -94,5 +95,5 @@ class RedeemIn(Schema):
     location_id: str | None = Field(default=None, max_length=REF_MAX, description="Defaults to the API key's location.")
 
 
-class CancelIn(Schema):
+class CancelIn(RequestSchema):
     reason: str = Field(default="", max_length=300)

@@ -9,7 +9,7 @@ from stampcard.cards.models import Card
 from stampcard.core import clock, secretbox
 from stampcard.merchants.models import Merchant
 from stampcard.vouchers.codes import parse_code
-from stampcard.vouchers.errors import VoucherNotFound
+from stampcard.vouchers.errors import VoucherBatchNotFound, VoucherNotFound
 from stampcard.vouchers.models import Voucher, VoucherBatch
 from stampcard.vouchers.states import OPEN_STATES
 
@@ -49,7 +49,7 @@ def batch_get(*, merchant: Merchant, batch_id: str | uuid.UUID) -> VoucherBatch:
     try:
         return VoucherBatch.objects.get(merchant=merchant, pk=uuid.UUID(str(batch_id)))
     except (ValueError, VoucherBatch.DoesNotExist):
-        raise VoucherNotFound(code="voucher_batch_not_found") from None
+        raise VoucherBatchNotFound() from None
 
 
 def vouchers_of_batch(*, batch: VoucherBatch) -> list[Voucher]:

@@ -2,6 +2,10 @@
 
 import pytest
 
+from tests.api.openapi_walk import operations
+
+ERROR_STATUSES = ("400", "401", "403", "404", "409", "413", "422", "429")
+
 
 @pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v1/cards/123456/nope", "/api/v2/checkouts"])
 def test_an_unknown_api_path_is_a_json_404(cashier, path):
@@ -41,3 +45,14 @@ def test_a_service_validation_error_names_its_field_like_schema_validation_does(
     body = response.json()
     assert response.status_code == 422
     assert body["details"]["fields"][0]["field"] == "check.external_id" and body["details"]["fields"][0]["problem"]
+
+
+def test_every_operation_of_both_apis_documents_each_error_status_in_the_error_shape():
+    undocumented = []
+    for op in operations():
+        responses = {str(status): response for status, response in op.spec["responses"].items()}
+        for status in ERROR_STATUSES:
+            content = responses.get(status, {}).get("content", {}).get("application/json", {})
+            if content.get("schema") != {"$ref": "#/components/schemas/ErrorOut"}:
+                undocumented.append(f"{op.id} {status}")
+    assert undocumented == []

@@ -256,6 +256,50 @@ def test_a_check_total_of_true_is_not_one_stamp(db, clients, card):
     assert card.events.count() == 0
 
 
+# --- objects: where a request takes an object, only a JSON object will do ----------------------------------------
+
+
+def _object_fields(op: Operation):
+    return [(path, f) for path, f in op.body_fields() if f.get("type") == "object" or "properties" in f]
+
+
+@pytest.mark.parametrize("op", WITH_BODY, ids=_ids)
+@pytest.mark.parametrize("bad", ["free coffee", 30, [{"days": 30}]], ids=["text", "number", "list"])
+def test_a_text_a_number_or_a_list_where_an_object_belongs_is_422(db, clients, op, bad):
+    # ninja's Schema would read any value through its attributes: an object whose fields all have defaults would
+    # pass with every field at its default (stampcard.api.schemas.RequestSchema).
+    whole = send(clients[op.api], op, op.url(), json.dumps(bad))
+    assert error_of(whole, 422)["code"] == "validation_error", whole.json()
+    for path, _ in _object_fields(op):
+        response = send(clients[op.api], op, op.url(), body_with(path, bad))
+        name = ".".join(path)
+        assert any(f == name or f.startswith(name + ".") for f in fields_of(response)), (path, response.json())
+
+
+def test_an_optional_body_that_is_no_object_is_422_and_redeems_nothing(db, clients):
+    voucher = clients["api"].post("/api/v1/vouchers", {"title": "Free cake"}, content_type="application/json")
+    code = voucher.json()["vouchers"][0]["code"]
+    response = clients["api"].post(f"/api/v1/vouchers/{code}/redeem", '"P-1"', content_type="application/json")
+    assert fields_of(response) == {"body"}
+    assert Voucher.objects.get(code=code).state == "active"
+
+
+def test_a_validity_given_as_text_is_422_not_a_voucher_valid_forever(db, clients):
+    response = clients["api"].post(
+        "/api/v1/vouchers", {"title": "Cake", "validity": "30 days"}, content_type="application/json"
+    )
+    body = error_of(response, 422)
+    assert body["details"]["fields"] == [{"field": "validity", "problem": "This must be a JSON object."}]
+    assert not Voucher.objects.exists()
+
+
+def test_a_body_that_is_a_text_is_not_read_through_its_methods(db, clients):
+    # "free coffee".title() and .count() would otherwise fill the voucher's title and count.
+    response = clients["api"].post("/api/v1/vouchers", '"free coffee"', content_type="application/json")
+    assert error_of(response, 422)["details"]["fields"] == [{"field": "body", "problem": "This must be a JSON object."}]
+    assert not Voucher.objects.exists()
+
+
 # --- days and moments: nothing past 2100 ---------------------------------------------------------------------------
 
 
