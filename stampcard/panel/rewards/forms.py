@@ -220,12 +220,9 @@ class ValidityFields(forms.Form):
 
 class VoucherTermsForm(BenefitFields, ValidityFields):
     title = forms.CharField(
-        label=_("What it gives"),
+        label=_("Title"),
         max_length=100,
-        # xgettext:no-python-format
-        help_text=_(
-            "The benefit, as the customer and the cashier read it: “Free cappuccino”, “10% off”, “50 UAH off the bill”."
-        ),
+        help_text=_("What the customer and the cashier read, e.g. “Free cappuccino”; a discount is set just below."),
     )
     description = forms.CharField(
         label=_("Conditions"),

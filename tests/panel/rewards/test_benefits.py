@@ -5,10 +5,13 @@ value says what to fix and makes nothing."""
 import pytest
 
 from stampcard.cards.models import Program
+from stampcard.core.benefit import Benefit
 from stampcard.lottery.models import Lottery
+from stampcard.vouchers import issuing
 from stampcard.vouchers.models import Voucher, VoucherBatch
 from tests.factories import CardFactory
 from tests.panel.rewards.helpers import lottery_post, prize
+from tests.panel.rewards.makers import manager_actor
 
 NEW_VOUCHER = "/panel/rewards/vouchers/new/"
 NEW_BATCH = "/panel/rewards/batches/new/"
@@ -109,3 +112,20 @@ def test_a_milestone_voucher_takes_its_benefit_and_saving_it_unchanged_makes_no_
 
     manager_client.post(goals, milestones)
     assert Program.objects.get(pk=shop.program.pk).version == version
+
+
+@pytest.mark.parametrize(
+    ("benefit", "says"),
+    [
+        (Benefit(kind="percent", value=10), "Take 10% off the check."),
+        (Benefit(kind="amount", value=5050), "Take 50.50 UAH off the check."),
+        (Benefit(), "Give the customer what it promises."),
+    ],
+)
+def test_the_counter_tells_the_cashier_what_a_redeemed_voucher_gives(cashier_client, shop, benefit, says):
+    card = CardFactory(program=shop.program)
+    voucher = issuing.voucher_issue_to_card(actor=manager_actor(shop), card=card, title="Deal", benefit=benefit)
+
+    page = cashier_client.post("/panel/counter/redeem/", {"code": voucher.code}, follow=True)
+
+    assert says in " ".join(str(m) for m in page.context["messages"])
