@@ -15,7 +15,7 @@ class ValidityIn(Schema):
     until: Day | None = Field(default=None, description="The last valid day, to its end in the merchant's time zone.")
 
 
-class BenefitIn(BaseModel):
+class VoucherBenefitIn(BaseModel):
     """A plain pydantic model, not a ninja Schema: a Schema reads any value's attributes, so "10%" would pass as a
     gift; this one takes an object only."""
 
@@ -30,7 +30,7 @@ class BenefitIn(BaseModel):
     )
 
 
-class BenefitOut(Schema):
+class VoucherBenefitOut(Schema):
     kind: Literal["gift", "percent", "amount"]
     value: int
 
@@ -55,7 +55,7 @@ class VoucherIssueIn(Schema):
     count: StrictInt = Field(default=1, ge=1, le=1000, description="More than one only for free-standing vouchers.")
     batch_name: str = Field(default="", max_length=100, description="Names the batch of free-standing vouchers.")
     purpose: Literal["flyers", "event", "compensation", "b2b_gift", "other"] = "other"
-    benefit: BenefitIn | None = Field(
+    benefit: VoucherBenefitIn | None = Field(
         default=None, description='What it gives, e.g. {"kind": "percent", "value": 10}; default: a gift.'
     )
 
@@ -77,7 +77,7 @@ class VoucherOut(Schema):
     state: Literal["issued", "active", "redeemed", "expired", "cancelled"]
     title: str
     description: str
-    benefit: BenefitOut
+    benefit: VoucherBenefitOut
     card: str | None
     reward_id: str | None
     batch_id: str | None

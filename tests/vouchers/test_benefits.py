@@ -152,3 +152,14 @@ def test_a_benefit_that_breaks_its_bounds_cannot_be_stored_by_any_code(now, mana
     voucher = issue(manager_actor, title="10% off", benefit=Benefit(kind="percent", value=10))
     with pytest.raises(IntegrityError), transaction.atomic():
         Voucher.objects.filter(pk=voucher.pk).update(benefit_value=150)
+
+
+def test_the_openapi_document_describes_the_benefit_under_its_own_name(client):
+    spec = client.get("/api/v1/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    [ref] = [v["$ref"] for v in schemas["VoucherIssueIn"]["properties"]["benefit"]["anyOf"] if "$ref" in v]
+    benefit = schemas[ref.rsplit("/", 1)[1]]
+
+    assert benefit["properties"]["kind"]["enum"] == ["gift", "percent", "amount"]
+    assert (benefit["properties"]["value"]["minimum"], benefit["properties"]["value"]["maximum"]) == (0, 10**12)
+    assert "discount" in schemas["VoucherOut"]["properties"]
