@@ -91,7 +91,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                     # xgettext:no-python-format
                     "title": _("50% off your next visit"),
                     "description": _("Show the voucher when you book."),
-                    "voucher": {"validity": {"days": 60}},
+                    "voucher": {"validity": {"days": 60}, "benefit": {"kind": "percent", "value": 50}},
                 }
             ],
         ),
@@ -114,7 +114,7 @@ TEMPLATES: dict[str, ProgramTemplate] = {
                     # xgettext:no-python-format
                     "title": _("Dinner for two, 20% off"),
                     "description": _("On any evening, drinks included."),
-                    "voucher": {"validity": {"days": 90}},
+                    "voucher": {"validity": {"days": 90}, "benefit": {"kind": "percent", "value": 20}},
                 },
             ],
         ),

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards.models import RewardKind
+from stampcard.core.benefit import Benefit
 from stampcard.core.errors import ValidationFailed
 from stampcard.core.validity import Validity
 
@@ -85,7 +86,11 @@ def milestones_clean(raw: list[dict[str, Any]], *, lottery_ids: set[str]) -> lis
         if item.get("image_url"):
             entry["image_url"] = str(item["image_url"])
         if kind == RewardKind.VOUCHER:
-            entry["voucher"] = {"validity": _validity_clean(item.get("voucher") or {}, field=f"{where}.voucher")}
+            terms = item.get("voucher") or {}
+            entry["voucher"] = {"validity": _validity_clean(terms, field=f"{where}.voucher")}
+            benefit = _benefit_clean(terms, field=f"{where}.voucher")
+            if benefit.is_discount:  # a gift stays unsaid, so milestones saved before benefits existed read the same
+                entry["voucher"]["benefit"] = benefit.as_spec()
         if kind == RewardKind.LOTTERY:
             lottery_id = str(item.get("lottery_id") or "")
             if lottery_id not in lottery_ids:
@@ -97,6 +102,15 @@ def milestones_clean(raw: list[dict[str, Any]], *, lottery_ids: set[str]) -> lis
             entry["lottery_id"] = lottery_id
         cleaned.append(entry)
     return cleaned
+
+
+def _benefit_clean(voucher: Any, *, field: str) -> Benefit:
+    if not isinstance(voucher, dict):
+        raise ValidationFailed(code="invalid_milestones", field=field)
+    try:
+        return Benefit.from_spec(voucher.get("benefit"))
+    except ValidationFailed as error:
+        raise ValidationFailed(error.message, code=error.code, field=f"{field}.benefit") from None
 
 
 def _validity_clean(voucher: dict[str, Any], *, field: str) -> dict[str, Any] | None:

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from stampcard.cards.milestones import milestones_crossed
 from stampcard.cards.models import Card, Check, RewardKind
+from stampcard.core.benefit import Benefit
 from stampcard.core.validity import Validity
 from stampcard.lottery import selectors as lottery_selectors
 from stampcard.lottery import services as lottery_services
@@ -49,12 +50,14 @@ def rewards_issue_reached(*, card: Card, actor: Actor, check: Check | None = Non
 
 def _deliver(*, reward: Reward, card: Card, actor: Actor, check: Check | None) -> None:
     if reward.kind == RewardKind.VOUCHER:
+        terms = reward.spec.get("voucher") or {}
         vouchers_services.voucher_issue(
             actor=actor,
             card=card,
             title=reward.title,
             description=reward.description,
-            validity=Validity.from_spec((reward.spec.get("voucher") or {}).get("validity")),
+            validity=Validity.from_spec(terms.get("validity")),
+            benefit=Benefit.from_spec(terms.get("benefit")),
             reward=reward,
             check=check,
         )
@@ -99,6 +102,7 @@ def _deliver_prize(*, actor: Actor, draw: LotteryDraw) -> None:
             title=terms.get("title") or variant.name,
             description=terms.get("description") or variant.greeting,
             validity=Validity.from_spec(terms.get("validity")),
+            benefit=Benefit.from_spec(terms.get("benefit")),
             check=check,
         )
         lottery_services.draw_prize_record(draw=draw, voucher_code=voucher.code)

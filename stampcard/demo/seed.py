@@ -140,7 +140,7 @@ def _breakfast_club(*, merchant: Merchant, actor: Actor) -> Program:
         variants=[
             {"kind": "award", "name": "Free croissant", "greeting": "A croissant on us!", "probability": "10"},
             {"kind": "voucher", "name": "20% off", "greeting": "20% off your next order.", "probability": "20",
-             "voucher": {"title": "20% off", "validity": {"days": 14}}},
+             "voucher": {"title": "20% off", "validity": {"days": 14}, "benefit": {"kind": "percent", "value": 20}}},
             {"kind": "extra_try", "name": "Spin again", "greeting": "One more spin!", "probability": "10"},
             {"kind": "nothing", "name": "Not this time", "greeting": "Better luck next visit.", "probability": "60"},
         ],
@@ -152,7 +152,13 @@ def _breakfast_club(*, merchant: Merchant, actor: Actor) -> Program:
         earning_rule=EarningRule.PER_RECEIPT,
         reward_title="Breakfast for two",
         milestones=[
-            {"at": 3, "kind": "voucher", "title": "10% off", "description": "", "voucher": {"validity": {"days": 30}}},
+            {
+                "at": 3,
+                "kind": "voucher",
+                "title": "10% off",
+                "description": "",
+                "voucher": {"validity": {"days": 30}, "benefit": {"kind": "percent", "value": 10}},
+            },
             {"at": 6, "kind": "lottery", "title": "Spin the wheel", "description": "", "lottery_id": str(wheel.pk)},
             {"at": 9, "kind": "award", "title": "Breakfast for two", "description": "Two breakfasts of the day."},
         ],

@@ -23,6 +23,11 @@ class VoucherTermsIn(RequestSchema):
     validity: dict[str, Any] | None = Field(
         None, description='{"days": 30} | {"months": 2} | {"until": "2027-01-31"} | null for unlimited.'
     )
+    benefit: dict[str, Any] | None = Field(
+        None,
+        description='What the voucher gives: {"kind": "percent", "value": 10} (1-100) | {"kind": "amount", '
+        '"value": 5000} (minor units) | {"kind": "gift"} | null for a gift.',
+    )
 
 
 class VariantIn(RequestSchema):

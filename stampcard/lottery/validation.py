@@ -5,6 +5,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from stampcard.core.benefit import Benefit
 from stampcard.core.errors import ApplicationError
 from stampcard.core.validity import Validity
 from stampcard.lottery import errors
@@ -113,7 +114,7 @@ def _clean_probability(raw: dict, invalid: Any) -> int:
 def _clean_voucher_terms(terms: Any, *, default_title: str, invalid: Any) -> dict[str, Any]:
     terms = terms if terms is not None else {}
     if not isinstance(terms, dict):
-        raise invalid(_("Voucher terms are an object with title, description and validity."), "voucher")
+        raise invalid(_("Voucher terms are an object with title, description, validity and benefit."), "voucher")
     title = terms.get("title") or default_title
     description = terms.get("description") or ""
     if not isinstance(title, str) or len(title) > 100 or not isinstance(description, str):
@@ -122,4 +123,11 @@ def _clean_voucher_terms(terms: Any, *, default_title: str, invalid: Any) -> dic
         validity = Validity.from_spec(terms.get("validity"))
     except ApplicationError as error:
         raise invalid(error.message, "voucher.validity") from None
-    return {"title": title, "description": description, "validity": validity.as_spec() if validity else None}
+    try:
+        benefit = Benefit.from_spec(terms.get("benefit"))
+    except ApplicationError as error:
+        raise invalid(error.message, "voucher.benefit") from None
+    cleaned = {"title": title, "description": description, "validity": validity.as_spec() if validity else None}
+    if benefit.is_discount:  # a gift stays unsaid, like the prizes saved before benefits existed
+        cleaned["benefit"] = benefit.as_spec()
+    return cleaned

@@ -73,6 +73,7 @@ def issue_vouchers(request: HttpRequest, body: schemas.VoucherIssueIn) -> dict[s
         count=body.count,
         batch_name=body.batch_name,
         batch_purpose=BatchPurpose(body.purpose),
+        benefit=services.Benefit.from_spec(body.benefit.model_dump()) if body.benefit else None,
     )
     for voucher in vouchers:
         voucher.card = card
@@ -113,6 +114,8 @@ def redeem_voucher(request: HttpRequest, code: str, body: schemas.RedeemIn | Non
         code=code,
         check_external_id=body.check.external_id if body.check else "",
         location_id=body.location_id,
+        check_total=body.check.total if body.check else None,
+        check_currency=body.check.currency if body.check else None,
     )
     return presenters.voucher_payload(voucher)
 

@@ -47,6 +47,15 @@ class VoucherCodeTaken(Conflict):
     default_message = _("Another voucher already has this code.")
 
 
+class VoucherNothingToDiscount(Conflict):
+    """A discount voucher redeemed against a check with nothing to take off: it stays usable."""
+
+    code = "voucher_nothing_to_discount"
+    default_message = _(
+        "This voucher takes money off the check, and the check has nothing to pay yet: add the items first."
+    )
+
+
 class VoucherInvalidInput(ValidationFailed):
     code = "voucher_invalid"
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards.models import Card
+from stampcard.core.benefit import Benefit
 from stampcard.core.validity import Validity
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
@@ -20,12 +21,20 @@ MAX_BATCH = services.MAX_COUNT
 
 @transaction.atomic
 def voucher_issue_to_card(
-    *, actor: Actor, card: Card, title: str, description: str = "", validity: Validity | None = None
+    *,
+    actor: Actor,
+    card: Card,
+    title: str,
+    description: str = "",
+    validity: Validity | None = None,
+    benefit: Benefit | None = None,
 ) -> Voucher:
     """Issue one voucher into ``card`` (manager or owner; RoleForbidden below). The card must be the actor's
     merchant's (NotFound otherwise, through the card's lock). Counts one card operation."""
     ensure_role(actor=actor, minimum=Role.MANAGER)
-    (voucher,) = services.voucher_issue(actor=actor, card=card, title=title, description=description, validity=validity)
+    (voucher,) = services.voucher_issue(
+        actor=actor, card=card, title=title, description=description, validity=validity, benefit=benefit
+    )
     return voucher
 
 
@@ -39,6 +48,7 @@ def voucher_batch_issue(
     description: str = "",
     validity: Validity | None = None,
     purpose: BatchPurpose = BatchPurpose.OTHER,
+    benefit: Benefit | None = None,
 ) -> VoucherBatch:
     """Make a batch of ``count`` bearer vouchers (1 to MAX_BATCH), each with its own generated code and public link
     (manager or owner). Counts ``count`` card operations; PlanLimitReached writes nothing."""
@@ -54,6 +64,7 @@ def voucher_batch_issue(
         count=count,
         batch_name=name,
         batch_purpose=purpose,
+        benefit=benefit,
     )
     batch = vouchers[0].batch
     assert batch is not None  # a free-standing issue with a batch name always makes its batch

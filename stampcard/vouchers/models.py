@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.core import secretbox
+from stampcard.core.benefit import MAX_PERCENT, Benefit, BenefitKind
 from stampcard.core.models import TenantModel
 from stampcard.vouchers.codes import CodeSource
 from stampcard.vouchers.states import VoucherState
@@ -78,6 +79,10 @@ class Voucher(TenantModel):
     batch = models.ForeignKey(VoucherBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="vouchers")
     title = models.CharField(max_length=100)
     description = models.TextField(blank=True)
+    benefit_kind = models.CharField(max_length=16, choices=BenefitKind.choices, default=BenefitKind.GIFT)
+    benefit_value = models.PositiveBigIntegerField(
+        default=0, help_text=_("Percent off (1-100), or the amount off in minor units; 0 for a gift.")
+    )
     state = models.CharField(max_length=16, choices=VoucherState.choices)
     valid_from = models.DateTimeField()
     expires_at = models.DateTimeField(
@@ -97,6 +102,11 @@ class Voucher(TenantModel):
         "merchants.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     redeemed_check_external_id = models.CharField(max_length=64, blank=True)
+    redeemed_discount = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text=_("What the redemption took off the check, in minor units, when the till said its total."),
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         "merchants.StaffUser", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -147,10 +157,24 @@ class Voucher(TenantModel):
             models.CheckConstraint(
                 condition=Q(reward__isnull=True) | Q(card__isnull=False), name="voucher_reward_needs_card"
             ),
+            models.CheckConstraint(
+                condition=Q(benefit_kind="gift", benefit_value=0)
+                | Q(benefit_kind="percent", benefit_value__gte=1, benefit_value__lte=MAX_PERCENT)
+                | Q(benefit_kind="amount", benefit_value__gte=1),
+                name="voucher_benefit_value_fits_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(redeemed_discount__isnull=True) | Q(state="redeemed"),
+                name="voucher_discount_only_when_redeemed",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} ({self.state})"
+
+    @property
+    def benefit(self) -> Benefit:
+        return Benefit(kind=self.benefit_kind, value=self.benefit_value)
 
     public_token = secretbox.sealed_token(
         purpose=PUBLIC_TOKEN_PURPOSE, prefix="public_token", doc="The secret part of the voucher's public link."

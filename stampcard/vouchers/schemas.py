@@ -6,13 +6,30 @@ from typing import Literal
 from ninja import Field, Schema
 
 from stampcard.api.schemas import RequestSchema
-from stampcard.api.types import REF_MAX, Day, Moment, StrictInt
+from stampcard.api.types import MONEY_MAX, REF_MAX, Day, Moment, StrictInt
 
 
 class ValidityIn(RequestSchema):
     days: StrictInt | None = Field(default=None, ge=1, le=3660)
     months: StrictInt | None = Field(default=None, ge=1, le=120)
     until: Day | None = Field(default=None, description="The last valid day, to its end in the merchant's time zone.")
+
+
+class VoucherBenefitIn(RequestSchema):
+    kind: Literal["gift", "percent", "amount"] = Field(
+        default="gift", description="gift: hand it over; percent or amount: money off the check."
+    )
+    value: StrictInt = Field(
+        default=0,
+        ge=0,
+        le=MONEY_MAX,
+        description="percent: 1-100; amount: minor units of the merchant's currency (5000 = 50.00); gift: 0.",
+    )
+
+
+class VoucherBenefitOut(Schema):
+    kind: Literal["gift", "percent", "amount"]
+    value: int
 
 
 class VoucherIssueIn(RequestSchema):
@@ -35,6 +52,9 @@ class VoucherIssueIn(RequestSchema):
     count: StrictInt = Field(default=1, ge=1, le=1000, description="More than one only for free-standing vouchers.")
     batch_name: str = Field(default="", max_length=100, description="Names the batch of free-standing vouchers.")
     purpose: Literal["flyers", "event", "compensation", "b2b_gift", "other"] = "other"
+    benefit: VoucherBenefitIn | None = Field(
+        default=None, description='What it gives, e.g. {"kind": "percent", "value": 10}; default: a gift.'
+    )
 
 
 class VoucherUrls(Schema):
@@ -54,12 +74,17 @@ class VoucherOut(Schema):
     state: Literal["issued", "active", "redeemed", "expired", "cancelled"]
     title: str
     description: str
+    benefit: VoucherBenefitOut
     card: str | None
     reward_id: str | None
     batch_id: str | None
     valid_from: datetime
     expires_at: datetime | None
     redeemed_at: datetime | None
+    discount: int | None = Field(
+        description="What the redemption took off the check (minor units): a discount voucher redeemed with the "
+        "check's total. The till applies it."
+    )
     cancelled_at: datetime | None
     created_at: datetime
     urls: VoucherUrls
@@ -84,7 +109,14 @@ class VouchersOut(Schema):
 
 
 class RedeemCheckIn(RequestSchema):
-    external_id: str = Field(min_length=1, max_length=64)
+    external_id: str = Field(default="", max_length=64)
+    total: StrictInt | None = Field(
+        default=None,
+        ge=0,
+        le=MONEY_MAX,
+        description="What is left to pay on the check, in minor units: a discount voucher answers its `discount`.",
+    )
+    currency: str | None = Field(default=None, min_length=3, max_length=3)
 
 
 class RedeemIn(RequestSchema):

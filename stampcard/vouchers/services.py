@@ -14,11 +14,13 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.cards import errors as cards_errors
 from stampcard.cards import services as cards_services
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import card_lock
 from stampcard.cards.models import Card, Check, EventKind
 from stampcard.core import clock
+from stampcard.core.benefit import Benefit
 from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.core.uniques import insert_with_fresh_code
 from stampcard.core.validity import Validity
@@ -34,6 +36,7 @@ from stampcard.vouchers.models import BatchPurpose, Voucher, VoucherBatch
 from stampcard.vouchers.states import ALLOWED, OPEN_STATES, VoucherState, effective_state
 
 __all__ = [
+    "Benefit",
     "Validity",
     "voucher_cancel",
     "voucher_claim",
@@ -84,6 +87,7 @@ def voucher_transition(
     location: Location | None = None,
     check_external_id: str = "",
     reason: str = "",
+    discount: int | None = None,
 ) -> Voucher:
     """The one way a voucher's state changes. Precondition: ``voucher_lock`` returned ``voucher`` and ``card``.
 
@@ -115,6 +119,7 @@ def voucher_transition(
         location=location,
         check_external_id=check_external_id,
         reason=reason,
+        discount=discount,
     )
     return voucher
 
@@ -129,6 +134,7 @@ def _apply(
     location: Location | None = None,
     check_external_id: str = "",
     reason: str = "",
+    discount: int | None = None,
 ) -> None:
     fields = ["state"]
     voucher.state = to
@@ -136,7 +142,14 @@ def _apply(
         voucher.redeemed_at, voucher.redeemed_by = now, actor.user
         voucher.redeemed_location = location or actor.location
         voucher.redeemed_check_external_id = check_external_id
-        fields += ["redeemed_at", "redeemed_by", "redeemed_location", "redeemed_check_external_id"]
+        voucher.redeemed_discount = discount
+        fields += [
+            "redeemed_at",
+            "redeemed_by",
+            "redeemed_location",
+            "redeemed_check_external_id",
+            "redeemed_discount",
+        ]
     elif to == VoucherState.CANCELLED:
         voucher.cancelled_at, voucher.cancelled_by, voucher.cancel_reason = now, actor.user, reason[:300]
         fields += ["cancelled_at", "cancelled_by", "cancel_reason"]
@@ -148,6 +161,8 @@ def _apply(
         payload: dict[str, Any] = {"voucher_id": str(voucher.pk)}
         if check_external_id:
             payload["check_external_id"] = check_external_id
+        if to == VoucherState.REDEEMED and discount is not None:
+            payload["discount"] = discount
         ledger_append(
             card=card,
             kind=_LEDGER_KIND[to],
@@ -178,8 +193,10 @@ def voucher_issue(
     check: Check | None = None,
     batch_name: str = "",
     batch_purpose: BatchPurpose = BatchPurpose.OTHER,
+    benefit: Benefit | None = None,
 ) -> list[Voucher]:
-    """Issue ``count`` vouchers (count > 1 only for free-standing bearer vouchers, which then form a batch).
+    """Issue ``count`` vouchers (count > 1 only for free-standing bearer vouchers, which then form a batch), each
+    giving ``benefit`` (default: a gift handed over).
 
     Into ``card`` when given: a VOUCHER_ISSUED ledger line (delta 0, payload voucher_id) each, under the card's lock
     (callers inside a checkout already hold it; locking again in the same transaction is fine). ``valid_from`` in the
@@ -214,6 +231,7 @@ def voucher_issue(
             _("This validity ends before the voucher becomes usable."), code="invalid_validity", field="validity"
         )
     state = VoucherState.ISSUED if start > now else VoucherState.ACTIVE
+    benefit = benefit or Benefit()
 
     locked_card = card_lock(merchant=merchant, card_id=card.pk) if card is not None else None
     metering.usage_record(merchant=merchant, operations=count)
@@ -238,6 +256,8 @@ def voucher_issue(
             batch=batch,
             title=title,
             description=description or "",
+            benefit_kind=benefit.kind,
+            benefit_value=benefit.value,
             state=state,
             valid_from=start,
             expires_at=expires_at,
@@ -278,24 +298,46 @@ def voucher_issue(
 
 
 @transaction.atomic
-def voucher_redeem(*, actor: Actor, code: str, check_external_id: str = "", location_id: str | None = None) -> Voucher:
+def voucher_redeem(
+    *,
+    actor: Actor,
+    code: str,
+    check_external_id: str = "",
+    location_id: str | None = None,
+    check_total: int | None = None,
+    check_currency: str | None = None,
+) -> Voucher:
     """Redeem a voucher once, whatever the concurrency: the loser of a race sees it redeemed (409).
 
-    Raises ValidationFailed (voucher_code_mistyped, before any lookup), VoucherNotFound (unknown or another
-    merchant's), VoucherAlreadyRedeemed, VoucherExpired (from the first instant past ``expires_at``, checked against
-    the clock under the lock, not left to the job), VoucherCancelled, VoucherNotYetValid or PlanLimitReached.
+    ``check_total`` (minor units; what is left to pay on the check) lets a discount voucher say what it takes off:
+    ``redeemed_discount`` (``Benefit.discount_on``), which the till applies. A discount that would take nothing off
+    (an empty check) refuses the redemption (VoucherNothingToDiscount) and the voucher stays usable.
+
+    Raises ValidationFailed (voucher_code_mistyped, before any lookup; currency_mismatch), VoucherNotFound (unknown
+    or another merchant's), VoucherAlreadyRedeemed, VoucherExpired (from the first instant past ``expires_at``,
+    checked against the clock under the lock, not left to the job), VoucherCancelled, VoucherNotYetValid,
+    VoucherNothingToDiscount or PlanLimitReached.
     """
+    if check_currency is not None and check_currency.upper() != actor.merchant.currency:
+        raise cards_errors.CurrencyMismatch(expected=actor.merchant.currency, got=check_currency.upper())
     location = merchants_services.location_for_actor(actor=actor, location_id=location_id)
     voucher_id = selectors.voucher_id_for_code(merchant=actor.merchant, code=code)
     voucher, card = voucher_lock(merchant=actor.merchant, voucher_id=voucher_id)
-    return voucher_transition(
+    benefit = voucher.benefit
+    discount = benefit.discount_on(check_total) if benefit.is_discount and check_total is not None else None
+    voucher_transition(
         voucher,
         to=VoucherState.REDEEMED,
         actor=actor,
         card=card,
         location=location,
         check_external_id=(check_external_id or "")[:64],
+        discount=discount,
     )
+    if discount == 0:
+        # After the transition, so that a used or expired voucher says so first; raising undoes the redemption.
+        raise errors.VoucherNothingToDiscount(benefit=benefit.as_spec())
+    return voucher
 
 
 @transaction.atomic

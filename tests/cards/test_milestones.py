@@ -191,6 +191,14 @@ def test_reversing_the_check_that_closed_a_round_reopens_it(cashier, three_goal_
             [{"at": 3, "title": "A", "kind": "voucher", "voucher": {"validity": {"days": 3, "months": 1}}}],
             "milestones[0].voucher.validity",
         ),
+        (
+            [{"at": 3, "title": "A", "kind": "voucher", "voucher": {"benefit": {"kind": "percent", "value": 120}}}],
+            "milestones[0].voucher.benefit",
+        ),
+        (
+            [{"at": 3, "title": "A", "kind": "voucher", "voucher": {"benefit": "10%"}}],
+            "milestones[0].voucher.benefit",
+        ),
         ([{"at": i + 1, "title": str(i)} for i in range(11)], "milestones"),
     ],
 )
@@ -206,6 +214,8 @@ def test_good_milestones_are_normalised():
         [
             {"at": 3, "title": "  Small   gift "},
             {"at": 9, "title": "Voucher", "kind": "voucher", "voucher": {"validity": {"until": "2027-01-31"}}},
+            {"at": 12, "title": "10% off", "kind": "voucher", "voucher": {"benefit": {"kind": "percent", "value": 10}}},
+            {"at": 15, "title": "A gift", "kind": "voucher", "voucher": {"benefit": {"kind": "gift"}}},
         ],
         lottery_ids=set(),
     )
@@ -219,4 +229,13 @@ def test_good_milestones_are_normalised():
             "description": "",
             "voucher": {"validity": {"until": "2027-01-31"}},
         },
+        {
+            "at": 12,
+            "kind": "voucher",
+            "title": "10% off",
+            "description": "",
+            "voucher": {"validity": None, "benefit": {"kind": "percent", "value": 10}},
+        },
+        # A gift says nothing: milestones saved before benefits existed read the same, and make no new version.
+        {"at": 15, "kind": "voucher", "title": "A gift", "description": "", "voucher": {"validity": None}},
     ]

@@ -30,7 +30,12 @@ def card_with_kinds(merchant, manager):
         merchant=merchant,
         goal=3,
         milestones=[
-            {"at": 1, "kind": "voucher", "title": "10% off", "voucher": {"validity": {"days": 30}}},
+            {
+                "at": 1,
+                "kind": "voucher",
+                "title": "10% off",
+                "voucher": {"validity": {"days": 30}, "benefit": {"kind": "percent", "value": 10}},
+            },
             {"at": 2, "kind": "lottery", "title": "Spin the wheel", "lottery_id": str(lottery.pk)},
             {"at": 3, "kind": "award", "title": "Free coffee"},
         ],
@@ -50,6 +55,7 @@ def test_a_voucher_milestone_issues_a_voucher_into_the_card_and_the_checkout_ret
     [reward] = body["rewards"]
     assert reward["kind"] == "voucher" and reward["state"] == "handed_over"
     assert reward["voucher"]["title"] == "10% off" and reward["voucher"]["state"] == "active"
+    assert reward["voucher"]["benefit"] == {"kind": "percent", "value": 10}
     assert [v["code"] for v in body["card"]["vouchers"]] == [reward["voucher"]["code"]]
     assert CardEvent.objects.filter(card=card_with_kinds, kind=EventKind.VOUCHER_ISSUED).count() == 1
 

@@ -94,14 +94,22 @@ def test_an_extra_try_won_on_the_extra_try_counts_as_nothing(manager, card):
 def test_a_voucher_prize_is_issued_into_the_card(manager, card):
     lottery = make_lottery(
         manager.actor(),
-        [variant("voucher", 1_000_000, "Coffee", voucher={"title": "Free coffee", "validity": {"days": 30}})],
+        [
+            variant(
+                "voucher",
+                1_000_000,
+                "Coffee",
+                voucher={"title": "50 UAH off", "validity": {"days": 30}, "benefit": {"kind": "amount", "value": 5000}},
+            )
+        ],
     )
 
     (draw,) = spin(manager.actor(), card, lottery)
 
     assert draw.outcome == "voucher" and draw.prize_voucher_code
     voucher = voucher_get(merchant=card.merchant, code=draw.prize_voucher_code)
-    assert (voucher.title, voucher.card, voucher.state) == ("Free coffee", card, "active")
+    assert (voucher.title, voucher.card, voucher.state) == ("50 UAH off", card, "active")
+    assert (voucher.benefit_kind, voucher.benefit_value) == ("amount", 5000)
     assert voucher.expires_at is not None
     kinds = list(CardEvent.objects.filter(card=card).order_by("id").values_list("kind", flat=True))
     assert kinds == [EventKind.LOTTERY_DRAW, EventKind.VOUCHER_ISSUED]

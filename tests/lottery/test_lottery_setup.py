@@ -70,6 +70,7 @@ def test_percentages_that_do_not_add_up_in_floating_point_are_summed_exactly(man
         ({"kind": "nothing", "total_cap": 3}, "variants.0.total_cap"),
         ({"voucher": {"title": "x"}}, "variants.0.voucher"),
         ({"kind": "voucher", "voucher": {"validity": {"weeks": 2}}}, "variants.0.voucher.validity"),
+        ({"kind": "voucher", "voucher": {"benefit": {"kind": "percent", "value": 0}}}, "variants.0.voucher.benefit"),
     ],
 )
 def test_an_invalid_prize_is_refused_naming_its_field(manager, bad, field):
@@ -86,13 +87,17 @@ def test_voucher_terms_are_kept_normalised(manager):
     lottery = make_lottery(
         manager.actor(),
         [
-            variant("voucher", 1_000_000, "Coffee voucher", voucher={"description": "Any", "validity": {"days": 30}}),
+            variant("voucher", 500_000, "Coffee voucher", voucher={"description": "Any", "validity": {"days": 30}}),
+            variant("voucher", 500_000, "20% off", voucher={"benefit": {"kind": "percent", "value": 20}}),
         ],
     )
-    assert lottery.variants.get().voucher == {
-        "title": "Coffee voucher",
-        "description": "Any",
-        "validity": {"days": 30},
+    gift, percent = lottery.variants.order_by("position")
+    assert gift.voucher == {"title": "Coffee voucher", "description": "Any", "validity": {"days": 30}}
+    assert percent.voucher == {
+        "title": "20% off",
+        "description": "",
+        "validity": None,
+        "benefit": {"kind": "percent", "value": 20},
     }
 
 

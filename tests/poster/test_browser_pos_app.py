@@ -10,18 +10,22 @@ import segno
 from playwright.sync_api import expect
 
 from stampcard.cards.checks import CheckInput
-from stampcard.cards.models import CardEvent, Check, EventKind, StampingMode
+from stampcard.cards.models import CardEvent, Check, EarningRule, EventKind, StampingMode
 from stampcard.checkouts import services as checkouts_services
+from stampcard.core.benefit import Benefit
 from stampcard.merchants.actors import Channel
+from stampcard.poster.models import DeliveryOutcome, PosterWebhookDelivery
 from stampcard.poster.pos_app.qr_text import FULL, LOWER, UPPER
 from stampcard.receipts.models import ReceiptToken
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.sandbox.poster import simulator
 from stampcard.sandbox.poster.simulator import simulator_url
+from stampcard.sandbox.poster.state import transaction_payload
 from stampcard.vouchers import services as vouchers_services
 from stampcard.vouchers.models import Voucher, VoucherState
 from tests.browser import chromium
 from tests.conftest import reload
+from tests.factories import CardFactory
 from tests.lottery.helpers import lottery_reward, make_lottery, variant
 from tests.poster.conftest import ACCOUNT
 
@@ -38,11 +42,20 @@ def browser():
         yield browser
 
 
-def open_simulator(browser, poster, live_server, *, lang="en"):
+def open_simulator(browser, poster, live_server, *, lang="en", print_receipt=True):
     context = browser.new_context(viewport=REGISTER, locale="en")
     context.set_default_timeout(15_000)
     page = context.new_page()
-    page.goto(simulator_url(live_server.url, stand_in_url=poster.base_url, account=ACCOUNT, spot_id="1", lang=lang))
+    page.goto(
+        simulator_url(
+            live_server.url,
+            stand_in_url=poster.base_url,
+            account=ACCOUNT,
+            spot_id="1",
+            lang=lang,
+            print_receipt=print_receipt,
+        )
+    )
     page.locator("html[data-ready='1']").wait_for()
     return page
 
@@ -168,6 +181,77 @@ def test_a_voucher_redeemed_from_the_popup_cannot_be_redeemed_again(
     page.context.close()
 
 
+def wait_for(page, condition, *, tries=100):
+    """Poll ``condition`` while the register syncs in the background (the stand-in and stampcard are other threads)."""
+    for _attempt in range(tries):
+        if condition():
+            return True
+        page.wait_for_timeout(100)
+    return condition()
+
+
+def closed_transactions(poster):
+    with poster.lock:  # the register's orders sync from another thread
+        return [t for t in poster.state.accounts[ACCOUNT].transactions.values() if t.status == 2]
+
+
+def test_a_percent_voucher_takes_its_share_off_the_order_and_the_stamps_follow_the_paid_sum(
+    browser, live_server, poster, connected, program, cashier, manager
+):
+    program.earning_rule, program.amount_per_stamp = EarningRule.PER_AMOUNT, 2500  # a stamp per 25.00 paid
+    program.save(update_fields=["earning_rule", "amount_per_stamp"])
+    card = CardFactory(program=program)
+    (voucher,) = vouchers_services.voucher_issue(
+        actor=manager.actor(), card=card, title="10% off", benefit=Benefit(kind="percent", value=10)
+    )
+    poster.webhook_url = f"{live_server.url}/integrations/poster/webhook"
+    page = open_simulator(browser, poster, live_server)
+    connect_app(page, cashier)
+    page.get_by_role("button", name=re.compile("^Cappuccino")).click()
+    page.get_by_role("button", name=re.compile("^Croissant")).click()  # 55.00 + 45.00
+
+    app = open_app_on_order(page)
+    identify(app, card.number)
+    expect(app.get_by_test_id("preview-stamps")).to_have_text("This check: +4 stamps")
+    app.get_by_test_id("vouchers").get_by_role("button", name="Redeem").click()
+
+    expect(app.get_by_test_id("message")).to_contain_text("Redeemed: 10% off.")
+    expect(app.get_by_test_id("message")).to_contain_text("10.00 is taken off the order.")
+    expect(app.get_by_test_id("preview-stamps")).to_have_text("This check: +3 stamps")  # 90.00 is left to pay
+    expect(page.locator("#order-bonus")).to_contain_text("10.00")
+    with poster.lock:
+        (transaction,) = [t for t in poster.state.accounts[ACCOUNT].transactions.values() if t.lines]
+    assert wait_for(page, lambda: transaction.bonus_cents == 1000)  # the register synced the order's bonus
+    assert (transaction.sum_cents, transaction.due_cents) == (10000, 9000)
+    redeemed = Voucher.objects.get(pk=voucher.pk)
+    assert (redeemed.state, redeemed.redeemed_discount) == (VoucherState.REDEEMED, 1000)
+    assert redeemed.redeemed_check_external_id == str(transaction.transaction_id)
+    app.get_by_role("button", name="Done").click()
+
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_test_id("to-pay")).to_have_text("90.00 ₴")
+    page.get_by_role("button", name="Cash").click()
+
+    expect(page.get_by_test_id("notification").first).to_contain_text("+3 stamps")
+    assert wait_for(page, lambda: closed_transactions(poster) == [transaction])
+    assert (transaction.payed_cash_cents, transaction.payed_bonus_cents) == (9000, 1000)
+    # What the closing webhook makes stampcard read back: the paid sum is the money, without the voucher's share.
+    account = poster.state.accounts[ACCOUNT]
+    paid = transaction_payload(account, transaction, include_products=False, include_history=False)
+    assert (paid["payed_sum"], paid["payed_bonus"]) == ("9000", "1000")
+    # The closing webhook finds the check the app committed at the same paid sum (or commits it first): never amended.
+    settled = PosterWebhookDelivery.objects.filter(
+        object_id=str(transaction.transaction_id), outcome__in=[DeliveryOutcome.STAMPED, DeliveryOutcome.REPLAYED]
+    )
+    assert wait_for(page, settled.exists)
+    assert not PosterWebhookDelivery.objects.filter(outcome=DeliveryOutcome.AMENDED).exists()
+    check = Check.objects.get(pos="poster")
+    assert (check.external_id, check.total) == (str(transaction.transaction_id), 9000)
+    assert reload(card).stamps == 3
+    assert CardEvent.objects.filter(card=card, kind=EventKind.STAMP).count() == 1
+    page.context.close()
+
+
 def _drawn_modules(text: str) -> list[list[int]]:
     """The QR drawn with half blocks in a printed receipt, read back into rows of modules."""
     drawn = [line for line in text.splitlines() if any(ch in line for ch in (FULL, UPPER, LOWER))]
@@ -181,7 +265,7 @@ def _drawn_modules(text: str) -> list[list[int]]:
     return rows
 
 
-def test_in_receipt_qr_mode_the_claim_prints_at_the_end_of_the_receipt(
+def test_in_receipt_qr_mode_the_printer_prints_the_claims_qr_and_the_receipt_keeps_its_link_and_code(
     browser, live_server, poster, connected, program, cashier, settings
 ):
     program.stamping_mode = StampingMode.RECEIPT_QR
@@ -196,8 +280,44 @@ def test_in_receipt_qr_mode_the_claim_prints_at_the_end_of_the_receipt(
     receipt = page.get_by_test_id("receipt").first
     expect(receipt).to_contain_text("Collect your stamp: scan the QR")
     claim = ReceiptToken.objects.get()
-    (transaction,) = [t for t in poster.state.accounts[ACCOUNT].transactions.values() if t.status == 2]
+    assert wait_for(page, lambda: closed_transactions(poster))  # the register syncs the close after the print
+    (transaction,) = closed_transactions(poster)
     assert (claim.pos, claim.external_id, claim.total) == ("poster", str(transaction.transaction_id), 5500)
+    # Poster.orders.printReceipt: a pre-check whose QR the printer prints from the claim's own link.
+    text = receipt.inner_text()
+    link = next(line for line in text.splitlines() if "/r/" in line).strip()
+    claim_url = f"https://{link}"
+    assert link.startswith(settings.BASE_URL.removeprefix("https://") + "/r/")
+    assert wait_for(page, lambda: len(poster.receipts_printed(ACCOUNT)) == 1)
+    (printed,) = poster.receipts_printed(ACCOUNT)
+    assert (printed.transaction_id, printed.qr, printed.title) == (
+        transaction.transaction_id,
+        claim_url,
+        "Scan to collect your stamp",
+    )
+    expect(page.get_by_test_id("precheck").first).to_have_attribute("data-qr", claim_url)
+    # The receipt keeps the text form (the link and the printed code) and draws no QR of its own.
+    assert f"Code {claim.code[:4]}-{claim.code[4:]}" in text
+    assert not any(ch in text for ch in (FULL, UPPER, LOWER))
+    assert not Check.objects.exists()  # nothing is stamped until the customer scans it
+    page.context.close()
+
+
+def test_where_the_register_cannot_print_a_qr_the_receipt_draws_it_with_characters(
+    browser, live_server, poster, connected, program, cashier, settings
+):
+    program.stamping_mode = StampingMode.RECEIPT_QR
+    program.save(update_fields=["stamping_mode"])
+    page = open_simulator(browser, poster, live_server, print_receipt=False)  # no orders.printReceipt
+    connect_app(page, cashier)
+    page.get_by_role("button", name=re.compile("^Cappuccino")).click()
+
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_role("button", name="Cash").click()
+
+    receipt = page.get_by_test_id("receipt").first
+    expect(receipt).to_contain_text("Collect your stamp: scan the QR")
+    claim = ReceiptToken.objects.get()
     text = receipt.inner_text()
     assert f"Code {claim.code[:4]}-{claim.code[4:]}" in text
     link = next(line for line in text.splitlines() if "/r/" in line).strip()
@@ -209,7 +329,7 @@ def test_in_receipt_qr_mode_the_claim_prints_at_the_end_of_the_receipt(
     assert _drawn_modules(text)[: len(expected)] == expected
     drawing = [line for line in text.splitlines() if FULL in line or UPPER in line or LOWER in line]
     assert drawing and all(len(line) <= 32 for line in drawing)  # a wrapped line would break the QR; the link may wrap
-    assert not Check.objects.exists()  # nothing is stamped until the customer scans it
+    assert poster.receipts_printed(ACCOUNT) == [] and page.get_by_test_id("precheck").count() == 0
     page.context.close()
 
 

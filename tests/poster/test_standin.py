@@ -167,8 +167,34 @@ def test_the_control_api_drives_the_register(poster):
     transaction_id = opened["transaction_id"]
     httpx.post(f"{base}/transactions/comment", json={"account": ACCOUNT, "transaction_id": transaction_id,
                                                     "comment": "stampcard:123456"})  # fmt: skip
+    httpx.post(f"{base}/transactions/bonus", json={"account": ACCOUNT, "transaction_id": transaction_id, "bonus": 450})
+    httpx.post(f"{base}/transactions/print_receipt", json={"account": ACCOUNT, "transaction_id": transaction_id,
+                                                          "qr": "https://sc.example/r/x", "title": "Scan"})  # fmt: skip
     httpx.post(f"{base}/transactions/close", json={"account": ACCOUNT, "transaction_id": transaction_id})
     state = httpx.get(f"{base}/state").json()
     (row,) = state["accounts"][ACCOUNT]["transactions"]
-    assert row == {"transaction_id": transaction_id, "status": 2, "sum": 4500}
+    assert row == {"transaction_id": transaction_id, "status": 2, "sum": 4500, "bonus": 450, "due": 4050}
+    assert [(r.transaction_id, r.qr, r.title) for r in poster.receipts_printed(ACCOUNT)] == [
+        (transaction_id, "https://sc.example/r/x", "Scan")
+    ]
     assert httpx.post(f"{base}/transactions/close", json={"account": ACCOUNT}).status_code == 400
+    closed = {"account": ACCOUNT, "transaction_id": transaction_id, "bonus": 100}
+    assert httpx.post(f"{base}/transactions/bonus", json=closed).status_code == 400  # only an open order takes one
+
+
+def test_the_order_bonus_an_app_sets_is_paid_as_bonus_outside_the_paid_sum(poster):
+    """``Poster.orders.setOrderBonus``: "the order amount paid through your application". A second call replaces the
+    first; the close pays it as ``payed_bonus`` and only the rest in money, which is ``payed_sum``."""
+    token = poster.token_issue(ACCOUNT)
+    transaction_id = poster.transaction_open(ACCOUNT, products=[("1", 1), ("2", 1)])  # 55.00 + 45.00
+    poster.transaction_set_bonus(ACCOUNT, transaction_id, 5500)
+    poster.transaction_set_bonus(ACCOUNT, transaction_id, 1000)
+    txn = poster.state.accounts[ACCOUNT].transactions[transaction_id]
+    assert (txn.sum_cents, txn.bonus_cents, txn.due_cents) == (10000, 1000, 9000)
+
+    poster.transaction_close(ACCOUNT, transaction_id)
+
+    (row,) = api(poster, "dash.getTransaction", token=token, transaction_id=transaction_id).json()["response"]
+    assert (row["sum"], row["payed_cash"], row["payed_bonus"], row["payed_sum"]) == ("10000", "9000", "1000", "9000")
+    with pytest.raises(ValueError, match="not open"):
+        poster.transaction_set_bonus(ACCOUNT, transaction_id, 0)

@@ -27,12 +27,14 @@ VOUCHER_FIELDS = {
     "state",
     "title",
     "description",
+    "benefit",
     "card",
     "reward_id",
     "batch_id",
     "valid_from",
     "expires_at",
     "redeemed_at",
+    "discount",
     "cancelled_at",
     "created_at",
     "urls",
@@ -54,6 +56,7 @@ def test_a_manager_issues_a_voucher_into_a_customers_card(now, manager, card):
     assert voucher["state"] == "active" and voucher["card"] == card.number and voucher["title"] == "Free cappuccino"
     assert len(voucher["code"]) == 10 and voucher["code_display"] == f"{voucher['code'][:5]}-{voucher['code'][5:]}"
     assert voucher["redeemed_at"] is None and voucher["expires_at"].startswith("2026-04-09")
+    assert voucher["benefit"] == {"kind": "gift", "value": 0} and voucher["discount"] is None
     assert set(voucher["urls"]) >= {"page", "qr_svg", "barcode_svg"}
     assert voucher["code"] not in voucher["urls"]["page"]
 

@@ -8,7 +8,20 @@ function once(element, name) {
   return true;
 }
 
+/** A voucher's benefit (<div data-benefit>): only the field of the kind chosen (percent or amount) shows. */
+export function showBenefit(box) {
+  const kind = box.querySelector("[name$='benefit_kind']");
+  box.querySelectorAll("[data-benefit-for]").forEach((part) => {
+    part.hidden = !kind || part.dataset.benefitFor !== kind.value;
+  });
+}
+
 export function initCommon(root) {
+  root.querySelectorAll("[data-benefit]").forEach((box) => {
+    showBenefit(box);
+    if (once(box, "Benefit")) box.addEventListener("change", () => showBenefit(box));
+  });
+
   // <button data-copy="text"> or data-copy-from="#id": copies, then says so for a moment.
   root.querySelectorAll("[data-copy], [data-copy-from]").forEach((button) => {
     if (!once(button, "Copy")) return;

@@ -1,6 +1,7 @@
 // The card designer: the live preview follows the form as it changes (debounced, nothing saved), the contrast
 // warning is worked out as colours are picked, and milestones are added and removed in place. Without JavaScript
 // the preview shows the saved card and "Add milestone" posts the form back with one more row.
+import { initCommon } from "./common.js";
 import { fmt, gettext } from "./i18n.js";
 
 const DELAY_MS = 300;
@@ -173,6 +174,7 @@ function initMilestones(form) {
       const at = row.querySelector("input[name$='-at']");
       if (at) at.value = String(Math.max(0, ...previous) + 3);
       showKindFields(row);
+      initCommon(row);
       renumber();
       const title = row.querySelector("input[name$='-title']");
       if (title) title.focus();

@@ -1,6 +1,7 @@
 // Behaviours of the panel's rewards pages: the lottery editor's live total of the chances (which must be exactly
 // 100%), adding prizes, showing only the fields a prize kind uses; the voucher form's customer picker and validity
 // choice; and forms that must not be sent twice by a double tap.
+import { initCommon } from "./common.js";
 import { fmt, gettext } from "./i18n.js";
 
 const SCALE = 10000; // parts per million in one percent
@@ -111,6 +112,7 @@ function initLotteryForm(form) {
       form.querySelector("[data-variant-list]").appendChild(row);
       totalForms.value = String(count + 1);
       showKindFields(row);
+      initCommon(row);
       numberRows(form);
       updateTotal(form);
       const name = row.querySelector('input[name$="-name"]');

@@ -1,7 +1,7 @@
 // The check of a Poster order, as stampcard sees it: external id = Poster's transaction_id (Order.orderName, known
 // once the order has synced), total in minor units, pos "poster" (docs/poster.md §4).
 import { api } from "./api.js";
-import { majorToMinor } from "./money.js";
+import { currencyDigits, majorToMinor } from "./money.js";
 import { commentWithCard, commentWithoutCard, EXTRAS_CARD, pendingCommit } from "./order-marks.js";
 import { orders, posterSettings } from "./poster.js";
 import { currency } from "./settings.js";
@@ -20,8 +20,26 @@ export function orderName(order) {
  * webhook reconciles to, excludes bonus payments the same way.
  */
 export function dueMinor(order) {
-  const cur = currency();
-  return Math.max(majorToMinor(order.total, cur) - majorToMinor(order.platformDiscount || 0, cur), 0);
+  return Math.max(majorToMinor(order.total, currency()) - bonusMinor(order), 0);
+}
+
+/** What apps have covered with Poster.orders.setOrderBonus so far (Order.platformDiscount), in minor units. */
+export function bonusMinor(order) {
+  return majorToMinor(order.platformDiscount || 0, currency());
+}
+
+/**
+ * Cover `minor` more of the order with Poster.orders.setOrderBonus ("the order amount paid through your
+ * application", DOCS pos/orders/orders-setOrderBonus). It sets the order's bonus, it does not add to it: the new
+ * value is what the order already has (from this session or from the order itself, after a restart) plus `minor`.
+ * Poster's paid sum (cash + card), which stamps follow, is the rest. Unconfirmed: the unit, taken as major units
+ * like every POS order field.
+ */
+export async function addToOrderBonus(session, order, minor) {
+  const total = Math.max(session.bonusMinor, bonusMinor(order)) + minor;
+  await orders.setBonus(order.id, total / 10 ** currencyDigits(currency()));
+  session.bonusMinor = total;
+  return total;
 }
 
 /** What was paid in money at close: cash + card (Poster's payed_sum); the due amount if the register left them 0. */

@@ -12,8 +12,8 @@
 //   the rest; reports show the gift as a bonus payment instead of a line at 0. Unconfirmed: setOrderBonus's unit
 //   (assumed major units, like every POS order field).
 import { api, ApiError } from "./api.js";
-import { orderName } from "./checkout.js";
-import { currencyDigits, majorToMinor } from "./money.js";
+import { addToOrderBonus, orderName } from "./checkout.js";
+import { majorToMinor } from "./money.js";
 import { EXTRAS_GIFTS } from "./order-marks.js";
 import { apiRequest, orders, posterSettings, productGet } from "./poster.js";
 import { currency, GIFT_BONUS, load } from "./settings.js";
@@ -51,9 +51,7 @@ async function addAsBonus(session, order, productId) {
   const product = await productGet(productId);
   if (!product) throw new GiftError("gift_product_missing");
   await orders.addProduct(order.id, productId);
-  session.bonusMinor += majorToMinor(product.price, currency());
-  // setOrderBonus sets the order's bonus part (not adds to it): the sum of this order's bonus gifts.
-  await orders.setBonus(order.id, session.bonusMinor / 10 ** currencyDigits(currency()));
+  await addToOrderBonus(session, order, majorToMinor(product.price, currency()));
 }
 
 /** Record `reward` (an award ready on the card) in the order, then hand it over. Safe to tap again after a failure:

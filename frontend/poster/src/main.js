@@ -9,6 +9,7 @@
 import css from "./app.css";
 import { api, ApiError } from "./api.js";
 import {
+  addToOrderBonus,
   attachCard,
   commitOrder,
   detachCard,
@@ -21,6 +22,7 @@ import {
 import { busy, mount } from "./dom.js";
 import { GiftError, giftsToRecord, recordGift } from "./gifts.js";
 import { errorText, languageFromPoster, setLanguage, t, tn } from "./i18n.js";
+import { formatMoney } from "./money.js";
 import { activeOrder, apiRequest, canScan, closePopup, notify, popup, poster, posterSettings, scan } from "./poster.js";
 import { printClaim } from "./receipt.js";
 import { beforeCloseScreen } from "./screens/before-close.js";
@@ -98,9 +100,7 @@ function settingsFields(fields) {
     giftMode: fields.giftMode === store.GIFT_BONUS ? store.GIFT_BONUS : store.GIFT_ZERO_PRICE,
     giftProductId: productId,
     giftProductName: product ? product.name : productId,
-    receiptQr: [store.RECEIPT_QR_TEXT, store.RECEIPT_QR_PRECHECK, store.RECEIPT_QR_NONE].includes(fields.receiptQr)
-      ? fields.receiptQr
-      : store.RECEIPT_QR_TEXT,
+    receiptQr: store.receiptQrChoice(fields.receiptQr),
     printColumns: Number(fields.printColumns) === 48 ? 48 : 32,
   };
 }
@@ -293,14 +293,21 @@ function voucherCode(text) {
   return String(text || "").replace(/[\s-]/g, "").toUpperCase();
 }
 
+/**
+ * Redeem a voucher for the order on screen. The order's due amount goes with it, so that a discount voucher (percent
+ * or amount off) comes back with what it takes off (stampcard rounds and caps it: POST /vouchers/{code}/redeem); the
+ * app then covers that much of the order with Poster's order bonus, and the paid sum, which stamps follow, drops by
+ * as much. A gift is handed over as before. Without an order the due amount is 0: a discount voucher is refused and
+ * stays usable, a gift is redeemed.
+ */
 async function redeem(text, button, rerender) {
   const code = voucherCode(text);
   if (!code) return rerender({ kind: "error", text: t("voucher.empty") });
   busy(button, true);
   const order = state.order ? await currentOrder() : await activeOrder().catch(() => null);
   const session = order ? sessionOf(order) : null;
-  const body = {};
-  if (order && orderName(order)) body.check = { external_id: orderName(order) };
+  const body = { check: { total: order ? dueMinor(order) : 0, currency: store.currency() } };
+  if (order && orderName(order)) body.check.external_id = orderName(order);
   if (session && session.cardNumber) body.card = session.cardNumber;
   let voucher;
   try {
@@ -308,10 +315,22 @@ async function redeem(text, button, rerender) {
   } catch (error) {
     return rerender(noteOf(error));
   }
+  let note = { kind: "ok", text: t("voucher.redeemed", { title: voucher.title }) };
+  if (order && voucher.discount > 0) {
+    const amount = formatMoney(voucher.discount, store.currency());
+    try {
+      await addToOrderBonus(session, order, voucher.discount);
+      note = { kind: "ok", text: t("voucher.discounted", { title: voucher.title, amount }) };
+    } catch (error) {
+      note = { kind: "error", text: t("voucher.discountFailed", { title: voucher.title, amount }) };
+    }
+  }
   if (session && session.card) {
     session.card = await api.card(session.cardNumber).catch(() => session.card);
   }
-  return rerender({ kind: "ok", text: t("voucher.redeemed", { title: voucher.title }) });
+  rerender(note);
+  if (state.order && session && session.cardNumber) await refreshPreview(); // the stamps follow the new due amount
+  return undefined;
 }
 
 // --- before payment -------------------------------------------------------------------------------------------------

@@ -32,6 +32,12 @@ export const orders = {
   printReceipt: (orderId, qr, title) => settle(poster().orders.printReceipt(orderId, qr, title)),
 };
 
+/** Whether this register's POS platform prints a receipt with a QR Poster renders itself (orders.printReceipt). */
+export function canPrintQr() {
+  const platform = poster();
+  return Boolean(platform && platform.orders && typeof platform.orders.printReceipt === "function");
+}
+
 export async function productGet(productId) {
   const found = await poster().products.get(Number(productId));
   return Array.isArray(found) ? found[0] : found;

@@ -1,14 +1,18 @@
 // Receipt-QR mode (the program's stamping_mode "receipt_qr"): nobody is identified at the counter; before the receipt
-// prints, the app asks stampcard for a claim of this check (POST /receipts) and has Poster print it at the end of
-// the receipt with orders.setPrintText (text only; DOCS ru/pos/orders/orders-setPrintText): a heading, the QR drawn
-// with characters where the merchant's printer prints them (settings), the short link and the printed code.
-// Alternatively a real QR on a separate pre-check (orders.printReceipt, whose QR Poster renders itself).
+// prints, the app asks stampcard for a claim of this check (POST /receipts) and puts it on paper:
+// - the QR itself, printed by the printer: Poster.orders.printReceipt(orderId, qrString, qrTitle) prints a pre-check
+//   with a real QR that Poster renders (DOCS pos/orders/orders-printReceipt), where the platform offers it (the
+//   default setting);
+// - else the QR drawn with characters (POST /poster/print/qr), which decodes only where the printer prints the lines
+//   without gaps (tests/poster/test_qr_text_thermal.py), so it is the fallback;
+// - and always, at the end of the receipt with orders.setPrintText (text only; DOCS ru/pos/orders/orders-setPrintText):
+//   a heading, the short link and the printed code, which work whatever the printer does with the QR.
 // Unconfirmed: whether setPrintText's text reaches a fiscal (PRRO) receipt, and its length limit.
 import { api } from "./api.js";
 import { dueMinor, orderName } from "./checkout.js";
 import { language, t } from "./i18n.js";
-import { orders } from "./poster.js";
-import { currency, load, RECEIPT_QR_PRECHECK, RECEIPT_QR_TEXT } from "./settings.js";
+import { canPrintQr, orders } from "./poster.js";
+import { currency, load, RECEIPT_QR_NONE, RECEIPT_QR_PRINTER } from "./settings.js";
 
 const TIMEOUT_MS = 2000; // two calls must fit Poster's five seconds for beforeOrderClose
 
@@ -67,8 +71,17 @@ export async function printClaim(order) {
   } catch (error) {
     return false;
   }
+  let printed = false; // the QR, by the printer itself
+  if (settings.receiptQr === RECEIPT_QR_PRINTER && canPrintQr()) {
+    try {
+      await orders.printReceipt(order.id, claim.claim_url, t("receipt.precheckTitle"));
+      printed = true;
+    } catch (error) {
+      printed = false; // drawn with characters below, as on a register without it
+    }
+  }
   let qrLines = [];
-  if (settings.receiptQr === RECEIPT_QR_TEXT) {
+  if (!printed && settings.receiptQr !== RECEIPT_QR_NONE) {
     try {
       qrLines = (await api.qrText({ data: claim.claim_url, columns: width }, { timeout: TIMEOUT_MS })).lines || [];
     } catch (error) {
@@ -76,8 +89,5 @@ export async function printClaim(order) {
     }
   }
   await orders.setPrintText(order.id, receiptText(claim, qrLines, width)).catch(() => {});
-  if (settings.receiptQr === RECEIPT_QR_PRECHECK) {
-    await orders.printReceipt(order.id, claim.claim_url, t("receipt.precheckTitle")).catch(() => {});
-  }
   return true;
 }

@@ -8,9 +8,17 @@ const KEY = "stampcard.poster.settings.v1";
 
 export const GIFT_ZERO_PRICE = "zero_price";
 export const GIFT_BONUS = "bonus";
+// How the receipt-QR mode prints the claim: the printer's own QR where Poster offers it (orders.printReceipt), else
+// drawn with characters; always drawn with characters; or the link and code alone.
+export const RECEIPT_QR_PRINTER = "printer";
 export const RECEIPT_QR_TEXT = "text";
-export const RECEIPT_QR_PRECHECK = "precheck";
 export const RECEIPT_QR_NONE = "none";
+const RECEIPT_QR_CHOICES = [RECEIPT_QR_PRINTER, RECEIPT_QR_TEXT, RECEIPT_QR_NONE];
+
+/** A saved receipt-QR choice as it reads today ("precheck", the printer's QR by choice, is now the default). */
+export function receiptQrChoice(value) {
+  return RECEIPT_QR_CHOICES.includes(value) ? value : RECEIPT_QR_PRINTER;
+}
 
 function storage() {
   try {
@@ -35,7 +43,7 @@ function defaults() {
     giftMode: GIFT_ZERO_PRICE,
     giftProductId: "",
     giftProductName: "",
-    receiptQr: RECEIPT_QR_TEXT,
+    receiptQr: RECEIPT_QR_PRINTER,
     printColumns: 32,
     status: null, // the last GET /poster/status answer: merchant, location, staff
     config: null, // the last GET /poster/app answer: the program's stamping mode and rule
@@ -52,6 +60,7 @@ export function load() {
   }
   memory = { ...defaults(), ...saved };
   if (!memory.serverUrl) memory.serverUrl = defaultServerUrl();
+  memory.receiptQr = receiptQrChoice(memory.receiptQr);
   return memory;
 }
 

@@ -12,6 +12,7 @@ from stampcard.cards.milestones import MAX_GOAL, MAX_MILESTONES
 from stampcard.cards.models import EarningRule, Program, RewardKind, StampIcon
 from stampcard.core.validity import MAX_DAYS
 from stampcard.lottery.models import Lottery
+from stampcard.panel.benefits import BenefitFields, benefit_initial
 
 MINOR_PER_MAJOR = 100  # the currencies merchants use here (UAH, EUR, PLN…) have two decimals
 IMAGE_HELP = _("PNG or JPEG, up to 2 MB.")
@@ -173,7 +174,7 @@ class EarningForm(forms.Form):
         }
 
 
-class MilestoneForm(forms.Form):
+class MilestoneForm(BenefitFields):
     at = forms.IntegerField(label=_("At stamps"), min_value=1, max_value=MAX_GOAL)
     kind = forms.ChoiceField(label=_("Reward"), choices=RewardKind.choices)
     title = forms.CharField(label=_("Title"), max_length=100, help_text=_("For example: Free cappuccino."))
@@ -195,6 +196,9 @@ class MilestoneForm(forms.Form):
         assert isinstance(lottery, forms.ChoiceField)
         lottery.choices = [("", _("Choose a lottery"))] + [(str(x.pk), x.name) for x in lotteries or []]
 
+    def benefit_applies(self, data: dict[str, Any]) -> bool:
+        return data.get("kind") == RewardKind.VOUCHER
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == RewardKind.LOTTERY and not data.get("lottery"):
@@ -212,14 +216,19 @@ class MilestoneForm(forms.Form):
         if data["kind"] == RewardKind.VOUCHER:
             days = data.get("validity_days")
             entry["voucher"] = {"validity": {"days": days} if days else None}
+            benefit = self.benefit()
+            if benefit.is_discount:  # a gift stays unsaid, as ``cards.milestones`` keeps it
+                entry["voucher"]["benefit"] = benefit.as_spec()
         if data["kind"] == RewardKind.LOTTERY:
             entry["lottery_id"] = data["lottery"]
         return entry
 
     @staticmethod
     def initial_for(milestone: dict[str, Any]) -> dict[str, Any]:
-        validity = (milestone.get("voucher") or {}).get("validity") or {}
+        terms = milestone.get("voucher") or {}
+        validity = terms.get("validity") or {}
         return {
+            **benefit_initial(terms.get("benefit")),
             "at": milestone["at"],
             "kind": milestone.get("kind", RewardKind.AWARD),
             "title": milestone.get("title", ""),

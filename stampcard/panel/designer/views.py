@@ -200,7 +200,7 @@ MILESTONES = "milestones"  # the formset's prefix
 def program_goals_page(request: HttpRequest, program_id: uuid.UUID) -> HttpResponse:
     program = _program(request, program_id)
     lotteries = _lotteries(request)
-    form_kwargs = {"lotteries": lotteries}
+    form_kwargs = {"lotteries": lotteries, "currency": program.merchant.currency}
     formset: forms.BaseMilestoneFormSet
     if request.method == "POST":
         formset = forms.MilestoneFormSet(request.POST, form_kwargs=form_kwargs, prefix=MILESTONES)

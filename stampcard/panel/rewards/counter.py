@@ -6,6 +6,7 @@ POS API and the scanner; the forms post and redirect back here (PRG), so a reloa
 """
 
 import uuid
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -24,10 +25,12 @@ from stampcard.cards.models import Card, RewardKind
 from stampcard.checkouts import rewards as checkouts_rewards
 from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
+from stampcard.core.benefit import BenefitKind
 from stampcard.core.errors import ApplicationError, ValidationFailed
 from stampcard.lottery.models import VariantKind
 from stampcard.merchants.models import Location, Role
 from stampcard.panel.access import PanelContext, panel_view
+from stampcard.panel.benefits import MINOR_PER_MAJOR
 from stampcard.panel.rewards.forms import RedeemForm, StampForm
 from stampcard.panel.rewards.vouchers import voucher_rows
 from stampcard.rewards import selectors as rewards_selectors
@@ -37,6 +40,7 @@ from stampcard.vouchers import selectors as vouchers_selectors
 from stampcard.vouchers import services as vouchers_services
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.errors import VoucherAlreadyRedeemed, VoucherLookupsLimited
+from stampcard.vouchers.models import Voucher
 
 PANEL_POS = "panel"  # the Check's POS for stamps added on the counter page
 SESSION_LOCATION = "panel_counter_location"
@@ -155,12 +159,28 @@ def counter_redeem(request: HttpRequest) -> HttpResponse:
         messages.error(request, f"{format_code(_compact(code))}: {refusal.message}")
     else:
         ratelimit.lookup_release(reservation=reservation)
-        messages.success(
-            request,
-            _("Redeemed: “%(title)s” (%(code)s). Give the customer what it promises.")
-            % {"title": voucher.title, "code": format_code(voucher.code)},
-        )
+        messages.success(request, _redeemed_message(voucher, currency=panel.merchant.currency))
     return _back(card_number)
+
+
+def _redeemed_message(voucher: Voucher, *, currency: str) -> str:
+    """What the cashier does next: hand the gift over, or take the discount off the check (the panel does not know the
+    check's total, so it says the percentage or the amount)."""
+    names = {"title": voucher.title, "code": format_code(voucher.code)}
+    benefit = voucher.benefit
+    if benefit.kind == BenefitKind.PERCENT:
+        return _("Redeemed: “%(title)s” (%(code)s). Take %(percent)d%% off the check.") % {
+            **names,
+            "percent": benefit.value,
+        }
+    if benefit.kind == BenefitKind.AMOUNT:
+        amount = number_format(Decimal(benefit.value) / MINOR_PER_MAJOR, decimal_pos=2)
+        return _("Redeemed: “%(title)s” (%(code)s). Take %(amount)s %(currency)s off the check.") % {
+            **names,
+            "amount": amount,
+            "currency": currency,
+        }
+    return _("Redeemed: “%(title)s” (%(code)s). Give the customer what it promises.") % names
 
 
 def _compact(code: str) -> str:

@@ -12,6 +12,7 @@ from stampcard.core import clock
 from stampcard.core.validity import MAX_DAYS, Validity
 from stampcard.lottery.models import PROBABILITY_SCALE, DrawAt, VariantKind
 from stampcard.lottery.validation import MAX_VARIANTS, percent
+from stampcard.panel.benefits import BenefitFields, benefit_initial
 from stampcard.vouchers.issuing import MAX_BATCH
 from stampcard.vouchers.models import BatchPurpose
 
@@ -50,7 +51,7 @@ class LotteryForm(forms.Form):
     )
 
 
-class VariantForm(forms.Form):
+class VariantForm(BenefitFields):
     kind = forms.ChoiceField(
         label=_("Prize kind"),
         choices=VariantKind.choices,
@@ -76,6 +77,9 @@ class VariantForm(forms.Form):
         max_value=MAX_DAYS,
         help_text=_("Empty: no end date."),
     )
+
+    def benefit_applies(self, data: dict[str, Any]) -> bool:
+        return data.get("kind") == VariantKind.VOUCHER
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -105,6 +109,7 @@ class VariantForm(forms.Form):
                 "title": data.get("voucher_title") or data["name"],
                 "description": data.get("greeting") or "",
                 "validity": {"days": days} if days else None,
+                "benefit": self.benefit().as_spec(),
             }
         return variant
 
@@ -159,6 +164,7 @@ def variant_initial(variant: Any) -> dict[str, Any]:
         "greeting": variant.greeting,
         "voucher_title": voucher.get("title", ""),
         "voucher_days": (voucher.get("validity") or {}).get("days"),
+        **benefit_initial(voucher.get("benefit")),
     }
 
 
@@ -212,14 +218,11 @@ class ValidityFields(forms.Form):
         return None
 
 
-class VoucherTermsForm(ValidityFields):
+class VoucherTermsForm(BenefitFields, ValidityFields):
     title = forms.CharField(
-        label=_("What it gives"),
+        label=_("Title"),
         max_length=100,
-        help_text=_(
-            # xgettext:no-python-format
-            "The benefit, as the customer and the cashier read it: “Free cappuccino”, “10% off”, “50 UAH off the bill”."
-        ),
+        help_text=_("What the customer and the cashier read, e.g. “Free cappuccino”; a discount is set just below."),
     )
     description = forms.CharField(
         label=_("Conditions"),
@@ -229,7 +232,16 @@ class VoucherTermsForm(ValidityFields):
         help_text=_("Optional: what it applies to, e.g. “any drink up to 400 ml”."),
     )
 
-    field_order = ["title", "description", "validity", "days", "until"]
+    field_order = [
+        "title",
+        "description",
+        "benefit_kind",
+        "benefit_percent",
+        "benefit_amount",
+        "validity",
+        "days",
+        "until",
+    ]
 
 
 class VoucherIssueForm(VoucherTermsForm):
@@ -252,7 +264,7 @@ class BatchForm(VoucherTermsForm):
         help_text=_("Eight fit on one A4 sheet."),
     )
 
-    field_order = ["name", "purpose", "count", "title", "description", "validity", "days", "until"]
+    field_order = ["name", "purpose", "count", *VoucherTermsForm.field_order]
 
 
 # --- the counter ---------------------------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def lottery_new(request: HttpRequest) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
     initial = [{"kind": kind, "name": str(name), "probability": chance} for kind, name, chance in STARTER_TABLE]
     form = LotteryForm(request.POST or None)
-    formset: Any = VariantFormSet(request.POST or None, prefix="prizes", initial=initial)
+    formset: Any = VariantFormSet(
+        request.POST or None, prefix="prizes", initial=initial, form_kwargs={"currency": panel.merchant.currency}
+    )
     if request.method == "POST" and _valid(form, formset):
         try:
             lottery = services.lottery_create(
@@ -67,7 +69,12 @@ def lottery_edit(request: HttpRequest, lottery_id: str) -> HttpResponse:
     formset: Any = (
         None
         if frozen
-        else VariantFormSet(data, prefix="prizes", initial=[variant_initial(v) for v in lottery.variants.all()])
+        else VariantFormSet(
+            data,
+            prefix="prizes",
+            initial=[variant_initial(v) for v in lottery.variants.all()],
+            form_kwargs={"currency": panel.merchant.currency},
+        )
     )
     if request.method == "POST" and _valid(form, formset):
         try:

@@ -112,7 +112,9 @@ def voucher_new(request: HttpRequest) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
     tz = panel.merchant.tz
     query = request.GET.get("q", "") if request.method == "GET" else request.POST.get("q", "")
-    form = VoucherIssueForm(request.POST or None, tz=tz, initial={"card": request.GET.get("card", "")})
+    form = VoucherIssueForm(
+        request.POST or None, tz=tz, currency=panel.merchant.currency, initial={"card": request.GET.get("card", "")}
+    )
     chosen: Card | None = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,6 +125,7 @@ def voucher_new(request: HttpRequest) -> HttpResponse:
                 title=form.cleaned_data["title"],
                 description=form.cleaned_data["description"],
                 validity=form.validity_value(),
+                benefit=form.benefit(),
             )
         except NotFound:
             form.add_error("card", _("This card is not one of yours any more: search for the customer again."))
@@ -151,7 +154,7 @@ def voucher_new(request: HttpRequest) -> HttpResponse:
 @panel_view(Role.MANAGER, methods=("GET", "POST"))
 def batch_new(request: HttpRequest) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
-    form = BatchForm(request.POST or None, tz=panel.merchant.tz)
+    form = BatchForm(request.POST or None, tz=panel.merchant.tz, currency=panel.merchant.currency)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -163,6 +166,7 @@ def batch_new(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 description=data["description"],
                 validity=form.validity_value(),
+                benefit=form.benefit(),
             )
         except ApplicationError as error:
             refusal_to_form(form, error)

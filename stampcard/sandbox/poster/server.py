@@ -150,7 +150,13 @@ def handler_for(stand_in: "PosterStandIn") -> type[BaseHTTPRequestHandler]:
                                 "spots": [s.__dict__ for s in a.spots.values()],
                                 "products": [p.__dict__ for p in a.products.values()],
                                 "transactions": [
-                                    {"transaction_id": t.transaction_id, "status": t.status, "sum": t.sum_cents}
+                                    {
+                                        "transaction_id": t.transaction_id,
+                                        "status": t.status,
+                                        "sum": t.sum_cents,
+                                        "bonus": t.bonus_cents,
+                                        "due": t.due_cents,
+                                    }
                                     for t in a.transactions.values()
                                 ],
                             }
@@ -198,8 +204,13 @@ def handler_for(stand_in: "PosterStandIn") -> type[BaseHTTPRequestHandler]:
                     transaction_id,
                     cash_cents=int(body["cash"]) if "cash" in body else None,
                     card_cents=int(body.get("card", 0)),
-                    bonus_cents=int(body.get("bonus", 0)),
+                    bonus_cents=int(body["bonus"]) if "bonus" in body else None,
                 )
+            elif route == "transactions/bonus":
+                stand_in.transaction_set_bonus(account, transaction_id, int(body["bonus"]))
+            elif route == "transactions/print_receipt":
+                stand_in.receipt_print(account, transaction_id, qr=str(body.get("qr") or ""),
+                                       title=str(body.get("title") or ""))  # fmt: skip
             elif route == "transactions/remove":
                 stand_in.transaction_remove(account, transaction_id)
             elif route == "transactions/return":
@@ -224,6 +235,7 @@ _INDEX = """<!doctype html><meta charset=utf-8><title>Poster stand-in</title>
 <p>Control (JSON, POST): <code>/_control/accounts</code>, <code>/_control/install</code>,
 <code>/_control/transactions</code>, <code>/_control/transactions/products</code>,
 <code>/_control/transactions/comment</code>, <code>/_control/transactions/extras</code>,
+<code>/_control/transactions/bonus</code>, <code>/_control/transactions/print_receipt</code>,
 <code>/_control/transactions/close</code>, <code>/_control/transactions/remove</code>,
 <code>/_control/transactions/return</code>; GET <code>/_control/state</code>.</p>
 """

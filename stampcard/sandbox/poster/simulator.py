@@ -3,8 +3,9 @@
 Served by the Poster stand-in under ``/pos/``. The page (``static/simulator/``) draws an order screen (menu, order,
 the "•••" menu, the Functions menu, payment, printed receipts) and loads the bundle built from ``frontend/poster``
 into an iframe, the app's "container", with a ``Poster`` object that behaves as Poster documents it
-(reference/poster.md §3): events with ``next()``, popups of the container, orders, products, extras, bonus,
-print text, notifications. Orders sync to the stand-in like a register syncs to Poster's backend, so closing one
+(reference/poster.md §3): events with ``next()``, popups of the container, orders, products, extras, the order
+bonus (synced with the order), print text, pre-checks with Poster's own QR (``printReceipt``, recorded by the
+stand-in), notifications. Orders sync to the stand-in like a register syncs to Poster's backend, so closing one
 sends the signed ``transaction`` webhook to stampcard.
 
 The server half here is what Poster's backend does for the register:
@@ -54,12 +55,14 @@ def simulator_url(
     spot_id: str = "1",
     lang: str = "en",
     api_key: str | None = None,
+    print_receipt: bool = True,
 ) -> str:
     """The simulator's address for the stampcard at ``base_url`` (what ``make run`` prints).
 
     ``stand_in_url`` defaults to where the dev settings put the stand-in (``POSTER_API_URL`` without ``/api``);
     ``account`` to the demo account. ``lang`` is Poster's language code (``ua`` for Ukrainian). ``api_key``, when
-    given, is shown on the page for the newcomer to paste into the app's settings, as a merchant would."""
+    given, is shown on the page for the newcomer to paste into the app's settings, as a merchant would.
+    ``print_receipt=False`` plays a register whose POS platform lacks ``orders.printReceipt``."""
     if stand_in_url is None:
         from django.conf import settings
 
@@ -71,6 +74,8 @@ def simulator_url(
     params = {"server": base_url.rstrip("/"), "account": account, "spot": spot_id, "lang": lang}
     if api_key:
         params["key"] = api_key
+    if not print_receipt:
+        params["print_receipt"] = "0"
     return f"{stand_in_url.rstrip('/')}/pos/?{urlencode(params)}"
 
 

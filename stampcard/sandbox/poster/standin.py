@@ -37,6 +37,7 @@ from stampcard.sandbox.poster.state import (
     Account,
     HistoryEntry,
     Line,
+    PrintedReceipt,
     Product,
     Spot,
     Txn,
@@ -95,6 +96,7 @@ class StandInState:
     deliveries: list[Delivery] = field(default_factory=list)
     calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (method, query without token)
     faults: list[Fault] = field(default_factory=list)
+    receipts: list[PrintedReceipt] = field(default_factory=list)  # pre-checks the registers printed
     next_transaction_id: int = 1000
 
 
@@ -262,6 +264,31 @@ class PosterStandIn(LoopbackHttpStandIn):
         with self.lock:
             self._txn(account, transaction_id).extras[key] = value
 
+    def transaction_set_bonus(self, account: str, transaction_id: int, bonus_cents: int) -> None:
+        """``Poster.orders.setOrderBonus(orderId, sum)`` on an open order, synced by the register: the part of the
+        order "paid through your application". It sets the bonus (a second call replaces the first); what is left to
+        pay in money (``due_cents``) drops by it. Poster documents no Web API answer that shows it before the close."""
+        if bonus_cents < 0:
+            raise ValueError("a bonus is not negative")
+        with self.lock:
+            txn = self._txn(account, transaction_id)
+            if txn.status != 1:
+                raise ValueError("the order is not open")
+            txn.bonus_cents = bonus_cents
+
+    def receipt_print(self, account: str, transaction_id: int, *, qr: str = "", title: str = "") -> PrintedReceipt:
+        """``Poster.orders.printReceipt(orderId, qrCode, qrCodeTitle)``: the register prints a pre-check with a QR of
+        ``qr`` that Poster renders itself, ``title`` under it. Recorded so tests and the simulator can read it."""
+        with self.lock:
+            self._txn(account, transaction_id)  # an order of this account
+            printed = PrintedReceipt(account=account, transaction_id=int(transaction_id), qr=qr, title=title)
+            self.state.receipts.append(printed)
+            return printed
+
+    def receipts_printed(self, account: str | None = None) -> list[PrintedReceipt]:
+        with self.lock:
+            return [r for r in self.state.receipts if account is None or r.account == account]
+
     def transaction_close(
         self,
         account: str,
@@ -269,12 +296,15 @@ class PosterStandIn(LoopbackHttpStandIn):
         *,
         cash_cents: int | None = None,
         card_cents: int = 0,
-        bonus_cents: int = 0,
+        bonus_cents: int | None = None,
         send: bool = True,
     ) -> None:
-        """Pay and close (status 2). Unless told otherwise, the rest of the order is paid in cash."""
+        """Pay and close (status 2). The bonus an app set (``transaction_set_bonus``) is paid as bonus unless told
+        otherwise; the rest of the order, unless told otherwise, in cash."""
         with self.lock:
             txn = self._txn(account, transaction_id)
+            if bonus_cents is None:
+                bonus_cents = txn.bonus_cents
             if cash_cents is None:
                 cash_cents = max(txn.sum_cents - card_cents - bonus_cents, 0)
             txn.payed_cash_cents, txn.payed_card_cents, txn.payed_bonus_cents = cash_cents, card_cents, bonus_cents

@@ -51,6 +51,9 @@ class Txn:
     payed_card_cents: int = 0
     payed_bonus_cents: int = 0
     payed_cert_cents: int = 0
+    # What an app set with Poster.orders.setOrderBonus ("the order amount paid through your application"); the
+    # register syncs it with the order, and the close pays it as payed_bonus.
+    bonus_cents: int = 0
     comment: str | None = None
     extras: dict[str, str] = field(default_factory=dict)
     client_id: int = 0
@@ -62,6 +65,21 @@ class Txn:
     @property
     def sum_cents(self) -> int:
         return sum(line.price_cents * line.num for line in self.lines)
+
+    @property
+    def due_cents(self) -> int:
+        """What is left to pay in money: the order's sum less the application's bonus."""
+        return max(self.sum_cents - self.bonus_cents, 0)
+
+
+@dataclass
+class PrintedReceipt:
+    """One ``Poster.orders.printReceipt(orderId, qrCode, qrCodeTitle)``: a pre-check with Poster's own QR."""
+
+    account: str
+    transaction_id: int
+    qr: str
+    title: str
 
 
 @dataclass

@@ -72,6 +72,11 @@ def test_a_prize_added_and_one_removed_change_the_live_total(browser, live_serve
     assert total.inner_text() == "105%"
     rows.nth(1).get_by_label("Remove this prize").check()
     assert total.inner_text() == "85%"
-    new_row.locator("select").select_option("voucher")
+    new_row.get_by_label("Prize kind").select_option("voucher")
     assert new_row.locator("[data-variant-voucher]").is_visible()
+    # What the voucher gives: only the field of the kind chosen shows.
+    assert not new_row.get_by_label("Percent off").is_visible()
+    new_row.get_by_label("What the voucher gives").select_option("percent")
+    assert new_row.get_by_label("Percent off").is_visible()
+    assert not new_row.get_by_label("Amount off").is_visible()
     page.context.close()

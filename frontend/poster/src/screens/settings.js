@@ -2,7 +2,7 @@
 // the business, the location and the staff login), how gifts are recorded, and how receipt QRs print.
 import { form, h } from "../dom.js";
 import { t } from "../i18n.js";
-import { GIFT_BONUS, GIFT_ZERO_PRICE, RECEIPT_QR_NONE, RECEIPT_QR_PRECHECK, RECEIPT_QR_TEXT } from "../settings.js";
+import { GIFT_BONUS, GIFT_ZERO_PRICE, RECEIPT_QR_NONE, RECEIPT_QR_PRINTER, RECEIPT_QR_TEXT } from "../settings.js";
 import { message } from "./common.js";
 
 function statusBlock(status, config) {
@@ -87,8 +87,8 @@ export function settingsScreen(props) {
     productPicker(products, current),
     h("h2", null, t("settings.receiptTitle")),
     h("p", { class: "muted" }, t("settings.receiptHint")),
+    choice("receiptQr", RECEIPT_QR_PRINTER, current.receiptQr, t("settings.receiptPrinter"), t("settings.receiptPrinterHint")),
     choice("receiptQr", RECEIPT_QR_TEXT, current.receiptQr, t("settings.receiptText"), t("settings.receiptTextHint")),
-    choice("receiptQr", RECEIPT_QR_PRECHECK, current.receiptQr, t("settings.receiptPrecheck"), t("settings.receiptPrecheckHint")),
     choice("receiptQr", RECEIPT_QR_NONE, current.receiptQr, t("settings.receiptNone")),
     h("label", { for: "print-columns" }, t("settings.printWidth")),
     h(

@@ -21,6 +21,9 @@
   const LANG = params.get("lang") || "en";
   const SERVER = (params.get("server") || "").replace(/\/+$/, "");
   const DEVICE = params.get("device") || "web"; // "android": Poster's camera scanner (scanBarcode) exists
+  // "&print_receipt=0": a register whose POS platform has no orders.printReceipt (the app falls back to a QR drawn
+  // with characters in the receipt's text).
+  const PRINT_RECEIPT = params.get("print_receipt") !== "0";
   const KEY = params.get("key") || "";
 
   const sim = {
@@ -378,11 +381,16 @@
           sync(() => control("transactions/extras", { transaction_id: order.orderName, key: String(key), value: String(value) }));
           return { success: true };
         },
+        // DOCS pos/orders/orders-setOrderBonus: "sets the order amount paid through your application" (it sets, a
+        // second call replaces the first) and the order's loyaltyAppId. What is left to pay drops by it; the register
+        // syncs it with the order, and the close pays it as bonus, outside Poster's paid sum (cash + card).
         setOrderBonus(orderId, sum) {
           const order = orderOf(orderId);
-          if (!order || order.status !== 1) return;
-          order.platformDiscountCents = Math.round(Number(sum) * 100);
+          const cents = Math.round(Number(sum) * 100);
+          if (!order || order.status !== 1 || !Number.isFinite(cents) || cents < 0) return;
+          order.platformDiscountCents = cents;
           order.loyaltyAppId = Number(sim.config.application_id);
+          sync(() => control("transactions/bonus", { transaction_id: order.orderName, bonus: cents }));
           render();
         },
         async setPrintText(orderId, text) {
@@ -391,10 +399,22 @@
           order.printText = String(text);
           return { success: true };
         },
-        printReceipt(orderId, qr, title) {
-          const order = orderOf(orderId);
-          if (order) printSlip(order, { precheck: true, qr, qrTitle: title });
-        },
+        // DOCS pos/orders/orders-printReceipt: prints a pre-check with a QR Poster renders from qrCode, qrCodeTitle
+        // under it. The print is recorded by the stand-in (Poster's backend here) for the tests to read.
+        printReceipt: PRINT_RECEIPT
+          ? (orderId, qr, title) => {
+              const order = orderOf(orderId);
+              if (!order) return;
+              printSlip(order, { precheck: true, qr, qrTitle: title });
+              sync(() =>
+                control("transactions/print_receipt", {
+                  transaction_id: order.orderName,
+                  qr: qr === undefined ? "" : String(qr),
+                  title: title === undefined ? "" : String(title),
+                }),
+              );
+            }
+          : undefined,
         async setOrderClient() {
           return { success: true };
         },
@@ -492,7 +512,7 @@
       if (order.payedCardCents) lines.push(pad("Card", (order.payedCardCents / 100).toFixed(2)));
       if (order.printText) lines.push("", order.printText);
     }
-    const slip = el("pre", { class: "slip", "data-testid": precheck ? "precheck" : "receipt" }, lines.join("\n"));
+    const slip = el("pre", { class: "slip", "data-testid": precheck ? "precheck" : "receipt", "data-qr": qr || null }, lines.join("\n"));
     if (precheck && qr) {
       slip.append(el("img", { src: `/pos/_qr.svg?data=${encodeURIComponent(qr)}`, alt: "QR" }), qrTitle || "");
     }
