@@ -466,7 +466,7 @@ def test_the_app_speaks_ukrainian_when_poster_does(browser, live_server, poster,
     page.get_by_role("button", name="☰ Functions").click()
     page.get_by_role("button", name="Налаштування stampcard").click()
     app = app_of(page)
-    app.get_by_label("API-ключ").fill(cashier.raw_key)
+    app.get_by_label("Ключ API").fill(cashier.raw_key)
     app.get_by_role("button", name="Підключити").click()
     expect(app.get_by_test_id("connection")).to_contain_text(f"Підключено: {cashier.merchant.name}")
     app.get_by_role("button", name="Зберегти").click()
