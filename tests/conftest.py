@@ -1,5 +1,6 @@
 """Shared fixtures: a merchant with staff at each role, their API keys, and a program with a card."""
 
+import warnings
 from dataclasses import dataclass
 
 import pytest
@@ -44,6 +45,26 @@ def _fast_password_hashing():
 def production_password_hashing(settings):
     """The hashers production uses (Argon2 first), for tests about how passwords are stored."""
     settings.PASSWORD_HASHERS = [h for h in settings.PASSWORD_HASHERS if "MD5" not in h]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_session_outlives_the_test_database(django_db_setup, django_db_blocker):
+    # Runs its teardown before the test database is dropped. A thread of a stand-in server or a child process that
+    # still holds a connection would make PostgreSQL's DROP DATABASE wait and then fail; end those sessions first,
+    # and say which they were, so the test that leaked them can be found.
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT application_name, state, left(query, 80), pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        leftovers = cursor.fetchall()
+    if leftovers:
+        warnings.warn(f"ended {len(leftovers)} session(s) still open on the test database: {leftovers}", stacklevel=1)
 
 
 @pytest.fixture(autouse=True)

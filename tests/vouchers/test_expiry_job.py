@@ -1,5 +1,6 @@
 """The background job that records expiries (and activations) in bulk."""
 
+import signal
 from datetime import timedelta
 
 import pytest
@@ -80,13 +81,24 @@ def test_the_job_spans_merchants(now, manager_actor):
     assert states([theirs, ours]) == [VoucherState.EXPIRED] * 2
 
 
+def run_worker_in_this_process() -> None:
+    # The worker installs its own SIGTERM and SIGINT handlers (they raise SystemExit); put the test runner's back,
+    # or a signal later in the run would surface as a SystemExit in whichever test is running then.
+    handlers = {signum: signal.getsignal(signum) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default", verbosity=0)
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_task_runs_on_the_database_worker(now, mix):
     # Transactional: the worker closes its connection when it is done, as it does between runs in production.
     assert type(task_backends["default"]).__name__ == "DatabaseBackend"
     with frozen_at(now + timedelta(days=1)):
         result = vouchers_expire_due.enqueue()
-        call_command("db_worker", "--batch", "--no-startup-delay", "--queue-name", "default", verbosity=0)
+        run_worker_in_this_process()
         result.refresh()
 
     assert result.status == "SUCCESSFUL", result.errors
