@@ -159,3 +159,40 @@ def event_staff(event: CardEvent) -> str:
     if event.api_key_id:
         return event.api_key.name
     return ""
+
+
+@dataclass(frozen=True)
+class CardSnapshot:
+    """A card as the ledger had it right after one event: what its holder saw then."""
+
+    event: CardEvent
+    stamps: int
+    # Rewards issued and not yet handed over or withdrawn; vouchers issued into the card and still open.
+    reward_ids: list[str]
+    voucher_ids: list[str]
+
+
+_REWARD_CLOSED = (EventKind.REWARD_HANDED_OVER, EventKind.REWARD_WITHDRAWN)
+_VOUCHER_CLOSED = (EventKind.VOUCHER_REDEEMED, EventKind.VOUCHER_CANCELLED, EventKind.VOUCHER_EXPIRED)
+
+
+def card_snapshot_at(*, event: CardEvent) -> CardSnapshot:
+    """Replay the card's ledger up to and including ``event``: the balance is the sum of its deltas, the open rewards
+    and vouchers those issued and not closed by a later line. One query (the card's history index)."""
+    stamps = 0
+    rewards: dict[str, None] = {}
+    vouchers: dict[str, None] = {}
+    lines = CardEvent.objects.filter(card_id=event.card_id, id__lte=event.pk).order_by("id")
+    for kind, delta, payload in lines.values_list("kind", "delta", "payload"):
+        stamps += delta
+        payload = payload or {}
+        reward_id, voucher_id = payload.get("reward_id"), payload.get("voucher_id")
+        if kind == EventKind.REWARD_ISSUED and reward_id:
+            rewards[reward_id] = None
+        elif kind in _REWARD_CLOSED and reward_id:
+            rewards.pop(reward_id, None)
+        if kind == EventKind.VOUCHER_ISSUED and voucher_id:
+            vouchers[voucher_id] = None
+        elif kind in _VOUCHER_CLOSED and voucher_id:
+            vouchers.pop(voucher_id, None)
+    return CardSnapshot(event=event, stamps=stamps, reward_ids=list(rewards), voucher_ids=list(vouchers))

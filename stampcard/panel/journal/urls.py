@@ -6,4 +6,5 @@ from stampcard.panel.journal import views
 
 urlpatterns = [
     path("journal/", views.journal_list, name="journal"),
+    path("journal/<int:event_id>/card/", views.journal_card_view, name="journal-card"),
 ]

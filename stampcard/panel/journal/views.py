@@ -16,6 +16,10 @@ from stampcard.merchants.actors import Channel
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_view
 from stampcard.panel.journal.forms import JournalFilterForm
+from stampcard.public import pages
+from stampcard.rewards import selectors as rewards_selectors
+from stampcard.vouchers import selectors as vouchers_selectors
+from stampcard.vouchers.codes import format_code
 
 
 @dataclass(frozen=True)
@@ -80,3 +84,39 @@ def journal_list(request: HttpRequest) -> HttpResponse:
         "newest": newest,
     }
     return render(request, "panel/journal/list.html", context)
+
+
+@panel_view(Role.MANAGER)
+def journal_card_view(request: HttpRequest, event_id: int) -> HttpResponse:
+    """The customer's web card as it stood right after one event, replayed from the ledger up to that event.
+
+    Drawn with the customer's own card template; the QR and the wallet buttons are left out (a manager looks at the
+    past, not at a card to scan), and vouchers show without their public link.
+    """
+    merchant = request.panel.merchant  # type: ignore[attr-defined]
+    event = journal.journal_event_get(merchant=merchant, event_id=event_id)
+    snapshot = journal.card_snapshot_at(event=event)
+    card = event.card
+    program = card.program
+    milestones = card.rules.milestone_list()
+    vouchers = [
+        voucher
+        for voucher in vouchers_selectors.vouchers_by_ids(merchant=merchant, ids=snapshot.voucher_ids)
+        if voucher.expires_at is None or voucher.expires_at > event.created_at
+    ]
+    context = {
+        "card": {"number": card.number, "stamps": snapshot.stamps, "customer": card.customer},
+        "program": program,
+        "merchant": merchant,
+        "design": pages.program_design(program),
+        "qr_svg": "",
+        "goal": milestones[-1]["at"],
+        "milestones": milestones,
+        "slots": pages.stamp_slots(stamps=snapshot.stamps, milestones=milestones),
+        "rewards": rewards_selectors.rewards_by_ids(ids=snapshot.reward_ids),
+        "vouchers": [{"voucher": voucher, "code": format_code(voucher.code), "url": ""} for voucher in vouchers],
+        "wallet": {"any": True},
+        "snapshot_at": timezone.localtime(event.created_at),
+        "snapshot_event": journal.event_kind_label(event),
+    }
+    return render(request, "join/card.html", context)
