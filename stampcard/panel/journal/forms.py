@@ -14,8 +14,8 @@ _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class JournalFilterForm(forms.Form):
-    day_from = forms.DateField(label=_("From"), required=False, widget=_DATE)
-    day_to = forms.DateField(label=_("To"), required=False, widget=_DATE)
+    day_from = forms.DateField(label=_("First day"), required=False, widget=_DATE)
+    day_to = forms.DateField(label=_("Last day"), required=False, widget=_DATE)
     location = forms.ChoiceField(label=_("Location"), required=False)
     staff = forms.ChoiceField(label=_("Staff"), required=False)
     kind = forms.ChoiceField(label=_("Event"), required=False)
