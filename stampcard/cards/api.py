@@ -56,6 +56,7 @@ def list_journal(request: HttpRequest, query: Query[schemas.JournalQuery]) -> di
         location_id=query.location_id,
         actor_id=query.staff_id,
         kind=query.kind,
+        channel=query.channel,
         customer=query.customer,
     )
     page = journal.journal_page(merchant=actor.merchant, filters=filters, cursor=query.cursor, limit=query.limit)

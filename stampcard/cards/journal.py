@@ -36,6 +36,8 @@ class JournalFilters:
     location_id: uuid.UUID | None = None
     actor_id: uuid.UUID | None = None
     kind: EventKind | None = None
+    # Where it came from: receipt QR claims and delivery inserts are stamps of their own channel.
+    channel: Channel | None = None
     # A card number, a QR payload, an email, a phone or a name: what a cashier's search takes.
     customer: str = ""
 
@@ -82,6 +84,8 @@ def journal_queryset(*, merchant: Merchant, filters: JournalFilters) -> "QuerySe
         qs = qs.filter(actor_id=filters.actor_id)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
     if filters.customer.strip():
         cards = card_identify(merchant=merchant, query=filters.customer)
         qs = qs.filter(card_id__in=[card.pk for card in cards])

@@ -7,6 +7,7 @@ from ninja import Field, Schema
 
 from stampcard.cards.journal import MAX_PAGE_SIZE, PAGE_SIZE
 from stampcard.cards.models import EventKind
+from stampcard.merchants.actors import Channel
 
 
 class JournalQuery(Schema):
@@ -15,6 +16,7 @@ class JournalQuery(Schema):
     location_id: uuid.UUID | None = None
     staff_id: uuid.UUID | None = Field(None, description="A staff login's id: the events it recorded.")
     kind: EventKind | None = None
+    channel: Channel | None = Field(None, description="receipt: receipt QR claims; insert: delivery inserts; …")
     customer: str = Field("", max_length=100, description="Card number, QR, email, phone or name.")
     cursor: str | None = Field(None, max_length=20)
     limit: int = Field(PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE)

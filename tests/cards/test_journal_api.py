@@ -97,6 +97,9 @@ def test_filters_by_kind_customer_staff_and_local_days(manager, owner, card, mer
     assert ids(get(client, "/journal", **{"from": "2026-03-14", "to": "2026-03-14"})) == [str(late.pk)]
     assert ids(get(client, "/journal", **{"from": "2026-03-15", "to": "2026-03-15"})) == [str(early.pk)]
     assert ids(get(client, "/journal", kind="adjustment")) == [str(adjustment.pk)]
+    receipt = record(manager, card, channel=Channel.RECEIPT)
+    assert ids(get(client, "/journal", channel="receipt")) == [str(receipt.pk)]
+    assert get(client, "/journal", channel="receipt").json()["results"][0]["label"] == "Receipt claim collected"
     assert ids(get(client, "/journal", staff_id=str(owner.membership.user_id))) == [str(adjustment.pk)]
     assert ids(get(client, "/journal", customer="taras")) == [str(taras.pk)]
     assert ids(get(client, "/journal", customer=other_card.number)) == [str(taras.pk)]
@@ -108,6 +111,7 @@ def test_filters_by_kind_customer_staff_and_local_days(manager, owner, card, mer
         ({"cursor": "abc"}, 422, "invalid_cursor"),
         ({"customer": "x"}, 422, "query_too_short"),
         ({"kind": "bogus"}, 422, "validation_error"),
+        ({"channel": "carrier-pigeon"}, 422, "validation_error"),
         ({"location_id": "nope"}, 422, "validation_error"),
         ({"from": "2026-02-31"}, 422, "validation_error"),
         ({"limit": "0"}, 422, "validation_error"),
@@ -136,6 +140,6 @@ def test_the_route_is_documented_with_the_shared_errors(client):
     spec = client.get("/api/v1/openapi.json").json()
     operation = spec["paths"]["/api/v1/journal"]["get"]
     assert {"200", "401", "403", "422"} <= set(operation["responses"])
-    assert {"from", "to", "location_id", "staff_id", "kind", "customer", "cursor", "limit"} <= {
+    assert {"from", "to", "location_id", "staff_id", "kind", "channel", "customer", "cursor", "limit"} <= {
         parameter["name"] for parameter in operation["parameters"]
     }

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards.journal import JournalFilters
 from stampcard.cards.models import EventKind
+from stampcard.merchants.actors import Channel
 from stampcard.merchants.models import Location, Membership
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -19,6 +20,7 @@ class JournalFilterForm(forms.Form):
     location = forms.ChoiceField(label=_("Location"), required=False)
     staff = forms.ChoiceField(label=_("Staff"), required=False)
     kind = forms.ChoiceField(label=_("Event"), required=False)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
     customer = forms.CharField(
         label=_("Customer"),
         required=False,
@@ -35,6 +37,7 @@ class JournalFilterForm(forms.Form):
         self.fields["location"].choices = every + [(str(location.pk), location.name) for location in locations]
         self.fields["staff"].choices = every + [(str(m.user_id), m.user.full_name or m.user.email) for m in memberships]
         self.fields["kind"].choices = every + list(EventKind.choices)
+        self.fields["channel"].choices = every + list(Channel.choices)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -55,5 +58,6 @@ class JournalFilterForm(forms.Form):
             location_id=uuid.UUID(data["location"]) if data.get("location") else None,
             actor_id=uuid.UUID(data["staff"]) if data.get("staff") else None,
             kind=EventKind(data["kind"]) if data.get("kind") else None,
+            channel=Channel(data["channel"]) if data.get("channel") else None,
             customer=" ".join((data.get("customer") or "").split()),
         )

@@ -57,12 +57,14 @@ def test_a_manager_sees_every_event_newest_first_with_customer_staff_and_locatio
 
 
 def test_receipt_and_insert_stamps_say_where_they_came_from(shop, manager_client):
-    record(shop, channel=Channel.RECEIPT)
-    record(shop, channel=Channel.INSERT)
+    receipt = record(shop, channel=Channel.RECEIPT)
+    insert = record(shop, channel=Channel.INSERT)
 
     html = manager_client.get(URL).content.decode()
 
     assert "Receipt claim collected" in html and "Insert claimed" in html
+    assert shown(manager_client.get(URL, {"channel": "receipt"})) == [receipt.pk]
+    assert shown(manager_client.get(URL, {"channel": "insert"})) == [insert.pk]
 
 
 def test_a_cashier_may_not_read_the_journal(cashier_client):
