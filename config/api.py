@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
+from stampcard.cards.api import router as journal_router
 from stampcard.core.errors import NotAuthenticated
 from stampcard.inserts.api import router as inserts_router
 from stampcard.lottery.api import router as lottery_router
@@ -39,4 +40,5 @@ api.add_router("", lottery_router)
 api.add_router("", receipts_router)
 api.add_router("", inserts_router)
 api.add_router("", poster_router)
+api.add_router("", journal_router)
 api.add_router("/scanner", scanner_router)

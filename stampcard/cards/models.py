@@ -390,7 +390,17 @@ class CardEvent(TenantModel):
     payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["card", "id"], name="cardevent_card_history")]
+        indexes = [
+            models.Index(fields=["card", "id"], name="cardevent_card_history"),
+            # The journal (``cards.journal``): newest first, whole or narrowed to one kind, location, staff login or
+            # channel; a period starts from the day's first instant.
+            models.Index(fields=["merchant", "-id"], name="cardevent_journal"),
+            models.Index(fields=["merchant", "kind", "-id"], name="cardevent_journal_kind"),
+            models.Index(fields=["merchant", "location", "-id"], name="cardevent_journal_location"),
+            models.Index(fields=["merchant", "actor", "-id"], name="cardevent_journal_actor"),
+            models.Index(fields=["merchant", "channel", "-id"], name="cardevent_journal_channel"),
+            models.Index(fields=["merchant", "created_at"], name="cardevent_journal_period"),
+        ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

@@ -24,6 +24,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("panel:counter", _("Counter"), "scan-line", Role.CASHIER, prefix="panel:counter"),
     NavEntry("panel:programs", _("Card design"), "palette", Role.MANAGER, prefix="panel:program"),
     NavEntry("panel:rewards", _("Rewards"), "gift", Role.MANAGER, prefix="panel:reward"),
+    NavEntry("panel:journal", _("Journal"), "scroll-text", Role.MANAGER, prefix="panel:journal"),
     NavEntry("panel:printouts", _("QR & print"), "qr-code", Role.MANAGER, prefix="panel:printout"),
     NavEntry("panel:locations", _("Locations"), "map-pin", Role.MANAGER, prefix="panel:location"),
     NavEntry("panel:staff", _("Staff"), "users", Role.OWNER, prefix="panel:staff"),

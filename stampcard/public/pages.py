@@ -173,3 +173,10 @@ def code_context(request: HttpRequest, attempt: CodeAttempt) -> dict[str, Any]:
         "failed": attempt.failed,
         "minutes": int(recovery.CODE_TTL.total_seconds() // 60),
     }
+
+
+def stamp_slots(*, stamps: int, milestones: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The web card's row of stamp slots: filled up to ``stamps``, milestones marked with their reward's title."""
+    goal = milestones[-1]["at"]
+    titles = {m["at"]: m["title"] for m in milestones}
+    return [{"n": n, "filled": n <= stamps, "milestone": titles.get(n, "")} for n in range(1, goal + 1)]

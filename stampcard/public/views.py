@@ -2,7 +2,6 @@
 and the staff's join QR with printable labels (``/j/<program>/qr``)."""
 
 import logging
-from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -84,12 +83,6 @@ def terms_page(request: HttpRequest, ref: str) -> HttpResponse:
 # --- the web card ---------------------------------------------------------------------------------------------------
 
 
-def _stamp_slots(*, stamps: int, milestones: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    goal = milestones[-1]["at"]
-    titles = {m["at"]: m["title"] for m in milestones}
-    return [{"n": n, "filled": n <= stamps, "milestone": titles.get(n, "")} for n in range(1, goal + 1)]
-
-
 @require_GET
 def card_page(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -107,7 +100,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "qr_svg": mark_safe(qr_svg_inline(card.qr_payload, scale=4)),  # noqa: S308 - segno's own markup
         "goal": milestones[-1]["at"],
         "milestones": milestones,
-        "slots": _stamp_slots(stamps=card.stamps, milestones=milestones),
+        "slots": pages.stamp_slots(stamps=card.stamps, milestones=milestones),
         "rewards": rewards_selectors.rewards_ready_by_card(cards=[card])[card.pk],
         "vouchers": [{"voucher": v, "code": format_code(v.code), "url": voucher_urls(v)["page"]} for v in vouchers],
         "wallet": wallet_buttons(card=card, choice=wallet_choice(request.headers.get("User-Agent"))),

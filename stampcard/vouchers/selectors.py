@@ -99,3 +99,8 @@ def batches_recent(*, merchant: Merchant, limit: int = 20) -> list[VoucherBatch]
         redeemed=Count("vouchers", filter=Q(vouchers__state="redeemed"))
     )
     return list(qs.order_by("-created_at", "-pk")[:limit])
+
+
+def vouchers_by_ids(*, merchant: Merchant, ids: Iterable[str | uuid.UUID]) -> list[Voucher]:
+    """This merchant's vouchers by primary key, oldest first (e.g. those a card's ledger lines name)."""
+    return list(Voucher.objects.filter(merchant=merchant, pk__in=list(ids)).order_by("created_at"))
