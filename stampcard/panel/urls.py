@@ -24,4 +24,5 @@ urlpatterns = [
     path("panel/", include("stampcard.panel.designer.urls")),
     path("panel/", include("stampcard.panel.rewards.urls")),
     path("panel/", include("stampcard.panel.organisation.urls")),
+    path("panel/", include("stampcard.panel.customers.urls")),
 ]
