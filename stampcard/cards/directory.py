@@ -95,12 +95,15 @@ def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "Que
             card_id=OuterRef("pk"), kind=EventKind.STAMP, location_id=filters.location_id
         )
         qs = qs.filter(Exists(stamped_there))
+    # Apple: a device registered for the pass's updates (a downloaded pass may never have been added);
+    # Google: the card's object exists (made when the customer saves it).
+    on_apple = Card.objects.filter(merchant=merchant, apple_pass__registrations__isnull=False).values("pk")
     if filters.wallet == "apple":
-        qs = qs.filter(apple_pass__isnull=False)
+        qs = qs.filter(pk__in=on_apple)
     elif filters.wallet == "google":
         qs = qs.filter(google_object__isnull=False)
     elif filters.wallet == "none":
-        qs = qs.filter(apple_pass__isnull=True, google_object__isnull=True)
+        qs = qs.exclude(pk__in=on_apple).filter(google_object__isnull=True)
     if filters.consent in CONSENTS:
         qs = qs.filter(customer__marketing_email_consent=filters.consent == "yes")
     return qs.select_related("customer", "program", "program_version").order_by("-last_visit_at", "-pk")

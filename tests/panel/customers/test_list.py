@@ -7,8 +7,11 @@ import pytest
 from stampcard.cards import directory
 from stampcard.cards.models import Card, CardEvent, EventKind
 from stampcard.core import clock
+from stampcard.customers.masking import mask_contact, mask_email, mask_phone
 from stampcard.merchants.actors import Channel
 from stampcard.merchants.models import Role
+from stampcard.wallet.apple.models import AppleRegistration
+from stampcard.wallet.apple.services import apple_pass_ensure
 from tests.factories import CardFactory, CustomerFactory, LocationFactory, ProgramFactory
 
 pytestmark = pytest.mark.django_db
@@ -183,10 +186,24 @@ def test_the_menu_shows_customers_to_a_manager_not_to_a_cashier(shop, manager_cl
 
 
 def test_the_masks_keep_enough_to_tell_people_apart():
-    from stampcard.customers.masking import mask_contact, mask_email, mask_phone
-
     assert mask_email("olena.k@example.com") == "ol•••@example.com"
     assert mask_phone("+380501234567") == "+380•••4567"
     assert mask_contact(email="", phone="+380501234567") == "+380•••4567"
     assert mask_contact(email="", phone="") == ""
     assert Role.MANAGER  # the list's minimum role
+
+
+def test_the_wallet_filter_finds_cards_on_an_apple_device(shop, manager_client):
+    on_phone = CardFactory(program=shop.program)
+    AppleRegistration.objects.create(
+        apple_pass=apple_pass_ensure(card=on_phone), device_library_identifier="device-1", push_token="token-1"
+    )
+    downloaded_only = CardFactory(program=shop.program)
+    apple_pass_ensure(card=downloaded_only)
+
+    on_apple = numbers(manager_client.get("/panel/customers/", {"wallet": "apple"}))
+    in_none = numbers(manager_client.get("/panel/customers/", {"wallet": "none"}))
+
+    assert on_apple == [on_phone.number]
+    assert on_phone.number not in in_none
+    assert {downloaded_only.number, shop.card.number} <= set(in_none)
