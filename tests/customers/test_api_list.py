@@ -102,3 +102,14 @@ def test_enrolment_still_answers_beside_the_list(cashier, program):
 
     assert response.status_code == 201, response.content
     assert Card.objects.filter(customer__name="Olena").exists()
+
+
+def test_the_list_costs_the_same_queries_for_one_row_or_a_full_page(manager, card, django_assert_max_num_queries):
+    client = manager.client()
+    with django_assert_max_num_queries(20) as one_row:
+        assert len(get(client, "/customers").json()["results"]) == 1
+    for _ in range(12):
+        CardFactory(program=card.program)
+
+    with django_assert_max_num_queries(len(one_row.captured_queries)):
+        assert len(get(client, "/customers", limit="10").json()["results"]) == 10
