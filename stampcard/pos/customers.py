@@ -66,6 +66,24 @@ class CustomerCardOut(CardOut):
     last_visit_at: datetime | None
 
 
+class EventOut(Schema):
+    id: int
+    at: datetime
+    kind: str
+    card: str = Field(description="The card's number.")
+    delta: int = Field(description="Stamps moved by this line (+ added, - taken away).")
+    stamps_after: int
+    channel: str
+    reason: str
+    staff: str | None = Field(description="The staff login's email, when a person did it.")
+    location_id: str | None
+
+
+class EventsOut(Schema):
+    results: list[EventOut]
+    next_before: int | None = Field(description="Pass as `before` for older lines; null on the last page.")
+
+
 class CustomerDetailOut(Schema):
     customer: CustomerOut
     cards: list[CustomerCardOut]
@@ -125,6 +143,34 @@ def get_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
     return {"customer": checkouts_presenters.customer_payload(cards[0].customer), "cards": payloads}
 
 
+def list_customer_events(
+    request: HttpRequest, customer_id: str, before: int | None = None, limit: int = directory.PAGE_SIZE
+) -> dict[str, Any]:
+    """The ledger of the customer's cards, newest first. 404 `customer_not_found` as for the customer."""
+    actor = actor_of(request)
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    cards = directory.customer_cards(merchant=actor.merchant, customer_id=customer_id)
+    events, next_before = directory.timeline_page(cards=cards, before=before, size=max(1, min(limit, 100)))
+    return {
+        "results": [
+            {
+                "id": event.pk,
+                "at": event.created_at,
+                "kind": event.kind,
+                "card": event.card.number,
+                "delta": event.delta,
+                "stamps_after": event.stamps_after,
+                "channel": event.channel,
+                "reason": event.reason,
+                "staff": event.actor.email if event.actor else None,
+                "location_id": str(event.location_id) if event.location_id else None,
+            }
+            for event in events
+        ],
+        "next_before": next_before,
+    }
+
+
 def register(router: Router) -> None:
     """Add the directory's routes to ``router`` (the loyalty router of ``stampcard.pos.api``)."""
     router.get(
@@ -139,3 +185,9 @@ def register(router: Router) -> None:
         summary="A customer with their cards (manager)",
         tags=["customers"],
     )(get_customer)
+    router.get(
+        "/customers/{customer_id}/events",
+        response={200: EventsOut, **ERRORS},
+        summary="A customer's card history (manager)",
+        tags=["customers"],
+    )(list_customer_events)

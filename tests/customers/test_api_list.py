@@ -113,3 +113,28 @@ def test_the_list_costs_the_same_queries_for_one_row_or_a_full_page(manager, car
 
     with django_assert_max_num_queries(len(one_row.captured_queries)):
         assert len(get(client, "/customers", limit="10").json()["results"]) == 10
+
+
+def test_the_customer_history_pages_back_newest_first(manager, card):
+    for n in range(4):
+        checkouts_services.card_adjust(actor=manager.actor(Channel.API), card_ref=card.number, delta=1, reason=f"n{n}")
+
+    first = get(manager.client(), f"/customers/{card.customer_id}/events", limit="3").json()
+    older = get(
+        manager.client(), f"/customers/{card.customer_id}/events", limit="3", before=str(first["next_before"])
+    ).json()
+
+    reasons = [line["reason"] for line in first["results"] + older["results"]]
+    assert reasons == ["n3", "n2", "n1", "n0"]
+    assert older["next_before"] is None
+    assert first["results"][0]["staff"] == manager.membership.user.email
+
+
+def test_another_merchants_customer_history_is_404(manager):
+    stranger = CardFactory(program=ProgramFactory(merchant=MerchantFactory()))
+
+    error_of(get(manager.client(), f"/customers/{stranger.customer_id}/events"), 404)
+
+
+def test_a_cashier_may_not_read_a_customer_history(cashier, card):
+    error_of(get(cashier.client(), f"/customers/{card.customer_id}/events"), 403)

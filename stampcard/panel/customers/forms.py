@@ -18,7 +18,9 @@ class DirectoryFilterForm(forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, email, phone or card number")}),
     )
-    program = forms.ModelChoiceField(label=_("Card"), queryset=None, required=False, empty_label=_("All cards"))
+    program = forms.ModelChoiceField(
+        label=_("Card"), queryset=Program.objects.none(), required=False, empty_label=_("All cards")
+    )
     location = forms.ModelChoiceField(
         label=_("Visited location"), queryset=Location.objects.none(), required=False, empty_label=_("Any location")
     )
