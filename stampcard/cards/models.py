@@ -6,7 +6,8 @@ from typing import Any
 
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.core import secretbox
@@ -241,6 +242,22 @@ class Card(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["merchant", "number"], name="card_number_unique_per_merchant"),
             models.UniqueConstraint(fields=["program", "customer"], name="card_one_per_program"),
+        ]
+        indexes = [
+            # The customer directory's order and keyset (``cards.directory``): last visit newest first, id ties.
+            models.Index(
+                F("merchant"),
+                Coalesce("last_stamp_at", "created_at").desc(),
+                F("id").desc(),
+                name="card_directory_order",
+            ),
+            models.Index(
+                F("merchant"),
+                F("program"),
+                Coalesce("last_stamp_at", "created_at").desc(),
+                F("id").desc(),
+                name="card_directory_program",
+            ),
         ]
 
     def __str__(self) -> str:

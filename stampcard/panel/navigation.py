@@ -22,6 +22,7 @@ class NavEntry:
 MENU: tuple[NavEntry, ...] = (
     NavEntry("panel:dashboard", _("Dashboard"), "layout-dashboard", Role.CASHIER),
     NavEntry("panel:counter", _("Counter"), "scan-line", Role.CASHIER, prefix="panel:counter"),
+    NavEntry("panel:customers", _("Customers"), "users-round", Role.MANAGER, prefix="panel:customer"),
     NavEntry("panel:programs", _("Card design"), "palette", Role.MANAGER, prefix="panel:program"),
     NavEntry("panel:rewards", _("Rewards"), "gift", Role.MANAGER, prefix="panel:reward"),
     NavEntry("panel:journal", _("Journal"), "scroll-text", Role.MANAGER, prefix="panel:journal"),

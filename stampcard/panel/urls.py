@@ -25,4 +25,5 @@ urlpatterns = [
     path("panel/", include("stampcard.panel.rewards.urls")),
     path("panel/", include("stampcard.panel.organisation.urls")),
     path("panel/", include("stampcard.panel.journal.urls")),
+    path("panel/", include("stampcard.panel.customers.urls")),
 ]

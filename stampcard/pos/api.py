@@ -21,12 +21,13 @@ from stampcard.checkouts import services as checkouts_services
 from stampcard.lottery import presenters as lottery_presenters
 from stampcard.lottery import schemas as lottery_schemas
 from stampcard.merchants import metering
-from stampcard.pos import schemas
+from stampcard.pos import customers, schemas
 from stampcard.receipts import presenters as receipts_presenters
 from stampcard.receipts import services as receipts_services
 from stampcard.rewards import services as rewards_services
 
 router = Router(tags=["loyalty"])
+customers.register(router)
 
 
 @router.post("/customers", response={201: schemas.EnrolOut, **ERRORS}, summary="Enrol a customer")

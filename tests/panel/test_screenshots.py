@@ -44,6 +44,7 @@ def form_pages(shop) -> list[tuple[str, str]]:
     program = {"program_id": shop.program.pk}
     pages = [(f"designer-{step}", reverse(f"panel:program-{step}", kwargs=program)) for step in DESIGNER_STEPS]
     pages += [(name.replace("reward-", ""), reverse(f"panel:{name}")) for name in FORM_PAGES]
+    pages += [("customer", reverse("panel:customer", kwargs={"customer_id": shop.card.customer_id}))]
     return pages
 
 

@@ -1,0 +1,16 @@
+"""Mounted under /panel/ in the panel's namespace (``panel:``) by ``stampcard.panel.urls``."""
+
+from django.urls import path
+
+from stampcard.panel.customers import views
+
+urlpatterns = [
+    path("customers/", views.customers_page, name="customers"),
+    path("customers/<customer_id>/", views.customer_page, name="customer"),
+    path("customers/<customer_id>/cards/<card_id>/adjust/", views.customer_adjust, name="customer-adjust"),
+    path(
+        "customers/<customer_id>/cards/<card_id>/rewards/<reward_id>/hand-over/",
+        views.customer_hand_over,
+        name="customer-hand-over",
+    ),
+]

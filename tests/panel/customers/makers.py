@@ -1,0 +1,21 @@
+"""The customers part's URL parameters for the panel's URL walk: the shop card's customer and a ready reward."""
+
+from stampcard.checkouts import services as checkouts_services
+from stampcard.merchants.actors import Channel
+from stampcard.merchants.models import Role
+from tests.panel.objects import Shop, object_maker
+
+
+@object_maker("customer_id")
+def _customer(shop: Shop) -> object:
+    # The customer of ``card_id``'s card, so a URL naming both names a card of that customer.
+    return shop.card.customer_id
+
+
+@object_maker("reward_id")
+def _reward(shop: Shop) -> object:
+    actor = shop.staff[Role.MANAGER].actor(Channel.PANEL)
+    result = checkouts_services.card_adjust(
+        actor=actor, card_ref=shop.card.number, delta=shop.program.goal, reason="A full card for the walk"
+    )
+    return result.rewards[0].pk
