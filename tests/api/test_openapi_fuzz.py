@@ -185,6 +185,7 @@ def _build_world() -> dict[str, Any]:
                 "draw_id": str(draw.pk),
                 "device_id": str(devices["manual"][0].pk),
                 "alert_id": str(alert.pk),
+                "customer_id": str(card.customer_id),
             },
             "scanner": {**common, "ref": card.qr_payload},
         },
