@@ -36,16 +36,17 @@ ERASED_TEXT = "[erased]"
 erase_followers: list[Callable[[Customer], object]] = []
 
 # Fields that are credentials or their digests: never exported (a copy of a bearer token in a download is a leak).
-_SECRET_MARKERS = ("token", "digest", "sealed", "secret", "password", "qr_payload")
+_SECRET_MARKERS = ("token", "digest", "sealed", "secret", "password", "qr_payload", "_hash")
 
 # Free text shorter than this is not searched for: a two-letter name would scrub unrelated words.
 _MIN_NEEDLE = 3
 
 
-def customer_data_export(*, actor: Actor, customer: Customer) -> dict[str, Any]:
+def customer_data_export(*, actor: Actor, customer: Customer, by_customer: bool = False) -> dict[str, Any]:
     """Everything held about ``customer``: the profile with its consents and every row that points at them or their
-    cards, JSON-able. Owners and managers of the customer's merchant only (RoleForbidden, NotFound)."""
-    _ensure_allowed(actor=actor, customer=customer)
+    cards, JSON-able. Owners and managers of the customer's merchant only (RoleForbidden, NotFound), or
+    ``by_customer``: the customer themselves, whose request the caller confirmed (``public.datarights``)."""
+    _ensure_allowed(actor=actor, customer=customer, by_customer=by_customer)
     records: dict[str, list[dict[str, Any]]] = {}
     for label, rows in _related_rows(customer):
         records.setdefault(label, []).extend(_row_dict(row) for row in rows)
@@ -71,13 +72,14 @@ def customer_data_export(*, actor: Actor, customer: Customer) -> dict[str, Any]:
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
-def customer_erase(*, actor: Actor, customer: Customer) -> CustomerErasure:
+def customer_erase(*, actor: Actor, customer: Customer, by_customer: bool = False) -> CustomerErasure:
     """Erase the personal data of ``customer``; idempotent (a second call returns the first erasure).
 
     The customer row is locked first, so a stamp or an edit running at the same time either finishes before (and is
-    scrubbed) or waits and finds the customer erased. Raises RoleForbidden or NotFound.
+    scrubbed) or waits and finds the customer erased. Raises RoleForbidden or NotFound; ``by_customer`` as for the
+    export.
     """
-    _ensure_allowed(actor=actor, customer=customer)
+    _ensure_allowed(actor=actor, customer=customer, by_customer=by_customer)
     with transaction.atomic():
         locked = Customer.objects.select_for_update().get(pk=customer.pk)
         if locked.erased_at is not None:
@@ -111,10 +113,11 @@ def personal_values_of(customer: Customer) -> list[str]:
     return _personal_values(customer)
 
 
-def _ensure_allowed(*, actor: Actor, customer: Customer) -> None:
+def _ensure_allowed(*, actor: Actor, customer: Customer, by_customer: bool) -> None:
     if customer.merchant_id != actor.merchant.pk:
         raise NotFound(_("No such customer."), code="customer_not_found")
-    ensure_role(actor=actor, minimum=Role.MANAGER)
+    if not by_customer:
+        ensure_role(actor=actor, minimum=Role.MANAGER)
 
 
 def _personal_values(customer: Customer) -> list[str]:
