@@ -13,6 +13,7 @@ replaced. ``Customer.erased_at`` is the fact the wallets read to void a pass.
 """
 
 import json
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -40,6 +41,9 @@ _SECRET_MARKERS = ("token", "digest", "sealed", "secret", "password", "qr_payloa
 
 # Free text shorter than this is not searched for: a two-letter name would scrub unrelated words.
 _MIN_NEEDLE = 3
+
+# Identifiers, not prose: a short name found inside a voucher code or a check's id must not break the code.
+_IDENTIFIER_FIELDS = {"code", "number", "external_id", "serial_number", "object_id", "device_library_identifier"}
 
 
 def customer_data_export(*, actor: Actor, customer: Customer, by_customer: bool = False) -> dict[str, Any]:
@@ -121,11 +125,14 @@ def _ensure_allowed(*, actor: Actor, customer: Customer, by_customer: bool) -> N
 
 
 def _personal_values(customer: Customer) -> list[str]:
+    """The full values, then each word of the name on its own (a reason may say "Olena" without the surname)."""
     values = [customer.name, customer.name_folded, customer.email, customer.phone]
     if customer.birthday:
         values.append(customer.birthday.isoformat())
     if customer.phone.startswith("+"):
         values.append(customer.phone[1:])
+    if customer.name != ERASED_NAME:
+        values += re.findall(r"\w+", customer.name) + re.findall(r"\w+", customer.name_folded)
     return sorted({v for v in values if v and len(v) >= _MIN_NEEDLE and v != ERASED_NAME}, key=len, reverse=True)
 
 
@@ -181,6 +188,8 @@ def _row_dict(row: models.Model) -> dict[str, Any]:
 def _scrub(row: models.Model, needles: list[str]) -> None:
     changes: dict[str, Any] = {}
     for field in row._meta.concrete_fields:
+        if field.unique or field.name in _IDENTIFIER_FIELDS or any(m in field.name for m in _SECRET_MARKERS):
+            continue
         if isinstance(field, models.CharField | models.TextField) and not field.choices:
             value = field.value_from_object(row)
             if isinstance(value, str) and (scrubbed := _scrub_text(value, needles)) != value:
@@ -196,13 +205,13 @@ def _scrub(row: models.Model, needles: list[str]) -> None:
 
 
 def _scrub_text(value: str, needles: list[str]) -> str:
-    lowered = value.lower()
+    """Replace every needle, in any case; a needle that is one word only where it stands as a whole word (the name
+    "Ann" leaves "Annual" alone)."""
     for needle in needles:
-        start = lowered.find(needle.lower())
-        while start != -1:
-            value = value[:start] + ERASED_TEXT + value[start + len(needle) :]
-            lowered = value.lower()
-            start = lowered.find(needle.lower(), start + len(ERASED_TEXT))
+        pattern = re.escape(needle)
+        if re.fullmatch(r"\w+", needle):
+            pattern = rf"(?<!\w){pattern}(?!\w)"
+        value = re.sub(pattern, ERASED_TEXT, value, flags=re.IGNORECASE)
     return value
 
 
