@@ -10,6 +10,7 @@ from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
 from stampcard.cards.api import router as journal_router
 from stampcard.core.errors import NotAuthenticated
+from stampcard.customers.privacy_api import router as customer_privacy_router
 from stampcard.inserts.api import router as inserts_router
 from stampcard.lottery.api import router as lottery_router
 from stampcard.pos.api import router as loyalty_router
@@ -39,6 +40,7 @@ api.add_router("", vouchers_router)
 api.add_router("", lottery_router)
 api.add_router("", receipts_router)
 api.add_router("", inserts_router)
+api.add_router("", customer_privacy_router)
 api.add_router("", poster_router)
 api.add_router("", journal_router)
 api.add_router("/scanner", scanner_router)

@@ -20,6 +20,9 @@ class Customer(TenantModel):
     marketing_email_consent = models.BooleanField(default=False)
     marketing_email_consent_at = models.DateTimeField(null=True, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    erased_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Personal data erased on request; the row stays for the ledger.")
+    )
 
     class Meta:
         constraints = [
@@ -34,3 +37,16 @@ class Customer(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CustomerErasure(TenantModel):
+    """That a customer's personal data was erased: who asked, through which channel, when. Keeps none of the data."""
+
+    customer = models.OneToOneField(Customer, on_delete=models.CASCADE, related_name="erasure")
+    erased_by = models.ForeignKey(
+        "merchants.StaffUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=16)
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} erased at {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -34,3 +34,23 @@ class RecoveryCode(TimestampedModel):
 
     def __str__(self) -> str:
         return f"recovery {self.pk}"
+
+
+class DataRightsKind(models.TextChoices):
+    EXPORT = "export", _("Download my data")
+    ERASE = "erase", _("Delete my data")
+
+
+class DataRightsCode(TimestampedModel):
+    """A one-time code emailed to a card's customer to confirm they asked, from their web card, for their data or
+    for its erasure. Only the code's keyed hash is stored, like ``RecoveryCode``."""
+
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8, choices=DataRightsKind.choices)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} request {self.pk}"

@@ -13,6 +13,8 @@ urlpatterns = [
     path("j/<str:ref>/label-<str:size>.pdf", views.staff_label_pdf, name="label"),
     path("c/<str:token>", views.card_page, name="card"),
     path("c/<str:token>/google", views.card_google_save, name="card-google"),
+    path("c/<str:token>/data", views.data_rights_page, name="card-data"),
+    path("c/<str:token>/data/<int:request_id>", views.data_rights_code, name="card-data-code"),
     path("recover", views.recover_start, name="recover"),
     path("recover/code", views.recover_code, name="recover-code"),
 ]

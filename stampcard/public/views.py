@@ -4,21 +4,23 @@ and the staff's join QR with printable labels (``/j/<program>/qr``)."""
 import logging
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.cards import links
 from stampcard.cards.models import Card, Program
-from stampcard.core.errors import LimitReached, NotFound, ValidationFailed
+from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
-from stampcard.public import pages, pdf, recovery, remember, selectors
+from stampcard.public import datarights, pages, pdf, recovery, remember, selectors
 from stampcard.public.devices import wallet_choice
-from stampcard.public.forms import JoinForm, RecoverForm
+from stampcard.public.forms import CodeForm, JoinForm, RecoverForm
+from stampcard.public.models import DataRightsKind
 from stampcard.public.services import JoinResult
 from stampcard.public.wallets import google_save_redirect_url, wallet_buttons
 from stampcard.rewards import selectors as rewards_selectors
@@ -105,6 +107,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "vouchers": [{"voucher": v, "code": format_code(v.code), "url": voucher_urls(v)["page"]} for v in vouchers],
         "wallet": wallet_buttons(card=card, choice=wallet_choice(request.headers.get("User-Agent"))),
         "joined": request.GET.get("new") == "1",
+        "data_url": reverse("join:card-data", args=[token]),
     }
     response = private(render(request, "join/card.html", context))
     remember.remember_cards(response, request, [card])
@@ -175,6 +178,72 @@ def _restored(request: HttpRequest, cards: list[Card]) -> HttpResponse:
         response = render(request, "join/restored.html", {"entries": entries})
     remember.remember_cards(response, request, cards)
     return private(response)
+
+
+# --- the customer's data rights ------------------------------------------------------------------------------------
+
+
+def _card_or_404(token: str) -> Card:
+    try:
+        return selectors.card_get_by_token(token=token)
+    except NotFound:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+def data_rights_page(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Download my data" and "Delete my data": either emails a code to the card's customer."""
+    card = _card_or_404(token)
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            kind = DataRightsKind(request.POST.get("kind", ""))
+        except ValueError:
+            error, status = str(_("Choose what you want to do with your data.")), 400
+        else:
+            try:
+                row = datarights.data_request_start(card=card, kind=kind, ip=pages.client_ip(request))
+            except LimitReached as refused:
+                error, status = pages.retry_message(refused), 429
+            except ValidationFailed as refused:
+                error, status = str(refused.message), 422
+            else:
+                return HttpResponseRedirect(reverse("join:card-data-code", args=[token, row.pk]))
+    context = {"card": card, "merchant": card.program.merchant, "card_url": links.web_card_path(card), "error": error}
+    return private(render(request, "join/data_rights.html", context, status=status))
+
+
+@require_http_methods(["GET", "POST"])
+def data_rights_code(request: HttpRequest, token: str, request_id: int) -> HttpResponse:
+    card = _card_or_404(token)
+    kind = datarights.data_request_kind(card=card, request_id=request_id)
+    if kind is None:
+        raise Http404
+    form, failed, status = CodeForm(request.POST if request.method == "POST" else None), "", 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = datarights.data_request_confirm(card=card, request_id=request_id, code=form.cleaned_data["code"])
+        except ValidationFailed as error:
+            pages.put_error_on_field(form, error)
+        except ApplicationError as error:
+            failed, status = str(error.message), error.status
+        else:
+            if isinstance(outcome, dict):
+                response = JsonResponse(outcome, json_dumps_params={"ensure_ascii": False, "indent": 2})
+                response["Content-Disposition"] = f'attachment; filename="my-data-{card.number}.json"'
+                return private(response)
+            merchant = card.program.merchant
+            return private(render(request, "join/data_erased.html", {"merchant": merchant}))
+    if form.errors:
+        status = 422
+    context = {
+        "form": form,
+        "failed": failed,
+        "erase": kind == DataRightsKind.ERASE,
+        "minutes": int(datarights.CODE_TTL.total_seconds() // 60),
+        "start_url": reverse("join:card-data", args=[token]),
+    }
+    return private(render(request, "join/data_rights_code.html", context, status=status))
 
 
 # --- staff: join QR and labels --------------------------------------------------------------------------------------

@@ -207,7 +207,10 @@ def pass_json(content: PassContent) -> dict[str, Any]:
                 "backFields": back,
             },
         }
-        if relevant:
+        if card.customer.erased_at is not None:
+            # The customer's data was erased: Wallet greys the pass out and stops showing it.
+            data["voided"] = True
+        elif relevant:
             data["locations"] = [
                 {
                     "latitude": float(loc.latitude),  # type: ignore[arg-type]

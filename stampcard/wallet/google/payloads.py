@@ -135,7 +135,8 @@ def object_payload(
         return {
             "id": object_id,
             "classId": class_id,
-            "state": "ACTIVE",
+            # An erased customer's object is retired: Google Wallet moves it to the expired passes.
+            "state": "INACTIVE" if card.customer.erased_at is not None else "ACTIVE",
             "accountId": card.number,
             "accountName": card.customer.name,
             "barcode": {"type": "QR_CODE", "value": card.qr_payload, "alternateText": card.number},
