@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.types import INT64_MAX
 from stampcard.cards import directory
 from stampcard.checkouts import presenters as checkouts_presenters
 from stampcard.checkouts.schemas import CardOut
@@ -144,13 +145,16 @@ def get_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
 
 
 def list_customer_events(
-    request: HttpRequest, customer_id: str, before: int | None = None, limit: int = directory.PAGE_SIZE
+    request: HttpRequest,
+    customer_id: str,
+    before: int | None = Query(None, ge=1, le=INT64_MAX, description="The `next_before` of the previous page."),
+    limit: int = Query(directory.PAGE_SIZE, ge=1, le=100),
 ) -> dict[str, Any]:
     """The ledger of the customer's cards, newest first. 404 `customer_not_found` as for the customer."""
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
     cards = directory.customer_cards(merchant=actor.merchant, customer_id=customer_id)
-    events, next_before = directory.timeline_page(cards=cards, before=before, size=max(1, min(limit, 100)))
+    events, next_before = directory.timeline_page(cards=cards, before=before, size=limit)
     return {
         "results": [
             {
