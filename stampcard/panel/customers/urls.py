@@ -7,6 +7,9 @@ from stampcard.panel.customers import views
 urlpatterns = [
     path("customers/", views.customers_page, name="customers"),
     path("customers/<customer_id>/", views.customer_page, name="customer"),
+    path("customers/<customer_id>/export/", views.customer_export, name="customer-export"),
+    path("customers/<customer_id>/erase/", views.customer_erase, name="customer-erase"),
+    path("customers/<customer_id>/send-link/", views.customer_send_link, name="customer-send-link"),
     path("customers/<customer_id>/cards/<card_id>/adjust/", views.customer_adjust, name="customer-adjust"),
     path(
         "customers/<customer_id>/cards/<card_id>/rewards/<reward_id>/hand-over/",

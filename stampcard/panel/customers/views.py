@@ -1,9 +1,11 @@
 """The customer list (search, filters, keyset pages) and a customer's page: cards, rewards, vouchers, wallets,
 the timeline from the ledger, and the manager's actions on a card."""
 
+import json
 from typing import Any
 
 from django.contrib import messages
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,11 +16,14 @@ from stampcard.cards.models import Card, RewardKind
 from stampcard.checkouts import rewards as checkouts_rewards
 from stampcard.checkouts import services as checkouts_services
 from stampcard.core.errors import ApplicationError, NotFound
+from stampcard.customers import privacy
+from stampcard.customers import selectors as customers_selectors
 from stampcard.customers.masking import mask_contact
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.customers.forms import AdjustmentForm, DirectoryFilterForm
 from stampcard.panel.refusals import refusal_to_form
+from stampcard.public import cardlinks
 from stampcard.rewards import selectors as rewards_selectors
 from stampcard.rewards import services as rewards_services
 from stampcard.vouchers import selectors as vouchers_selectors
@@ -154,4 +159,43 @@ def customer_hand_over(request: HttpRequest, customer_id: str, card_id: str, rew
             messages.success(request, _("Handed over: “%(title)s”.") % {"title": reward.title})
     except ApplicationError as refused:
         messages.error(request, str(refused.message))
+    return HttpResponseRedirect(reverse("panel:customer", args=[customer_id]))
+
+
+@panel_view(Role.MANAGER)
+def customer_export(request: HttpRequest, customer_id: str) -> HttpResponse:
+    """Everything held about the customer (``customers.privacy.customer_data_export``) as a JSON download."""
+    panel = panel_of(request)
+    customer = customers_selectors.customer_get(merchant=panel.merchant, customer_id=customer_id)
+    data = privacy.customer_data_export(actor=panel.actor, customer=customer)
+    response = HttpResponse(
+        json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.json"'
+    return response
+
+
+@panel_view(Role.MANAGER, methods=("GET", "POST"))
+def customer_erase(request: HttpRequest, customer_id: str) -> HttpResponse:
+    """GET: what erasing means, and the button; POST: erase (``customers.privacy.customer_erase``)."""
+    panel = panel_of(request)
+    customer = customers_selectors.customer_get(merchant=panel.merchant, customer_id=customer_id)
+    if request.method == "POST":
+        privacy.customer_erase(actor=panel.actor, customer=customer)
+        messages.success(request, _("The customer’s personal data was erased; their history stays without a name."))
+        return HttpResponseRedirect(reverse("panel:customers"))
+    return render(request, "panel/customers/erase.html", {"customer": customer})
+
+
+@panel_view(Role.MANAGER, methods=("POST",))
+def customer_send_link(request: HttpRequest, customer_id: str) -> HttpResponse:
+    """Email the customer the links to their web cards; refused with a message when no email is saved."""
+    panel = panel_of(request)
+    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id)
+    try:
+        email = cardlinks.card_links_send(cards=cards)
+    except ApplicationError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The card link was sent to %(email)s.") % {"email": email})
     return HttpResponseRedirect(reverse("panel:customer", args=[customer_id]))

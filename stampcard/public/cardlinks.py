@@ -1,0 +1,38 @@
+"""Email a customer the links to their web cards (the panel's "Resend the card link").
+
+The link is the card's bearer credential (``cards.links.web_card_url``), so it goes only to the email saved with the
+customer. Customers store no language of their own: the email is written in the merchant's.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.cards import links
+from stampcard.cards.models import Card
+from stampcard.core.errors import ValidationFailed
+
+
+def card_links_send(*, cards: list[Card]) -> str:
+    """Email every card of ``cards`` (one customer's) with its web link to the customer's email; return the address.
+
+    Raises ValidationFailed ``customer_has_no_email`` when the customer has no email saved (or was erased).
+    """
+    customer = cards[0].customer
+    email = customer.email
+    if not email:
+        raise ValidationFailed(
+            _("This customer has no email saved: add one first."), code="customer_has_no_email", field="email"
+        )
+    merchant = customer.merchant
+    with translation.override(merchant.locale or settings.LANGUAGE_CODE):
+        context = {
+            "merchant_name": merchant.name,
+            "cards": [{"program": card.program.name, "url": links.web_card_url(card)} for card in cards],
+        }
+        subject = " ".join(render_to_string("join/email/card_link_subject.txt", context).split())
+        body = render_to_string("join/email/card_link_body.txt", context)
+    send_mail(subject, body, None, [email])
+    return email
