@@ -18,6 +18,7 @@ from stampcard.checkouts import presenters as checkouts_presenters
 from stampcard.checkouts import rewards as checkouts_rewards
 from stampcard.checkouts import schemas as checkouts_schemas
 from stampcard.checkouts import services as checkouts_services
+from stampcard.customers.masking import mask_contact
 from stampcard.lottery import presenters as lottery_presenters
 from stampcard.lottery import schemas as lottery_schemas
 from stampcard.merchants import metering
@@ -55,7 +56,13 @@ def lookup_cards(request: HttpRequest, q: str = Query(..., max_length=254)) -> d
         cards = cards_selectors.card_identify(merchant=actor_of(request).merchant, query=q)
         if not cards:
             attempt.miss()
-    return {"results": checkouts_presenters.cards_payload(cards)}
+    payloads = checkouts_presenters.cards_payload(cards)
+    for card, payload in zip(cards, payloads, strict=True):
+        # What tells two same-named customers apart at the till, never the full contact.
+        payload["program_name"] = card.program.name
+        payload["contact_masked"] = mask_contact(email=card.customer.email, phone=card.customer.phone)
+        payload["last_visit_at"] = card.last_stamp_at
+    return {"results": payloads}
 
 
 @router.get("/cards/{number}", response={200: checkouts_schemas.CardOut, **ERRORS}, summary="A card")

@@ -39,8 +39,16 @@ class EnrolOut(Schema):
     card: CardOut
 
 
+class LookupCardOut(CardOut):
+    """A candidate card, with what tells two same-named customers apart."""
+
+    program_name: str
+    contact_masked: str = Field(description="Email or phone, half hidden (`ol•••@example.com`, `+380•••4567`).")
+    last_visit_at: datetime | None = Field(description="The card's last stamp; null when never stamped.")
+
+
 class LookupOut(Schema):
-    results: list[CardOut]
+    results: list[LookupCardOut]
 
 
 class CheckoutIn(RequestSchema):

@@ -103,6 +103,23 @@ def test_a_name_search_returns_at_most_one_page_of_20_most_recently_active_first
     assert results[0]["number"] == recent.number and results[0]["stamps"] == 1
 
 
+def test_two_same_named_customers_come_back_told_apart_without_their_full_contact(cashier, program):
+    coffee = program
+    bakery = ProgramFactory(merchant=program.merchant, name="Bakery", is_default=False)
+    by_email = a_card(coffee, email="olena.k@example.com")
+    by_phone = a_card(bakery, phone="+380501234567")
+    post(cashier.client(), "/checkouts", checkout_body(by_email))
+
+    results = {r["number"]: r for r in lookup(cashier, "olena kovalenko")}
+
+    assert set(results) == {by_email.number, by_phone.number}
+    emailed, phoned = results[by_email.number], results[by_phone.number]
+    assert (emailed["program_name"], phoned["program_name"]) == (coffee.name, "Bakery")
+    assert (emailed["contact_masked"], phoned["contact_masked"]) == ("ol•••@example.com", "+380•••4567")
+    assert emailed["last_visit_at"] is not None and phoned["last_visit_at"] is None
+    assert "olena.k@example.com" not in str(results) and "+380501234567" not in str(results)
+
+
 @pytest.mark.parametrize("q", ["000000", "SC1:" + "0" * 26, "nobody@example.com", "Nobody Atall", "+380999999999"])
 def test_a_lookup_that_matches_nothing_returns_no_results(cashier, program, q):
     a_card(program)

@@ -25,7 +25,7 @@ from stampcard.vouchers import services as vouchers_services
 from stampcard.vouchers.models import Voucher, VoucherState
 from tests.browser import chromium
 from tests.conftest import reload
-from tests.factories import CardFactory
+from tests.factories import CardFactory, CustomerFactory
 from tests.lottery.helpers import lottery_reward, make_lottery, variant
 from tests.poster.conftest import ACCOUNT
 
@@ -119,6 +119,29 @@ def test_identify_by_number_preview_the_stamp_close_the_order_and_the_card_has_i
     assert check.location == cashier.location
     # No webhook reaches this stampcard (webhook_url is empty): the stamp came from the app's signed commit.
     assert CardEvent.objects.get(kind=EventKind.STAMP).channel == Channel.POSTER
+    page.context.close()
+
+
+def test_a_name_matching_two_customers_lists_each_with_program_masked_contact_and_last_visit(
+    browser, live_server, poster, connected, program, cashier
+):
+    CardFactory(
+        program=program, customer=CustomerFactory(merchant=program.merchant, name="Olena K", email="olena@ex.com")
+    )
+    CardFactory(
+        program=program, customer=CustomerFactory(merchant=program.merchant, name="Olena K", phone="+380501234567")
+    )
+    page = open_simulator(browser, poster, live_server)
+    connect_app(page, cashier)
+    page.get_by_role("button", name=re.compile("^Cappuccino")).click()
+
+    app = open_app_on_order(page)
+    identify(app, "olena k")
+    who = app.get_by_test_id("result-who")
+    expect(who).to_have_count(2)
+    expect(who.filter(has_text="ol•••@ex.com")).to_contain_text(f"{program.name} · ol•••@ex.com · No visit yet")
+    expect(who.filter(has_text="+380•••4567")).to_have_count(1)
+    expect(app.get_by_test_id("results")).not_to_contain_text("olena@ex.com")
     page.context.close()
 
 

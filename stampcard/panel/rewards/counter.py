@@ -27,6 +27,7 @@ from stampcard.checkouts import services as checkouts_services
 from stampcard.core import clock
 from stampcard.core.benefit import BenefitKind
 from stampcard.core.errors import ApplicationError, ValidationFailed
+from stampcard.customers.masking import mask_contact
 from stampcard.lottery.models import VariantKind
 from stampcard.merchants.models import Location, Role
 from stampcard.panel.access import PanelContext, panel_view
@@ -94,7 +95,11 @@ def counter_page(request: HttpRequest) -> HttpResponse:
     card = cards[0] if len(cards) == 1 else None
     context: dict[str, Any] = {
         "query": query,
-        "cards": cards if card is None else [],
+        # Several matches: enough to tell two same-named customers apart, never the full contact.
+        "matches": [
+            {"card": match, "contact": mask_contact(email=match.customer.email, phone=match.customer.phone)}
+            for match in (cards if card is None else [])
+        ],
         "card": card,
         "problem": problem,
         "redeem_form": RedeemForm(locations=locations, initial={"location": location}),

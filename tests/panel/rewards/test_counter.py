@@ -1,11 +1,11 @@
 """The counter page: redeem a voucher code, find a card, hand over a reward, add a stamp for a check."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from stampcard.cards.models import CardEvent, Check, EventKind
+from stampcard.cards.models import Card, CardEvent, Check, EventKind
 from stampcard.core import clock
 from stampcard.core.clock import frozen_at
 from stampcard.lottery.models import LotteryDraw
@@ -17,7 +17,7 @@ from stampcard.vouchers import issuing
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.services import Validity
 from tests.conftest import reload
-from tests.factories import CardFactory, LocationFactory
+from tests.factories import CardFactory, CustomerFactory, LocationFactory, ProgramFactory
 from tests.lottery.helpers import lottery_reward, make_lottery, variant
 from tests.panel.conftest import signed_in
 from tests.panel.rewards.makers import manager_actor
@@ -52,6 +52,27 @@ def test_a_name_matching_several_cards_lists_them_and_an_unknown_number_says_so(
     html = cashier_client.get(COUNTER, {"q": "000000"}).content.decode()
     assert "No card matches “000000”." in html
     assert "Type at least 2 characters" in cashier_client.get(COUNTER, {"q": "x"}).content.decode()
+
+
+def test_two_same_named_customers_are_told_apart_by_program_masked_contact_and_last_visit(cashier_client, shop):
+    bakery = ProgramFactory(merchant=shop.merchant, name="Bakery card", is_default=False)
+    by_email = CardFactory(
+        program=shop.program,
+        customer=CustomerFactory(merchant=shop.merchant, name="Olena Kovalenko", email="olena.k@example.com"),
+    )
+    CardFactory(
+        program=bakery, customer=CustomerFactory(merchant=shop.merchant, name="Olena Kovalenko", phone="+380501234567")
+    )
+    # 22:30 UTC is already the next day in Kyiv (UTC+2, the merchant's time zone).
+    Card.objects.filter(pk=by_email.pk).update(last_stamp_at=datetime(2026, 3, 9, 22, 30, tzinfo=UTC))
+
+    html = cashier_client.get(COUNTER, {"q": "olena kovalenko"}).content.decode()
+
+    assert 'data-testid="find-matches"' in html
+    assert shop.program.name in html and "Bakery card" in html
+    assert "ol•••@example.com" in html and "+380•••4567" in html
+    assert "olena.k@example.com" not in html and "+380501234567" not in html
+    assert "03/10/2026 00:30" in html and "No visit yet" in html
 
 
 def test_another_merchants_card_number_is_not_found(cashier_client, other_shop):

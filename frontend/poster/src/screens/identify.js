@@ -1,8 +1,28 @@
 // Who is the customer: the wallet QR (the register's camera where Poster has one, or a USB scanner typing into the
 // field and pressing Enter), the six-digit number, an email, or a name with a pick list (GET /cards/lookup?q=).
 import { form, h } from "../dom.js";
-import { t, tn } from "../i18n.js";
+import { language, t, tn } from "../i18n.js";
 import { message } from "./common.js";
+
+function lastVisit(at) {
+  if (!at) return t("identify.noVisit");
+  let when;
+  try {
+    // The register's clock runs in the shop's time zone.
+    when = new Intl.DateTimeFormat(language() === "uk" ? "uk-UA" : "en-GB", {
+      dateStyle: "short",
+      timeStyle: "short",
+    }).format(new Date(at));
+  } catch (error) {
+    when = String(at).slice(0, 16).replace("T", " ");
+  }
+  return t("identify.lastVisit", { when });
+}
+
+// Enough to tell two same-named customers apart: program, half-hidden contact, last visit.
+function whoLine(card) {
+  return [card.program_name, card.contact_masked, lastVisit(card.last_visit_at)].filter(Boolean).join(" · ");
+}
 
 function pickList(results, onPick) {
   return h(
@@ -18,6 +38,8 @@ function pickList(results, onPick) {
           h("strong", null, card.customer.name || t("card.noName")),
           " ",
           h("span", { class: "muted" }, `${card.number} · ${tn("card.stamps", card.stamps, { goal: card.goal })}`),
+          h("br"),
+          h("span", { class: "muted", "data-testid": "result-who" }, whoLine(card)),
         ),
       ),
     ),
