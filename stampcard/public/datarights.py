@@ -7,16 +7,13 @@ API (``customers.privacy``), as the customer themselves.
 """
 
 import logging
-import secrets
-from datetime import timedelta
 from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import translation
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards.models import Card
@@ -26,14 +23,12 @@ from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.customers import privacy
 from stampcard.customers.models import Customer, CustomerErasure
 from stampcard.merchants.actors import Actor, Channel
+from stampcard.public.emailcodes import CODE_TTL, code_new, code_spend
 from stampcard.public.models import DataRightsCode, DataRightsKind, RecoveryCode
 from stampcard.public.recovery import email_hash
 
 logger = logging.getLogger(__name__)
 
-CODE_DIGITS = 6
-CODE_TTL = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
 CARD_LIMITS = ((3, 15 * 60), (10, 24 * 3600))  # (requests, per seconds)
 IP_LIMIT = (20, 3600)
 
@@ -64,7 +59,7 @@ def data_request_start(*, card: Card, kind: DataRightsKind, ip: str = "") -> Dat
         throttle_take(limits=limits)
     except ThrottleExceeded as refused:
         raise LimitReached(code="too_many_requests", retry_after=refused.retry_after) from None
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = code_new()
     now = clock.now()
     with transaction.atomic():
         DataRightsCode.objects.filter(card=card, used_at=None, expires_at__gt=now).update(expires_at=now)
@@ -98,24 +93,14 @@ def data_request_confirm(*, card: Card, request_id: int, code: str) -> dict[str,
     Raises ValidationFailed (field ``code``) for a wrong code while attempts remain, DataRequestFailed when the code
     expired, was used, was replaced by a newer one or ran out of attempts.
     """
-    code = "".join(ch for ch in (code or "") if not ch.isspace())
-    if len(code) != CODE_DIGITS or not code.isdigit():
-        raise ValidationFailed(_("Enter the 6-digit code from the email."), code="invalid_code", field="code")
-    now = clock.now()
-    live = DataRightsCode.objects.filter(
-        pk=request_id, card=card, used_at=None, expires_at__gt=now, attempts__lt=MAX_ATTEMPTS
+    row = code_spend(
+        DataRightsCode.objects.filter(card=card),
+        pk=request_id,
+        code=code,
+        hashed=lambda row, code: _code_hash(request_card_id=row.card_id, code=code),
+        locked=DataRequestFailed(_("Too many wrong codes. Ask for a new one."), code="data_request_locked"),
     )
-    if not live.update(attempts=F("attempts") + 1):
-        raise DataRequestFailed()
-    row = DataRightsCode.objects.get(pk=request_id)
-    if not constant_time_compare(row.code_hash, _code_hash(request_card_id=card.pk, code=code)):
-        left = MAX_ATTEMPTS - row.attempts
-        if left <= 0:
-            raise DataRequestFailed(_("Too many wrong codes. Ask for a new one."), code="data_request_locked")
-        raise ValidationFailed(
-            _("This code is not right. Attempts left: %(left)d.") % {"left": left}, code="wrong_code", field="code"
-        )
-    if not DataRightsCode.objects.filter(pk=row.pk, used_at=None).update(used_at=now):
+    if row is None:
         raise DataRequestFailed()
     actor = Actor(merchant=card.merchant, channel=Channel.PUBLIC)
     customer = card.customer

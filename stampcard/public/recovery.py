@@ -7,14 +7,13 @@ Requests are limited per email and per IP in the database (``ratelimit``).
 """
 
 import logging
-import secrets
 from datetime import timedelta
 
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards import errors as cards_errors
@@ -25,13 +24,11 @@ from stampcard.core.errors import ApplicationError, LimitReached, ValidationFail
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.customers import services as customers_services
 from stampcard.customers.models import Customer
+from stampcard.public.emailcodes import CODE_TTL, MAX_ATTEMPTS, code_new, code_spend
 from stampcard.public.models import RecoveryCode
 
 logger = logging.getLogger(__name__)
 
-CODE_DIGITS = 6
-CODE_TTL = timedelta(minutes=10)
-MAX_ATTEMPTS = 5
 EMAIL_LIMITS = ((3, 15 * 60), (10, 24 * 3600))  # (requests, per seconds)
 IP_LIMIT = (20, 3600)
 
@@ -81,7 +78,7 @@ def recovery_request(*, email: str, ip: str = "", program: Program | None = None
         customers = customers.filter(cards__isnull=False).distinct()
     customer_ids = [str(pk) for pk in customers.values_list("pk", flat=True)]
 
-    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = code_new()
     now = clock.now()
     with transaction.atomic():
         RecoveryCode.objects.filter(email_hash=digest, used_at=None, expires_at__gt=now).update(expires_at=now)
@@ -116,23 +113,15 @@ def recovery_verify(*, recovery_id: int, code: str) -> list[Card]:
     Raises ValidationFailed (field ``code``) for a wrong code while attempts remain, RecoveryFailed when the code
     expired, was used, was replaced by a newer one or ran out of attempts.
     """
-    code = "".join(ch for ch in (code or "") if not ch.isspace())
-    if len(code) != CODE_DIGITS or not code.isdigit():
-        raise ValidationFailed(_("Enter the 6-digit code from the email."), code="invalid_code", field="code")
-    now = clock.now()
-    live = RecoveryCode.objects.filter(pk=recovery_id, used_at=None, expires_at__gt=now, attempts__lt=MAX_ATTEMPTS)
-    if not live.update(attempts=F("attempts") + 1):
+    row = code_spend(
+        RecoveryCode.objects.select_related("program"),
+        pk=recovery_id,
+        code=code,
+        hashed=lambda row, code: _code_hash(email_digest=row.email_hash, code=code),
+        locked=RecoveryFailed(_("Too many wrong codes. Ask for a new one."), code="recovery_locked"),
+    )
+    if row is None:
         raise _why_dead(recovery_id)
-    row = RecoveryCode.objects.select_related("program").get(pk=recovery_id)
-    if not constant_time_compare(row.code_hash, _code_hash(email_digest=row.email_hash, code=code)):
-        left = MAX_ATTEMPTS - row.attempts
-        if left <= 0:
-            raise RecoveryFailed(_("Too many wrong codes. Ask for a new one."), code="recovery_locked")
-        raise ValidationFailed(
-            _("This code is not right. Attempts left: %(left)d.") % {"left": left}, code="wrong_code", field="code"
-        )
-    if not RecoveryCode.objects.filter(pk=row.pk, used_at=None).update(used_at=now):
-        raise RecoveryFailed(code="recovery_used")
     return _restored_cards(row)
 
 
