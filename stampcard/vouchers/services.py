@@ -7,7 +7,6 @@ transaction, so a refusal by the plan writes nothing.
 """
 
 import secrets
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -27,7 +26,7 @@ from stampcard.core.validity import Validity
 from stampcard.merchants import metering
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor, Channel
-from stampcard.merchants.models import Location, Merchant, Role
+from stampcard.merchants.models import Location, Role
 from stampcard.rewards.models import Reward
 from stampcard.vouchers import errors, selectors
 from stampcard.vouchers.codes import CodeSource, random_code, validate_merchant_code
@@ -44,7 +43,6 @@ __all__ = [
     "voucher_redeem",
     "voucher_transition",
     "voucher_withdraw_for_reward",
-    "vouchers_expire_due",
 ]
 
 MAX_COUNT = 1000
@@ -405,48 +403,3 @@ def _ensure_claimable(voucher: Voucher) -> None:
     )
     if current not in OPEN_STATES:
         raise _refusal(voucher, current, VoucherState.REDEEMED)
-
-
-def vouchers_expire_due(*, limit: int = 500) -> dict[str, int]:
-    """Record what the clock has done: expire open vouchers past ``expires_at`` (a VOUCHER_EXPIRED ledger line for
-    card vouchers) and activate issued ones past ``valid_from``. One short transaction per voucher, so redemptions
-    never wait long behind the job. Returns how many of each it moved (at most ``limit`` each per call)."""
-    now = clock.now()
-    due_expiry = list(
-        Voucher.objects.filter(state__in=OPEN_STATES, expires_at__lte=now)
-        .order_by("expires_at")
-        .values_list("pk", "merchant_id")[:limit]
-    )
-    due_activation = list(
-        Voucher.objects.filter(state=VoucherState.ISSUED, valid_from__lte=now)
-        .exclude(expires_at__lte=now)
-        .order_by("valid_from")
-        .values_list("pk", "merchant_id")[:limit]
-    )
-    merchants = Merchant.objects.select_related("subscription").in_bulk(
-        {m for _pk, m in due_expiry} | {m for _pk, m in due_activation}
-    )
-    moved = {"expired": 0, "activated": 0}
-    for rows, to, key in (
-        (due_expiry, VoucherState.EXPIRED, "expired"),
-        (due_activation, VoucherState.ACTIVE, "activated"),
-    ):
-        for pk, merchant_id in rows:
-            moved[key] += _settle_one(pk=pk, merchant=merchants[merchant_id], to=to, now=now)
-    return moved
-
-
-def _settle_one(*, pk: uuid.UUID, merchant: Merchant, to: VoucherState, now: datetime) -> int:
-    with transaction.atomic():
-        try:
-            voucher, card = voucher_lock(merchant=merchant, voucher_id=pk)
-        except errors.VoucherNotFound:
-            return 0
-        if voucher.state not in OPEN_STATES:
-            return 0  # redeemed or cancelled since the list was read
-        before = voucher.state
-        try:
-            voucher_transition(voucher, to=to, actor=Actor.system(merchant), card=card, now=now)
-        except Conflict:
-            return 0
-        return int(voucher.state != before)

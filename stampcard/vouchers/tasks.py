@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from stampcard.vouchers import services
+from stampcard.vouchers import expiry
 
 
 @task()
@@ -12,4 +12,4 @@ def vouchers_expire_due(limit: int = 500) -> dict[str, int]:
     Enqueue it periodically (cron: ``stampcard vouchers_expire --enqueue``, or run the command itself). Redemption
     never depends on it: an expired voucher is refused from the first instant past its expiry whatever the job did.
     """
-    return services.vouchers_expire_due(limit=limit)
+    return expiry.vouchers_expire_due(limit=limit)

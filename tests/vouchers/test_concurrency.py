@@ -7,7 +7,7 @@ from stampcard.core.clock import frozen_at
 from stampcard.core.testing import run_concurrently
 from stampcard.merchants.metering import usage_get
 from stampcard.merchants.models import Role
-from stampcard.vouchers import services
+from stampcard.vouchers import expiry, services
 from stampcard.vouchers.errors import VoucherAlreadyRedeemed
 from stampcard.vouchers.services import Validity
 from tests.api.helpers import post
@@ -83,7 +83,7 @@ def test_redeeming_at_the_last_moment_under_concurrency_with_the_job(shop):
         with frozen_at(end):
             if i < 8:
                 return services.voucher_redeem(actor=cashier.actor(), code=vouchers[i].code)
-            return services.vouchers_expire_due()
+            return expiry.vouchers_expire_due()
 
     outcomes = run_concurrently(act, n=9)
 

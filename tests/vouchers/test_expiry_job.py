@@ -9,7 +9,7 @@ from django_tasks import task_backends
 
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.core.clock import frozen_at
-from stampcard.vouchers import services
+from stampcard.vouchers import expiry, services
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.services import Validity
 from stampcard.vouchers.states import VoucherState
@@ -64,8 +64,8 @@ def test_running_the_job_again_changes_nothing(now, mix, card):
 def test_the_job_works_in_batches(now, manager_actor):
     services.voucher_issue(actor=manager_actor, title="Flyer", count=7, validity=Validity(days=1))
     with frozen_at(now + timedelta(days=2)):
-        assert services.vouchers_expire_due(limit=5)["expired"] == 5
-        assert services.vouchers_expire_due(limit=5)["expired"] == 2
+        assert expiry.vouchers_expire_due(limit=5)["expired"] == 5
+        assert expiry.vouchers_expire_due(limit=5)["expired"] == 2
     assert not Voucher.objects.exclude(state=VoucherState.EXPIRED).exists()
 
 
