@@ -84,7 +84,10 @@ def _search(query: str) -> Q:
 
 def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "QuerySet[Card]":
     """The merchant's cards matching ``filters``, newest visit first, with what a row shows joined in."""
-    qs = Card.objects.filter(merchant=merchant).annotate(last_visit_at=Coalesce("last_stamp_at", "created_at"))
+    # Cards closed by a merge of duplicates are not customers any more: their survivor stands for them.
+    qs = Card.objects.filter(merchant=merchant, merged_into__isnull=True).annotate(
+        last_visit_at=Coalesce("last_stamp_at", "created_at")
+    )
     query = " ".join((filters.q or "").split())
     if query:
         qs = qs.filter(_search(query))
