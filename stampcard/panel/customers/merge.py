@@ -65,7 +65,7 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
 
 @panel_view(Role.MANAGER)
 def merge_pick(request: HttpRequest, customer_id: str) -> HttpResponse:
-    """"Merge with…": the customer's likely duplicates, and a search for any other customer to merge with."""
+    """ "Merge with…": the customer's likely duplicates, and a search for any other customer to merge with."""
     panel = panel_of(request)
     customer = customers_selectors.customer_get(merchant=panel.merchant, customer_id=customer_id)
     if customer.merged_into_id is not None:
