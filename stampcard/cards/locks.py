@@ -19,9 +19,8 @@ def card_lock(*, merchant: Merchant, ref: str | None = None, card_id: int | None
     if card is None:
         raise NotFound(code="card_not_found")
     if card.merged_into_id is not None:
-        # Merged while we waited for the lock (the merge holds both cards): the write goes to the survivor, which
-        # is never merged itself, so this follows one step. Waiting on the closed card first and the survivor
-        # second cannot deadlock: a closed card is never locked by a merge again.
+        # Merged while we waited for the lock (the merge holds both cards): the write goes to the survivor. A merge
+        # that later closes the survivor re-points this card too, so the chain is followed to an open card.
         return card_lock(merchant=merchant, card_id=card.merged_into_id)
     return card
 

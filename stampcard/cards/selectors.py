@@ -39,7 +39,8 @@ def card_queryset_for_ref(merchant: Merchant, ref: str) -> "QuerySet[Card]":
         matched = qs.filter(qr_payload=ref.upper())
     else:
         return qs.none()
-    # One indexed subquery: the matched card itself, or its survivor (a survivor is never merged itself).
+    # One indexed subquery: the matched card itself, or its survivor (``merged_into`` always names an open card: a
+    # merge points the cards merged into a card it closes at the new survivor).
     return qs.filter(pk__in=matched.values(target=Coalesce("merged_into_id", "pk")))
 
 

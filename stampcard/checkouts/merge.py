@@ -32,6 +32,7 @@ from typing import Any
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 
+from stampcard.cards import changes
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import cards_lock_many
 from stampcard.cards.milestones import milestones_crossed
@@ -217,11 +218,15 @@ def customers_merge(*, actor: Actor, survivor_id: Any, absorbed_id: Any) -> Cust
     with transaction.atomic():
         found = _customers(actor=actor, ids=[survivor_id, absorbed_id], lock=True)
         survivor, absorbed = found[_key(survivor_id)], found[_key(absorbed_id)]
-        card_ids = list(_open_cards([survivor.pk, absorbed.pk]).values_list("pk", flat=True))
-        cards = cards_lock_many(merchant=actor.merchant, card_ids=card_ids)
+        open_ids = list(_open_cards([survivor.pk, absorbed.pk]).values_list("pk", flat=True))
+        # Cards closed by earlier merges into these are locked too (in the same order): the ones merged into a card
+        # that closes now are pointed at its survivor, so ``merged_into`` always names an open card.
+        closed_ids = list(Card.objects.filter(merged_into_id__in=open_ids).values_list("pk", flat=True))
+        cards = cards_lock_many(merchant=actor.merchant, card_ids=open_ids + closed_ids)
         # Re-read under the locks: a card enrolled or merged since the list above is not ours to move blind.
-        survivor_cards = {c.program_id: c for c in cards.values() if c.customer_id == survivor.pk}
-        absorbed_cards = sorted((c for c in cards.values() if c.customer_id == absorbed.pk), key=lambda c: c.pk)
+        open_cards = [c for c in cards.values() if c.merged_into_id is None]
+        survivor_cards = {c.program_id: c for c in open_cards if c.customer_id == survivor.pk}
+        absorbed_cards = sorted((c for c in open_cards if c.customer_id == absorbed.pk), key=lambda c: c.pk)
         summary: dict[str, Any] = {"combined": [], "moved": [], "taken_over": [], "rewards_reached": []}
         for card in absorbed_cards:
             target = survivor_cards.get(card.program_id)
@@ -285,6 +290,11 @@ def _cards_combine(*, target: Card, source: Card, actor: Actor) -> dict[str, Any
     )
     Card.objects.filter(pk=source.pk).update(rewards_earned=0, merged_into=target, merged_at=now)
     source.rewards_earned, source.merged_into, source.merged_at = 0, target, now
+    # Cards merged into ``source`` before (locked by the caller) now lead to ``target``, and their passes say so.
+    earlier = list(Card.objects.filter(merged_into=source).values_list("pk", flat=True))
+    if earlier:
+        Card.objects.filter(pk__in=earlier).update(merged_into=target)
+        changes.cards_touch(card_ids=earlier)
     return {**merge_note, "stamps": stamps, "lifetime_stamps": lifetime, "rewards_earned": earned, **moved}
 
 

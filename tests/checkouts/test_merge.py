@@ -310,3 +310,19 @@ def test_a_merge_loses_nothing_and_counts_nothing_twice(survivor_stamps, absorbe
     closed = Card.objects.filter(merchant=merchant, merged_into__isnull=False)
     assert not Voucher.objects.filter(card__in=closed).exists() and not Reward.objects.filter(card__in=closed).exists()
     assert Customer.objects.get(pk=absorbed.pk).merged_into_id == survivor.pk
+
+
+def test_merging_a_survivor_again_leads_every_closed_card_to_the_last_survivor(manager, program):
+    actor = manager.actor()
+    a, b, c = (CardFactory(program=program, customer=CustomerFactory(merchant=manager.merchant)) for _ in range(3))
+    stamp(actor, a, 1)
+    Card.objects.filter(pk=a.pk).update(in_wallet=True)
+    merge.customers_merge(actor=actor, survivor_id=b.customer_id, absorbed_id=a.customer_id)
+    CardChange.objects.all().delete()
+
+    merge.customers_merge(actor=actor, survivor_id=c.customer_id, absorbed_id=b.customer_id)
+
+    assert reload(a).merged_into_id == c.pk and reload(b).merged_into_id == c.pk
+    assert cards_selectors.card_get(merchant=manager.merchant, ref=a.number) == c
+    assert CardChange.objects.filter(card=a).exists()  # its pass now names the last survivor
+    assert reload(c).stamps == 1
