@@ -237,6 +237,15 @@ class Card(TenantModel):
     milestones_reached = models.PositiveSmallIntegerField(
         default=0, help_text=_("Milestones of the current round already rewarded.")
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text=_("Closed by a merge of duplicate customers: its stamps and lookups go to this card."),
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -385,6 +394,8 @@ class EventKind(models.TextChoices):
     VOUCHER_EXPIRED = "voucher_expired", _("Voucher expired")
     LOTTERY_DRAW = "lottery_draw", _("Lottery draw")
     PROGRAM_VERSION_CHANGED = "program_version_changed", _("Moved to the program's new rules")
+    MERGED_IN = "merged_in", _("Duplicate card merged in")
+    MERGED_OUT = "merged_out", _("Merged into another card")
 
 
 class CardEvent(TenantModel):

@@ -2,11 +2,14 @@
 
 from django.urls import path
 
-from stampcard.panel.customers import views
+from stampcard.panel.customers import merge, views
 
 urlpatterns = [
     path("customers/", views.customers_page, name="customers"),
+    path("customers/duplicates/", merge.duplicates_page, name="customer-duplicates"),
     path("customers/<customer_id>/", views.customer_page, name="customer"),
+    path("customers/<customer_id>/merge/", merge.merge_pick, name="customer-merge"),
+    path("customers/<customer_id>/merge/<other_id>/", merge.merge_preview, name="customer-merge-preview"),
     path("customers/<customer_id>/export/", views.customer_export, name="customer-export"),
     path("customers/<customer_id>/erase/", views.customer_erase, name="customer-erase"),
     path("customers/<customer_id>/send-link/", views.customer_send_link, name="customer-send-link"),

@@ -19,3 +19,11 @@ def _reward(shop: Shop) -> object:
         actor=actor, card_ref=shop.card.number, delta=shop.program.goal, reason="A full card for the walk"
     )
     return result.rewards[0].pk
+
+
+@object_maker("other_id")
+def _other_customer(shop: Shop) -> object:
+    # A second customer of the shop with a card of its program: the one a merge of ``customer_id`` takes in.
+    from tests.factories import CardFactory, CustomerFactory
+
+    return CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant)).customer_id
