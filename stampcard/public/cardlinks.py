@@ -12,13 +12,18 @@ from django.utils.translation import gettext_lazy as _
 
 from stampcard.cards import links
 from stampcard.cards.models import Card
-from stampcard.core.errors import ValidationFailed
+from stampcard.core.errors import LimitReached, ValidationFailed
+from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
+
+# At most this many card-link emails per customer per hour: a button pressed again and again must not flood an inbox.
+SEND_LIMIT = (3, 3600)
 
 
 def card_links_send(*, cards: list[Card]) -> str:
     """Email every card of ``cards`` (one customer's) with its web link to the customer's email; return the address.
 
-    Raises ValidationFailed ``customer_has_no_email`` when the customer has no email saved (or was erased).
+    Raises ValidationFailed ``customer_has_no_email`` when the customer has no email saved (or was erased), and
+    LimitReached ``card_link_rate_limited`` (``details["retry_after"]`` in seconds) past ``SEND_LIMIT``.
     """
     customer = cards[0].customer
     email = customer.email
@@ -26,6 +31,16 @@ def card_links_send(*, cards: list[Card]) -> str:
         raise ValidationFailed(
             _("This customer has no email saved: add one first."), code="customer_has_no_email", field="email"
         )
+    try:
+        throttle_take(limits=[Limit(f"card-link:{customer.pk}", *SEND_LIMIT)])
+    except ThrottleExceeded as exceeded:
+        minutes = max(1, -(-exceeded.retry_after // 60))
+        raise LimitReached(
+            _("The card link was sent %(count)d times this hour already. Try again in %(minutes)d minutes.")
+            % {"count": SEND_LIMIT[0], "minutes": minutes},
+            code="card_link_rate_limited",
+            retry_after=exceeded.retry_after,
+        ) from None
     merchant = customer.merchant
     with translation.override(merchant.locale or settings.LANGUAGE_CODE):
         context = {
