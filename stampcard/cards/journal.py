@@ -13,10 +13,11 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from stampcard.cards.directory import seen_at
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.cards.selectors import card_identify
 from stampcard.core.errors import NotFound, ValidationFailed
@@ -40,6 +41,9 @@ class JournalFilters:
     channel: Channel | None = None
     # A card number, a QR payload, an email, a phone or a name: what a cashier's search takes.
     customer: str = ""
+    # What a location-limited staff member sees: events at these locations, and events at no location (the panel,
+    # the customer's own pages, wallets) of cards seen at them. None: the whole merchant.
+    within: frozenset[uuid.UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,15 @@ def journal_queryset(*, merchant: Merchant, filters: JournalFilters) -> "QuerySe
     if filters.customer.strip():
         cards = card_identify(merchant=merchant, query=filters.customer)
         qs = qs.filter(card_id__in=[card.pk for card in cards])
+    if filters.within is not None:
+        qs = qs.filter(_within(filters.within))
     return qs.select_related("card__customer", "card__program", "actor", "api_key", "location", "check_ref").order_by(
         "-id"
     )
+
+
+def _within(location_ids: frozenset[uuid.UUID]) -> Q:
+    return Q(location_id__in=location_ids) | (Q(location__isnull=True) & seen_at(location_ids, card="card_id"))
 
 
 def journal_page(
@@ -112,13 +122,15 @@ def journal_page(
     return JournalPage(events=events, next_cursor=str(events[-1].pk) if more else None, filters=filters)
 
 
-def journal_event_get(*, merchant: Merchant, event_id: int) -> CardEvent:
-    """One event of this merchant's ledger; NotFound for another merchant's."""
-    event = (
-        CardEvent.objects.filter(merchant=merchant, pk=event_id)
-        .select_related("card__customer", "card__program", "card__program_version", "location", "actor")
-        .first()
-    )
+def journal_event_get(*, merchant: Merchant, event_id: int, within: frozenset[uuid.UUID] | None = None) -> CardEvent:
+    """One event of this merchant's ledger; NotFound for another merchant's (and, with ``within``, for one a
+    location-limited staff member does not see in the journal)."""
+    events = CardEvent.objects.filter(merchant=merchant, pk=event_id)
+    if within is not None:
+        events = events.filter(_within(within))
+    event = events.select_related(
+        "card__customer", "card__program", "card__program_version", "location", "actor"
+    ).first()
     if event is None:
         raise NotFound(code="event_not_found")
     return event

@@ -118,7 +118,12 @@ def test_a_manager_limited_to_a_location_sees_only_that_locations_alerts(shop, m
     # The ledger-wide check names no location: shown when the card was stamped at one of the manager's locations.
     stamped_here = CardFactory(program=shop.program)
     CardEvent.objects.create(
-        merchant=shop.merchant, card=stamped_here, kind=EventKind.STAMP, delta=1, stamps_after=1, channel=Channel.API,
+        merchant=shop.merchant,
+        card=stamped_here,
+        kind=EventKind.STAMP,
+        delta=1,
+        stamps_after=1,
+        channel=Channel.API,
         location=shop.location,
     )
     nowhere_here = abuse_alert_create(shop, card=stamped_here, location=None)
@@ -137,9 +142,7 @@ def test_managers_opt_in_to_alert_emails_on_their_account_page(shop, manager_cli
     form = page(manager_client, "/account/")
     assert f"Email me about suspicious activity at {shop.merchant.name}" in form
 
-    manager_client.post(
-        "/account/", {"full_name": "Ivan", "email": user.email, "language": "", "alert_emails": "on"}
-    )
+    manager_client.post("/account/", {"full_name": "Ivan", "email": user.email, "language": "", "alert_emails": "on"})
 
     assert Membership.objects.get(pk=shop.staff[Role.MANAGER].membership.pk).alert_emails is True
     manager_client.post("/account/", {"full_name": "Ivan", "email": user.email, "language": ""})
