@@ -195,7 +195,7 @@ def customer_send_link(request: HttpRequest, customer_id: str) -> HttpResponse:
     panel = panel_of(request)
     cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id, within=panel.location_ids)
     try:
-        email = cardlinks.card_links_send(cards=cards)
+        email = cardlinks.card_links_send(cards=cards, actor=panel.actor)
     except ApplicationError as refused:
         messages.error(request, str(refused.message))
     else:
