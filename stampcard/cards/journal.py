@@ -110,7 +110,7 @@ def journal_queryset(*, merchant: Merchant, filters: JournalFilters) -> "QuerySe
 
 
 def _within(location_ids: frozenset[uuid.UUID]) -> Q:
-    return Q(location_id__in=location_ids) | (Q(location__isnull=True) & seen_at(location_ids, card="card_id"))
+    return Q(location_id__in=location_ids) | Q(Q(location__isnull=True), seen_at(location_ids, card="card_id"))
 
 
 def journal_page(
@@ -173,9 +173,9 @@ def event_details(event: CardEvent) -> str:
     if event.kind == EventKind.LOTTERY_DRAW and payload.get("variant_name"):
         parts.append(_("outcome: %(name)s") % {"name": payload["variant_name"]})
     if event.kind in (EventKind.PASS_INSTALLED, EventKind.PASS_REMOVED):
-        parts.append(WALLETS.get(payload.get("wallet", ""), _("a wallet")))
+        parts.append(str(WALLETS.get(payload.get("wallet", ""), _("a wallet"))))
     if event.kind == EventKind.MESSAGE_SENT:
-        parts.append(MESSAGES.get(payload.get("message", ""), _("a message")))
+        parts.append(str(MESSAGES.get(payload.get("message", ""), _("a message"))))
     if event.kind == EventKind.CARD_ISSUED and payload.get("program"):
         parts.append(_("card “%(program)s”") % {"program": payload["program"]})
     if event.reason:

@@ -33,7 +33,8 @@ def alert_details_text(alert: AbuseAlert) -> str:
             "%(count)d self-service scans refused that day (alert from %(threshold)d).",
             refusals,
         ) % {"count": refusals, "threshold": threshold}
-        codes = details.get("codes") if isinstance(details.get("codes"), dict) else {}
+        codes = details.get("codes")
+        codes = codes if isinstance(codes, dict) else {}
         reasons = [f"{_label(RefusalCode, code)}: {_count(n)}" for code, n in sorted(codes.items())]
         return f"{text} {'; '.join(reasons)}." if reasons else text
     if alert.kind == AlertKind.UNUSUAL_ACTIVITY:
@@ -43,7 +44,8 @@ def alert_details_text(alert: AbuseAlert) -> str:
             "%(count)d stampings that day, more than the %(threshold)d a day you allow.",
             stamps,
         ) % {"count": stamps, "threshold": threshold}
-        channels = details.get("channels") if isinstance(details.get("channels"), dict) else {}
+        channels = details.get("channels")
+        channels = channels if isinstance(channels, dict) else {}
         sources = [f"{_label(Channel, channel)}: {_count(n)}" for channel, n in sorted(channels.items())]
         return f"{text} {_('By channel')}: {'; '.join(sources)}." if sources else text
     return ""

@@ -167,7 +167,7 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: object, user: StaffUser, membership: Membership | None = None, **kwargs: object) -> None:
         self.user = user
-        initial = {"full_name": user.full_name, "email": user.email, "language": user.language}
+        initial: dict[str, object] = {"full_name": user.full_name, "email": user.email, "language": user.language}
         if membership is not None:
             initial["alert_emails"] = membership.alert_emails
         kwargs.setdefault("initial", initial)
