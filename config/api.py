@@ -16,6 +16,7 @@ from stampcard.lottery.api import router as lottery_router
 from stampcard.pos.api import router as loyalty_router
 from stampcard.poster.api import router as poster_router
 from stampcard.receipts.api import router as receipts_router
+from stampcard.scanner.api import alerts_router
 from stampcard.scanner.api import merchant_router as scanner_router
 from stampcard.vouchers.api import router as vouchers_router
 
@@ -44,3 +45,4 @@ api.add_router("", customer_privacy_router)
 api.add_router("", poster_router)
 api.add_router("", journal_router)
 api.add_router("/scanner", scanner_router)
+api.add_router("/alerts", alerts_router)

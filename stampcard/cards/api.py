@@ -9,6 +9,7 @@ from ninja import Query, Router
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.cards import journal, schemas
 from stampcard.cards.models import CardEvent
+from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Merchant, Role
 
@@ -58,6 +59,7 @@ def list_journal(request: HttpRequest, query: Query[schemas.JournalQuery]) -> di
         kind=query.kind,
         channel=query.channel,
         customer=query.customer,
+        within=merchants_selectors.membership_location_ids(membership=actor.membership),
     )
     page = journal.journal_page(merchant=actor.merchant, filters=filters, cursor=query.cursor, limit=query.limit)
     return {

@@ -37,6 +37,9 @@ class DirectoryFilters:
     location_id: uuid.UUID | None = None  # cards stamped at least once at this location
     wallet: str = ""  # "apple" | "google" | "none"
     consent: str = ""  # marketing email consent: "yes" | "no"
+    # A location-limited staff member's customers: cards with a ledger line at one of these locations (stamped,
+    # issued, redeemed… there). None: every card of the merchant.
+    within: frozenset[uuid.UUID] | None = None
 
 
 @dataclass
@@ -98,6 +101,8 @@ def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "Que
             card_id=OuterRef("pk"), kind=EventKind.STAMP, location_id=filters.location_id
         )
         qs = qs.filter(Exists(stamped_there))
+    if filters.within is not None:
+        qs = qs.filter(seen_at(filters.within))
     # Apple: a device registered for the pass's updates (a downloaded pass may never have been added);
     # Google: the card's object exists (made when the customer saves it).
     on_apple = Card.objects.filter(merchant=merchant, apple_pass__registrations__isnull=False).values("pk")
@@ -145,9 +150,18 @@ def visits_by_card(*, cards: list[Card]) -> dict[int, int]:
     return by_card
 
 
-def customer_cards(*, merchant: Merchant, customer_id: str | uuid.UUID) -> list[Card]:
-    """Every card of one customer of this merchant, oldest first. Raises NotFound ``customer_not_found`` for a
-    malformed id, an unknown one and another merchant's alike."""
+def seen_at(location_ids: frozenset[uuid.UUID], *, card: str = "pk") -> Exists:
+    """Whether the card (``card``: the path to its id from the query's model) has a ledger line at one of
+    ``location_ids``: the test that makes a card one of a location-limited staff member's."""
+    return Exists(CardEvent.objects.filter(card_id=OuterRef(card), location_id__in=location_ids))
+
+
+def customer_cards(
+    *, merchant: Merchant, customer_id: str | uuid.UUID, within: frozenset[uuid.UUID] | None = None
+) -> list[Card]:
+    """Every card of one customer of this merchant, oldest first; with ``within``, only when one of the cards was
+    seen at those locations (``seen_at``). Raises NotFound ``customer_not_found`` for a malformed id, an unknown
+    one, another merchant's and (``within``) another location's alike."""
     try:
         pk = uuid.UUID(str(customer_id))
     except ValueError:
@@ -158,6 +172,8 @@ def customer_cards(*, merchant: Merchant, customer_id: str | uuid.UUID) -> list[
         .order_by("created_at", "pk")
     )
     if not cards:
+        raise NotFound(code="customer_not_found")
+    if within is not None and not Card.objects.filter(pk__in=[c.pk for c in cards]).filter(seen_at(within)).exists():
         raise NotFound(code="customer_not_found")
     return cards
 

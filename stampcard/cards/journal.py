@@ -1,8 +1,10 @@
 """The journal: one merchant's card ledger as a stream, newest first, filtered and paged by keyset.
 
-Every card event lives in the ledger (``CardEvent``): stamps and reversals from every channel (receipt claims and
-delivery inserts carry their own channel), adjustments, rewards issued, withdrawn and handed over, vouchers issued,
-redeemed, expired and cancelled, lottery draws and moves to a program's new rules. The panel and API v1 read it
+Every card event lives in the ledger (``CardEvent``): the card issued, its pass added to or removed from a wallet,
+stamps and reversals from every channel (receipt claims and delivery inserts carry their own channel), adjustments,
+rewards issued, withdrawn and handed over, vouchers issued, redeemed, expired and cancelled, lottery draws, moves to a
+program's new rules and messages sent to the holder. The informational ones have delta 0 (``cards.ledger.ledger_note``
+says why they are ledger lines and not rows merged in from their own tables). The panel and API v1 read it
 through ``journal_page`` so both page and filter the same way.
 
 Pages are cut by the event id (``id < cursor``), never by OFFSET: a page costs the same at the first line and at the
@@ -13,10 +15,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
+from stampcard.cards.directory import seen_at
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.cards.selectors import card_identify
 from stampcard.core.errors import NotFound, ValidationFailed
@@ -24,6 +28,12 @@ from stampcard.merchants.actors import Channel
 from stampcard.merchants.models import Merchant
 
 PAGE_SIZE = 50
+# What an informational line's payload names, in words.
+WALLETS = {"apple": _lazy("Apple Wallet"), "google": _lazy("Google Wallet")}
+MESSAGES = {
+    "card_link": _lazy("the card link, by email"),
+    "data_rights_code": _lazy("a code to confirm a data request, by email"),
+}
 MAX_PAGE_SIZE = 200
 
 
@@ -40,6 +50,9 @@ class JournalFilters:
     channel: Channel | None = None
     # A card number, a QR payload, an email, a phone or a name: what a cashier's search takes.
     customer: str = ""
+    # What a location-limited staff member sees: events at these locations, and events at no location (the panel,
+    # the customer's own pages, wallets) of cards seen at them. None: the whole merchant.
+    within: frozenset[uuid.UUID] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,9 +102,15 @@ def journal_queryset(*, merchant: Merchant, filters: JournalFilters) -> "QuerySe
     if filters.customer.strip():
         cards = card_identify(merchant=merchant, query=filters.customer)
         qs = qs.filter(card_id__in=[card.pk for card in cards])
+    if filters.within is not None:
+        qs = qs.filter(_within(filters.within))
     return qs.select_related("card__customer", "card__program", "actor", "api_key", "location", "check_ref").order_by(
         "-id"
     )
+
+
+def _within(location_ids: frozenset[uuid.UUID]) -> Q:
+    return Q(location_id__in=location_ids) | Q(Q(location__isnull=True), seen_at(location_ids, card="card_id"))
 
 
 def journal_page(
@@ -112,13 +131,15 @@ def journal_page(
     return JournalPage(events=events, next_cursor=str(events[-1].pk) if more else None, filters=filters)
 
 
-def journal_event_get(*, merchant: Merchant, event_id: int) -> CardEvent:
-    """One event of this merchant's ledger; NotFound for another merchant's."""
-    event = (
-        CardEvent.objects.filter(merchant=merchant, pk=event_id)
-        .select_related("card__customer", "card__program", "card__program_version", "location", "actor")
-        .first()
-    )
+def journal_event_get(*, merchant: Merchant, event_id: int, within: frozenset[uuid.UUID] | None = None) -> CardEvent:
+    """One event of this merchant's ledger; NotFound for another merchant's (and, with ``within``, for one a
+    location-limited staff member does not see in the journal)."""
+    events = CardEvent.objects.filter(merchant=merchant, pk=event_id)
+    if within is not None:
+        events = events.filter(_within(within))
+    event = events.select_related(
+        "card__customer", "card__program", "card__program_version", "location", "actor"
+    ).first()
     if event is None:
         raise NotFound(code="event_not_found")
     return event
@@ -151,6 +172,12 @@ def event_details(event: CardEvent) -> str:
     payload = event.payload or {}
     if event.kind == EventKind.LOTTERY_DRAW and payload.get("variant_name"):
         parts.append(_("outcome: %(name)s") % {"name": payload["variant_name"]})
+    if event.kind in (EventKind.PASS_INSTALLED, EventKind.PASS_REMOVED):
+        parts.append(str(WALLETS.get(payload.get("wallet", ""), _("a wallet"))))
+    if event.kind == EventKind.MESSAGE_SENT:
+        parts.append(str(MESSAGES.get(payload.get("message", ""), _("a message"))))
+    if event.kind == EventKind.CARD_ISSUED and payload.get("program"):
+        parts.append(_("card “%(program)s”") % {"program": payload["program"]})
     if event.reason:
         parts.append(event.reason)
     return "; ".join(str(part) for part in parts)
@@ -182,7 +209,13 @@ _VOUCHER_CLOSED = (EventKind.VOUCHER_REDEEMED, EventKind.VOUCHER_CANCELLED, Even
 
 def card_snapshot_at(*, event: CardEvent) -> CardSnapshot:
     """Replay the card's ledger up to and including ``event``: the balance is the sum of its deltas, the open rewards
-    and vouchers those issued and not closed by a later line. One query (the card's history index)."""
+    and vouchers those issued and not closed by a later line. One query (the card's history index).
+
+    Informational lines (delta 0) change nothing in the replay. "Card issued" is the empty card whatever its id: a
+    line backfilled for a card issued before the journal recorded it comes after the card's other lines.
+    """
+    if event.kind == EventKind.CARD_ISSUED:
+        return CardSnapshot(event=event, stamps=0, reward_ids=[], voucher_ids=[])
     stamps = 0
     rewards: dict[str, None] = {}
     vouchers: dict[str, None] = {}

@@ -2,6 +2,14 @@
 
 Callers hold the card's row lock (``locks.card_lock``) inside their transaction; the event and the card's cached
 balance are written together, so the balance equals the ledger sum at every commit.
+
+``ledger_note`` records what happened to a card without moving anything (``INFORMATIONAL_KINDS``: the card issued,
+its pass added to or removed from a wallet, a message sent to its holder). These are ledger lines rather than rows
+merged into the journal from their own tables (``AppleRegistration``, ``GoogleCallbackEvent``, sent emails) because
+the journal pages by the ledger's id and filters by its columns (period, location, staff, kind, customer): a second
+source would need its own cursor and filters, and registrations are deleted when a pass is removed, so the history
+would be lost. Their delta is 0, so the balance stays the sum of the deltas and a replay
+(``journal.card_snapshot_at``) passes over them.
 """
 
 from typing import Any
@@ -9,7 +17,7 @@ from typing import Any
 from django.db.models import F
 
 from stampcard.cards import changes
-from stampcard.cards.models import Card, CardEvent, Check, EventKind
+from stampcard.cards.models import INFORMATIONAL_KINDS, Card, CardEvent, Check, EventKind
 from stampcard.core import clock
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Location
@@ -60,3 +68,27 @@ def ledger_append(
     Card.objects.filter(pk=card.pk).update(**update)
     changes.card_changed(card=card)
     return event
+
+
+def ledger_note(
+    *, card: Card, kind: EventKind, actor: Actor, location: Location | None = None, reason: str = "", **payload: Any
+) -> CardEvent:
+    """Record an informational line (delta 0) on ``card``: nothing on the card changes (no balance, no wallet
+    update), so the caller needs no lock. ``stamps_after`` is the balance committed at this moment (a stamp
+    committing concurrently lands just before or just after the line); ``location`` defaults to the actor's."""
+    if kind not in INFORMATIONAL_KINDS:
+        raise ValueError(f"{kind} moves the card: use ledger_append")
+    stamps = Card.objects.filter(pk=card.pk).values_list("stamps", flat=True).first() or 0
+    return CardEvent.objects.create(
+        merchant_id=card.merchant_id,
+        card_id=card.pk,
+        kind=kind,
+        delta=0,
+        stamps_after=stamps,
+        channel=actor.channel,
+        actor=actor.user,
+        api_key=actor.api_key,
+        location=location or actor.location,
+        reason=reason,
+        payload=payload,
+    )

@@ -396,6 +396,16 @@ class EventKind(models.TextChoices):
     PROGRAM_VERSION_CHANGED = "program_version_changed", _("Moved to the program's new rules")
     MERGED_IN = "merged_in", _("Duplicate card merged in")
     MERGED_OUT = "merged_out", _("Merged into another card")
+    CARD_ISSUED = "card_issued", _("Card issued")
+    PASS_INSTALLED = "pass_installed", _("Added to a wallet")
+    PASS_REMOVED = "pass_removed", _("Removed from a wallet")
+    MESSAGE_SENT = "message_sent", _("Message sent")
+
+
+# Lines that record what happened to a card without moving it (delta 0; ``cards.ledger.ledger_note``).
+INFORMATIONAL_KINDS = frozenset(
+    {EventKind.CARD_ISSUED, EventKind.PASS_INSTALLED, EventKind.PASS_REMOVED, EventKind.MESSAGE_SENT}
+)
 
 
 class CardEvent(TenantModel):

@@ -8,8 +8,8 @@ from datetime import date
 
 from django.db import transaction
 
-from stampcard.cards import errors, selectors
-from stampcard.cards.models import Card, Program
+from stampcard.cards import errors, ledger, selectors
+from stampcard.cards.models import Card, EventKind, Program
 from stampcard.cards.versions import program_version_current
 from stampcard.core.codes import random_card_number, random_card_qr
 from stampcard.core.uniques import insert_with_fresh_code
@@ -41,15 +41,17 @@ def card_enrol(
         birthday=birthday,
         marketing_email_consent=marketing_email_consent,
     )
-    return card_create(customer=customer, program=program)
+    return card_create(customer=customer, program=program, actor=actor)
 
 
-def card_create(*, customer: Customer, program: Program) -> Card:
-    """Issue a card with a random six-digit number, retrying on the rare collision."""
+@transaction.atomic
+def card_create(*, customer: Customer, program: Program, actor: Actor | None = None) -> Card:
+    """Issue a card with a random six-digit number, retrying on the rare collision, and record "card issued" in its
+    ledger (delta 0) with who issued it, on which channel and at which location (``actor``; the system when None)."""
     if Card.objects.filter(program=program, customer=customer).exists():
         raise errors.CardAlreadyEnrolled()
     version = program_version_current(program=program)
-    return insert_with_fresh_code(
+    card = insert_with_fresh_code(
         lambda: Card.objects.create(
             merchant_id=customer.merchant_id,
             program=program,
@@ -61,3 +63,6 @@ def card_create(*, customer: Customer, program: Program) -> Card:
         attempts=CARD_NUMBER_ATTEMPTS,
         what="card number",
     )
+    actor = actor or Actor.system(customer.merchant)
+    ledger.ledger_note(card=card, kind=EventKind.CARD_ISSUED, actor=actor, program=program.name)
+    return card

@@ -126,7 +126,7 @@ def _create(*, base_url: str) -> dict[str, Any]:
         for name, email, phone in DEMO_CUSTOMERS
     ]
     breakfast = _breakfast_club(merchant=merchant, actor=actor)
-    cards_services.card_create(customer=cards[0].customer, program=breakfast)
+    cards_services.card_create(customer=cards[0].customer, program=breakfast, actor=actor)
     saved = _refresh_credentials(merchant=merchant, owner_password=password)
     saved["program_id"] = str(program.pk)
     return saved

@@ -120,6 +120,10 @@ class Membership(TenantModel):
         Location, blank=True, related_name="+", help_text=_("Empty means every location of the merchant.")
     )
     is_active = models.BooleanField(default=True)
+    alert_emails = models.BooleanField(
+        default=False,
+        help_text=_("Email this staff member about suspicious activity (managers and owners; their own choice)."),
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["merchant", "user"], name="membership_one_per_user")]

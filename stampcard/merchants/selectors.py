@@ -49,3 +49,12 @@ def locations_list(*, merchant: Merchant, active_only: bool = False) -> "QuerySe
     if active_only:
         locations = locations.filter(is_active=True)
     return locations.order_by("-is_active", "created_at", "pk")
+
+
+def membership_location_ids(*, membership: Membership | None) -> frozenset[uuid.UUID] | None:
+    """The locations a membership is limited to, or None when it sees the whole merchant (not limited, or no
+    membership: the system). What a location-limited manager may see of customers, the journal and alerts."""
+    if membership is None:
+        return None
+    limited = frozenset(membership.locations.values_list("pk", flat=True))
+    return limited or None

@@ -6,9 +6,10 @@ Objects of another merchant are never reached here: views fetch them through the
 ``request.panel.merchant``, which answer 404 for another merchant's ids.
 """
 
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
@@ -26,6 +27,7 @@ from django.utils import timezone
 from django_otp import user_has_device
 
 from stampcard.core.errors import NotFound
+from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import Location, Membership, Merchant, Role, StaffUser
 
@@ -53,6 +55,11 @@ class PanelContext:
 
     def can(self, minimum: Role) -> bool:
         return self.membership.has_role(minimum)
+
+    @cached_property
+    def location_ids(self) -> frozenset[uuid.UUID] | None:
+        """The locations this staff member is limited to; None when they see the whole merchant."""
+        return merchants_selectors.membership_location_ids(membership=self.membership)
 
     def locations(self) -> list[Location]:
         """The active locations this staff member may act for (all of the merchant's when not limited)."""

@@ -1,5 +1,5 @@
 """What the dashboard reads: today's figures in the merchant's time zone, the latest ledger lines, the plan's use, and
-the open alerts about lookups refused past a limit."""
+the open alerts about lookups refused past a limit, and the open suspicious-activity alerts of the scanner."""
 
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -13,7 +13,10 @@ from stampcard.api.models import LimitAlert
 from stampcard.cards.models import Card, CardEvent, EventKind
 from stampcard.core import clock
 from stampcard.merchants import metering
+from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Merchant
+from stampcard.scanner import selectors as scanner_selectors
+from stampcard.scanner.models import AbuseAlert
 
 RECENT_EVENTS = 12
 # Share of the monthly operations at which the dashboard starts warning.
@@ -110,3 +113,17 @@ def open_alerts(*, merchant: Merchant, shown: int = ALERTS_SHOWN) -> OpenAlerts:
     alerts = api_alerts.limit_alerts_open(merchant=merchant)
     rows = [AlertRow(alert=alert, what=ALERT_KINDS.get(alert.kind, _("codes"))) for alert in alerts[:shown]]
     return OpenAlerts(rows=rows, total=len(rows) if len(rows) < shown else alerts.count())
+
+
+@dataclass(frozen=True)
+class AbuseAlerts:
+    """The newest open suspicious-activity alerts the viewer may see, and how many are open in all."""
+
+    latest: list[AbuseAlert]
+    total: int
+
+
+def open_abuse_alerts(*, actor: Actor, shown: int = ALERTS_SHOWN) -> AbuseAlerts:
+    alerts = scanner_selectors.alerts_list(actor=actor)
+    latest = list(alerts[:shown])
+    return AbuseAlerts(latest=latest, total=len(latest) if len(latest) < shown else alerts.count())

@@ -51,6 +51,7 @@ def dashboard_page(request: HttpRequest) -> HttpResponse:
         context["events"] = dashboard.recent_events(merchant=merchant)
         context["usage"] = dashboard.usage_bar(merchant=merchant)
         context["alerts"] = dashboard.open_alerts(merchant=merchant)
+        context["abuse_alerts"] = dashboard.open_abuse_alerts(actor=panel.actor)
     return render(request, "panel/dashboard.html", context)
 
 

@@ -19,6 +19,7 @@ from stampcard.cards import directory
 from stampcard.checkouts import presenters as checkouts_presenters
 from stampcard.checkouts.schemas import CardOut
 from stampcard.customers.masking import mask_contact
+from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Role
 from stampcard.pos.schemas import CustomerOut
@@ -103,6 +104,7 @@ def list_customers(request: HttpRequest, filters: Query[DirectoryQuery]) -> dict
             location_id=filters.location_id,
             wallet=filters.wallet or "",
             consent=filters.consent or "",
+            within=merchants_selectors.membership_location_ids(membership=actor.membership),
         ),
         cursor=filters.cursor,
         size=filters.limit,
@@ -135,7 +137,11 @@ def get_customer(request: HttpRequest, customer_id: str) -> dict[str, Any]:
     """404 `customer_not_found` for an unknown id and for another merchant's customer alike."""
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    cards = directory.customer_cards(merchant=actor.merchant, customer_id=customer_id)
+    cards = directory.customer_cards(
+        merchant=actor.merchant,
+        customer_id=customer_id,
+        within=merchants_selectors.membership_location_ids(membership=actor.membership),
+    )
     visits = directory.visits_by_card(cards=cards)
     payloads = checkouts_presenters.cards_payload(cards)
     for card, payload in zip(cards, payloads, strict=True):
@@ -153,7 +159,11 @@ def list_customer_events(
     """The ledger of the customer's cards, newest first. 404 `customer_not_found` as for the customer."""
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    cards = directory.customer_cards(merchant=actor.merchant, customer_id=customer_id)
+    cards = directory.customer_cards(
+        merchant=actor.merchant,
+        customer_id=customer_id,
+        within=merchants_selectors.membership_location_ids(membership=actor.membership),
+    )
     events, next_before = directory.timeline_page(cards=cards, before=before, size=limit)
     return {
         "results": [

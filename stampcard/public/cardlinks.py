@@ -10,15 +10,22 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.cards import links
-from stampcard.cards.models import Card
-from stampcard.core.errors import ValidationFailed
+from stampcard.cards import ledger, links
+from stampcard.cards.models import Card, EventKind
+from stampcard.core.errors import LimitReached, ValidationFailed
+from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
+from stampcard.merchants.actors import Actor
+
+# At most this many card-link emails per customer per hour: a button pressed again and again must not flood an inbox.
+SEND_LIMIT = (3, 3600)
 
 
-def card_links_send(*, cards: list[Card]) -> str:
+def card_links_send(*, cards: list[Card], actor: Actor | None = None) -> str:
     """Email every card of ``cards`` (one customer's) with its web link to the customer's email; return the address.
 
-    Raises ValidationFailed ``customer_has_no_email`` when the customer has no email saved (or was erased).
+    Raises ValidationFailed ``customer_has_no_email`` when the customer has no email saved (or was erased), and
+    LimitReached ``card_link_rate_limited`` (``details["retry_after"]`` in seconds) past ``SEND_LIMIT``. Once sent,
+    each card's journal records the message (who sent it: ``actor``, the system when None).
     """
     customer = cards[0].customer
     email = customer.email
@@ -26,6 +33,16 @@ def card_links_send(*, cards: list[Card]) -> str:
         raise ValidationFailed(
             _("This customer has no email saved: add one first."), code="customer_has_no_email", field="email"
         )
+    try:
+        throttle_take(limits=[Limit(f"card-link:{customer.pk}", *SEND_LIMIT)])
+    except ThrottleExceeded as exceeded:
+        minutes = max(1, -(-exceeded.retry_after // 60))
+        raise LimitReached(
+            _("The card link was sent %(count)d times this hour already. Try again in %(minutes)d minutes.")
+            % {"count": SEND_LIMIT[0], "minutes": minutes},
+            code="card_link_rate_limited",
+            retry_after=exceeded.retry_after,
+        ) from None
     merchant = customer.merchant
     with translation.override(merchant.locale or settings.LANGUAGE_CODE):
         context = {
@@ -35,4 +52,7 @@ def card_links_send(*, cards: list[Card]) -> str:
         subject = " ".join(render_to_string("join/email/card_link_subject.txt", context).split())
         body = render_to_string("join/email/card_link_body.txt", context)
     send_mail(subject, body, None, [email])
+    actor = actor or Actor.system(merchant)
+    for card in cards:
+        ledger.ledger_note(card=card, kind=EventKind.MESSAGE_SENT, actor=actor, message="card_link", by="email")
     return email

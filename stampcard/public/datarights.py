@@ -16,7 +16,8 @@ from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.cards.models import Card
+from stampcard.cards import ledger
+from stampcard.cards.models import Card, EventKind
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
@@ -67,6 +68,14 @@ def data_request_start(*, card: Card, kind: DataRightsKind, ip: str = "") -> Dat
             card=card, kind=kind, code_hash=_code_hash(request_card_id=card.pk, code=code), expires_at=now + CODE_TTL
         )
         email, merchant = customer.email, card.merchant
+        ledger.ledger_note(
+            card=card,
+            kind=EventKind.MESSAGE_SENT,
+            actor=Actor(merchant=merchant, channel=Channel.PUBLIC),
+            message="data_rights_code",
+            by="email",
+            request=str(kind),
+        )
         transaction.on_commit(lambda: _send_code(email=email, code=code, kind=kind, merchant=merchant))
     return row
 

@@ -24,6 +24,7 @@ from stampcard.core.errors import ApplicationError, LimitReached, ValidationFail
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.customers import services as customers_services
 from stampcard.customers.models import Customer
+from stampcard.merchants.actors import Actor, Channel
 from stampcard.public.emailcodes import CODE_TTL, MAX_ATTEMPTS, code_new, code_spend
 from stampcard.public.models import RecoveryCode
 
@@ -147,7 +148,8 @@ def _restored_cards(row: RecoveryCode) -> list[Card]:
         return []
     try:
         with transaction.atomic():
-            return [cards_services.card_create(customer=customer, program=program)]
+            actor = Actor(merchant=program.merchant, channel=Channel.PUBLIC)
+            return [cards_services.card_create(customer=customer, program=program, actor=actor)]
     except cards_errors.CardAlreadyEnrolled:
         return list(cards.filter(program=program))
 

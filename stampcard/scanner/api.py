@@ -240,3 +240,24 @@ def list_alerts(request: HttpRequest, state: Literal["open", "reviewed", "all"] 
 @idempotent_write(200, schemas.AlertOut)
 def review_alert(request: HttpRequest, alert_id: str) -> dict[str, Any]:
     return presenters.alert_payload(services.alert_review(actor=actor_of(request), alert_id=alert_id))
+
+
+# The same alerts at the API v1's top level (``/api/v1/alerts``), beside ``/api/v1/scanner/alerts``: the alerts are
+# about cards and customers, not only about scanner devices.
+alerts_router = Router(tags=["alerts"])
+
+
+@alerts_router.get("", response={200: schemas.AlertsOut, **ERRORS}, summary="Suspicious-activity alerts (manager)")
+def alerts_list(request: HttpRequest, state: Literal["open", "reviewed", "all"] = "open") -> dict[str, Any]:
+    """Open (default), reviewed or all alerts, newest first; a key or staff login limited to locations sees those
+    locations' alerts only."""
+    return list_alerts(request, state=state)
+
+
+@alerts_router.post(
+    "/{alert_id}/review", response={200: schemas.AlertOut, **ERRORS}, summary="Mark an alert reviewed (manager)"
+)
+@idempotent_write(200, schemas.AlertOut)
+def alerts_review(request: HttpRequest, alert_id: str) -> dict[str, Any]:
+    """Reviewing again keeps the first review (who and when). 404 ``alert_not_found`` for another merchant's."""
+    return presenters.alert_payload(services.alert_review(actor=actor_of(request), alert_id=alert_id))

@@ -113,6 +113,29 @@ class AbuseAlert(TenantModel):
         return f"{self.kind} card {self.card_id} on {self.day}"
 
 
+class AbuseAlertNotice(models.Model):
+    """One alert emailed (or being emailed) to one opted-in staff member: the row that makes the email idempotent per
+    recipient. A worker claims unsent rows with a conditional UPDATE (``claim`` + ``claimed_until``), sends one email
+    for its batch after that commits, then sets ``sent_at``; a worker that died mid-way leaves a claim that expires, so
+    the email goes at least once and, barring that crash, exactly once."""
+
+    alert = models.ForeignKey(AbuseAlert, on_delete=models.CASCADE, related_name="notices")
+    membership = models.ForeignKey("merchants.Membership", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=clock.now)
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "membership"], name="abusealertnotice_once_per_recipient")
+        ]
+        indexes = [models.Index(fields=["sent_at", "membership"], name="abusealertnotice_unsent")]
+
+    def __str__(self) -> str:
+        return f"alert {self.alert_id} to membership {self.membership_id}"
+
+
 class LedgerCursor(models.Model):
     """How far a periodic scan of the card ledger has read (the last CardEvent id it saw)."""
 

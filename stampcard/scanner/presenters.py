@@ -10,6 +10,7 @@ from stampcard.rewards.selectors import rewards_ready_by_card
 from stampcard.scanner.abuse import Refusal
 from stampcard.scanner.models import AbuseAlert, ScannerDevice
 from stampcard.scanner.selectors import StaffLocation
+from stampcard.scanner.wording import alert_details_text
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.selectors import vouchers_active_by_card
@@ -123,6 +124,7 @@ def alert_payload(alert: AbuseAlert) -> dict[str, Any]:
         "location": {"id": str(alert.location.pk), "name": alert.location.name} if alert.location else None,
         "device": {"id": str(alert.device.pk), "name": alert.device.name} if alert.device else None,
         "details": alert.details,
+        "summary": alert_details_text(alert),
         "created_at": alert.raised_at,
         "reviewed_at": alert.reviewed_at,
         "reviewed_by": alert.reviewed_by.email if alert.reviewed_by_id and alert.reviewed_by else None,

@@ -225,6 +225,7 @@ class AlertOut(Schema):
     location: RefOut | None
     device: RefOut | None
     details: dict[str, Any]
+    summary: str = Field("", description="What happened, in words (the language of the request).")
     created_at: datetime
     reviewed_at: datetime | None
     reviewed_by: str | None

@@ -3,10 +3,10 @@
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from stampcard.cards import selectors as cards_selectors
-from stampcard.cards.models import Card, Program
+from stampcard.cards.models import Card, CardEvent, Program
 from stampcard.core.codes import looks_like_card_qr
 from stampcard.core.errors import NotFound
 from stampcard.merchants.actors import Actor
@@ -98,16 +98,32 @@ def device_get(*, actor: Actor, device_id: str | uuid.UUID) -> ScannerDevice:
 
 
 def alerts_list(*, actor: Actor, state: str = "open") -> "QuerySet[AbuseAlert]":
+    """The merchant's alerts (``state``: open, reviewed or all), newest first, as ``actor`` may see them: a staff
+    member whose membership is limited to locations sees the alerts raised at those locations and, for an alert
+    that names no location (the ledger-wide check), those about a card stamped at one of them.
+
+    A key bound to one location of an unlimited membership still sees them all: an alert is about a card, i.e. a
+    customer, who visits every location; the key's location says where it stamps, not what its holder may see."""
     alerts = AbuseAlert.objects.filter(merchant=actor.merchant).select_related(
-        "card", "location", "device", "reviewed_by"
+        "card__customer", "location", "device", "reviewed_by"
     )
     if state == "open":
         alerts = alerts.filter(reviewed_at__isnull=True)
     elif state == "reviewed":
         alerts = alerts.filter(reviewed_at__isnull=False)
-    # Merchant-wide, even for a key bound to one location: an alert is about a card, i.e. a customer, who visits
-    # every location (and the ledger-wide check knows no location).
+    limited = set(actor.membership.locations.values_list("pk", flat=True)) if actor.membership is not None else set()
+    if limited:
+        alerts = alerts_visible_at(alerts, location_ids=limited)
     return alerts.order_by("-raised_at", "pk")
+
+
+def alerts_visible_at(alerts: "QuerySet[AbuseAlert]", *, location_ids: set[uuid.UUID]) -> "QuerySet[AbuseAlert]":
+    stamped_there = CardEvent.objects.filter(card_id=OuterRef("card_id"), location_id__in=location_ids)
+    return alerts.filter(Q(location_id__in=location_ids) | (Q(location__isnull=True) & Exists(stamped_there)))
+
+
+def alerts_open_count(*, actor: Actor) -> int:
+    return alerts_list(actor=actor).count()
 
 
 def alert_get(*, actor: Actor, alert_id: str | uuid.UUID) -> AbuseAlert:

@@ -118,6 +118,7 @@ def test_a_409_refusal_is_replayed(cashier, program):
     post(cashier.client(), "/customers", {"name": "Olena", "email": "olena@example.com"})
     body = {"name": "Olena K", "email": "olena@example.com"}
     refused = with_key(cashier, "/customers", body)
+    CardEvent.objects.all().delete()  # the ledger protects a card: its "card issued" line goes first
     Customer.objects.all().delete()
 
     again = with_key(cashier, "/customers", body)

@@ -5,6 +5,7 @@ Each page must answer, speak the staff member's language and fit a phone's width
 """
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,9 +13,13 @@ from django.urls import NoReverseMatch, reverse
 
 from stampcard.cards.checks import CheckInput
 from stampcard.checkouts import services as checkouts_services
+from stampcard.core import clock
 from stampcard.merchants.models import Role
 from stampcard.panel.navigation import MENU
+from stampcard.scanner.models import AlertKind, ScannerDevice
 from tests.browser import chromium, fits_the_screen
+from tests.factories import CardFactory
+from tests.panel.alerts.makers import abuse_alert_create
 from tests.panel.objects import shop_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,6 +50,7 @@ def form_pages(shop) -> list[tuple[str, str]]:
     pages = [(f"designer-{step}", reverse(f"panel:program-{step}", kwargs=program)) for step in DESIGNER_STEPS]
     pages += [(name.replace("reward-", ""), reverse(f"panel:{name}")) for name in FORM_PAGES]
     pages += [("customer", reverse("panel:customer", kwargs={"customer_id": shop.card.customer_id}))]
+    pages += [("abuse-alerts-reviewed", reverse("panel:abuse-alerts") + "?state=reviewed")]
     return pages
 
 
@@ -92,6 +98,32 @@ FORM_PAGES = (
 SIGNED_OUT_PAGES = (("signup", "/signup/"), ("password-reset", "/password-reset/"))
 
 
+def _suspicious_activity(shop) -> None:
+    """Two open alerts (dashboard box, review page) and a reviewed one (the history)."""
+    device = ScannerDevice.objects.create(
+        merchant=shop.merchant,
+        location=shop.location,
+        name="Kiosk by the door",
+        mode="kiosk",
+        paired_by=shop.staff[Role.MANAGER].membership,
+        token_hash="0" * 64,
+    )
+    abuse_alert_create(shop, day=date(2027, 1, 15))
+    abuse_alert_create(
+        shop,
+        card=CardFactory(program=shop.program),
+        kind=AlertKind.REPEATED_REFUSALS,
+        device=device,
+        details={"refusals": 6, "threshold": 5, "codes": {"daily_cap": 4, "visit_window": 2}},
+    )
+    abuse_alert_create(
+        shop,
+        day=date(2027, 1, 10),
+        reviewed_at=clock.now(),
+        reviewed_by=shop.staff[Role.MANAGER].membership.user,
+    )
+
+
 def _shot(page, name: str) -> None:
     folder = os.environ.get("SCREENSHOTS_DIR")
     if folder:
@@ -108,6 +140,7 @@ def test_main_pages_speak_the_language_and_fit_the_screen(browser, live_server, 
         card_ref=shop.card.number,
         check=CheckInput(external_id="R-1", total=12000, currency="UAH"),
     )
+    _suspicious_activity(shop)
     owner = shop.staff[Role.OWNER].membership.user
     context = browser.new_context(
         viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_give_back, throttle_take
-from stampcard.merchants.models import Merchant, StaffUser
+from stampcard.merchants.models import Membership, Merchant, Role, StaffUser
 from stampcard.panel.accounts import regional
 from stampcard.panel.accounts.business import BusinessFields
 
@@ -165,11 +165,21 @@ class ProfileForm(forms.Form):
     )
     language = forms.ChoiceField(label=_("Language of the panel"), required=False)
 
-    def __init__(self, *args: object, user: StaffUser, **kwargs: object) -> None:
+    def __init__(self, *args: object, user: StaffUser, membership: Membership | None = None, **kwargs: object) -> None:
         self.user = user
-        kwargs.setdefault("initial", {"full_name": user.full_name, "email": user.email, "language": user.language})
+        initial: dict[str, object] = {"full_name": user.full_name, "email": user.email, "language": user.language}
+        if membership is not None:
+            initial["alert_emails"] = membership.alert_emails
+        kwargs.setdefault("initial", initial)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["language"].choices = [("", _("As the browser asks")), *regional.language_choices()]  # type: ignore[attr-defined]
+        if membership is not None and membership.has_role(Role.MANAGER):
+            # Per business: a staff member of two businesses chooses for each while acting for it.
+            self.fields["alert_emails"] = forms.BooleanField(
+                label=_("Email me about suspicious activity at %(business)s") % {"business": membership.merchant.name},
+                help_text=_("One email when the anti-abuse checks raise new alerts, in the language of the panel."),
+                required=False,
+            )
 
     def clean_email(self) -> str:
         email = StaffUser.objects.normalize_email(self.cleaned_data["email"]).lower()

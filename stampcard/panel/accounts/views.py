@@ -21,7 +21,7 @@ from stampcard.core.errors import Conflict
 from stampcard.core.throttle import ThrottleExceeded
 from stampcard.merchants import errors as merchants_errors
 from stampcard.merchants import services as merchants_services
-from stampcard.merchants.models import BusinessType, Role, StaffUser
+from stampcard.merchants.models import BusinessType, Membership, Role, StaffUser
 from stampcard.panel.access import SESSION_MERCHANT, panel_public, panel_view, second_factor_missing
 from stampcard.panel.accounts import regional, two_factor, verification
 from stampcard.panel.accounts.forms import (
@@ -206,12 +206,16 @@ password_reset_complete = panel_public(
 
 @panel_view(Role.CASHIER, methods=("GET", "POST"))
 def account_page(request: HttpRequest) -> HttpResponse:
-    """The staff member's own profile: name, email (a new one counts once its link is opened), panel language."""
+    """The staff member's own profile: name, email (a new one counts once its link is opened), panel language, and
+    (managers and owners) whether to get suspicious-activity alerts of the current business by email."""
     user = request.panel.user  # type: ignore[attr-defined]
-    form = ProfileForm(request.POST or None, user=user)
+    membership = request.panel.membership  # type: ignore[attr-defined]
+    form = ProfileForm(request.POST or None, user=user, membership=membership)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         StaffUser.objects.filter(pk=user.pk).update(full_name=data["full_name"], language=data["language"])
+        if "alert_emails" in data:
+            Membership.objects.filter(pk=membership.pk).update(alert_emails=data["alert_emails"])
         if data["email"] != user.email:
             if verification.verification_send(user=user, email=data["email"]):
                 messages.success(

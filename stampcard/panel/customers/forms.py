@@ -1,5 +1,6 @@
 """The customer pages' forms: the list's filters and the stamp adjustment."""
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -40,15 +41,18 @@ class DirectoryFilterForm(forms.Form):
         choices=[("", _("Any")), ("yes", _("Agreed to marketing email")), ("no", _("No marketing email"))],
     )
 
-    def __init__(self, *args: Any, merchant: Merchant, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, merchant: Merchant, within: frozenset[uuid.UUID] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         # Not ``program_list``: it counts every program's cards, which a filter does not need.
         self.fields["program"].queryset = Program.objects.filter(merchant=merchant).order_by(  # type: ignore[attr-defined]
             "-is_active", "name", "pk"
         )
-        self.fields["location"].queryset = merchants_selectors.locations_list(  # type: ignore[attr-defined]
-            merchant=merchant, active_only=False
-        )
+        locations = merchants_selectors.locations_list(merchant=merchant, active_only=False)
+        if within is not None:  # a location-limited staff member picks among their own
+            locations = locations.filter(pk__in=within)
+        self.fields["location"].queryset = locations  # type: ignore[attr-defined]
 
     def filters(self) -> DirectoryFilters:
         """The filters of a valid form; a form with errors filters by nothing but its search."""

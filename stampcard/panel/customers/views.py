@@ -2,6 +2,7 @@
 the timeline from the ledger, and the manager's actions on a card."""
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -33,13 +34,14 @@ from stampcard.wallet import selectors as wallet_selectors
 @panel_view(Role.MANAGER)
 def customers_page(request: HttpRequest) -> HttpResponse:
     panel = panel_of(request)
-    form = DirectoryFilterForm(request.GET or None, merchant=panel.merchant)
+    form = DirectoryFilterForm(request.GET or None, merchant=panel.merchant, within=panel.location_ids)
+    filters = replace(form.filters(), within=panel.location_ids)
     try:
         page = directory.directory_page(
-            merchant=panel.merchant, filters=form.filters(), cursor=request.GET.get("after") or None
+            merchant=panel.merchant, filters=filters, cursor=request.GET.get("after") or None
         )
     except ApplicationError:  # a cursor no page handed out (edited by hand): start again from the top
-        page = directory.directory_page(merchant=panel.merchant, filters=form.filters())
+        page = directory.directory_page(merchant=panel.merchant, filters=filters)
     rows = [
         {
             "card": card,
@@ -79,7 +81,7 @@ def _card_of(cards: list[Card], card_id: str) -> Card:
 @panel_view(Role.MANAGER)
 def customer_page(request: HttpRequest, customer_id: str) -> HttpResponse:
     panel = panel_of(request)
-    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id)
+    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id, within=panel.location_ids)
     if cards[0].customer.merged_into_id is not None:
         # A duplicate merged into another customer: its page is the survivor's now.
         return HttpResponseRedirect(reverse("panel:customer", args=[cards[0].customer.merged_into_id]))
@@ -122,7 +124,7 @@ def _detail_context(request: HttpRequest, cards: list[Card], **extra: Any) -> di
 def customer_adjust(request: HttpRequest, customer_id: str, card_id: str) -> HttpResponse:
     """Add or take away stamps with a reason (``checkouts.services.card_adjust``: the ledger keeps who and why)."""
     panel = panel_of(request)
-    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id)
+    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id, within=panel.location_ids)
     card = _card_of(cards, card_id)
     form = AdjustmentForm(request.POST, prefix=f"card-{card.pk}")
     if form.is_valid():
@@ -150,7 +152,7 @@ def customer_adjust(request: HttpRequest, customer_id: str, card_id: str) -> Htt
 def customer_hand_over(request: HttpRequest, customer_id: str, card_id: str, reward_id: str) -> HttpResponse:
     """Hand over a ready reward of one of the customer's cards (a lottery reward is spun: its prize lands on it)."""
     panel = panel_of(request)
-    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id)
+    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id, within=panel.location_ids)
     card = _card_of(cards, card_id)
     reward = rewards_selectors.reward_get(merchant=panel.merchant, reward_id=reward_id, card=card)
     try:
@@ -194,9 +196,9 @@ def customer_erase(request: HttpRequest, customer_id: str) -> HttpResponse:
 def customer_send_link(request: HttpRequest, customer_id: str) -> HttpResponse:
     """Email the customer the links to their web cards; refused with a message when no email is saved."""
     panel = panel_of(request)
-    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id)
+    cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id, within=panel.location_ids)
     try:
-        email = cardlinks.card_links_send(cards=cards)
+        email = cardlinks.card_links_send(cards=cards, actor=panel.actor)
     except ApplicationError as refused:
         messages.error(request, str(refused.message))
     else:

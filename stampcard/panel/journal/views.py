@@ -1,6 +1,6 @@
 """The journal page: the merchant's card events, newest first, narrowed by the filter form, paged by keyset."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -14,7 +14,7 @@ from stampcard.core.errors import ValidationFailed
 from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants.actors import Channel
 from stampcard.merchants.models import Role
-from stampcard.panel.access import panel_view
+from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.journal.forms import JournalFilterForm
 from stampcard.public import pages
 from stampcard.rewards import selectors as rewards_selectors
@@ -54,16 +54,19 @@ def journal_rows(events: list[CardEvent]) -> list[JournalRow]:
 
 @panel_view(Role.MANAGER)
 def journal_list(request: HttpRequest) -> HttpResponse:
-    merchant = request.panel.merchant  # type: ignore[attr-defined]
+    panel = panel_of(request)
+    merchant = panel.merchant
+    within = panel.location_ids
+    locations = list(merchants_selectors.locations_list(merchant=merchant))
     form = JournalFilterForm(
         request.GET or None,
-        locations=list(merchants_selectors.locations_list(merchant=merchant)),
+        locations=[location for location in locations if within is None or location.pk in within],
         memberships=list(merchants_selectors.memberships_list(merchant=merchant)),
     )
     page = None
     problem = ""
     if not request.GET or form.is_valid():
-        filters = form.filters() if request.GET else journal.JournalFilters()
+        filters = replace(form.filters() if request.GET else journal.JournalFilters(), within=within)
         try:
             page = journal.journal_page(merchant=merchant, filters=filters, cursor=request.GET.get("cursor"))
         except ValidationFailed as refusal:
@@ -93,8 +96,9 @@ def journal_card_view(request: HttpRequest, event_id: int) -> HttpResponse:
     Drawn with the customer's own card template; the QR and the wallet buttons are left out (a manager looks at the
     past, not at a card to scan), and vouchers show without their public link.
     """
-    merchant = request.panel.merchant  # type: ignore[attr-defined]
-    event = journal.journal_event_get(merchant=merchant, event_id=event_id)
+    panel = panel_of(request)
+    merchant = panel.merchant
+    event = journal.journal_event_get(merchant=merchant, event_id=event_id, within=panel.location_ids)
     snapshot = journal.card_snapshot_at(event=event)
     card = event.card
     program = card.program

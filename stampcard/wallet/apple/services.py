@@ -2,8 +2,10 @@
 
 from django.db import IntegrityError, transaction
 
+from stampcard.cards import ledger
 from stampcard.cards.changes import card_in_wallet
-from stampcard.cards.models import Card
+from stampcard.cards.models import Card, EventKind
+from stampcard.merchants.actors import Actor, Channel
 from stampcard.wallet.apple import credentials
 from stampcard.wallet.apple.models import (
     AppleDeviceLog,
@@ -35,13 +37,24 @@ def apple_pass_ensure(*, card: Card) -> ApplePass:
         return ApplePass.objects.get(card=card)
 
 
+def _journal(apple_pass: ApplePass, kind: EventKind) -> None:
+    card = Card.objects.select_related("merchant").get(pk=apple_pass.card_id)
+    actor = Actor(merchant=card.merchant, channel=Channel.SYSTEM)
+    ledger.ledger_note(card=card, kind=kind, actor=actor, wallet="apple")
+
+
 def device_register(*, apple_pass: ApplePass, device_library_identifier: str, push_token: str) -> bool:
-    """Register a device for a pass's updates; True when new, False when it was registered (its token refreshed)."""
-    registration, created = AppleRegistration.objects.get_or_create(
-        apple_pass=apple_pass,
-        device_library_identifier=device_library_identifier,
-        defaults={"push_token": push_token},
-    )
+    """Register a device for a pass's updates; True when new, False when it was registered (its token refreshed).
+    A new registration is the pass added to a wallet: the card's journal records it (once: the registration row is
+    unique per device and pass)."""
+    with transaction.atomic():
+        registration, created = AppleRegistration.objects.get_or_create(
+            apple_pass=apple_pass,
+            device_library_identifier=device_library_identifier,
+            defaults={"push_token": push_token},
+        )
+        if created:
+            _journal(apple_pass, EventKind.PASS_INSTALLED)
     if created:
         card_in_wallet(card_id=apple_pass.card_id)
     if not created and registration.push_token != push_token:
@@ -51,9 +64,14 @@ def device_register(*, apple_pass: ApplePass, device_library_identifier: str, pu
 
 
 def device_unregister(*, apple_pass: ApplePass, device_library_identifier: str) -> None:
-    AppleRegistration.objects.filter(
-        apple_pass=apple_pass, device_library_identifier=device_library_identifier
-    ).delete()
+    """The device removed the pass: drop its registration and record the removal in the card's journal (only when
+    there was one to drop, so a repeated DELETE records nothing)."""
+    with transaction.atomic():
+        deleted, _ = AppleRegistration.objects.filter(
+            apple_pass=apple_pass, device_library_identifier=device_library_identifier
+        ).delete()
+        if deleted:
+            _journal(apple_pass, EventKind.PASS_REMOVED)
 
 
 def push_token_forget(*, push_token: str) -> int:

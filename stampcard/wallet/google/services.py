@@ -14,10 +14,12 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from stampcard.cards import ledger
 from stampcard.cards.changes import card_in_wallet
-from stampcard.cards.models import Card, Program
+from stampcard.cards.models import Card, EventKind, Program
 from stampcard.core import clock
 from stampcard.core.metrics import WALLET_PUSH_FAILURES
+from stampcard.merchants.actors import Actor, Channel
 from stampcard.rewards import selectors as rewards_selectors
 from stampcard.vouchers import selectors as vouchers_selectors
 from stampcard.wallet.google import locks, payloads
@@ -270,6 +272,12 @@ def callback_record(*, message: dict[str, Any]) -> CallbackOutcome:
                 event_type=event_type,
                 expires_at=expires_at,
                 payload=message,
+            )
+            # The card's journal: saved to or deleted from Google Wallet (a redelivery rolls back with the row above).
+            card = Card.objects.select_related("merchant").get(pk=google_object.card_id)
+            kind = EventKind.PASS_INSTALLED if event_type == WalletEventType.SAVE else EventKind.PASS_REMOVED
+            ledger.ledger_note(
+                card=card, kind=kind, actor=Actor(merchant=card.merchant, channel=Channel.SYSTEM), wallet="google"
             )
     except IntegrityError:
         return CallbackOutcome(recorded=False, reason="duplicate")

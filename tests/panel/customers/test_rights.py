@@ -8,6 +8,7 @@ from django.core import mail
 from stampcard.cards import links
 from stampcard.customers.models import Customer, CustomerErasure
 from stampcard.merchants.models import Role
+from tests.factories import CardFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,26 @@ def test_resending_without_an_email_is_refused_with_a_message(shop, manager_clie
 
     assert mail.outbox == []
     assert "no email saved" in response.content.decode()
+
+
+def test_resending_the_card_link_stops_after_three_an_hour_with_a_message(shop, manager_client):
+    name_the_customer(shop)
+    for _ in range(3):
+        manager_client.post(url(shop, "send-link"))
+
+    response = manager_client.post(url(shop, "send-link"), follow=True)
+
+    assert len(mail.outbox) == 3
+    assert "sent 3 times this hour already" in response.content.decode()
+
+
+def test_the_card_link_limit_counts_per_customer(shop, manager_client):
+    name_the_customer(shop)
+    for _ in range(3):
+        manager_client.post(url(shop, "send-link"))
+    other = CardFactory(program=shop.card.program)
+    Customer.objects.filter(pk=other.customer_id).update(email="taras@example.com")
+
+    manager_client.post(f"/panel/customers/{other.customer_id}/send-link/")
+
+    assert [m.to for m in mail.outbox][-1] == ["taras@example.com"]

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.django_db
 
 URL = "/panel/journal/"
 KYIV = ZoneInfo("Europe/Kyiv")
-PAGE_QUERIES = 9  # session, user, memberships, menu and alerts, locations, staff (+ their locations), events
+PAGE_QUERIES = 10  # session, user, memberships, menu and alerts, locations, staff (+ their locations), the viewer's own
+# locations (a location-limited manager sees theirs only), events
 
 
 def shown(response) -> list[int]:

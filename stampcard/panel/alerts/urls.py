@@ -1,0 +1,10 @@
+"""Mounted under /panel/ in the panel's namespace (``panel:``) by ``stampcard.panel.urls``."""
+
+from django.urls import path
+
+from stampcard.panel.alerts import views
+
+urlpatterns = [
+    path("alerts/", views.abuse_alerts_page, name="abuse-alerts"),
+    path("alerts/<uuid:abuse_alert_id>/review/", views.abuse_alert_review, name="abuse-alert-review"),
+]

@@ -1,0 +1,58 @@
+"""Suspicious-activity alerts of the scanner's anti-abuse checks (``scanner.AbuseAlert``): the open ones to review,
+the reviewed ones as history, and marking one reviewed (who and when are kept). A staff member limited to locations
+sees only the alerts of those locations (``scanner.selectors.alerts_list``)."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from stampcard.merchants.models import Role
+from stampcard.panel.access import panel_of, panel_view
+from stampcard.scanner import selectors as scanner_selectors
+from stampcard.scanner import services as scanner_services
+from stampcard.scanner.models import AbuseAlert
+from stampcard.scanner.wording import alert_details_text
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AlertRow:
+    alert: AbuseAlert
+    details: str
+
+
+@panel_view(Role.MANAGER)
+def abuse_alerts_page(request: HttpRequest) -> HttpResponse:
+    """``?state=reviewed`` lists the history; anything else the open alerts."""
+    actor = panel_of(request).actor
+    state = "reviewed" if request.GET.get("state") == "reviewed" else "open"
+    alerts = scanner_selectors.alerts_list(actor=actor, state=state)
+    if state == "reviewed":
+        alerts = alerts.order_by("-reviewed_at", "pk")
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "panel/alerts/list.html",
+        {
+            "state": state,
+            "page": page,
+            "rows": [AlertRow(alert=alert, details=alert_details_text(alert)) for alert in page.object_list],
+            "open_count": scanner_selectors.alerts_open_count(actor=actor)
+            if state == "reviewed"
+            else page.paginator.count,
+        },
+    )
+
+
+@panel_view(Role.MANAGER, methods=("POST",))
+def abuse_alert_review(request: HttpRequest, abuse_alert_id: uuid.UUID) -> HttpResponse:
+    scanner_services.alert_review(actor=panel_of(request).actor, alert_id=abuse_alert_id)
+    messages.success(request, _("The alert is marked reviewed."))
+    return HttpResponseRedirect(reverse("panel:abuse-alerts"))
