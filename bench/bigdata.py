@@ -54,199 +54,41 @@ TABLES = (
     "google_wallet_googleobject",
 )
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 # (display, folded, ascii for emails). Three pools: Ukrainian in Cyrillic, Ukrainian in Latin, English.
-_UK_FIRST = [
-    "Олена",
-    "Ірина",
-    "Наталія",
-    "Оксана",
-    "Тетяна",
-    "Юлія",
-    "Марія",
-    "Анна",
-    "Катерина",
-    "Софія",
-    "Вікторія",
-    "Дарина",
-    "Андрій",
-    "Олександр",
-    "Дмитро",
-    "Сергій",
-    "Тарас",
-    "Іван",
-    "Богдан",
-    "Максим",
-    "Микола",
-    "Петро",
-    "Юрій",
-    "Василь",
-    "Остап",
-    "Ярослав",
-    "Євген",
-    "Олег",
-    "Роман",
-    "Віталій",
-]
-_UK_FIRST_LAT = [
-    "olena",
-    "iryna",
-    "nataliia",
-    "oksana",
-    "tetiana",
-    "yuliia",
-    "mariia",
-    "anna",
-    "kateryna",
-    "sofiia",
-    "viktoriia",
-    "daryna",
-    "andrii",
-    "oleksandr",
-    "dmytro",
-    "serhii",
-    "taras",
-    "ivan",
-    "bohdan",
-    "maksym",
-    "mykola",
-    "petro",
-    "yurii",
-    "vasyl",
-    "ostap",
-    "yaroslav",
-    "yevhen",
-    "oleh",
-    "roman",
-    "vitalii",
-]
-_UK_LAST = [
-    "Коваленко",
-    "Шевченко",
-    "Бондаренко",
-    "Ткаченко",
-    "Кравченко",
-    "Олійник",
-    "Шевчук",
-    "Поліщук",
-    "Бойко",
-    "Мельник",
-    "Коваль",
-    "Лисенко",
-    "Марченко",
-    "Руденко",
-    "Савченко",
-    "Петренко",
-    "Гончаренко",
-    "Кузьменко",
-    "Мороз",
-    "Павленко",
-    "Гриценко",
-    "Левченко",
-    "Зінченко",
-    "Ковальчук",
-    "Данилюк",
-    "Литвиненко",
-    "Сидоренко",
-    "Карпенко",
-    "Приходько",
-    "Яковенко",
-]
-_UK_LAST_LAT = [
-    "kovalenko",
-    "shevchenko",
-    "bondarenko",
-    "tkachenko",
-    "kravchenko",
-    "oliinyk",
-    "shevchuk",
-    "polishchuk",
-    "boiko",
-    "melnyk",
-    "koval",
-    "lysenko",
-    "marchenko",
-    "rudenko",
-    "savchenko",
-    "petrenko",
-    "honcharenko",
-    "kuzmenko",
-    "moroz",
-    "pavlenko",
-    "hrytsenko",
-    "levchenko",
-    "zinchenko",
-    "kovalchuk",
-    "danyliuk",
-    "lytvynenko",
-    "sydorenko",
-    "karpenko",
-    "prykhodko",
-    "yakovenko",
-]
-_EN_FIRST = [
-    "James",
-    "Mary",
-    "John",
-    "Patricia",
-    "Robert",
-    "Jennifer",
-    "Michael",
-    "Linda",
-    "David",
-    "Elizabeth",
-    "William",
-    "Susan",
-    "Richard",
-    "Jessica",
-    "Joseph",
-    "Sarah",
-    "Thomas",
-    "Karen",
-    "Daniel",
-    "Emma",
-    "Oliver",
-    "Amelia",
-    "George",
-    "Isla",
-    "Harry",
-    "Ava",
-    "Jack",
-    "Mia",
-    "Chloé",
-    "José",
-]
-_EN_LAST = [
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Miller",
-    "Davis",
-    "Wilson",
-    "Taylor",
-    "Anderson",
-    "Thomas",
-    "Moore",
-    "Martin",
-    "Jackson",
-    "Thompson",
-    "White",
-    "Harris",
-    "Clark",
-    "Lewis",
-    "Walker",
-    "Hall",
-    "Young",
-    "King",
-    "Wright",
-    "Scott",
-    "Green",
-    "Baker",
-    "Adams",
-    "Nelson",
-    "Álvarez",
-]
+_UK_FIRST = _words(
+    "Олена Ірина Наталія Оксана Тетяна Юлія Марія Анна Катерина Софія Вікторія Дарина Андрій Олександр "
+    "Дмитро Сергій Тарас Іван Богдан Максим Микола Петро Юрій Василь Остап Ярослав Євген Олег Роман "
+    "Віталій"
+)
+_UK_FIRST_LAT = _words(
+    "olena iryna nataliia oksana tetiana yuliia mariia anna kateryna sofiia viktoriia daryna andrii "
+    "oleksandr dmytro serhii taras ivan bohdan maksym mykola petro yurii vasyl ostap yaroslav yevhen oleh "
+    "roman vitalii"
+)
+_UK_LAST = _words(
+    "Коваленко Шевченко Бондаренко Ткаченко Кравченко Олійник Шевчук Поліщук Бойко Мельник Коваль Лисенко "
+    "Марченко Руденко Савченко Петренко Гончаренко Кузьменко Мороз Павленко Гриценко Левченко Зінченко "
+    "Ковальчук Данилюк Литвиненко Сидоренко Карпенко Приходько Яковенко"
+)
+_UK_LAST_LAT = _words(
+    "kovalenko shevchenko bondarenko tkachenko kravchenko oliinyk shevchuk polishchuk boiko melnyk koval "
+    "lysenko marchenko rudenko savchenko petrenko honcharenko kuzmenko moroz pavlenko hrytsenko levchenko "
+    "zinchenko kovalchuk danyliuk lytvynenko sydorenko karpenko prykhodko yakovenko"
+)
+_EN_FIRST = _words(
+    "James Mary John Patricia Robert Jennifer Michael Linda David Elizabeth William Susan Richard Jessica "
+    "Joseph Sarah Thomas Karen Daniel Emma Oliver Amelia George Isla Harry Ava Jack Mia Chloé José"
+)
+_EN_LAST = _words(
+    "Smith Johnson Williams Brown Jones Miller Davis Wilson Taylor Anderson Thomas Moore Martin Jackson "
+    "Thompson White Harris Clark Lewis Walker Hall Young King Wright Scott Green Baker Adams Nelson "
+    "Álvarez"
+)
 DOMAINS = ["gmail.com", "ukr.net", "i.ua", "outlook.com", "yahoo.com", "icloud.com", "meta.ua", "proton.me"]
 PHONE_CODES = ["50", "66", "67", "68", "63", "73", "93", "97", "98", "99", "95", "96"]
 LOCATIONS = [
