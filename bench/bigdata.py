@@ -103,7 +103,7 @@ LOCATIONS = [
 LOCATION_WEIGHTS = [0.34, 0.22, 0.16, 0.12, 0.09, 0.07]
 
 
-def _name_pools() -> dict[str, list[Any]]:
+def _name_pools() -> dict[str, Any]:
     from stampcard.core.text import fold
 
     def ascii_of(name: str) -> str:
@@ -280,7 +280,7 @@ def fill(
             )  # fmt: skip
             ord_base += n
         base = (now - timedelta(days=DAYS)).astimezone(timezone.get_fixed_timezone(0)).date()
-        params = {"base": base, "now": now, "days": DAYS, "per_card": per_card, "goal": GOAL}
+        params: dict[str, Any] = {"base": base, "now": now, "days": DAYS, "per_card": per_card, "goal": GOAL}
         params["weights"] = [sum(LOCATION_WEIGHTS[: i + 1]) for i in range(len(LOCATION_WEIGHTS))]
         # One row per card: its join instant (p0, in opening days), visits, opening adjustment, home location, and
         # the visits of the cards before it (so check ids are computed, not looked up).

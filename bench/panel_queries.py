@@ -384,7 +384,7 @@ def _report(sides: dict[str, Any]) -> str:
         "",
         f"{'query':48} {'demo ms':>8} {'big ms':>8} {'big/demo':>9} {'SQL':>4}  unindexed",
     ]
-    plans = []
+    plans: list[tuple[str, dict[str, Any]]] = []
     for name, b in big["queries"].items():
         d = demo["queries"].get(name, {})
         ratio = b["median_ms"] / d["median_ms"] if d.get("median_ms") else float("nan")
