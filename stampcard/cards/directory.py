@@ -19,6 +19,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.db.models.functions import Coalesce
 
 from stampcard.cards.models import Card, CardEvent, EventKind
+from stampcard.cards.selectors import customer_email_is, customer_phone_is
 from stampcard.core.codes import looks_like_card_number, looks_like_card_qr
 from stampcard.core.errors import NotFound, ValidationFailed
 from stampcard.core.text import fold
@@ -66,17 +67,17 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
         raise ValidationFailed(code="invalid_cursor", field="cursor") from None
 
 
-def _search(query: str) -> Q:
+def _search(query: str, *, merchant: Merchant) -> Q:
     """Card number or QR, email, phone (or its tail), or every word of a name, accent- and case-insensitively."""
     if looks_like_card_number(query):
         return Q(number=query)
     if looks_like_card_qr(query):
         return Q(qr_payload=query.upper())
     if "@" in query:
-        return Q(customer__email=query.lower())
+        return customer_email_is(merchant=merchant, email=query.lower())
     digits = query.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
     if digits.lstrip("+").isdigit() and len(digits) >= 4:
-        return Q(customer__phone=digits) | Q(customer__phone__endswith=digits.lstrip("+"))
+        return customer_phone_is(merchant=merchant, digits=digits)
     condition = Q()
     for word in fold(query).split():
         condition &= Q(customer__name_folded__contains=word)
@@ -88,7 +89,7 @@ def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "Que
     qs = Card.objects.filter(merchant=merchant).annotate(last_visit_at=Coalesce("last_stamp_at", "created_at"))
     query = " ".join((filters.q or "").split())
     if query:
-        qs = qs.filter(_search(query))
+        qs = qs.filter(_search(query, merchant=merchant))
     if filters.program_id:
         qs = qs.filter(program_id=filters.program_id)
     if filters.location_id:

@@ -25,6 +25,7 @@ def test_a_registered_query_is_one_line_and_a_full_scan_shows_its_plan(monkeypat
 
     bigdata.fill(cards=300, events=3000, log=lambda message: None, vouchers=0)
     monkeypatch.setattr(panel_queries, "SEQ_SCAN_ROWS", 100)
+    monkeypatch.setattr(panel_queries, "SEQ_SCAN_MIN_MS", 0)
     monkeypatch.setattr(panel_queries, "QUERIES", {})
     panel_queries.register("ledger by reason", lambda ctx: list(CardEvent.objects.filter(reason="nope")))
 

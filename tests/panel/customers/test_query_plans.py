@@ -93,6 +93,17 @@ def test_a_name_search_reads_the_trigram_index(crowd):
     assert "customer_name_trgm" in plan
 
 
+def test_a_cashier_search_by_email_reads_the_email_index(crowd):
+    from stampcard.cards.models import Card as CardModel
+    from stampcard.cards.selectors import customer_email_is
+
+    qs = CardModel.objects.filter(merchant=crowd.merchant).filter(
+        customer_email_is(merchant=crowd.merchant, email="guest7@example.com")
+    )
+
+    assert "Index Scan using customer_email_unique_per_merchant" in plan_of(qs)
+
+
 def test_a_phone_tail_search_reads_the_trigram_index(crowd):
     plan = page_plan(crowd, q="0000150")
 
@@ -102,7 +113,9 @@ def test_a_phone_tail_search_reads_the_trigram_index(crowd):
 def test_an_email_search_reads_the_email_index(crowd):
     plan = page_plan(crowd, q="guest7@example.com")
 
-    assert "customer_email_unique_per_merchant" in plan
+    # Looked up by merchant and email in the index, not read end to end with the email as a filter.
+    assert "Index Scan using customer_email_unique_per_merchant" in plan
+    assert "Index Cond: ((merchant_id = " in plan and "(email)::text = 'guest7@example.com'" in plan
 
 
 def test_the_stamped_at_location_filter_probes_the_stamps_by_location_index(crowd):
