@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench lint messages frontend screenshots clean
+.PHONY: install run test test-sqlite test-postgres bench bigdata lint messages frontend screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,13 @@ screenshots: install
 bench: install
 	$(BIN)/python -m bench.stamp_throughput
 	$(BIN)/python -m bench.pkpass
+	$(BIN)/python -m bench.panel_queries
+
+# PostgreSQL database stampcard_bigdata (dropped and remade): ~1M cards, ~20M ledger lines (bench/bigdata.py);
+# BIGDATA_CARDS / BIGDATA_EVENTS size it, BIGDATA_ARGS passes more (e.g. --verify).
+BIGDATA_ARGS ?=
+bigdata: $(BIN)/.installed
+	$(BIN)/python -m bench.bigdata $(BIGDATA_ARGS)
 
 lint: install
 	$(BIN)/lint-imports --no-cache

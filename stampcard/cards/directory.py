@@ -14,10 +14,12 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.db.models.functions import Coalesce
 
 from stampcard.cards.models import Card, CardEvent, EventKind
+from stampcard.cards.selectors import customer_email_is, customer_phone_is
 from stampcard.core.codes import looks_like_card_number, looks_like_card_qr
 from stampcard.core.errors import NotFound, ValidationFailed
 from stampcard.core.text import fold
@@ -68,17 +70,17 @@ def cursor_decode(cursor: str) -> tuple[datetime, int]:
         raise ValidationFailed(code="invalid_cursor", field="cursor") from None
 
 
-def _search(query: str) -> Q:
+def _search(query: str, *, merchant: Merchant) -> Q:
     """Card number or QR, email, phone (or its tail), or every word of a name, accent- and case-insensitively."""
     if looks_like_card_number(query):
         return Q(number=query)
     if looks_like_card_qr(query):
         return Q(qr_payload=query.upper())
     if "@" in query:
-        return Q(customer__email=query.lower())
+        return customer_email_is(merchant=merchant, email=query.lower())
     digits = query.replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
     if digits.lstrip("+").isdigit() and len(digits) >= 4:
-        return Q(customer__phone=digits) | Q(customer__phone__endswith=digits.lstrip("+"))
+        return customer_phone_is(merchant=merchant, digits=digits)
     condition = Q()
     for word in fold(query).split():
         condition &= Q(customer__name_folded__contains=word)
@@ -93,7 +95,7 @@ def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "Que
     )
     query = " ".join((filters.q or "").split())
     if query:
-        qs = qs.filter(_search(query))
+        qs = qs.filter(_search(query, merchant=merchant))
     if filters.program_id:
         qs = qs.filter(program_id=filters.program_id)
     if filters.location_id:
@@ -123,8 +125,7 @@ def directory_page(
     """One page of the directory after ``cursor`` (the first page without one), in a fixed number of queries."""
     qs = directory_queryset(merchant=merchant, filters=filters)
     if cursor:
-        at, card_id = cursor_decode(cursor)
-        qs = qs.filter(Q(last_visit_at__lt=at) | Q(last_visit_at=at, pk__lt=card_id))
+        qs = after_cursor(qs, cursor)
     cards = list(qs[: size + 1])
     more = len(cards) > size
     cards = cards[:size]
@@ -133,6 +134,14 @@ def directory_page(
         next_cursor=cursor_encode(cards[-1]) if more else None,
         visits=visits_by_card(cards=cards),
     )
+
+
+def after_cursor(qs: "QuerySet[Card]", cursor: str) -> "QuerySet[Card]":
+    """The rows of ``directory_queryset`` after ``cursor``: ``(last visit, id) < (at, card id)`` as one row-value
+    comparison, which the directory index takes as where to start (``a < x OR (a = x AND b < y)`` would only filter
+    the rows it walks from the top, so page n would cost n pages). Raises ValidationFailed ``invalid_cursor``."""
+    at, card_id = cursor_decode(cursor)
+    return qs.filter(TupleLessThan(Tuple(F("last_visit_at"), F("pk")), (at, card_id)))
 
 
 def visits_by_card(*, cards: list[Card]) -> dict[int, int]:

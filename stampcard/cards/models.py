@@ -438,6 +438,9 @@ class CardEvent(TenantModel):
             models.Index(fields=["merchant", "actor", "-id"], name="cardevent_journal_actor"),
             models.Index(fields=["merchant", "channel", "-id"], name="cardevent_journal_channel"),
             models.Index(fields=["merchant", "created_at"], name="cardevent_journal_period"),
+            # The customer directory's "stamped at this location" filter probes each listed card's stamps by
+            # location from the index alone (``cards.directory``).
+            models.Index(fields=["card", "location"], condition=Q(kind="stamp"), name="cardevent_card_stamped_at"),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:

@@ -51,6 +51,21 @@ def card_get(*, merchant: Merchant, ref: str) -> Card:
     return card
 
 
+def customer_email_is(*, merchant: Merchant, email: str) -> Q:
+    """Cards whose customer has ``email`` (lower-cased): the condition the unique (merchant, email) index serves.
+
+    That index is partial (``email <> ''``); the planner uses it only when the query names the customer's merchant
+    and repeats the predicate, else it reads every customer (0.2 s at a million)."""
+    return Q(customer__merchant=merchant, customer__email=email) & ~Q(customer__email="")
+
+
+def customer_phone_is(*, merchant: Merchant, digits: str) -> Q:
+    """Cards whose customer's phone is ``digits`` (the unique partial (merchant, phone) index, as above) or ends with
+    them without the "+" (the phone's trigram index on PostgreSQL)."""
+    exact = Q(customer__merchant=merchant, customer__phone=digits) & ~Q(customer__phone="")
+    return exact | Q(customer__phone__endswith=digits.lstrip("+"))
+
+
 def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
     """Find cards by QR payload, six-digit number, email, phone or name.
 
@@ -64,9 +79,9 @@ def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
     if looks_like_card_number(query) or looks_like_card_qr(query):
         return list(card_queryset_for_ref(merchant, query).select_related("program", "program_version", "customer"))
     if "@" in query:
-        condition = Q(customer__email=query.lower())
+        condition = customer_email_is(merchant=merchant, email=query.lower())
     elif (digits := query.replace(" ", "").replace("-", "")).lstrip("+").isdigit() and len(digits) >= 7:
-        condition = Q(customer__phone=digits) | Q(customer__phone__endswith=digits.lstrip("+"))
+        condition = customer_phone_is(merchant=merchant, digits=digits)
     else:
         condition = Q()
         for word in fold(query).split():

@@ -92,6 +92,7 @@ def _detail_context(request: HttpRequest, cards: list[Card], **extra: Any) -> di
     ready = rewards_selectors.rewards_ready_by_card(cards=cards)
     vouchers = vouchers_selectors.vouchers_active_by_card(cards=cards)
     visits = directory.visits_by_card(cards=cards)
+    wallets = wallet_selectors.cards_wallets(cards=cards)
     try:
         before = int(request.GET.get("before", "")) if request.GET.get("before") else None
     except ValueError:
@@ -107,7 +108,7 @@ def _detail_context(request: HttpRequest, cards: list[Card], **extra: Any) -> di
                 "visits": visits.get(card.pk, 0),
                 "rewards": ready.get(card.pk, []),
                 "vouchers": vouchers.get(card.pk, []),
-                "wallets": wallet_selectors.card_wallets(card=card),
+                "wallets": wallets[card.pk],
                 "adjust_form": adjust_forms.get(card.pk) or AdjustmentForm(prefix=f"card-{card.pk}"),
             }
             for card in cards

@@ -31,3 +31,21 @@ def wallets_of(*, card: Card) -> dict[str, str | None]:
     if latest is None:
         return {"google": None}
     return {"google": "saved" if latest == WalletEventType.SAVE else "removed"}
+
+
+def wallets_of_cards(*, cards: list[Card]) -> dict[int, str | None]:
+    """``wallets_of`` of several cards (of one merchant) in one query: card id -> "saved" | "removed" | None."""
+    held: dict[int, str | None] = {card.pk: None for card in cards}
+    if not cards:
+        return held
+    events = (
+        GoogleCallbackEvent.objects.filter(merchant_id=cards[0].merchant_id, google_object__card_id__in=list(held))
+        .order_by("google_object__card_id", "-expires_at", "-pk")
+        .values_list("google_object__card_id", "event_type")
+    )
+    seen: set[int] = set()
+    for card_id, event_type in events:
+        if card_id not in seen:
+            seen.add(card_id)
+            held[card_id] = "saved" if event_type == WalletEventType.SAVE else "removed"
+    return held

@@ -145,3 +145,20 @@ def test_a_card_of_another_customer_is_not_found_under_this_one(shop, manager_cl
 @pytest.mark.parametrize("customer_id", ["not-a-uuid", "00000000-0000-0000-0000-000000000000"])
 def test_an_unknown_customer_is_404(shop, manager_client, customer_id):
     assert manager_client.get(f"/panel/customers/{customer_id}/").status_code == 404
+
+
+def test_the_page_costs_the_same_queries_for_a_new_customer_or_a_regular_with_three_cards(
+    shop, manager_client, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(20) as newcomer:
+        manager_client.get(page_of(shop.card))
+    for _ in range(2):
+        CardFactory(program=ProgramFactory(merchant=shop.merchant, is_default=False), customer=shop.card.customer)
+    for n in range(3 * shop.program.goal):
+        checkouts_services.card_adjust(actor=manager(shop), card_ref=shop.card.number, delta=1, reason=f"visit {n}")
+
+    with django_assert_max_num_queries(len(newcomer.captured_queries)):
+        response = manager_client.get(page_of(shop.card))
+
+    assert len(response.context["cards"]) == 3
+    assert len(response.context["events"]) == 25
