@@ -32,6 +32,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("customers", "0003_erasure")]
+    dependencies = [("customers", "0004_customer_merge")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]

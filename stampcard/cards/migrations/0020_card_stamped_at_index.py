@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cards", "0016_card_directory_indexes"),
+        ("cards", "0019_backfill_card_issued"),
         ("merchants", "0005_opening_hours_invitations_plan_changes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
