@@ -6,10 +6,10 @@ Everything that moves a card's stamps (checkouts, reversals, adjustments) is orc
 
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
-from stampcard.cards import errors, selectors
-from stampcard.cards.models import Card, Program
+from stampcard.cards import errors, ledger, locks, selectors
+from stampcard.cards.models import Card, CardEvent, EventKind, Program
 from stampcard.cards.versions import program_version_current
 from stampcard.core.codes import random_card_number, random_card_qr
 from stampcard.core.uniques import insert_with_fresh_code
@@ -44,11 +44,25 @@ def card_enrol(
     return card_create(customer=customer, program=program)
 
 
-def card_create(*, customer: Customer, program: Program) -> Card:
-    """Issue a card with a random six-digit number, retrying on the rare collision."""
+def card_create(*, customer: Customer, program: Program, number: str = "") -> Card:
+    """Issue a card with a random six-digit number, retrying on the rare collision, or with ``number`` (a number
+    kept from another system; raises CardNumberTaken when a card has it)."""
     if Card.objects.filter(program=program, customer=customer).exists():
         raise errors.CardAlreadyEnrolled()
     version = program_version_current(program=program)
+    if number:
+        try:
+            with transaction.atomic():
+                return Card.objects.create(
+                    merchant_id=customer.merchant_id,
+                    program=program,
+                    program_version=version,
+                    customer=customer,
+                    number=number,
+                    qr_payload=random_card_qr(),
+                )
+        except IntegrityError:
+            raise errors.CardNumberTaken(number=number) from None
     return insert_with_fresh_code(
         lambda: Card.objects.create(
             merchant_id=customer.merchant_id,
@@ -60,4 +74,20 @@ def card_create(*, customer: Customer, program: Program) -> Card:
         ),
         attempts=CARD_NUMBER_ATTEMPTS,
         what="card number",
+    )
+
+
+def card_balance_import(*, card: Card, actor: Actor, stamps: int, lifetime_stamps: int, **payload: object) -> CardEvent:
+    """Bring a balance from another system onto ``card``: one ``imported`` ledger line adding ``stamps`` (and
+    ``lifetime_stamps`` to the lifetime count), under the card's lock. Reaching a reward by import issues nothing:
+    the card's next stamp does. Call inside a transaction."""
+    locked = locks.card_lock(merchant=actor.merchant, card_id=card.pk)
+    return ledger.ledger_append(
+        card=locked,
+        kind=EventKind.IMPORTED,
+        delta=stamps,
+        lifetime_delta=lifetime_stamps,
+        actor=actor,
+        reason=str(payload.pop("reason", "")),
+        **payload,
     )
