@@ -156,7 +156,7 @@ def import_mapping_set(*, job: ImportJob, mapping: dict[str, Any]) -> ImportJob:
     if job.state != ImportState.DRAFT:
         raise Conflict(_("This import has already started."), code="import_started")
     job.mapping = mapping_check(headers=job.headers, mapping=mapping)
-    job.save(update_fields=["mapping", "updated_at"])
+    job.save(update_fields=["mapping"])
     return job
 
 
@@ -268,7 +268,7 @@ def import_start(*, job: ImportJob) -> ImportJob:
     mapping_check(headers=job.headers, mapping=job.mapping)
     now = clock.now()
     changed = ImportJob.objects.filter(pk=job.pk, state=ImportState.DRAFT).update(
-        state=ImportState.QUEUED, heartbeat_at=now, updated_at=now
+        state=ImportState.QUEUED, heartbeat_at=now
     )
     if not changed:
         raise Conflict(_("This import has already started."), code="import_started")
@@ -337,7 +337,7 @@ def _batch_run(job_id: uuid.UUID, rows: list[Row], size: int) -> bool:
         start = job.rows_done
         if start >= len(rows):
             job.state, job.finished_at, job.content = ImportState.DONE, now, ""
-            job.save(update_fields=["state", "finished_at", "content", "updated_at"])
+            job.save(update_fields=["state", "finished_at", "content"])
             return False
         batch = rows[start : start + size]
         known = _known(merchant=job.merchant, program=job.program, rows=batch)
@@ -364,7 +364,6 @@ def _batch_run(job_id: uuid.UUID, rows: list[Row], size: int) -> bool:
                 "rejected",
                 "state",
                 "heartbeat_at",
-                "updated_at",
             ]
         )
     return True

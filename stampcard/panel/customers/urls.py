@@ -2,10 +2,17 @@
 
 from django.urls import path
 
-from stampcard.panel.customers import views
+from stampcard.panel.customers import imports, views
 
 urlpatterns = [
     path("customers/", views.customers_page, name="customers"),
+    # Before customers/<customer_id>/, which would take "import" for an id.
+    path("customers/export.csv", imports.customers_export, name="customers-export-csv"),
+    path("customers/import/", imports.import_upload, name="customers-import"),
+    path("customers/import/<import_id>/", imports.import_job, name="customers-import-job"),
+    path("customers/import/<import_id>/check/", imports.import_check, name="customers-import-check"),
+    path("customers/import/<import_id>/start/", imports.import_start, name="customers-import-start"),
+    path("customers/import/<import_id>/progress/", imports.import_progress, name="customers-import-progress"),
     path("customers/<customer_id>/", views.customer_page, name="customer"),
     path("customers/<customer_id>/export/", views.customer_export, name="customer-export"),
     path("customers/<customer_id>/erase/", views.customer_erase, name="customer-erase"),

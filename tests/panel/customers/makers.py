@@ -19,3 +19,13 @@ def _reward(shop: Shop) -> object:
         actor=actor, card_ref=shop.card.number, delta=shop.program.goal, reason="A full card for the walk"
     )
     return result.rewards[0].pk
+
+
+@object_maker("import_id")
+def _import(shop: Shop) -> object:
+    # A draft import (the file kept, the columns not confirmed yet) of the shop's default program.
+    from stampcard.cards.imports import jobs
+
+    actor = shop.staff[Role.MANAGER].actor(Channel.PANEL)
+    data = "Name;Email;Stamps\nOlena;olena@example.com;3\n".encode()
+    return jobs.import_job_create(actor=actor, program_id=shop.program.pk, file_name="walk.csv", data=data).pk
