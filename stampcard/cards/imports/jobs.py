@@ -202,6 +202,13 @@ def _known(*, merchant: Merchant, program: Program, rows: list[Row]) -> _Known:
     )
 
 
+def _contact_differs(row: Row, customer: Customer) -> bool:
+    return bool(
+        (row.email and customer.email and row.email != customer.email)
+        or (row.phone and customer.phone and row.phone != customer.phone)
+    )
+
+
 def _decide(row: Row, known: _Known, program: Program) -> Decision:
     if row.reasons:
         return Decision(REJECT, reasons=row.reasons)
@@ -224,6 +231,14 @@ def _decide(row: Row, known: _Known, program: Program) -> Decision:
             return Decision(
                 REJECT,
                 reasons=[_("card number %(number)s belongs to another customer") % {"number": row.card_number}],
+            )
+        if customer is None and _contact_differs(row, numbered.customer):
+            return Decision(
+                REJECT,
+                reasons=[
+                    _("card number %(number)s belongs to a customer with another email or phone")
+                    % {"number": row.card_number}
+                ],
             )
         customer = customer or numbered.customer
     if customer is None:
