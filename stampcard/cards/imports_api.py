@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.idempotency import idempotent_write
@@ -184,7 +184,7 @@ def create_import(
 ) -> Any:
     job = _prepare(request, file, program_id, mapping)
     if dry_run:
-        return 200, _out(job, report=jobs.import_dry_run(job=job))
+        return Status(200, _out(job, report=jobs.import_dry_run(job=job)))
     response: HttpResponse = _import_start(request, job)
     return response
 
