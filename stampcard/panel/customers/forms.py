@@ -135,7 +135,7 @@ class ImportMappingForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         seen: dict[str, str] = {}
-        for name, value in data.items():
+        for name, value in list(data.items()):
             if not value:
                 continue
             if value in seen:

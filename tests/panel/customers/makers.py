@@ -27,5 +27,5 @@ def _import(shop: Shop) -> object:
     from stampcard.cards.imports import jobs
 
     actor = shop.staff[Role.MANAGER].actor(Channel.PANEL)
-    data = "Name;Email;Stamps\nOlena;olena@example.com;3\n".encode()
+    data = b"Name;Email;Stamps\nOlena;olena@example.com;3\n"
     return jobs.import_job_create(actor=actor, program_id=shop.program.pk, file_name="walk.csv", data=data).pk
