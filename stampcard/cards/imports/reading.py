@@ -23,7 +23,7 @@ FIELDS: list[tuple[str, str]] = [
     ("phone", _("Phone")),
     ("birthday", _("Birthday")),
     ("card_number", _("Card number")),
-    ("stamps", _("Stamps on the card")),
+    ("stamps", _("Stamps on the card now")),
     ("lifetime_stamps", _("Stamps collected in all")),
     ("consent", _("Agreed to marketing email")),
 ]
