@@ -55,13 +55,6 @@ def staff_language(actor: Actor) -> str:
     return (actor.user.language if actor.user else "") or translation.get_language() or "en"
 
 
-def csv_response(lines: object, *, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def journal_filters(query: schemas.JournalQuery) -> journal.JournalFilters:
     return journal.JournalFilters(
         day_from=query.day_from,
@@ -89,7 +82,7 @@ def export_journal(request: HttpRequest, query: Query[schemas.JournalQuery]) -> 
     if filters.customer.strip():
         journal.journal_page(merchant=actor.merchant, filters=filters, limit=1)  # a too-short search is a 422 now
     lines = exports.journal_csv(merchant=actor.merchant, filters=filters, language=staff_language(actor))
-    return csv_response(lines, filename="journal.csv")
+    return exports.csv_response(lines, filename="journal.csv")
 
 
 @router.get(

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from typing import Any
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -173,3 +174,11 @@ def _translated(lines: Iterator[bytes], language: str | None) -> Iterator[bytes]
             except StopIteration:
                 return
         yield line
+
+
+def csv_response(lines: Iterator[bytes], *, filename: str) -> StreamingHttpResponse:
+    """A download streamed from ``lines`` (the panel's and API v1's exports alike)."""
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -192,7 +192,7 @@ def export_customers(request: HttpRequest, filters: Query[DirectoryQuery]) -> St
         ),
         language=cards_api.staff_language(actor),
     )
-    return cards_api.csv_response(lines, filename="customers.csv")
+    return exports.csv_response(lines, filename="customers.csv")
 
 
 def register(router: Router) -> None:

@@ -1,5 +1,5 @@
 """Importing customers from a CSV file (upload -> map the columns -> dry run -> import on the worker, with a
-progress bar that polls the job's row), and the CSV exports of the customer list and the journal."""
+progress bar that polls the job's row), and the CSV export of the customer list."""
 
 from typing import Any
 
@@ -8,18 +8,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, Streami
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
-from stampcard.cards import exports, journal
+from stampcard.cards import exports
 from stampcard.cards import tasks as cards_tasks
 from stampcard.cards.imports import jobs, reading
 from stampcard.cards.models import ImportJob, ImportState
 from stampcard.core.errors import ApplicationError
-from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.customers.forms import DirectoryFilterForm, ImportMappingForm, ImportUploadForm
-from stampcard.panel.journal.forms import JournalFilterForm
 
 SAMPLE_ROWS = 3
 
@@ -122,39 +119,10 @@ def import_progress(request: HttpRequest, import_id: str) -> HttpResponse:
     return render(request, "panel/customers/_import_progress.html", _job_context(job))
 
 
-def _csv(lines: Any, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 @panel_view(Role.MANAGER)
 def customers_export(request: HttpRequest) -> StreamingHttpResponse:
     """The customer list under the list's filters, as a CSV file streamed in batches."""
     panel = panel_of(request)
     form = DirectoryFilterForm(request.GET or None, merchant=panel.merchant)
     lines = exports.customers_csv(merchant=panel.merchant, filters=form.filters(), language=translation.get_language())
-    return _csv(lines, "customers.csv")
-
-
-@panel_view(Role.MANAGER)
-def journal_export(request: HttpRequest) -> HttpResponse:
-    """The journal under the journal page's filters, as a CSV file streamed in batches."""
-    merchant = panel_of(request).merchant
-    form = JournalFilterForm(
-        request.GET or None,
-        locations=list(merchants_selectors.locations_list(merchant=merchant)),
-        memberships=list(merchants_selectors.memberships_list(merchant=merchant)),
-    )
-    if request.GET and not form.is_valid():
-        messages.error(request, _("Check the filters: the export takes the same ones as the list."))
-        return HttpResponseRedirect(f"{reverse('panel:journal')}?{request.GET.urlencode()}")
-    filters = form.filters() if request.GET else journal.JournalFilters()
-    try:
-        journal.journal_page(merchant=merchant, filters=filters, limit=1)  # a too-short customer search refuses now
-    except ApplicationError as refused:
-        messages.error(request, str(refused.message))
-        return HttpResponseRedirect(f"{reverse('panel:journal')}?{request.GET.urlencode()}")
-    lines = exports.journal_csv(merchant=merchant, filters=filters, language=translation.get_language())
-    return _csv(lines, "journal.csv")
+    return exports.csv_response(lines, filename="customers.csv")
