@@ -68,7 +68,7 @@ class CsvFile:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "IMPORT_MAX_BYTES", 5 * 1024 * 1024))
+    return int(settings.IMPORT_MAX_BYTES)
 
 
 def decode(data: bytes) -> str:
