@@ -175,4 +175,7 @@ def test_import_pages_speak_the_language_and_fit_the_screen(browser, live_server
     if width == "phone":
         assert fits_the_screen(page), "the import progress is wider than a phone"
     _shot(page, f"customers-import-progress-{language}-{width}")
+    # The worker finishes the job: the open page follows by itself (htmx polls the job's row), no reload.
+    import_jobs.import_job_run(job_id=running.pk)
+    page.wait_for_selector("[data-testid=import-progress][data-state=done]", timeout=10_000)
     context.close()
