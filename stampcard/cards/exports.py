@@ -153,10 +153,10 @@ def journal_csv(
                     event.stamps_after,
                     event.card.number,
                     event.card.customer.name,
-                    event.location.name if event.location_id else "",
+                    event.location.name if event.location else "",
                     journal.event_staff(event),
                     channel,
-                    event.check_ref.external_id if event.check_ref_id else "",
+                    event.check_ref.external_id if event.check_ref else "",
                 ]
             if len(events) < batch:
                 return

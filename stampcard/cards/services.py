@@ -5,6 +5,7 @@ Everything that moves a card's stamps (checkouts, reversals, adjustments) is orc
 """
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -77,7 +78,7 @@ def card_create(*, customer: Customer, program: Program, number: str = "") -> Ca
     )
 
 
-def card_balance_import(*, card: Card, actor: Actor, stamps: int, lifetime_stamps: int, **payload: object) -> CardEvent:
+def card_balance_import(*, card: Card, actor: Actor, stamps: int, lifetime_stamps: int, **payload: Any) -> CardEvent:
     """Bring a balance from another system onto ``card``: one ``imported`` ledger line adding ``stamps`` (and
     ``lifetime_stamps`` to the lifetime count), under the card's lock. Reaching a reward by import issues nothing:
     the card's next stamp does. Call inside a transaction."""

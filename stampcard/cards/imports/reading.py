@@ -9,6 +9,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +18,7 @@ from stampcard.core.errors import ValidationFailed
 from stampcard.core.text import fold
 
 # Our fields, in the order the mapping form shows them.
-FIELDS: list[tuple[str, str]] = [
+FIELDS: list[tuple[str, Any]] = [
     ("name", _("Name")),
     ("email", _("Email")),
     ("phone", _("Phone")),

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -126,7 +127,7 @@ def journal_card_view(request: HttpRequest, event_id: int) -> HttpResponse:
 
 
 @panel_view(Role.MANAGER)
-def journal_export(request: HttpRequest) -> HttpResponse:
+def journal_export(request: HttpRequest) -> HttpResponseBase:
     """The journal under the journal page's filters, as a CSV file streamed in batches."""
     merchant = panel_of(request).merchant
     form = JournalFilterForm(
