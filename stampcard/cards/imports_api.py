@@ -121,8 +121,7 @@ def _prepare(request: HttpRequest, file: UploadedFile, program_id: str | None, m
     """A job for the upload, unsaved: a dry run writes nothing."""
     actor = actor_of(request)
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    if file.size and file.size > reading.max_bytes():
-        reading.decode(b"\0" * (reading.max_bytes() + 1))  # raises file_too_large with its message
+    reading.size_check(file.size)
     data = file.read(reading.max_bytes() + 1)
     csv_file = reading.csv_read(data)
     program = selectors.program_get(merchant=actor.merchant, program_id=program_id or None)

@@ -72,15 +72,20 @@ def max_bytes() -> int:
     return int(settings.IMPORT_MAX_BYTES)
 
 
-def decode(data: bytes) -> str:
-    """The file's text. Raises ValidationFailed ``file_too_large`` or ``file_not_text``."""
-    if len(data) > max_bytes():
+def size_check(size: int | None) -> None:
+    """Raises ValidationFailed ``file_too_large`` for a file over ``IMPORT_MAX_BYTES``."""
+    if size is not None and size > max_bytes():
         raise ValidationFailed(
             _("The file is larger than %(mb)s MB. Split it into smaller files and import them one after another.")
             % {"mb": max_bytes() // (1024 * 1024)},
             code="file_too_large",
             field="file",
         )
+
+
+def decode(data: bytes) -> str:
+    """The file's text. Raises ValidationFailed ``file_too_large`` or ``file_not_text``."""
+    size_check(len(data))
     for encoding in ("utf-8-sig", "cp1251"):
         try:
             text = data.decode(encoding)

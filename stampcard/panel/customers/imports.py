@@ -38,8 +38,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             upload = form.cleaned_data["file"]
             try:
-                if upload.size > reading.max_bytes():
-                    reading.decode(b"\0" * (reading.max_bytes() + 1))  # file_too_large, with its message
+                reading.size_check(upload.size)
                 job = jobs.import_job_create(
                     actor=panel.actor,
                     program_id=form.cleaned_data["program"].pk,
