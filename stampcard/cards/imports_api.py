@@ -15,6 +15,7 @@ from stampcard.api.idempotency import idempotent_write
 from stampcard.cards import selectors
 from stampcard.cards import tasks as cards_tasks
 from stampcard.cards.imports import jobs, reading
+from stampcard.cards.imports.rows import rejected_texts
 from stampcard.cards.models import ImportJob
 from stampcard.core.errors import ValidationFailed
 from stampcard.merchants import services as merchants_services
@@ -25,7 +26,13 @@ router = Router(tags=["imports"])
 
 class RejectedRowOut(Schema):
     row: int = Field(description="The row as a spreadsheet numbers it (the header is row 1).")
-    reasons: list[str]
+    reasons: list[str] = Field(description="Why, in words (the staff login's language).")
+    codes: list[str] = Field(
+        description="Why, as stable codes: name_empty, invalid_email, invalid_phone, invalid_date, "
+        "impossible_birthday, invalid_card_number, not_a_whole_number, negative, too_many, invalid_consent, "
+        "duplicate_in_file, email_and_phone_of_two_customers, card_number_of_another_program, "
+        "card_number_of_another_customer, card_number_of_another_contact, customer_exists, card_number_taken."
+    )
 
 
 class PreviewRowOut(Schema):
@@ -82,7 +89,7 @@ def job_payload(job: ImportJob) -> dict[str, Any]:
         "created": job.created_count,
         "updated": job.updated_count,
         "skipped": job.skipped_count,
-        "rejected": job.rejected,
+        "rejected": rejected_texts(job.rejected),
         "error": job.error,
         "created_at": job.created_at,
         "started_at": job.started_at,
@@ -150,7 +157,7 @@ def _out(job: ImportJob, *, report: jobs.Report | None) -> dict[str, Any]:
         "dry_run": report is not None,
         "headers": job.headers,
         "mapping": {name: job.headers[index] for name, index in job.mapping.items()},
-        "report": report.__dict__ if report is not None else None,
+        "report": {**report.__dict__, "rejected": rejected_texts(report.rejected)} if report is not None else None,
         "job": job_payload(job) if report is None else None,
     }
 

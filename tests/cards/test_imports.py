@@ -5,10 +5,12 @@ from datetime import timedelta
 
 import pytest
 from django.db.models import Sum
+from django.utils import translation
 
 from stampcard.cards import services as cards_services
 from stampcard.cards import tasks as cards_tasks
 from stampcard.cards.imports import jobs, reading
+from stampcard.cards.imports.rows import rejected_texts
 from stampcard.cards.models import Card, CardEvent, EventKind, ImportedRow, ImportJob, ImportState
 from stampcard.core import clock
 from stampcard.core.errors import ValidationFailed
@@ -128,13 +130,26 @@ def test_the_dry_run_lists_every_rejected_row_with_a_reason_and_writes_nothing(m
     report = jobs.import_dry_run(job=job)
     assert written() == before
     assert {rejected["row"] for rejected in report.rejected} == REJECTED
-    reasons = {rejected["row"]: " ".join(rejected["reasons"]) for rejected in report.rejected}
-    assert "email" in reasons[3]
-    assert "phone" in reasons[4]
-    assert "date" in reasons[5]
-    assert "negative" in reasons[6]
-    assert "row 2" in reasons[7]
-    assert "name" in reasons[8]
+    shown = {item["row"]: item for item in rejected_texts(report.rejected)}
+    assert {row: item["codes"] for row, item in shown.items()} == {
+        3: ["invalid_email"],
+        4: ["invalid_phone"],
+        5: ["invalid_date"],
+        6: ["negative"],
+        7: ["duplicate_in_file"],
+        8: ["name_empty"],
+    }
+    assert shown[3]["reasons"] == ["“petro@example” is not an email address"]
+    assert shown[6]["reasons"] == ["stamps cannot be negative (-4)"]
+    assert shown[7]["reasons"] == ["the same customer as row 2 (olena@example.com)"]
+
+
+def test_the_reasons_are_shown_in_the_language_of_whoever_looks(manager, program):
+    report = jobs.import_dry_run(job=make_job(manager, program))
+    with translation.override("uk"):
+        ukrainian = rejected_texts(report.rejected)[0]["reasons"][0]
+    assert ukrainian != rejected_texts(report.rejected)[0]["reasons"][0]
+    assert "petro@example" in ukrainian
     assert (report.created, report.updated, report.skipped) == (3, 0, 0)
 
 
@@ -203,7 +218,7 @@ def test_card_numbers_are_kept_and_a_number_held_by_someone_else_rejects_the_row
     job = make_job(manager, program, data)
     report = jobs.import_dry_run(job=job)
     assert [r["row"] for r in report.rejected] == [3, 4]
-    assert "111111" in report.rejected[0]["reasons"][0]
+    assert report.rejected[0]["reasons"] == [{"code": "card_number_of_another_contact", "params": {"number": "111111"}}]
     cards_tasks.import_begin(job=job)
     jobs.import_job_run(job_id=job.pk)
     assert Card.objects.get(number="222222").stamps == 4

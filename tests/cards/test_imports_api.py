@@ -29,6 +29,8 @@ def test_a_dry_run_reports_every_rejected_row_and_writes_nothing(manager, progra
     report = body["report"]
     assert (report["rows_total"], report["created"]) == (3, 1)
     assert [row["row"] for row in report["rejected"]] == [3, 4]
+    assert report["rejected"][0]["codes"] == ["negative"]
+    assert report["rejected"][1]["reasons"] == ["“ivan@example” is not an email address"]
     assert (Customer.objects.count(), ImportJob.objects.count()) == (0, 0)
 
 

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 from stampcard.cards import selectors
 from stampcard.cards import services as cards_services
 from stampcard.cards.imports import reading
-from stampcard.cards.imports.rows import Row, rows_check
+from stampcard.cards.imports.rows import MESSAGES, Row, reason, rows_check
 from stampcard.cards.models import Card, ImportedRow, ImportJob, ImportState, Program
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, Conflict, NotFound, ValidationFailed
@@ -59,7 +59,7 @@ class Decision:
     action: str
     customer: Customer | None = None
     card: Card | None = None
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -70,7 +70,7 @@ class Report:
     created: int = 0
     updated: int = 0
     skipped: int = 0
-    rejected: list[dict[str, Any]] = field(default_factory=list)  # {"row": n, "reasons": [...]}
+    rejected: list[dict[str, Any]] = field(default_factory=list)  # {"row": n, "reasons": [rows.reason(...)]}
     preview: list[dict[str, Any]] = field(default_factory=list)  # {"row", "action", "label", "name", "stamps"}
 
 
@@ -217,29 +217,15 @@ def _decide(row: Row, known: _Known, program: Program) -> Decision:
     by_email = known.by_email.get(row.email) if row.email else None
     by_phone = known.by_phone.get(row.phone) if row.phone else None
     if by_email and by_phone and by_email.pk != by_phone.pk:
-        return Decision(
-            REJECT,
-            reasons=[_("the email is another customer’s than the phone here (merge those two customers first)")],
-        )
+        return Decision(REJECT, reasons=[reason("email_and_phone_of_two_customers")])
     customer = by_email or by_phone
     if row.card_number and (numbered := known.by_number.get(row.card_number)):
         if numbered.program_id != program.pk:
-            return Decision(
-                REJECT, reasons=[_("card number %(number)s is a card of another program") % {"number": row.card_number}]
-            )
+            return Decision(REJECT, reasons=[reason("card_number_of_another_program", number=row.card_number)])
         if customer and numbered.customer_id != customer.pk:
-            return Decision(
-                REJECT,
-                reasons=[_("card number %(number)s belongs to another customer") % {"number": row.card_number}],
-            )
+            return Decision(REJECT, reasons=[reason("card_number_of_another_customer", number=row.card_number)])
         if customer is None and _contact_differs(row, numbered.customer):
-            return Decision(
-                REJECT,
-                reasons=[
-                    _("card number %(number)s belongs to a customer with another email or phone")
-                    % {"number": row.card_number}
-                ],
-            )
+            return Decision(REJECT, reasons=[reason("card_number_of_another_contact", number=row.card_number)])
         customer = customer or numbered.customer
     if customer is None:
         return Decision(CREATE)
@@ -337,7 +323,8 @@ def _row_write(job: ImportJob, actor: Actor, row: Row, decision: Decision) -> st
     except IntegrityError:
         return SKIP  # another run imported this customer first
     except ApplicationError as refused:
-        decision.reasons = [str(refused.message)]
+        known = refused.code in MESSAGES
+        decision.reasons = [reason(refused.code) if known else {"code": refused.code, "text": str(refused.message)}]
         return REJECT
     return decision.action
 

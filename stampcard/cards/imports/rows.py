@@ -9,8 +9,9 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from stampcard.core import clock
 from stampcard.core.codes import looks_like_card_number
@@ -19,6 +20,61 @@ from stampcard.core.text import fold
 from stampcard.customers import services as customers_services
 
 MAX_STAMPS = 10_000
+
+# Why a row is not imported: a stable code (API v1 returns it) and its message, translated when shown, so a job's
+# report reads in the language of whoever looks at it.
+MESSAGES: dict[str, Any] = {
+    "name_empty": _("the name is empty"),
+    "invalid_email": _("“%(value)s” is not an email address"),
+    "invalid_phone": _("“%(value)s” is not a phone number (write it as +380501234567)"),
+    "invalid_date": _("“%(value)s” is not a date (write it as 1990-05-04 or 04.05.1990)"),
+    "impossible_birthday": _("the birthday %(value)s is impossible"),
+    "invalid_card_number": _("the card number “%(value)s” is not six digits"),
+    "not_a_whole_number": _("%(what)s: “%(value)s” is not a whole number"),
+    "negative": _("%(what)s cannot be negative (%(value)s)"),
+    "too_many": _("%(what)s: %(value)s is more than %(max)s"),
+    "invalid_consent": _("consent “%(value)s” is neither yes nor no"),
+    "duplicate_in_file": _("the same customer as row %(row)s (%(value)s)"),
+    # Decided against the database (``jobs``).
+    "email_and_phone_of_two_customers": _(
+        "the email is another customer’s than the phone here (merge those two customers first)"
+    ),
+    "card_number_of_another_program": _("card number %(number)s is a card of another program"),
+    "card_number_of_another_customer": _("card number %(number)s belongs to another customer"),
+    "card_number_of_another_contact": _("card number %(number)s belongs to a customer with another email or phone"),
+    "customer_exists": _("A customer with this email or phone already exists."),
+    "card_number_taken": _("Another card already has this number."),
+}
+_WHAT = {"stamps": _("stamps"), "lifetime_stamps": _("stamps collected in all")}
+
+
+def reason(code: str, **params: Any) -> dict[str, Any]:
+    return {"code": code, "params": params}
+
+
+def reason_text(given: dict[str, Any]) -> str:
+    """A reason in the active language."""
+    message = MESSAGES.get(given.get("code", ""))
+    if message is None:
+        return str(given.get("text") or given.get("code", ""))
+    params = dict(given.get("params") or {})
+    if "what" in params:
+        params["what"] = str(_WHAT.get(params["what"], params["what"]))
+    return str(message) % params if params else str(message)
+
+
+def rejected_texts(rejected: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rejected rows as shown: [{"row", "reasons": [text], "codes": [code]}]."""
+    return [
+        {
+            "row": item["row"],
+            "reasons": [reason_text(given) for given in item["reasons"]],
+            "codes": [given.get("code", "") for given in item["reasons"]],
+        }
+        for item in rejected
+    ]
+
+
 _DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%y")
 _YES = {"1", "yes", "y", "true", "+", "x", "так", "т", "да", "agreed", "згода"}
 _NO = {"", "0", "no", "n", "false", "-", "ні", "н", "нет"}
@@ -37,7 +93,7 @@ class Row:
     stamps: int = 0
     lifetime_stamps: int = 0
     consent: bool = False
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[dict[str, Any]] = field(default_factory=list)  # ``reason(code, **params)``
 
     @property
     def identity(self) -> str:
@@ -99,46 +155,42 @@ def row_check(number: int, record: list[str], mapping: dict[str, int]) -> Row:
     reasons = row.reasons
     row.name = " ".join(_cell(record, mapping, "name").split())[:200]
     if not row.name:
-        reasons.append(_("the name is empty"))
+        reasons.append(reason("name_empty"))
     if email := _cell(record, mapping, "email"):
         try:
             row.email = customers_services.normalize_email(email)
         except ValidationFailed:
-            reasons.append(_("“%(value)s” is not an email address") % {"value": email[:80]})
+            reasons.append(reason("invalid_email", value=email[:80]))
     if phone := _cell(record, mapping, "phone"):
         try:
             row.phone = parse_phone(phone)
         except ValidationFailed:
-            reasons.append(_("“%(value)s” is not a phone number (write it as +380501234567)") % {"value": phone[:40]})
+            reasons.append(reason("invalid_phone", value=phone[:40]))
     if birthday := _cell(record, mapping, "birthday"):
         try:
             row.birthday = parse_date(birthday)
         except ValueError:
-            reasons.append(
-                _("“%(value)s” is not a date (write it as 1990-05-04 or 04.05.1990)") % {"value": birthday[:40]}
-            )
+            reasons.append(reason("invalid_date", value=birthday[:40]))
         else:
             if row.birthday > clock.now().date() or row.birthday.year < 1900:
-                reasons.append(_("the birthday %(value)s is impossible") % {"value": birthday[:40]})
+                reasons.append(reason("impossible_birthday", value=birthday[:40]))
                 row.birthday = None
     if number_cell := _cell(record, mapping, "card_number"):
         if looks_like_card_number(number_cell):
             row.card_number = number_cell
         else:
-            reasons.append(_("the card number “%(value)s” is not six digits") % {"value": number_cell[:40]})
-    for name, label in (("stamps", _("stamps")), ("lifetime_stamps", _("stamps collected in all"))):
+            reasons.append(reason("invalid_card_number", value=number_cell[:40]))
+    for name in ("stamps", "lifetime_stamps"):
         cell = _cell(record, mapping, name)
         try:
             count = parse_count(cell)
         except ValueError:
-            reasons.append(_("%(what)s: “%(value)s” is not a whole number") % {"what": label, "value": cell[:40]})
+            reasons.append(reason("not_a_whole_number", what=name, value=cell[:40]))
             continue
         if count < 0:
-            reasons.append(_("%(what)s cannot be negative (%(value)s)") % {"what": label, "value": count})
+            reasons.append(reason("negative", what=name, value=count))
         elif count > MAX_STAMPS:
-            reasons.append(
-                _("%(what)s: %(value)s is more than %(max)s") % {"what": label, "value": count, "max": MAX_STAMPS}
-            )
+            reasons.append(reason("too_many", what=name, value=count, max=MAX_STAMPS))
         else:
             setattr(row, name, count)
     # Lifetime counts at least what is on the card now.
@@ -147,7 +199,7 @@ def row_check(number: int, record: list[str], mapping: dict[str, int]) -> Row:
     if consent in _YES:
         row.consent = True
     elif consent not in _NO:
-        reasons.append(_("consent “%(value)s” is neither yes nor no") % {"value": consent[:40]})
+        reasons.append(reason("invalid_consent", value=consent[:40]))
     if row.consent and not row.email and not reasons:
         row.consent = False  # consent to email without an address has nothing to apply to
     return row
@@ -164,8 +216,7 @@ def rows_check(records: list[tuple[int, list[str]]], mapping: dict[str, int]) ->
             for kind, value in marks:
                 if value and (first := seen.get(f"{kind}:{value}")):
                     row.reasons.append(
-                        _("the same customer as row %(row)s (%(value)s)")
-                        % {"row": first, "value": row.name if kind == "id" else value}
+                        reason("duplicate_in_file", row=first, value=row.name if kind == "id" else value)
                     )
                     break
             else:

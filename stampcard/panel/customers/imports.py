@@ -12,6 +12,7 @@ from django.utils import translation
 from stampcard.cards import exports
 from stampcard.cards import tasks as cards_tasks
 from stampcard.cards.imports import jobs, reading
+from stampcard.cards.imports.rows import rejected_texts
 from stampcard.cards.models import ImportJob, ImportState
 from stampcard.core.errors import ApplicationError
 from stampcard.merchants.models import Role
@@ -67,7 +68,14 @@ def _mapping_form(job: ImportJob, data: Any = None) -> ImportMappingForm:
 
 
 def _job_context(job: ImportJob, **extra: Any) -> dict[str, Any]:
-    return {"job": job, "draft": job.state == ImportState.DRAFT, "states": ImportState, **extra}
+    # Reasons are stored as codes and shown in the language of whoever looks.
+    return {
+        "job": job,
+        "draft": job.state == ImportState.DRAFT,
+        "states": ImportState,
+        "rejected": rejected_texts(job.rejected),
+        **extra,
+    }
 
 
 @panel_view(Role.MANAGER)
@@ -95,9 +103,10 @@ def import_check(request: HttpRequest, import_id: str) -> HttpResponse:
         else:
             report = jobs.import_dry_run(job=job)
     status = 200 if report is not None else 400
-    return render(
-        request, "panel/customers/import_job.html", _job_context(job, form=form, report=report), status=status
-    )
+    context = _job_context(job, form=form, report=report)
+    if report is not None:
+        context["report_rejected"] = rejected_texts(report.rejected)
+    return render(request, "panel/customers/import_job.html", context, status=status)
 
 
 @panel_view(Role.MANAGER, methods=("POST",))
