@@ -453,7 +453,7 @@ class ImportJob(TenantModel):
     )
     api_key = models.ForeignKey("merchants.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    language = models.CharField(max_length=8, blank=True, help_text=_("The reasons of rejected rows are in it."))
+    language = models.CharField(max_length=8, blank=True, help_text=_("The language of the ledger lines the job writes."))
     file_name = models.CharField(max_length=200, blank=True)
     file_sha256 = models.CharField(max_length=64)
     content = models.TextField(blank=True)
