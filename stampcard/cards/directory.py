@@ -84,7 +84,10 @@ def _search(query: str) -> Q:
 
 def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "QuerySet[Card]":
     """The merchant's cards matching ``filters``, newest visit first, with what a row shows joined in."""
-    qs = Card.objects.filter(merchant=merchant).annotate(last_visit_at=Coalesce("last_stamp_at", "created_at"))
+    # Cards closed by a merge of duplicates are not customers any more: their survivor stands for them.
+    qs = Card.objects.filter(merchant=merchant, merged_into__isnull=True).annotate(
+        last_visit_at=Coalesce("last_stamp_at", "created_at")
+    )
     query = " ".join((filters.q or "").split())
     if query:
         qs = qs.filter(_search(query))
@@ -162,9 +165,12 @@ def customer_cards(*, merchant: Merchant, customer_id: str | uuid.UUID) -> list[
 def timeline_page(
     *, cards: list[Card], before: int | None = None, size: int = PAGE_SIZE
 ) -> tuple[list[CardEvent], int | None]:
-    """The ledger of ``cards``, newest first, ``size`` lines after the line ``before`` (an event id), and the id
-    the next page starts before (None on the last page)."""
-    qs = CardEvent.objects.filter(card__in=cards).select_related("actor", "location", "card__program")
+    """The ledger of ``cards`` and of the cards merged into them (duplicate customers merged), newest first,
+    ``size`` lines after the line ``before`` (an event id), and the id the next page starts before (None on the last
+    page)."""
+    qs = CardEvent.objects.filter(Q(card__in=cards) | Q(card__merged_into__in=cards)).select_related(
+        "actor", "location", "card__program"
+    )
     if before is not None:
         qs = qs.filter(pk__lt=before)
     events = list(qs.order_by("-pk")[: size + 1])

@@ -18,7 +18,26 @@ def card_lock(*, merchant: Merchant, ref: str | None = None, card_id: int | None
     card = qs.select_related("program_version", "customer").select_for_update(of=("self",)).first()
     if card is None:
         raise NotFound(code="card_not_found")
+    if card.merged_into_id is not None:
+        # Merged while we waited for the lock (the merge holds both cards): the write goes to the survivor. A merge
+        # that later closes the survivor re-points this card too, so the chain is followed to an open card.
+        return card_lock(merchant=merchant, card_id=card.merged_into_id)
     return card
+
+
+def cards_lock_many(*, merchant: Merchant, card_ids: list[int]) -> dict[int, Card]:
+    """Lock several cards of this merchant in primary-key order (the order of every writer holding more than one),
+    and return them by id. Raises NotFound if one is missing or another tenant's."""
+    locked = {
+        card.pk: card
+        for card in Card.objects.filter(merchant=merchant, pk__in=card_ids)
+        .select_related("program_version", "customer")
+        .order_by("pk")
+        .select_for_update(of=("self",))
+    }
+    if set(locked) != set(card_ids):
+        raise NotFound(code="card_not_found")
+    return locked
 
 
 def check_lock(*, check_id: int) -> Check:

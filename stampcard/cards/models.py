@@ -237,6 +237,15 @@ class Card(TenantModel):
     milestones_reached = models.PositiveSmallIntegerField(
         default=0, help_text=_("Milestones of the current round already rewarded.")
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        help_text=_("Closed by a merge of duplicate customers: its stamps and lookups go to this card."),
+    )
+    merged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -385,6 +394,8 @@ class EventKind(models.TextChoices):
     VOUCHER_EXPIRED = "voucher_expired", _("Voucher expired")
     LOTTERY_DRAW = "lottery_draw", _("Lottery draw")
     PROGRAM_VERSION_CHANGED = "program_version_changed", _("Moved to the program's new rules")
+    MERGED_IN = "merged_in", _("Duplicate card merged in")
+    MERGED_OUT = "merged_out", _("Merged into another card")
     IMPORTED = "imported", _("Imported from another system")
 
 
@@ -453,7 +464,9 @@ class ImportJob(TenantModel):
     )
     api_key = models.ForeignKey("merchants.ApiKey", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    language = models.CharField(max_length=8, blank=True, help_text=_("The language of the ledger lines the job writes."))
+    language = models.CharField(
+        max_length=8, blank=True, help_text=_("The language of the ledger lines the job writes.")
+    )
     file_name = models.CharField(max_length=200, blank=True)
     file_sha256 = models.CharField(max_length=64)
     content = models.TextField(blank=True)

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 
 from stampcard.cards.models import Card, CardEvent, Check, EventKind, Program, ProgramVersion
 from stampcard.core.codes import looks_like_card_number, looks_like_card_qr
@@ -25,14 +26,22 @@ def program_get(*, merchant: Merchant, program_id: str | uuid.UUID | None = None
 
 
 def card_queryset_for_ref(merchant: Merchant, ref: str) -> "QuerySet[Card]":
-    """Cards matching a six-digit number or a QR payload (anything else matches nothing)."""
+    """Cards matching a six-digit number or a QR payload (anything else matches nothing).
+
+    A card closed by a merge of duplicate customers (``Card.merged_into``) answers with the card it was merged into:
+    an old pass, a screenshot or a number on a receipt keeps working, and nothing lands on the closed card.
+    """
     ref = (ref or "").strip()
     qs = Card.objects.filter(merchant=merchant)
     if looks_like_card_number(ref):
-        return qs.filter(number=ref)
-    if looks_like_card_qr(ref):
-        return qs.filter(qr_payload=ref.upper())
-    return qs.none()
+        matched = qs.filter(number=ref)
+    elif looks_like_card_qr(ref):
+        matched = qs.filter(qr_payload=ref.upper())
+    else:
+        return qs.none()
+    # One indexed subquery: the matched card itself, or its survivor (``merged_into`` always names an open card: a
+    # merge points the cards merged into a card it closes at the new survivor).
+    return qs.filter(pk__in=matched.values(target=Coalesce("merged_into_id", "pk")))
 
 
 def card_get(*, merchant: Merchant, ref: str) -> Card:
@@ -64,7 +73,7 @@ def card_identify(*, merchant: Merchant, query: str) -> list[Card]:
             condition &= Q(customer__name_folded__contains=word)
     # One customer may hold cards of several programs, and one phone tail may match several customers.
     candidates = (
-        Card.objects.filter(merchant=merchant)
+        Card.objects.filter(merchant=merchant, merged_into__isnull=True)
         .filter(condition)
         .select_related("program", "program_version", "customer")
     )

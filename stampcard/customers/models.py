@@ -23,6 +23,14 @@ class Customer(TenantModel):
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Personal data erased on request; the row stays for the ledger.")
     )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A duplicate merged into this customer; the row stays for the ledger of its closed cards."),
+    )
 
     class Meta:
         constraints = [
@@ -50,3 +58,22 @@ class CustomerErasure(TenantModel):
 
     def __str__(self) -> str:
         return f"customer {self.customer_id} erased at {self.created_at:%Y-%m-%d %H:%M:%S}"
+
+
+class CustomerMerge(TenantModel):
+    """That two customers were merged: who merged them, through which channel, and what moved (``summary``).
+
+    ``absorbed`` is the duplicate that was closed; ``survivor`` keeps one card per program. Written by
+    ``checkouts.merge.customers_merge`` in the merge's transaction, beside a ledger line on every card it touched.
+    """
+
+    survivor = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="merges_in")
+    absorbed = models.OneToOneField(Customer, on_delete=models.PROTECT, related_name="merge_out")
+    merged_by = models.ForeignKey(
+        "merchants.StaffUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(max_length=16)
+    summary = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"customer {self.absorbed_id} merged into {self.survivor_id} at {self.created_at:%Y-%m-%d %H:%M:%S}"

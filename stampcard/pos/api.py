@@ -23,11 +23,13 @@ from stampcard.lottery import presenters as lottery_presenters
 from stampcard.lottery import schemas as lottery_schemas
 from stampcard.merchants import metering
 from stampcard.pos import customers, schemas
+from stampcard.pos import merge as merge_routes
 from stampcard.receipts import presenters as receipts_presenters
 from stampcard.receipts import services as receipts_services
 from stampcard.rewards import services as rewards_services
 
 router = Router(tags=["loyalty"])
+merge_routes.register(router)  # first: "/customers/duplicates" before "/customers/{customer_id}"
 customers.register(router)
 
 

@@ -39,15 +39,24 @@ def card_get_by_token(*, token: str) -> Card:
     )
     if link is None:
         raise NotFound(code="card_not_found")
-    return link.card
+    return _survivor_of(link.card)
+
+
+def _survivor_of(card: Card) -> Card:
+    """The card itself, or the card it was merged into (duplicate customers merged): an old link, remembered on a
+    phone or saved in a wallet pass, opens the card that holds the stamps now."""
+    if card.merged_into_id is None:
+        return card
+    return Card.objects.select_related("program__merchant", "program_version", "customer").get(pk=card.merged_into_id)
 
 
 def cards_by_tokens(*, tokens: list[str]) -> list[Card]:
     """Cards behind several web tokens, in the order of ``tokens``; unknown tokens are skipped."""
     digests = [card_link_digest(token) for token in tokens]
     links = CardLink.objects.filter(token_digest__in=digests).select_related("card__program__merchant")
-    by_digest = {link.token_digest: link.card for link in links}
-    return [by_digest[digest] for digest in digests if digest in by_digest]
+    by_digest = {link.token_digest: _survivor_of(link.card) for link in links}
+    found = [by_digest[digest] for digest in digests if digest in by_digest]
+    return list({card.pk: card for card in found}.values())  # a merged card and its survivor are one card
 
 
 def staff_can_manage_program(*, user: StaffUser, program: Program) -> bool:

@@ -66,6 +66,7 @@ def _voucher_payload(voucher: Voucher) -> dict[str, Any]:
         "title": voucher.title,
         "description": voucher.description,
         "expires_at": voucher.expires_at,
+        "benefit": voucher.benefit.as_spec(),
     }
 
 

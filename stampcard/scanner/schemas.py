@@ -10,6 +10,7 @@ from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import StrictInt
 from stampcard.checkouts.schemas import RewardReachedOut
 from stampcard.lottery.schemas import DrawOut
+from stampcard.vouchers.schemas import VoucherBenefitOut
 
 Mode = Literal["manual", "kiosk", "autopilot"]
 
@@ -120,6 +121,10 @@ class CardVoucherOut(Schema):
     title: str
     description: str
     expires_at: datetime | None
+    benefit: VoucherBenefitOut = Field(
+        description="What the voucher gives: a gift handed over, or a percentage or amount the staff member takes off "
+        "the bill in the till (the scanner does not see the bill)."
+    )
 
 
 class ScannerCardOut(Schema):

@@ -48,6 +48,33 @@ def form_pages(shop) -> list[tuple[str, str]]:
     return pages
 
 
+def merge_pages(shop) -> list[tuple[str, str]]:
+    """The merge of duplicates: the suggestions and the preview of two same-named customers with stamps each."""
+    from stampcard.customers.models import Customer
+    from tests.factories import CardFactory, CustomerFactory
+
+    first = Customer.objects.get(pk=shop.card.customer_id)
+    Customer.objects.filter(pk=first.pk).update(
+        name="Olena Kovalenko", name_folded="olena kovalenko", email="olena@example.com"
+    )
+    twin = CustomerFactory(merchant=shop.merchant, name="Olena Kovalenko", phone="+380501234567")
+    card = CardFactory(program=shop.program, customer=twin)
+    for n in range(3):
+        checkouts_services.checkout_commit(
+            actor=shop.staff[Role.CASHIER].actor(),
+            card_ref=card.number,
+            check=CheckInput(external_id=f"T-{n}", total=12000, currency="UAH"),
+        )
+    return [
+        ("customer-duplicates", reverse("panel:customer-duplicates")),
+        ("customer-merge", reverse("panel:customer-merge", kwargs={"customer_id": first.pk})),
+        (
+            "customer-merge-preview",
+            reverse("panel:customer-merge-preview", kwargs={"customer_id": first.pk, "other_id": twin.pk}),
+        ),
+    ]
+
+
 DESIGNER_STEPS = ("look", "earning", "goals", "stamping", "selfservice", "review", "versions")
 FORM_PAGES = (
     "program-new",
@@ -102,7 +129,7 @@ def test_main_pages_speak_the_language_and_fit_the_screen(browser, live_server, 
     page.locator("form button[type=submit].button-primary").click()
     page.wait_for_url("**/panel/")
 
-    for name, path in main_pages() + form_pages(shop):
+    for name, path in main_pages() + form_pages(shop) + merge_pages(shop):
         response = page.goto(live_server.url + path)
         assert response is not None and response.status < 400, (path, response and response.status)
         assert page.locator("html").get_attribute("lang") == language, path

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from stampcard.cards.models import Card, CardEvent, EarningRule, EventKind
+from stampcard.core.benefit import Benefit
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.rewards.models import Reward
 from stampcard.vouchers import services as vouchers_services
@@ -130,6 +131,40 @@ def test_staff_hand_over_an_award_run_a_lottery_draw_and_redeem_vouchers(live_se
     assert award.handed_over_at is not None
     assert Voucher.objects.get(pk=on_card.pk).state == Voucher.objects.get(pk=bearer.pk).state == "redeemed"
     assert CardEvent.objects.filter(card=card, kind=EventKind.LOTTERY_DRAW).count() == 1
+
+
+def test_a_discount_voucher_says_what_to_take_off_the_bill_before_and_after_it_is_redeemed(live_server, merchant):
+    """The scanner does not see the till's bill: a percent or amount voucher tells the staff member what to take off
+    instead of "hand it over"."""
+    LocationFactory(merchant=merchant, name="Podil")
+    program = ProgramFactory(merchant=merchant, goal=8)
+    card = CardFactory(program=program, customer=CustomerFactory(merchant=merchant, name="Olena Kovalenko"))
+    system = Actor(merchant=merchant, channel=Channel.SYSTEM)
+    [percent] = vouchers_services.voucher_issue(
+        actor=system, title="Loyal guest", card=card, benefit=Benefit(kind="percent", value=15)
+    )
+    [bearer] = vouchers_services.voucher_issue(actor=system, title="Flyer", benefit=Benefit(kind="amount", value=5000))
+    staff_member(merchant, email="barista@example.com")
+
+    with chromium() as browser:
+        page = scanner_page(browser, live_server)
+        pair(page, email="barista@example.com", location_name="Podil", mode="manual")
+        page.get_by_label("Card number").fill(card.number)
+        page.get_by_role("button", name="Find the card").click()
+
+        on_card = page.get_by_test_id("voucher").filter(has_text="Loyal guest")
+        assert "15% off the bill" in on_card.inner_text()
+        on_card.get_by_role("button", name="Redeem").click()
+        page.get_by_text("Voucher redeemed: Loyal guest. Take 15% off the bill.").wait_for()
+
+        page.get_by_role("button", name="Next customer").click()
+        page.get_by_text("Redeem a voucher by its code").click()
+        page.get_by_label("Voucher code").fill(bearer.code)
+        page.get_by_role("button", name="Redeem").click()
+        page.get_by_text("Voucher redeemed: Flyer. Take", exact=False).wait_for()
+        assert "50.00 off the bill" in page.get_by_role("status").last.inner_text()
+
+    assert Voucher.objects.get(pk=percent.pk).state == Voucher.objects.get(pk=bearer.pk).state == "redeemed"
 
 
 def test_a_stamp_whose_answer_was_lost_is_retried_with_the_same_scan_id_and_lands_once(live_server, merchant):

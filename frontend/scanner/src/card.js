@@ -2,6 +2,7 @@
 
 import { h } from "./dom.js";
 import { fmt, gettext, language, ngettext } from "./i18n.js";
+import { formatMoney } from "./money.js";
 
 const DOTS_UP_TO = 20;  // a longer card shows a bar: 50 dots are no longer readable
 
@@ -60,8 +61,28 @@ export function formatTime(iso) {
   }
 }
 
-export function voucherLine(voucher) {
+/**
+ * What a discount voucher takes off, in words ("10% off the bill", "₴50.00 off the bill"); null for a gift, which is
+ * handed over. The scanner does not see the till's bill, so the staff member applies the discount there.
+ */
+export function benefitText(voucher, currency) {
+  const benefit = voucher.benefit || {};
+  if (benefit.kind === "percent") return fmt(gettext("%(percent)s off the bill"), { percent: `${benefit.value}%` });
+  if (benefit.kind === "amount") return fmt(gettext("%(amount)s off the bill"), { amount: formatMoney(benefit.value, currency) });
+  return null;
+}
+
+/** What the staff member says after a redemption: hand a gift over, or take the discount off the bill. */
+export function redeemedText(voucher, currency) {
+  const title = voucher.title || voucher.display_code || voucher.code;
+  const benefit = benefitText(voucher, currency);
+  if (!benefit) return fmt(gettext("Voucher redeemed: %(title)s"), { title });
+  return fmt(gettext("Voucher redeemed: %(title)s. Take %(benefit)s."), { title, benefit });
+}
+
+export function voucherLine(voucher, currency) {
   return [
+    benefitText(voucher, currency),
     voucher.display_code || voucher.code,
     voucher.expires_at ? fmt(gettext("valid until %(date)s"), { date: formatDate(voucher.expires_at) }) : null,
   ].filter(Boolean).join(" · ");

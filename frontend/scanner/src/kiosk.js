@@ -4,7 +4,7 @@
 
 import { api } from "./api.js";
 import { Camera } from "./camera.js";
-import { prizeText, progress, voucherLine } from "./card.js";
+import { benefitText, prizeText, progress, voucherLine } from "./card.js";
 import { MODES, modeLabel } from "./chrome.js";
 import { busy, field, h, notice, replace } from "./dom.js";
 import { config } from "./config.js";
@@ -169,7 +169,7 @@ export function kioskScreen(ctx) {
         h("li", { class: "tile", "data-testid": "voucher", dataset: { code: voucher.code } },
           h("strong", null, voucher.title),
           voucher.description ? h("p", null, voucher.description) : null,
-          h("p", { class: "muted" }, voucherLine(voucher)),
+          h("p", { class: "muted" }, voucherLine(voucher, card.program?.currency || "UAH")),
           h("button", { type: "button", class: "primary big", onclick: () => confirmVoucher(voucher) }, gettext("Use now"))))));
   }
 
@@ -197,10 +197,12 @@ export function kioskScreen(ctx) {
     beep("ok");
     // Not fetched again: on a kiosk every card look-up counts against the device's scan limit.
     card = { ...card, vouchers: (card.vouchers || []).filter((v) => v.code !== voucher.code) };
+    const benefit = benefitText(voucher, card.program?.currency || "UAH");
     show("redeemed",
       h("div", { class: "hero" },
         h("p", { class: "big-message ok", role: "status", "data-testid": "voucher-used" },
           fmt(gettext("Enjoy! Voucher used: %(title)s"), { title: voucher.title })),
+        benefit ? h("p", { class: "lead", "data-testid": "voucher-benefit" }, benefit) : null,
         h("p", { class: "lead" }, gettext("Show this screen at the counter.")),
         h("p", { class: "code" }, voucher.display_code || voucher.code, " · ", new Date().toLocaleTimeString()),
         doneButton()));

@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { Camera } from "./camera.js";
-import { milestones, prizeText, progress, rewardsReachedText, voucherLine } from "./card.js";
+import { milestones, prizeText, progress, redeemedText, rewardsReachedText, voucherLine } from "./card.js";
 import { topBar } from "./chrome.js";
 import { busy, field, h, notice, replace } from "./dom.js";
 import { fmt, gettext, ngettext } from "./i18n.js";
@@ -104,7 +104,7 @@ export function manualScreen(ctx) {
           const voucher = await api.redeem(code, null);
           codeInput.value = "";
           beep("ok");
-          say("ok", fmt(gettext("Voucher redeemed: %(title)s"), { title: voucher.title || voucher.code }));
+          say("ok", redeemedText(voucher, ctx.device.merchant?.currency || "UAH"));
         } catch (error) {
           fail(error);
         }
@@ -283,7 +283,7 @@ export function manualScreen(ctx) {
     return h("div", { class: "vouchers" },
       h("h3", null, gettext("Vouchers")),
       h("ul", { class: "items" }, list.map((voucher) => h("li", { "data-testid": "voucher", dataset: { code: voucher.code } },
-        h("div", null, h("strong", null, voucher.title), h("p", { class: "muted" }, voucherLine(voucher))),
+        h("div", null, h("strong", null, voucher.title), h("p", { class: "muted" }, voucherLine(voucher, card.program?.currency || "UAH"))),
         h("button", {
           type: "button",
           onclick: (event) => busy(event.currentTarget, async () => {
@@ -291,7 +291,7 @@ export function manualScreen(ctx) {
               await api.redeem(voucher.code, card.qr);
               show(await api.card(card.qr));
               beep("ok");
-              say("ok", fmt(gettext("Voucher redeemed: %(title)s"), { title: voucher.title }));
+              say("ok", redeemedText(voucher, card.program?.currency || "UAH"));
             } catch (error) {
               fail(error);
             }

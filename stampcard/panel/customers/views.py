@@ -80,6 +80,9 @@ def _card_of(cards: list[Card], card_id: str) -> Card:
 def customer_page(request: HttpRequest, customer_id: str) -> HttpResponse:
     panel = panel_of(request)
     cards = directory.customer_cards(merchant=panel.merchant, customer_id=customer_id)
+    if cards[0].customer.merged_into_id is not None:
+        # A duplicate merged into another customer: its page is the survivor's now.
+        return HttpResponseRedirect(reverse("panel:customer", args=[cards[0].customer.merged_into_id]))
     return render(request, "panel/customers/detail.html", _detail_context(request, cards))
 
 

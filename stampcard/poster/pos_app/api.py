@@ -20,6 +20,7 @@ from ninja import Field, Router, Schema
 
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.idempotency import idempotent_write
+from stampcard.api.schemas import RequestSchema
 from stampcard.api.types import MONEY_MAX, REF_MAX, Moment, StrictInt
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards.checks import CheckInput
@@ -51,7 +52,7 @@ class AppConfigOut(Schema):
     program: ProgramOut | None = Field(description="The merchant's default program; null while it has none.")
 
 
-class PosterCheckIn(Schema):
+class PosterCheckIn(RequestSchema):
     external_id: str = Field(min_length=1, max_length=64, description="Poster's transaction_id (Order.orderName).")
     total: StrictInt = Field(
         ge=0, le=MONEY_MAX, description="Money paid, in minor units (Order fields are major units: convert)."
@@ -60,7 +61,7 @@ class PosterCheckIn(Schema):
     closed_at: Moment | None = None
 
 
-class PosterCheckoutIn(Schema):
+class PosterCheckoutIn(RequestSchema):
     card: str = Field(max_length=REF_MAX, description="Six-digit number or QR payload.")
     check: PosterCheckIn
     location_id: str | None = Field(
@@ -70,7 +71,7 @@ class PosterCheckoutIn(Schema):
     )
 
 
-class QrTextIn(Schema):
+class QrTextIn(RequestSchema):
     data: str = Field(min_length=1, max_length=500)
     columns: StrictInt = Field(32, ge=16, le=64, description="Characters per printed line: 32 on 58 mm, 48 on 80 mm.")
 

@@ -47,10 +47,13 @@ class PassContent:
     vouchers: list[Voucher]
     locations: list[Location]
     web_card_url: str
+    # The card this one was merged into (duplicate customers merged): the pass sends its holder there.
+    survivor: Card | None = None
 
 
 def pass_content_load(*, apple_pass: ApplePass) -> PassContent:
     card = apple_pass.card
+    survivor = card.merged_into
     return PassContent(
         apple_pass=apple_pass,
         card=card,
@@ -60,7 +63,8 @@ def pass_content_load(*, apple_pass: ApplePass) -> PassContent:
         rewards_ready=rewards_ready_by_card(cards=[card])[card.pk],
         vouchers=vouchers_active_by_card(cards=[card])[card.pk],
         locations=list(Location.objects.filter(merchant_id=card.merchant_id, is_active=True).order_by("created_at")),
-        web_card_url=web_card_url(card),
+        web_card_url=web_card_url(survivor or card),
+        survivor=survivor,
     )
 
 
@@ -207,6 +211,8 @@ def pass_json(content: PassContent) -> dict[str, Any]:
                 "backFields": back,
             },
         }
+        if content.survivor is not None:
+            _point_at_survivor(data, content.survivor)
         if card.customer.erased_at is not None:
             # The customer's data was erased: Wallet greys the pass out and stops showing it.
             data["voided"] = True
@@ -220,6 +226,32 @@ def pass_json(content: PassContent) -> dict[str, Any]:
                 for loc in relevant[:MAX_LOCATIONS]
             ]
     return data
+
+
+def _point_at_survivor(data: dict[str, Any], survivor: Card) -> None:
+    """A card merged into another (``Card.merged_into``): the pass stays in Wallet, says where the stamps went, and
+    its barcode is the surviving card's, so scanning it at the counter stamps the right card."""
+    fields = data["storeCard"]
+    notice = _(
+        "This card was merged into card %(number)s. Your stamps, rewards and vouchers are on that card now; "
+        "this pass shows its code, so you can keep using it."
+    ) % {"number": survivor.number}
+    fields["headerFields"] = [
+        _field("stamps", _("Moved to card"), survivor.number, changeMessage=_("Your stamps moved to card %@"))
+    ]
+    fields["secondaryFields"] = [
+        _field("reward", _("Card merged"), _("Use card %(number)s") % {"number": survivor.number})
+    ]
+    fields["auxiliaryFields"] = [_field("number", _("Card"), survivor.number)]
+    fields["backFields"] = [_field("merged", _("Card merged"), notice), *fields["backFields"][-2:]]
+    data["barcodes"] = [
+        {
+            "format": "PKBarcodeFormatQR",
+            "message": survivor.qr_payload,
+            "messageEncoding": "iso-8859-1",
+            "altText": survivor.number,
+        }
+    ]
 
 
 def _suffix(scale: int) -> str:

@@ -132,7 +132,7 @@ def object_payload(
                 "count": left,
             }
             modules.append({"id": "next", "header": _("Next reward"), "body": body})
-        return {
+        payload = {
             "id": object_id,
             "classId": class_id,
             # An erased customer's object is retired: Google Wallet moves it to the expired passes.
@@ -149,3 +149,28 @@ def object_payload(
             "textModulesData": modules,
             "linksModuleData": {"uris": [{"id": "web_card", "uri": web_card_url(card), "description": _("Your card")}]},
         }
+        if card.merged_into_id is not None:
+            _point_at_survivor(payload, card.merged_into)
+        return payload
+
+
+def _point_at_survivor(payload: dict[str, Any], survivor: Card) -> None:
+    """A card merged into another (``Card.merged_into``): the object stays, says where the stamps went, and its
+    barcode and link are the surviving card's."""
+    payload["barcode"] = {"type": "QR_CODE", "value": survivor.qr_payload, "alternateText": survivor.number}
+    payload["accountId"] = survivor.number
+    payload["loyaltyPoints"] = {"label": _("Moved to card"), "balance": {"string": survivor.number}}
+    payload["textModulesData"] = [
+        {
+            "id": "merged",
+            "header": _("Card merged"),
+            "body": _(
+                "This card was merged into card %(number)s. Your stamps, rewards and vouchers are on that card now; "
+                "this pass shows its code, so you can keep using it."
+            )
+            % {"number": survivor.number},
+        }
+    ]
+    payload["linksModuleData"] = {
+        "uris": [{"id": "web_card", "uri": web_card_url(survivor), "description": _("Your card")}]
+    }

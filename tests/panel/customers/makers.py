@@ -21,6 +21,14 @@ def _reward(shop: Shop) -> object:
     return result.rewards[0].pk
 
 
+@object_maker("other_id")
+def _other_customer(shop: Shop) -> object:
+    # A second customer of the shop with a card of its program: the one a merge of ``customer_id`` takes in.
+    from tests.factories import CardFactory, CustomerFactory
+
+    return CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant)).customer_id
+
+
 @object_maker("import_id")
 def _import(shop: Shop) -> object:
     # A draft import (the file kept, the columns not confirmed yet) of the shop's default program.
