@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
 from stampcard.cards.api import router as journal_router
+from stampcard.cards.imports_api import router as imports_router
 from stampcard.core.errors import NotAuthenticated
 from stampcard.customers.privacy_api import router as customer_privacy_router
 from stampcard.inserts.api import router as inserts_router
@@ -44,5 +45,6 @@ api.add_router("", inserts_router)
 api.add_router("", customer_privacy_router)
 api.add_router("", poster_router)
 api.add_router("", journal_router)
+api.add_router("", imports_router)
 api.add_router("/scanner", scanner_router)
 api.add_router("/alerts", alerts_router)

@@ -162,6 +162,9 @@ TASKS = {
 TASKS_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASKS_WORKER_HEARTBEAT_SECONDS", "10"))
 TASKS_WORKER_TIMEOUT_SECONDS = float(os.environ.get("TASKS_WORKER_TIMEOUT_SECONDS", "60"))
 TASKS_MAX_CLAIMS = int(os.environ.get("TASKS_MAX_CLAIMS", "5"))
+# The largest CSV file a merchant may import at once (about 50,000 customers); the file is kept in the import job's
+# row until the job finishes, so any worker can resume it (stampcard.cards.imports).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 
 AUTH_USER_MODEL = "merchants.StaffUser"
 # Staff sign in through the admin's login page until the merchant panel has its own.

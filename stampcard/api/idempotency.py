@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
@@ -42,11 +43,30 @@ def render_error(error: ApplicationError) -> HttpResponse:
     return render_json(error.as_dict(), error.status)
 
 
+def _multipart_canonical(request: HttpRequest) -> bytes:
+    """A parsed multipart body (file uploads), canonically: its fields, and each file's name and SHA-256."""
+    digest = hashlib.sha256()
+    for name in sorted(request.POST):
+        for value in request.POST.getlist(name):
+            digest.update(f"{name}={value}".encode() + b"\0")
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            upload.seek(0)
+            digest.update(f"{name}:{upload.name}:".encode() + hashlib.sha256(upload.read()).digest() + b"\0")
+            upload.seek(0)
+    return digest.hexdigest().encode()
+
+
 def request_fingerprint(request: HttpRequest) -> str:
     try:
-        canonical = json.dumps(json.loads(request.body or b"null"), sort_keys=True, separators=(",", ":")).encode()
-    except ValueError:
-        canonical = request.body
+        body = request.body
+    except RawPostDataException:  # a multipart body Django parsed as a stream; its parts stand for it
+        canonical = _multipart_canonical(request)
+    else:
+        try:
+            canonical = json.dumps(json.loads(body or b"null"), sort_keys=True, separators=(",", ":")).encode()
+        except ValueError:
+            canonical = body
     digest = hashlib.sha256()
     for part in (request.method.encode() if request.method else b"", request.path.encode(), canonical):
         digest.update(part + b"\0")

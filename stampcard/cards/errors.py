@@ -21,3 +21,8 @@ class CardAlreadyEnrolled(Conflict):
 class InsufficientStamps(Conflict):
     code = "insufficient_stamps"
     default_message = _("The card does not hold that many stamps.")
+
+
+class CardNumberTaken(Conflict):
+    code = "card_number_taken"
+    default_message = _("Another card already has this number.")

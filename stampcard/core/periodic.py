@@ -38,6 +38,8 @@ SCHEDULE = [
     Periodic("stampcard.scanner.tasks.scanner_alerts_scan", timedelta(minutes=5)),
     # New alerts emailed to the owners and managers who opted in (each alert once per recipient).
     Periodic("stampcard.scanner.tasks.scanner_alert_emails_send", timedelta(minutes=5)),
+    # CSV import jobs whose task was lost or whose worker died: resumed from their last committed batch.
+    Periodic("stampcard.cards.tasks.imports_resume", timedelta(minutes=1)),
     # Plan downgrades scheduled for the end of a paid period.
     Periodic("stampcard.merchants.tasks.plan_changes_apply_due", timedelta(hours=1)),
 ]

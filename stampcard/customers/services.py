@@ -89,3 +89,34 @@ def _existing_customer(*, merchant: Merchant, email: str, phone: str) -> Custome
     if phone:
         return Customer.objects.filter(merchant=merchant, phone=phone).first()
     return None
+
+
+def customer_fill_blanks(
+    *,
+    customer: Customer,
+    email: str = "",
+    phone: str = "",
+    birthday: date | None = None,
+    marketing_email_consent: bool = False,
+) -> list[str]:
+    """Fill what an existing customer lacks (an import bringing more than we hold), never overwriting what they gave
+    us; a consent given is recorded, never withdrawn. Returns the fields changed."""
+    changes: dict[str, object] = {}
+    if email and not customer.email:
+        changes["email"] = normalize_email(email)
+    if phone and not customer.phone:
+        changes["phone"] = normalize_phone(phone)
+    if birthday and not customer.birthday:
+        changes["birthday"] = birthday
+    if marketing_email_consent and not customer.marketing_email_consent and (customer.email or email):
+        changes["marketing_email_consent"] = True
+        changes["marketing_email_consent_at"] = clock.now()
+    if changes:
+        try:
+            with transaction.atomic():
+                Customer.objects.filter(pk=customer.pk).update(**changes)
+        except IntegrityError:
+            raise Conflict(_("A customer with this email or phone already exists."), code="customer_exists") from None
+        for name, value in changes.items():
+            setattr(customer, name, value)
+    return list(changes)

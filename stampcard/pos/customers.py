@@ -10,12 +10,13 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, StreamingHttpResponse
 from ninja import Field, Query, Router, Schema
 
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.types import INT64_MAX
-from stampcard.cards import directory
+from stampcard.cards import api as cards_api
+from stampcard.cards import directory, exports
 from stampcard.checkouts import presenters as checkouts_presenters
 from stampcard.checkouts.schemas import CardOut
 from stampcard.customers.masking import mask_contact
@@ -185,8 +186,36 @@ def list_customer_events(
     }
 
 
+def export_customers(request: HttpRequest, filters: Query[DirectoryQuery]) -> StreamingHttpResponse:
+    """The directory under the same filters as `GET /customers` (`cursor` and `limit` ignored), one line per card,
+    streamed. Cells a spreadsheet would run as a formula start with an apostrophe."""
+    actor = actor_of(request)
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    lines = exports.customers_csv(
+        merchant=actor.merchant,
+        filters=directory.DirectoryFilters(
+            q=filters.q,
+            program_id=filters.program_id,
+            location_id=filters.location_id,
+            wallet=filters.wallet or "",
+            consent=filters.consent or "",
+            within=merchants_selectors.membership_location_ids(membership=actor.membership),
+        ),
+        language=cards_api.staff_language(actor),
+    )
+    return exports.csv_response(lines, filename="customers.csv")
+
+
 def register(router: Router) -> None:
     """Add the directory's routes to ``router`` (the loyalty router of ``stampcard.pos.api``)."""
+    # Before /customers/{customer_id}, which would take "export.csv" for an id.
+    router.get(
+        "/customers/export.csv",
+        response={**ERRORS},
+        summary="Customers as a CSV file (manager)",
+        tags=["customers"],
+        openapi_extra=cards_api.CSV_RESPONSE,
+    )(export_customers)
     router.get(
         "/customers",
         response={200: DirectoryOut, **ERRORS},

@@ -39,6 +39,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from stampcard.cards.imports import jobs as import_jobs
 from stampcard.cards.models import Card
 from stampcard.core import clock
 from stampcard.lottery.models import Lottery
@@ -160,6 +161,9 @@ def _build_world() -> dict[str, Any]:
         device=devices["kiosk"][0],
         details={"refusals": 5, "threshold": 5, "codes": {"visit_window": 5}},
     )
+    csv_import = import_jobs.import_job_create(
+        actor=owner.actor(), program_id=program.pk, file_name="fuzz.csv", data=b"Name;Stamps\nOlena;2\n"
+    )
 
     common = {
         "number": card.number,
@@ -186,6 +190,7 @@ def _build_world() -> dict[str, Any]:
                 "device_id": str(devices["manual"][0].pk),
                 "alert_id": str(alert.pk),
                 "customer_id": str(card.customer_id),
+                "import_id": str(csv_import.pk),
             },
             "scanner": {**common, "ref": card.qr_payload},
         },

@@ -170,3 +170,72 @@ def test_main_pages_speak_the_language_and_fit_the_screen(browser, live_server, 
             assert fits_the_screen(page), f"{path} is wider than a phone"
         _shot(page, f"{name}-{language}-{width}")
     context.close()
+
+
+IMPORT_FILE = (
+    "Ім'я;Електронна пошта;Телефон;Дата народження;Штампи\n"
+    "Олена Коваленко;olena@example.com;+380501234567;04.05.1990;3\n"
+    "Петро;petro@example;;;1\n"
+    "Іван Сірко;;050 765 43 21;1985-01-02;-2\n"
+    "Марія;maria@example.com;;31.02.1990;5\n"
+    "Софія;sofiia@example.com;;;7\n"
+)
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_import_pages_speak_the_language_and_fit_the_screen(browser, live_server, language, width):
+    from stampcard.cards.imports import jobs as import_jobs
+
+    shop = shop_create("Blue Cup")
+    manager = shop.staff[Role.MANAGER]
+    draft = import_jobs.import_job_create(
+        actor=manager.actor(), program_id=shop.program.pk, file_name="old-system.csv", data=IMPORT_FILE.encode()
+    )
+    running = import_jobs.import_job_create(
+        actor=manager.actor(), program_id=shop.program.pk, file_name="clients-2025.csv", data=IMPORT_FILE.encode()
+    )
+    import_jobs.import_start(job=running)
+    import_jobs.import_job_run(job_id=running.pk, max_batches=1, batch_size=3)  # the worker is part-way
+    owner = shop.staff[Role.OWNER].membership.user
+    context = browser.new_context(
+        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.locator("input[name=username]").fill(owner.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit].button-primary").click()
+    page.wait_for_url("**/panel/")
+
+    pages = [
+        ("customers-import", reverse("panel:customers-import")),
+        ("customers-import-mapping", reverse("panel:customers-import-job", args=[draft.pk])),
+    ]
+    for name, path in pages:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status < 400, (path, response and response.status)
+        assert page.locator("html").get_attribute("lang") == language, path
+        if width == "phone":
+            assert fits_the_screen(page), f"{path} is wider than a phone"
+        _shot(page, f"{name}-{language}-{width}")
+
+    # The dry run: the mapping form as guessed, submitted.
+    page.locator("[data-testid=import-mapping] button[type=submit]").click()
+    page.wait_for_selector("[data-testid=import-report]")
+    assert page.locator("[data-testid=import-rejected] tr[data-row]").count() == 3
+    if width == "phone":
+        assert fits_the_screen(page), "the dry-run report is wider than a phone"
+    _shot(page, f"customers-import-report-{language}-{width}")
+
+    response = page.goto(live_server.url + reverse("panel:customers-import-job", args=[running.pk]))
+    assert response is not None and response.status < 400
+    assert page.locator("[data-testid=import-progress]").get_attribute("data-state") == "running"
+    if width == "phone":
+        assert fits_the_screen(page), "the import progress is wider than a phone"
+    _shot(page, f"customers-import-progress-{language}-{width}")
+    # The worker finishes the job: the open page follows by itself (htmx polls the job's row), no reload.
+    import_jobs.import_job_run(job_id=running.pk)
+    page.wait_for_selector("[data-testid=import-progress][data-state=done]", timeout=10_000)
+    context.close()

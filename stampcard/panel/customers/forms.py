@@ -86,3 +86,73 @@ class AdjustmentForm(forms.Form):
         if stamps == 0:
             raise forms.ValidationError(_("Type how many stamps to add or take away (not 0)."))
         return stamps
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "Saved from Excel, Google Sheets or another system as CSV (comma or semicolon), with a header row. "
+            "At most %(mb)s MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    program = forms.ModelChoiceField(
+        label=_("Card the stamps go to"), queryset=Program.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, merchant: Merchant, max_mb: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = str(self.fields["file"].help_text) % {"mb": max_mb}
+        self.fields["program"].queryset = Program.objects.filter(merchant=merchant).order_by(  # type: ignore[attr-defined]
+            "-is_default", "-is_active", "name", "pk"
+        )
+
+
+class ImportMappingForm(forms.Form):
+    """One select per column of the file: which of our fields it fills (or none)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        headers: list[str],
+        samples: list[list[str]],
+        fields: list[tuple[str, Any]],
+        mapping: dict[str, int],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        by_column = {index: name for name, index in mapping.items()}
+        choices = [("", _("— skip this column —")), *fields]
+        self.columns = []
+        for index, header in enumerate(headers):
+            name = f"col_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=header or _("Column %(n)s") % {"n": index + 1},
+                choices=choices,
+                required=False,
+                initial=by_column.get(index, ""),
+            )
+            examples = [row[index] for row in samples if index < len(row) and row[index]]
+            self.columns.append({"field": self[name], "examples": examples[:3]})
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        seen: dict[str, str] = {}
+        for name, value in list(data.items()):
+            if not value:
+                continue
+            if value in seen:
+                self.add_error(
+                    name,
+                    _("“%(field)s” is already chosen for the column “%(other)s”; choose it for one column only.")
+                    % {"field": dict(self.fields[name].choices)[value], "other": self.fields[seen[value]].label},  # type: ignore[attr-defined]
+                )
+            else:
+                seen[value] = name
+        if "name" not in seen and not self.errors:
+            raise forms.ValidationError(_("Choose the column that holds the customer’s name."))
+        return data
+
+    def mapping(self) -> dict[str, int]:
+        return {value: int(name.removeprefix("col_")) for name, value in self.cleaned_data.items() if value}

@@ -27,3 +27,13 @@ def _other_customer(shop: Shop) -> object:
     from tests.factories import CardFactory, CustomerFactory
 
     return CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant)).customer_id
+
+
+@object_maker("import_id")
+def _import(shop: Shop) -> object:
+    # A draft import (the file kept, the columns not confirmed yet) of the shop's default program.
+    from stampcard.cards.imports import jobs
+
+    actor = shop.staff[Role.MANAGER].actor(Channel.PANEL)
+    data = b"Name;Email;Stamps\nOlena;olena@example.com;3\n"
+    return jobs.import_job_create(actor=actor, program_id=shop.program.pk, file_name="walk.csv", data=data).pk
