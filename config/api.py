@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
+from stampcard.campaigns.webhooks.api import router as webhooks_router
 from stampcard.cards.api import router as journal_router
 from stampcard.core.errors import NotAuthenticated
 from stampcard.customers.privacy_api import router as customer_privacy_router
@@ -43,4 +44,5 @@ api.add_router("", inserts_router)
 api.add_router("", customer_privacy_router)
 api.add_router("", poster_router)
 api.add_router("", journal_router)
+api.add_router("", webhooks_router)
 api.add_router("/scanner", scanner_router)

@@ -1,0 +1,60 @@
+"""Claims on deliveries: which worker sends which delivery now.
+
+A claim is a conditional UPDATE that names the claiming round (``claim_token``) and lasts ``claim_for``; the round
+then reads back exactly the rows it holds. On PostgreSQL the candidates are read with ``FOR UPDATE SKIP LOCKED``, so
+rounds of several workers take different rows without waiting on each other; on SQLite (one writer at a time) the
+UPDATE's own re-check of "nobody holds it" is what keeps two rounds from taking one row. Either way a delivery is in
+one round at a time, and a round whose worker died lets its claims lapse.
+"""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+
+from stampcard.campaigns.webhooks.models import DeliveryState, WebhookDelivery
+
+
+def _free(now: datetime) -> Q:
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+
+
+def deliveries_claim(
+    *, now: datetime, claim_for: timedelta, per_endpoint: int, limit: int, scan: int = 1000
+) -> list[WebhookDelivery]:
+    """Claim due pending deliveries of active endpoints, oldest due first: at most ``per_endpoint`` of one endpoint,
+    ``limit`` in all, and none of an endpoint another round is sending to right now (so one endpoint is never sent
+    to by every worker at once). Returns them with their endpoints; the claim is committed on return."""
+    token = uuid.uuid4().hex
+    busy = set(
+        WebhookDelivery.objects.filter(state=DeliveryState.PENDING, claimed_until__gt=now)
+        .values_list("endpoint_id", flat=True)
+        .distinct()
+    )
+    due = (
+        WebhookDelivery.objects.filter(_free(now), state=DeliveryState.PENDING, next_attempt_at__lte=now)
+        .filter(endpoint__is_active=True)
+        .exclude(endpoint_id__in=busy)
+        .order_by("next_attempt_at", "pk")
+    )
+    with transaction.atomic():
+        candidates = list(due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "endpoint_id")[:scan])
+        picked: list[uuid.UUID] = []
+        taken: dict[uuid.UUID, int] = {}
+        for pk, endpoint_id in candidates:
+            if taken.get(endpoint_id, 0) < per_endpoint:
+                taken[endpoint_id] = taken.get(endpoint_id, 0) + 1
+                picked.append(pk)
+                if len(picked) >= limit:
+                    break
+        if not picked:
+            return []
+        WebhookDelivery.objects.filter(_free(now), pk__in=picked, state=DeliveryState.PENDING).update(
+            claimed_until=now + claim_for, claim_token=token
+        )
+    return list(
+        WebhookDelivery.objects.filter(pk__in=picked, claim_token=token)
+        .select_related("endpoint")
+        .order_by("next_attempt_at", "pk")
+    )
