@@ -11,8 +11,8 @@ Nothing below campaigns calls up here (the layers run one way). The worker reads
 Rows younger than ``SETTLE`` are left for the next run, since a transaction that took a lower id may still be
 committing. A run holds its cursor's row lock, so runs from several workers queue instead of reading twice; and a
 delivery is unique per (endpoint, event key), so a run repeated after a crash makes nothing twice. An endpoint gets
-only events that happened after it was registered. The first run of a cursor starts from the end: history is not
-replayed to endpoints.
+only events that happened after it was registered; the first run of a cursor starts at the oldest endpoint's
+registration.
 """
 
 import json
@@ -105,7 +105,8 @@ def deliveries_make(occurrences: list[Occurrence], *, now: datetime) -> int:
 
 
 def feed_run(*, now: datetime | None = None, batch: int = BATCH) -> FeedReport:
-    """Read the ledger (and new cards) forward from the cursors and make the deliveries they call for."""
+    """Read the ledger (and new cards) forward from the cursors and make the deliveries they call for. ``now``
+    decides which rows are settled; the deliveries are due at once."""
     now = now or clock.now()
     report = FeedReport()
     _scan(LEDGER_CURSOR, CardEvent, _ledger_occurrences, now=now, batch=batch, report=report)
@@ -118,7 +119,7 @@ def _scan(name: str, model: type[Model], occurrences_of: Any, *, now: datetime, 
     with transaction.atomic():
         cursor, created = WebhookCursor.objects.select_for_update().get_or_create(name=name)
         if created:
-            cursor.last_id = model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0  # type: ignore[attr-defined]
+            cursor.last_id = _start(model)
         ids = list(
             model.objects.filter(pk__gt=cursor.last_id)  # type: ignore[attr-defined]
             .order_by("pk")
@@ -128,10 +129,21 @@ def _scan(name: str, model: type[Model], occurrences_of: Any, *, now: datetime, 
         if settled:
             found = occurrences_of(settled)
             report.read += len(settled)
-            report.deliveries += deliveries_make(found, now=now)
+            report.deliveries += deliveries_make(found, now=clock.now())
             cursor.last_id = settled[-1]
         cursor.updated_at = now
         cursor.save()
+
+
+def _start(model: type[Model]) -> int:
+    """Where a new cursor starts: at the first row since the oldest endpoint was registered (no endpoint gets
+    anything older), or at the end when there is none yet."""
+    rows = model.objects.order_by("pk")  # type: ignore[attr-defined]
+    oldest = WebhookEndpoint.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    first = rows.filter(created_at__gte=oldest).values_list("pk", flat=True).first() if oldest else None
+    if first is not None:
+        return int(first) - 1
+    return rows.reverse().values_list("pk", flat=True).first() or 0
 
 
 def _until_unsettled(rows: list[tuple[int, datetime]], *, now: datetime) -> list[tuple[int, datetime]]:

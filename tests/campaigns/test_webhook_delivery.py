@@ -1,0 +1,244 @@
+"""Deliveries reach a real HTTP server on loopback: signed as the docs say (checked by the docs' own snippets, in
+Python and in Node), retried with backoff and then marked failed, without holding up other endpoints."""
+
+import base64
+import json
+import re
+import shutil
+import subprocess
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.utils import timezone
+
+from stampcard.campaigns.webhooks import sender
+from stampcard.campaigns.webhooks.models import DeliveryState, WebhookAttempt, WebhookDelivery
+from stampcard.cards.checks import CheckInput
+from stampcard.checkouts import services as checkouts_services
+from stampcard.core import clock
+from tests.campaigns.helpers import Behaviour, Receiver, endpoint_make, feed_now
+
+DOCS = Path(django_settings.BASE_DIR) / "docs" / "webhooks.md"
+
+
+@pytest.fixture(autouse=True)
+def _local_endpoints(settings):
+    settings.STAMPCARD_WEBHOOKS_ALLOW_HTTP = True
+    settings.STAMPCARD_WEBHOOKS_TIMEOUT_SECONDS = 1
+    settings.STAMPCARD_WEBHOOKS_ROUND_SECONDS = 30
+
+
+@pytest.fixture
+def receiver():
+    with Receiver() as running:
+        yield running
+
+
+def _stamp(cashier, card, external_id: str = "R-1") -> None:
+    checkouts_services.checkout_commit(
+        actor=cashier.actor(),
+        card_ref=card.number,
+        check=CheckInput(external_id=external_id, total=5000, currency="UAH"),
+    )
+
+
+def _docs_block(language: str, marker: str) -> str:
+    for block in re.findall(rf"```{language}\n(.*?)```", DOCS.read_text(), flags=re.S):
+        if marker in block:
+            return block
+    raise AssertionError(f"docs/webhooks.md has no {language} block with {marker!r}")
+
+
+def _docs_verify():
+    namespace: dict = {}
+    exec(_docs_block("python", "def verify"), namespace)  # noqa: S102 - the docs' own snippet, as a receiver runs it
+    return namespace["verify"]
+
+
+@pytest.mark.django_db
+def test_a_stamp_reaches_the_endpoint_signed_so_that_the_docs_python_snippet_accepts_it(
+    receiver, merchant, card, cashier
+):
+    endpoint = endpoint_make(merchant, receiver.url("/hooks"), ["stamp.added"])
+    _stamp(cashier, card)
+    feed_now()
+
+    report = sender.deliveries_send_due()
+
+    assert report.delivered == 1
+    [request] = receiver.requests
+    assert request.headers["stampcard-event"] == "stamp.added"
+    delivery = WebhookDelivery.objects.get()
+    assert request.headers["stampcard-delivery"] == str(delivery.pk)
+    body = json.loads(request.body)
+    assert body["type"] == "stamp.added"
+    assert body["data"]["card"]["number"] == card.number
+    assert body["data"]["stamps_added"] == 1
+    assert body["data"]["check"] == {"external_id": "R-1", "total": 5000, "currency": "UAH"}
+    verify = _docs_verify()
+    signature = request.headers["stampcard-signature"]
+    assert verify(request.body, signature, endpoint.secret)
+    assert not verify(request.body + b" ", signature, endpoint.secret)
+    assert not verify(request.body, signature, "whsec_another")
+    timestamp = int(signature.split(",")[0].removeprefix("t="))
+    assert abs(timestamp - time.time()) < 60
+    assert not verify(request.body, signature, endpoint.secret, now=timestamp + 5 * 60 + 1)
+    assert verify(request.body, signature, endpoint.secret, now=timestamp + 5 * 60 - 1)
+    assert delivery.state == DeliveryState.DELIVERED
+    [attempt] = WebhookAttempt.objects.all()
+    assert attempt.status_code == 200 and attempt.response_excerpt == "ok"
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+@pytest.mark.django_db
+def test_the_docs_javascript_snippet_accepts_a_captured_request_and_refuses_a_tampered_one(
+    receiver, merchant, card, cashier, tmp_path
+):
+    endpoint = endpoint_make(merchant, receiver.url("/js"), ["stamp.added"])
+    _stamp(cashier, card)
+    feed_now()
+    sender.deliveries_send_due()
+    [request] = receiver.requests
+    signature = request.headers["stampcard-signature"]
+    timestamp = int(signature.split(",")[0].removeprefix("t="))
+    (tmp_path / "verify.js").write_text(_docs_block("js", "function verify"))
+    (tmp_path / "run.js").write_text(
+        'const { verify } = require("./verify.js");\n'
+        'const cases = JSON.parse(require("fs").readFileSync(0, "utf8"));\n'
+        "console.log(JSON.stringify(cases.map((c) => verify(Buffer.from(c.body, 'base64'), c.header, c.secret, "
+        "c.now === null ? undefined : c.now))));\n"
+    )
+    raw = base64.b64encode(request.body).decode()
+    tampered = base64.b64encode(request.body.replace(b'"stamps_added":1', b'"stamps_added":9')).decode()
+    cases = [
+        {"body": raw, "header": signature, "secret": endpoint.secret, "now": None},
+        {"body": tampered, "header": signature, "secret": endpoint.secret, "now": None},
+        {"body": raw, "header": signature, "secret": "whsec_another", "now": None},
+        {"body": raw, "header": signature, "secret": endpoint.secret, "now": timestamp + 301},
+        {"body": raw, "header": "t=1,v1=zz", "secret": endpoint.secret, "now": None},
+    ]
+
+    run = subprocess.run(
+        ["node", str(tmp_path / "run.js")], input=json.dumps(cases), capture_output=True, text=True, timeout=30
+    )
+
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == [True, False, False, False, False]
+
+
+@pytest.mark.django_db
+def test_a_failing_endpoint_is_retried_with_backoff_then_failed_while_another_proceeds(
+    receiver, merchant, card, cashier
+):
+    receiver.behave["/down"] = Behaviour(status=500)
+    down = endpoint_make(merchant, receiver.url("/down"), ["stamp.added"])
+    endpoint_make(merchant, receiver.url("/up"), ["stamp.added"])
+    _stamp(cashier, card)
+    start = timezone.now()
+    with clock.frozen_at(start):
+        feed_now()
+    failing = WebhookDelivery.objects.get(endpoint=down)
+    moments = []
+
+    now = start
+    for _round in range(20):
+        with clock.frozen_at(now):
+            sender.deliveries_send_due()
+        failing.refresh_from_db()
+        moments.append(now)
+        if failing.state != DeliveryState.PENDING:
+            break
+        now = failing.next_attempt_at
+        # Nothing is sent before it is due.
+        with clock.frozen_at(now - timedelta(seconds=1)):
+            assert sender.deliveries_send_due().as_dict()["endpoints"] == 0
+
+    assert len(receiver.to("/up")) == 1  # delivered at the first round, never again
+    assert WebhookDelivery.objects.exclude(endpoint=down).get().state == DeliveryState.DELIVERED
+    gaps = [later - earlier for earlier, later in zip(moments, moments[1:], strict=False)]
+    assert gaps == [
+        timedelta(minutes=1),
+        timedelta(minutes=5),
+        timedelta(minutes=30),
+        timedelta(hours=2),
+        timedelta(hours=6),
+        timedelta(hours=12),
+        timedelta(hours=24) - timedelta(minutes=1 + 5 + 30 + 120 + 360 + 720),
+    ]
+    assert failing.state == DeliveryState.FAILED
+    assert failing.attempts == 8 and failing.last_status_code == 500
+    assert moments[-1] - start == timedelta(hours=24)
+    attempts = receiver.to("/down")
+    assert len(attempts) == 8
+    assert {r.headers["stampcard-delivery"] for r in attempts} == {str(failing.pk)}  # the same id on every retry
+    assert len({r.body for r in attempts}) == 1
+    assert WebhookAttempt.objects.filter(delivery=failing).count() == 8
+    # Failed for good: nothing more goes out.
+    with clock.frozen_at(now + timedelta(days=2)):
+        assert sender.deliveries_send_due().as_dict()["endpoints"] == 0
+
+
+@pytest.mark.django_db
+def test_a_slow_endpoint_does_not_delay_another(receiver, merchant, card, cashier):
+    receiver.behave["/slow"] = Behaviour(delay=3)  # past the 1-second timeout
+    slow = endpoint_make(merchant, receiver.url("/slow"), ["stamp.added"])
+    fast = endpoint_make(merchant, receiver.url("/fast"), ["stamp.added"])
+    for n in range(3):
+        _stamp(cashier, card, external_id=f"R-{n}")
+    feed_now()
+    assert WebhookDelivery.objects.filter(endpoint=slow).count() == 3
+
+    began = time.monotonic()
+    report = sender.deliveries_send_due()
+    took = time.monotonic() - began
+
+    fast_requests = receiver.to("/fast")
+    assert len(fast_requests) == 3
+    assert max(r.at for r in fast_requests) - began < 0.8  # all three while the slow one was still waited for
+    assert len(receiver.to("/slow")) == 1  # it stops at its first failure; the rest wait for its retry
+    assert took < 2.5  # one timeout, not three
+    assert report.delivered == 3 and report.retrying == 1 and report.left == 2
+    assert set(WebhookDelivery.objects.filter(endpoint=fast).values_list("state", flat=True)) == {"delivered"}
+    timed_out = WebhookDelivery.objects.filter(endpoint=slow, attempts=1).get()
+    assert "timed out" in timed_out.last_error
+    untried = WebhookDelivery.objects.filter(endpoint=slow, attempts=0)
+    assert untried.count() == 2 and not untried.filter(claimed_until__isnull=False).exists()
+
+
+@pytest.mark.django_db
+def test_a_replay_sends_the_same_delivery_id_and_body_again(receiver, merchant, card, cashier, manager):
+    from stampcard.campaigns.webhooks import services
+
+    endpoint_make(merchant, receiver.url("/hooks"), ["stamp.added"])
+    _stamp(cashier, card)
+    feed_now()
+    sender.deliveries_send_due()
+    delivery = WebhookDelivery.objects.get()
+
+    services.delivery_replay(actor=manager.actor(), delivery_id=delivery.pk)
+    sender.deliveries_send_due()
+
+    first, again = receiver.requests
+    assert first.headers["stampcard-delivery"] == again.headers["stampcard-delivery"] == str(delivery.pk)
+    assert first.body == again.body
+    delivery.refresh_from_db()
+    assert delivery.state == DeliveryState.DELIVERED and delivery.attempts == 2 and delivery.replayed_at
+
+
+@pytest.mark.django_db
+def test_a_name_that_resolves_to_loopback_at_send_time_is_not_sent_to(settings, receiver, merchant, card, cashier):
+    settings.STAMPCARD_WEBHOOKS_ALLOW_HTTP = False
+    endpoint_make(merchant, "https://hooks.example.com/in", ["stamp.added"])
+    _stamp(cashier, card)
+    feed_now()
+
+    report = sender.deliveries_send_due(resolve=lambda host, port: ["127.0.0.1"])
+
+    assert report.retrying == 1
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.last_error.startswith("address refused")
+    assert delivery.last_status_code is None
+    assert receiver.requests == []
