@@ -101,7 +101,16 @@ def deliveries_make(occurrences: list[Occurrence], *, now: datetime) -> int:
                 )
     if not rows:
         return 0
-    return len(WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True))
+    # Made before (a run repeated after a crash, an event emitted twice): left out of the count. The unique index
+    # settles a race with another run.
+    made = set(
+        WebhookDelivery.objects.filter(
+            endpoint_id__in={row.endpoint_id for row in rows}, event_key__in={row.event_key for row in rows}
+        ).values_list("endpoint_id", "event_key")
+    )
+    rows = [row for row in rows if (row.endpoint_id, row.event_key) not in made]
+    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def feed_run(*, now: datetime | None = None, batch: int = BATCH) -> FeedReport:
