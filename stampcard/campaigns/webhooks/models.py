@@ -91,6 +91,13 @@ class WebhookDelivery(TenantModel):
         return f"{self.event} → {self.endpoint_id} ({self.state})"
 
 
+ATTEMPT_ERRORS = {
+    "timeout": _("No answer in time"),
+    "address_refused": _("Not sent: the address leads to a private or local network"),
+    "connection_failed": _("Could not connect"),
+}
+
+
 class WebhookAttempt(models.Model):
     """One POST of a delivery: what came back (a status code, or the error of a connection that failed) and how long
     it took."""
@@ -113,6 +120,12 @@ class WebhookAttempt(models.Model):
     @property
     def ok(self) -> bool:
         return self.status_code is not None and 200 <= self.status_code < 300
+
+    @property
+    def error_text(self) -> str:
+        """The error in the reader's language (``error`` is "<code>: <detail>", the detail for developers)."""
+        code = self.error.split(":", 1)[0]
+        return str(ATTEMPT_ERRORS[code]) if code in ATTEMPT_ERRORS else self.error
 
 
 class WebhookCursor(models.Model):

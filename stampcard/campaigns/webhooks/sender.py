@@ -127,7 +127,7 @@ def post(
     try:
         target = addresses.url_check(endpoint_url, resolve=resolve)
     except WebhookUrlNotAllowed as refused:
-        outcome.error = f"address refused: {refused.message}"[:300]
+        outcome.error = f"address_refused: {refused.message}"[:300]
         return outcome
     raw = body.encode()
     headers = {
@@ -143,9 +143,9 @@ def post(
             outcome.status_code = response.status_code
             outcome.excerpt = _excerpt(response)
     except httpx.TimeoutException:
-        outcome.error = f"timed out after {timeout_seconds():g} s"
+        outcome.error = f"timeout: no answer within {timeout_seconds():g} s"
     except httpx.HTTPError as exc:
-        outcome.error = f"{type(exc).__name__}: {exc}"[:300] or type(exc).__name__
+        outcome.error = f"connection_failed: {type(exc).__name__}: {exc}"[:300]
     outcome.duration_ms = int((time.monotonic() - began) * 1000)
     return outcome
 
