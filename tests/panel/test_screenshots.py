@@ -183,7 +183,7 @@ def test_webhook_pages_speak_the_language_and_fit_the_screen(browser, live_serve
         assert response is not None and response.status < 400, (path, response and response.status)
         assert page.locator("html").get_attribute("lang") == language, path
         if name == "webhook":
-            page.locator("details").first.evaluate("(d) => d.open = true")
+            page.locator("[data-testid=deliveries] details").first.evaluate("(d) => d.open = true")
         if width == "phone":
             assert fits_the_screen(page), f"{path} is wider than a phone"
         _shot(page, f"{name}-{language}-{width}")
