@@ -179,3 +179,25 @@ def test_the_ledger_scan_leaves_nothing_unread_when_no_one_listens(merchant, car
     feed_now()
     assert WebhookDelivery.objects.count() == 0
     assert WebhookCursor.objects.get(name=feed.LEDGER_CURSOR).last_id == CardEvent.objects.order_by("-pk").first().pk
+
+
+def test_a_pass_installed_in_either_wallet_is_card_installed(merchant, card):
+    from stampcard.wallet.apple import services as apple_services
+    from stampcard.wallet.google.models import GoogleCallbackEvent, GoogleClass, GoogleObject
+
+    endpoint_make(merchant, "https://hooks.example.com/a", ["card.installed"])
+    apple_pass = apple_services.apple_pass_ensure(card=card)
+    apple_services.device_register(apple_pass=apple_pass, device_library_identifier="dev-1", push_token="push-1")
+    google_class = GoogleClass.objects.create(merchant=merchant, program=card.program, class_id="issuer.class")
+    google_object = GoogleObject.objects.create(
+        merchant=merchant, card=card, google_class=google_class, object_id="issuer.object"
+    )
+    for nonce, event_type in (("n1", "save"), ("n2", "del")):
+        GoogleCallbackEvent.objects.create(
+            merchant=merchant, google_object=google_object, nonce=nonce, event_type=event_type
+        )
+    feed_now()
+
+    installed = [b for b in _bodies() if b["type"] == "card.installed"]
+    assert sorted(b["data"]["wallet"] for b in installed) == ["apple", "google"]
+    assert {b["data"]["card"]["number"] for b in installed} == {card.number}

@@ -5,8 +5,10 @@ Nothing below campaigns calls up here (the layers run one way). The worker reads
 
 - the card ledger (``CardEvent``), whose kinds map to events in ``events.LEDGER_EVENTS``: every channel that writes
   the ledger is covered without a hook in any of them;
-- new cards (``Card`` rows), for ``card.issued``, while the ledger has no line for a card's creation
-  (``CARDS_FROM_ROWS``; once it does, the ``card_issued`` line of ``LEDGER_EVENTS`` takes over and this goes).
+- new cards (``Card`` rows) for ``card.issued``, and the wallets' installation records (an Apple Wallet device's
+  registration for a pass, Google Wallet's "save" callback) for ``card.installed``, while the ledger has no line
+  for these (``FROM_ROWS``; once it does, the ``card_issued`` and ``pass_installed`` lines of ``LEDGER_EVENTS``
+  take over and these scans go).
 
 Rows younger than ``SETTLE`` are left for the next run, since a transaction that took a lower id may still be
 committing. A run holds its cursor's row lock, so runs from several workers queue instead of reading twice; and a
@@ -31,12 +33,16 @@ from stampcard.cards.models import Card, CardEvent
 from stampcard.core import clock
 from stampcard.rewards.models import Reward
 from stampcard.vouchers.models import Voucher
+from stampcard.wallet.apple.models import AppleRegistration
+from stampcard.wallet.google.models import GoogleCallbackEvent, WalletEventType
 
 SETTLE = timedelta(seconds=30)
 BATCH = 2000
 LEDGER_CURSOR = "webhooks.ledger"
 CARDS_CURSOR = "webhooks.cards"
-CARDS_FROM_ROWS = True
+APPLE_CURSOR = "webhooks.apple-registrations"
+GOOGLE_CURSOR = "webhooks.google-saves"
+FROM_ROWS = True
 EVENT_NAMESPACE = uuid.UUID("5b0e6c55-7d2f-4b8e-9f5e-2f4b1c0d9a11")
 
 
@@ -119,8 +125,10 @@ def feed_run(*, now: datetime | None = None, batch: int = BATCH) -> FeedReport:
     now = now or clock.now()
     report = FeedReport()
     _scan(LEDGER_CURSOR, CardEvent, _ledger_occurrences, now=now, batch=batch, report=report)
-    if CARDS_FROM_ROWS:
+    if FROM_ROWS:
         _scan(CARDS_CURSOR, Card, _card_occurrences, now=now, batch=batch, report=report)
+        _scan(APPLE_CURSOR, AppleRegistration, _apple_occurrences, now=now, batch=batch, report=report)
+        _scan(GOOGLE_CURSOR, GoogleCallbackEvent, _google_occurrences, now=now, batch=batch, report=report)
     return report
 
 
@@ -259,4 +267,29 @@ def _card_occurrences(ids: list[int]) -> list[Occurrence]:
             data=card_data(card),
         )
         for card in cards
+    ]
+
+
+def _installed(card: Card, *, key: str, at: datetime, wallet: str) -> Occurrence:
+    data = card_data(card) | {"channel": "public", "wallet": wallet}
+    return Occurrence(name="card.installed", key=key, merchant_id=card.merchant_id, at=at, data=data)
+
+
+def _apple_occurrences(ids: list[int]) -> list[Occurrence]:
+    rows = AppleRegistration.objects.filter(pk__in=ids).select_related(
+        "apple_pass__card__customer", "apple_pass__card__program", "apple_pass__card__program_version"
+    )
+    return [
+        _installed(row.apple_pass.card, key=f"apple-registration:{row.pk}", at=row.created_at, wallet="apple")
+        for row in rows.order_by("pk")
+    ]
+
+
+def _google_occurrences(ids: list[int]) -> list[Occurrence]:
+    rows = GoogleCallbackEvent.objects.filter(pk__in=ids, event_type=WalletEventType.SAVE).select_related(
+        "google_object__card__customer", "google_object__card__program", "google_object__card__program_version"
+    )
+    return [
+        _installed(row.google_object.card, key=f"google-save:{row.pk}", at=row.created_at, wallet="google")
+        for row in rows.order_by("pk")
     ]
