@@ -27,8 +27,8 @@ class WebhookAttemptInline(admin.TabularInline):
     model = WebhookAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "started_at", "duration_ms", "status_code", "error"]
-    readonly_fields = fields
+    fields = ("number", "started_at", "duration_ms", "status_code", "error")
+    readonly_fields = ("number", "started_at", "duration_ms", "status_code", "error")
 
 
 @admin.register(WebhookDelivery)

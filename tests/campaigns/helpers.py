@@ -2,9 +2,10 @@
 ledger lines that become events."""
 
 import http.server
+import ssl
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from stampcard.campaigns.webhooks import feed, signing
@@ -29,7 +30,7 @@ class Behaviour:
 class Receiver:
     """A threaded HTTP server on 127.0.0.1 that records every POST; each path answers as ``behave`` says."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: "ssl.SSLContext | None" = None) -> None:
         self.requests: list[Received] = []
         self.behave: dict[str, Behaviour] = {}
         self._lock = threading.Lock()
@@ -58,6 +59,8 @@ class Receiver:
 
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self) -> "Receiver":
@@ -87,8 +90,3 @@ def feed_now() -> feed.FeedReport:
     from django.utils import timezone
 
     return feed.feed_run(now=timezone.now() + timedelta(minutes=1))
-
-
-@dataclass
-class Clock:
-    moments: list = field(default_factory=list)

@@ -170,3 +170,27 @@ def test_an_owner_may_do_what_a_manager_may(merchant):
 def test_a_made_up_id_is_404(manager):
     assert error_of(get(manager.client(), "/webhooks/endpoints/not-a-uuid"), 404)["code"] == "not_found"
     assert error_of(post(manager.client(), f"/webhooks/deliveries/{uuid.uuid4()}/replay"), 404)["code"] == "not_found"
+
+
+def test_the_deliveries_list_keeps_its_query_count_whatever_the_number_of_deliveries(manager):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stampcard.campaigns.webhooks.models import WebhookAttempt
+
+    endpoint = endpoint_make(manager.merchant, "http://127.0.0.1:9000/a", ["stamp.added"])
+    client = manager.client()
+    path = f"/webhooks/endpoints/{endpoint.pk}/deliveries"
+    assert get(client, path).status_code == 200  # the key's last use is recorded; later requests do not write
+
+    def queries(deliveries: int) -> int:
+        for _ in range(deliveries):
+            delivery = _delivery(endpoint)
+            for number in (1, 2):
+                WebhookAttempt.objects.create(delivery=delivery, number=number, started_at=clock.now(), status_code=500)
+        with CaptureQueriesContext(connection) as captured:
+            response = get(client, path)
+        assert response.status_code == 200
+        return len(captured)
+
+    assert queries(1) == queries(20)

@@ -243,3 +243,67 @@ def test_a_name_that_resolves_to_loopback_at_send_time_is_not_sent_to(settings, 
     assert WebhookAttempt.objects.get().error_text.startswith("Not sent: the address leads to a private")
     assert delivery.last_status_code is None
     assert receiver.requests == []
+
+
+def _certificate(directory, name: str):
+    """A self-signed certificate for ``name`` only (not for 127.0.0.1): a client that checked the address instead of
+    the name would refuse it."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = directory / "cert.pem", directory / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_file, key_file
+
+
+@pytest.mark.django_db
+def test_https_goes_to_the_checked_address_with_the_name_for_tls_and_host(settings, merchant, card, cashier, tmp_path):
+    import ssl
+
+    import httpx
+
+    settings.STAMPCARD_WEBHOOKS_ALLOW_HTTP = False
+    cert_file, key_file = _certificate(tmp_path, "hooks.test")
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert_file, key_file)
+    client_tls = ssl.create_default_context(cafile=str(cert_file))
+    public_name = {"hooks.test": ["93.184.216.34"]}  # what the name resolves to when the endpoint is saved
+    with Receiver(tls=server_tls) as receiver:
+        port = receiver.server.server_address[1]
+        endpoint = endpoint_make(merchant, f"https://hooks.test:{port}/in", ["stamp.added"])
+        _stamp(cashier, card)
+        feed_now()
+        # At send time the name resolves to our server; a test-only allowance lets loopback through the check.
+        settings.STAMPCARD_WEBHOOKS_ALLOW_HTTP = True
+
+        report = sender.deliveries_send_due(
+            resolve=lambda host, port: ["127.0.0.1"] if host == "hooks.test" else public_name[host],
+            client_factory=lambda: httpx.Client(verify=client_tls, timeout=5, follow_redirects=False),
+        )
+
+    assert report.delivered == 1, WebhookDelivery.objects.get().last_error
+    [request] = receiver.requests
+    assert request.headers["host"] == f"hooks.test:{port}"
+    assert _docs_verify()(request.body, request.headers["stampcard-signature"], endpoint.secret)

@@ -1,5 +1,7 @@
 """Refusals of the webhook services, with their stable codes."""
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.core.errors import ApplicationError, Conflict, ValidationFailed
@@ -9,7 +11,7 @@ class WebhookUrlNotAllowed(ValidationFailed):
     code = "webhook_url_not_allowed"
     default_message = _("This address cannot receive webhooks.")
 
-    def __init__(self, message: object = None, **details: object) -> None:
+    def __init__(self, message: Any = None, **details: Any) -> None:
         super().__init__(message, field="url", **details)
 
 
@@ -17,7 +19,7 @@ class WebhookEventUnknown(ValidationFailed):
     code = "webhook_event_unknown"
     default_message = _("Choose events from the list.")
 
-    def __init__(self, message: object = None, **details: object) -> None:
+    def __init__(self, message: Any = None, **details: Any) -> None:
         super().__init__(message, field="events", **details)
 
 

@@ -36,7 +36,7 @@ from stampcard.vouchers.models import Voucher
 from stampcard.wallet.apple.models import AppleRegistration
 from stampcard.wallet.google.models import GoogleCallbackEvent, WalletEventType
 
-SETTLE = timedelta(seconds=30)
+SETTLE = timedelta(minutes=1)
 BATCH = 2000
 LEDGER_CURSOR = "webhooks.ledger"
 CARDS_CURSOR = "webhooks.cards"
