@@ -38,6 +38,7 @@ SCHEDULE = [
     Periodic("stampcard.scanner.tasks.scanner_alerts_scan", timedelta(minutes=5)),
     # Outbound webhooks: deliveries for the ledger lines since the last run, then whatever is due (new, retries).
     Periodic("stampcard.campaigns.webhooks.tasks.webhooks_feed_run", timedelta(minutes=1)),
+    Periodic("stampcard.campaigns.webhooks.tasks.webhooks_prune", timedelta(days=1)),
     # Plan downgrades scheduled for the end of a paid period.
     Periodic("stampcard.merchants.tasks.plan_changes_apply_due", timedelta(hours=1)),
 ]

@@ -201,3 +201,19 @@ def test_a_pass_installed_in_either_wallet_is_card_installed(merchant, card):
     installed = [b for b in _bodies() if b["type"] == "card.installed"]
     assert sorted(b["data"]["wallet"] for b in installed) == ["apple", "google"]
     assert {b["data"]["card"]["number"] for b in installed} == {card.number}
+
+
+def test_finished_deliveries_are_forgotten_after_thirty_days(merchant, card, cashier):
+    from stampcard.campaigns.webhooks import retention
+
+    endpoint_make(merchant, "https://hooks.example.com/a", ["stamp.added"])
+    for n in range(3):
+        _commit(cashier, card, f"R-{n}")
+    feed_now()
+    old, pending, recent = WebhookDelivery.objects.order_by("created_at")
+    WebhookDelivery.objects.filter(pk__in=[old.pk, pending.pk]).update(created_at=timezone.now() - timedelta(days=31))
+    WebhookDelivery.objects.filter(pk__in=[old.pk, recent.pk]).update(state="delivered")
+
+    assert retention.deliveries_prune() == 1
+
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {pending.pk, recent.pk}

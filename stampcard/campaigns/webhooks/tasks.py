@@ -4,7 +4,7 @@ import logging
 
 from django_tasks import task
 
-from stampcard.campaigns.webhooks import feed, sender
+from stampcard.campaigns.webhooks import feed, retention, sender
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +21,12 @@ def webhooks_feed_run() -> dict[str, int]:
 def webhooks_send_due() -> dict[str, int]:
     """Send the deliveries that are due (retries, replays, test events). Periodic, and queued after a replay."""
     return sender.deliveries_send_due().as_dict()
+
+
+@task()
+def webhooks_prune() -> int:
+    """Daily: forget delivered and failed deliveries older than 30 days."""
+    return retention.deliveries_prune()
 
 
 def webhooks_send_soon() -> None:
