@@ -53,7 +53,7 @@ def test_two_workers_sending_at_once_send_each_delivery_once():
         def worker(_i):
             rounds = []
             while True:
-                report = sender.deliveries_send_due(per_endpoint=3)
+                report = sender.deliveries_send_due(per_endpoint=3, limit=6)  # two endpoints a claim
                 if not report.endpoints:
                     if not WebhookDelivery.objects.filter(state="pending").exists():
                         return rounds

@@ -307,3 +307,23 @@ def test_https_goes_to_the_checked_address_with_the_name_for_tls_and_host(settin
     [request] = receiver.requests
     assert request.headers["host"] == f"hooks.test:{port}"
     assert _docs_verify()(request.body, request.headers["stampcard-signature"], endpoint.secret)
+
+
+@pytest.mark.django_db
+def test_a_busy_endpoint_drains_its_queue_in_one_round_in_order_while_a_slow_one_waits(
+    receiver, merchant, card, cashier
+):
+    receiver.behave["/slow"] = Behaviour(delay=3)
+    endpoint_make(merchant, receiver.url("/slow"), ["stamp.added"])
+    endpoint_make(merchant, receiver.url("/busy"), ["stamp.added"])
+    for n in range(25):
+        _stamp(cashier, card, external_id=f"R-{n:02d}")
+    feed_now()
+
+    report = sender.deliveries_send_due(per_endpoint=10)
+
+    busy = receiver.to("/busy")
+    assert len(busy) == 25 and report.delivered == 25
+    checks = [json.loads(r.body)["data"]["check"]["external_id"] for r in busy]
+    assert checks == sorted(checks)  # in the order of the events
+    assert len(receiver.to("/slow")) == 1

@@ -9,6 +9,7 @@ one round at a time, and a round whose worker died lets its claims lapse.
 
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,11 +22,18 @@ def _free(now: datetime) -> Q:
 
 
 def deliveries_claim(
-    *, now: datetime, claim_for: timedelta, per_endpoint: int, limit: int, scan: int = 1000
+    *,
+    now: datetime,
+    claim_for: timedelta,
+    per_endpoint: int,
+    limit: int,
+    endpoint_id: Any = None,
+    scan: int = 1000,
 ) -> list[WebhookDelivery]:
     """Claim due pending deliveries of active endpoints, oldest due first: at most ``per_endpoint`` of one endpoint,
     ``limit`` in all, and none of an endpoint another round is sending to right now (so one endpoint is never sent
-    to by every worker at once). Returns them with their endpoints; the claim is committed on return."""
+    to by every worker at once); only ``endpoint_id``'s when given. Returns them with their endpoints; the claim is
+    committed on return."""
     token = uuid.uuid4().hex
     busy = set(
         WebhookDelivery.objects.filter(state=DeliveryState.PENDING, claimed_until__gt=now)
@@ -36,8 +44,10 @@ def deliveries_claim(
         WebhookDelivery.objects.filter(_free(now), state=DeliveryState.PENDING, next_attempt_at__lte=now)
         .filter(endpoint__is_active=True)
         .exclude(endpoint_id__in=busy)
-        .order_by("next_attempt_at", "pk")
+        .order_by("next_attempt_at", "created_at", "pk")
     )
+    if endpoint_id is not None:
+        due = due.filter(endpoint_id=endpoint_id)
     with transaction.atomic():
         candidates = list(due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "endpoint_id")[:scan])
         picked: list[uuid.UUID] = []
@@ -56,5 +66,5 @@ def deliveries_claim(
     return list(
         WebhookDelivery.objects.filter(pk__in=picked, claim_token=token)
         .select_related("endpoint")
-        .order_by("next_attempt_at", "pk")
+        .order_by("next_attempt_at", "created_at", "pk")
     )

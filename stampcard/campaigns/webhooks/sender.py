@@ -15,7 +15,7 @@ failed attempt.
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -162,7 +162,7 @@ def _excerpt(response: httpx.Response) -> str:
 @dataclass
 class _Job:
     endpoint: WebhookEndpoint
-    secret: str
+    secret: str | None  # None: it cannot be unsealed; nothing is sent
     deliveries: list[WebhookDelivery]
     results: list[tuple[WebhookDelivery, Outcome | None]] = field(default_factory=list)
 
@@ -172,7 +172,7 @@ def _send_job(job: _Job, *, deadline: float, client_factory: ClientFactory, reso
     stopped = False
     with client_factory() as http:
         for delivery in job.deliveries:
-            if stopped or time.monotonic() >= deadline:
+            if stopped or job.secret is None or time.monotonic() >= deadline:
                 job.results.append((delivery, None))
                 continue
             outcome = post(
@@ -189,6 +189,22 @@ def _send_job(job: _Job, *, deadline: float, client_factory: ClientFactory, reso
     return job
 
 
+def _jobs_of(claimed: list[WebhookDelivery]) -> list[_Job]:
+    jobs: dict[Any, _Job] = {}
+    for delivery in claimed:
+        job = jobs.get(delivery.endpoint_id)
+        if job is None:
+            try:
+                secret: str | None = delivery.endpoint.secret
+            except Exception:
+                # SECRET_KEY was rotated without keeping the old one: nothing can be signed; the deliveries wait.
+                logger.exception("webhook endpoint %s: its secret cannot be unsealed", delivery.endpoint_id)
+                secret = None
+            job = jobs[delivery.endpoint_id] = _Job(endpoint=delivery.endpoint, secret=secret, deliveries=[])
+        job.deliveries.append(delivery)
+    return list(jobs.values())
+
+
 def deliveries_send_due(
     *,
     client_factory: ClientFactory | None = None,
@@ -196,39 +212,41 @@ def deliveries_send_due(
     per_endpoint: int = PER_ENDPOINT,
     limit: int = ROUND_LIMIT,
 ) -> SendReport:
-    """One round: claim what is due and send it. Safe from any number of workers at once."""
+    """One round: claim what is due and send it, for at most the round's time box. Safe from any number of workers
+    at once. An endpoint whose batch all went through gets its next batch at once (claimed here, in this thread),
+    while the others are still being sent to: a busy endpoint drains its queue without waiting for a slow one."""
     report = SendReport()
     box = time_box()
-    claimed = locks.deliveries_claim(
-        now=clock.now(),
-        claim_for=box + timedelta(seconds=timeout_seconds() * 2 + 60),
-        per_endpoint=per_endpoint,
-        limit=limit,
-    )
+    claim_for = box + timedelta(seconds=timeout_seconds() * 2 + 60)
+    claimed = locks.deliveries_claim(now=clock.now(), claim_for=claim_for, per_endpoint=per_endpoint, limit=limit)
     if not claimed:
         return report
-    jobs: dict[Any, _Job] = {}
-    for delivery in claimed:
-        job = jobs.get(delivery.endpoint_id)
-        if job is None:
-            try:
-                secret = delivery.endpoint.secret
-            except Exception:
-                logger.exception("webhook endpoint %s: its secret cannot be unsealed", delivery.endpoint_id)
-                secret = ""
-            job = jobs[delivery.endpoint_id] = _Job(endpoint=delivery.endpoint, secret=secret, deliveries=[])
-        job.deliveries.append(delivery)
+    jobs = _jobs_of(claimed)
     report.endpoints = len(jobs)
     deadline = time.monotonic() + box.total_seconds()
     factory = client_factory or http_client
     with ThreadPoolExecutor(max_workers=min(len(jobs), MAX_THREADS), thread_name_prefix="webhooks") as pool:
-        futures = [
-            pool.submit(_send_job, job, deadline=deadline, client_factory=factory, resolve=resolve)
-            for job in jobs.values()
-        ]
-        for future in as_completed(futures):
-            for delivery, outcome in future.result().results:
-                _record(delivery, outcome, report)
+
+        def submit(job: _Job) -> Future[_Job]:
+            return pool.submit(_send_job, job, deadline=deadline, client_factory=factory, resolve=resolve)
+
+        running = {submit(job) for job in jobs}
+        while running:
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                job = future.result()
+                for delivery, outcome in job.results:
+                    _record(delivery, outcome, report)
+                went_through = all(outcome is not None and outcome.ok for _delivery, outcome in job.results)
+                if went_through and time.monotonic() < deadline:
+                    more = locks.deliveries_claim(
+                        now=clock.now(),
+                        claim_for=claim_for,
+                        per_endpoint=per_endpoint,
+                        limit=per_endpoint,
+                        endpoint_id=job.endpoint.pk,
+                    )
+                    running |= {submit(next_job) for next_job in _jobs_of(more)}
     return report
 
 
