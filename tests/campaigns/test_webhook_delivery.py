@@ -327,3 +327,35 @@ def test_a_busy_endpoint_drains_its_queue_in_one_round_in_order_while_a_slow_one
     checks = [json.loads(r.body)["data"]["check"]["external_id"] for r in busy]
     assert checks == sorted(checks)  # in the order of the events
     assert len(receiver.to("/slow")) == 1
+
+
+@pytest.mark.django_db
+def test_thousands_waiting_for_a_down_endpoint_do_not_hide_another_endpoints_delivery(receiver, merchant):
+    import uuid as uuid_module
+
+    receiver.behave["/down"] = Behaviour(status=503)
+    down = endpoint_make(merchant, receiver.url("/down"), ["stamp.added"])
+    up = endpoint_make(merchant, receiver.url("/up"), ["stamp.added"])
+    now = clock.now()
+
+    def queued(endpoint, n, at):
+        return [
+            WebhookDelivery(
+                merchant=merchant,
+                endpoint=endpoint,
+                event="stamp.added",
+                event_key=f"q:{uuid_module.uuid4()}",
+                event_id=uuid_module.uuid4(),
+                body="{}",
+                window_started_at=at,
+                next_attempt_at=at,
+            )
+            for _ in range(n)
+        ]
+
+    WebhookDelivery.objects.bulk_create(queued(down, 1500, now - timedelta(hours=1)) + queued(up, 1, now))
+
+    report = sender.deliveries_send_due()
+
+    assert len(receiver.to("/up")) == 1 and len(receiver.to("/down")) == 1
+    assert report.delivered == 1 and report.retrying == 1

@@ -28,7 +28,6 @@ def deliveries_claim(
     per_endpoint: int,
     limit: int,
     endpoint_id: Any = None,
-    scan: int = 1000,
 ) -> list[WebhookDelivery]:
     """Claim due pending deliveries of active endpoints, oldest due first: at most ``per_endpoint`` of one endpoint,
     ``limit`` in all, and none of an endpoint another round is sending to right now (so one endpoint is never sent
@@ -49,15 +48,14 @@ def deliveries_claim(
     if endpoint_id is not None:
         due = due.filter(endpoint_id=endpoint_id)
     with transaction.atomic():
-        candidates = list(due.select_for_update(skip_locked=True, of=("self",)).values_list("pk", "endpoint_id")[:scan])
+        # Endpoint by endpoint, so that one with thousands of deliveries waiting (it was down) never hides another's.
+        owners = list(due.order_by().values_list("endpoint_id", flat=True).distinct()[:limit])
         picked: list[uuid.UUID] = []
-        taken: dict[uuid.UUID, int] = {}
-        for pk, endpoint_id in candidates:
-            if taken.get(endpoint_id, 0) < per_endpoint:
-                taken[endpoint_id] = taken.get(endpoint_id, 0) + 1
-                picked.append(pk)
-                if len(picked) >= limit:
-                    break
+        for owner in owners:
+            mine = due.filter(endpoint_id=owner).select_for_update(skip_locked=True, of=("self",))
+            picked += list(mine.values_list("pk", flat=True)[: min(per_endpoint, limit - len(picked))])
+            if len(picked) >= limit:
+                break
         if not picked:
             return []
         WebhookDelivery.objects.filter(_free(now), pk__in=picked, state=DeliveryState.PENDING).update(
