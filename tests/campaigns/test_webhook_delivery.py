@@ -359,3 +359,17 @@ def test_thousands_waiting_for_a_down_endpoint_do_not_hide_another_endpoints_del
 
     assert len(receiver.to("/up")) == 1 and len(receiver.to("/down")) == 1
     assert report.delivered == 1 and report.retrying == 1
+
+
+@pytest.mark.django_db
+def test_the_periodic_task_makes_and_sends_the_deliveries_of_settled_ledger_lines(receiver, merchant, card, cashier):
+    from stampcard.campaigns.webhooks import tasks
+
+    endpoint_make(merchant, receiver.url("/hooks"), ["stamp.added"])
+    _stamp(cashier, card)
+
+    with clock.frozen_at(timezone.now() + timedelta(minutes=2)):
+        result = tasks.webhooks_feed_run.call()
+
+    assert result["deliveries"] == 1 and result["delivered"] == 1
+    assert len(receiver.requests) == 1
