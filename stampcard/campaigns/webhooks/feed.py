@@ -124,15 +124,31 @@ def feed_run(*, now: datetime | None = None, batch: int = BATCH) -> FeedReport:
     decides which rows are settled; the deliveries are due at once."""
     now = now or clock.now()
     report = FeedReport()
-    _scan(LEDGER_CURSOR, CardEvent, _ledger_occurrences, now=now, batch=batch, report=report)
+    listening = set(WebhookEndpoint.objects.filter(is_active=True).values_list("merchant_id", flat=True).distinct())
+    scans: list[tuple[str, type[Model], Any]] = [(LEDGER_CURSOR, CardEvent, _ledger_occurrences)]
     if FROM_ROWS:
-        _scan(CARDS_CURSOR, Card, _card_occurrences, now=now, batch=batch, report=report)
-        _scan(APPLE_CURSOR, AppleRegistration, _apple_occurrences, now=now, batch=batch, report=report)
-        _scan(GOOGLE_CURSOR, GoogleCallbackEvent, _google_occurrences, now=now, batch=batch, report=report)
+        scans += [
+            (CARDS_CURSOR, Card, _card_occurrences),
+            (APPLE_CURSOR, AppleRegistration, _apple_occurrences),
+            (GOOGLE_CURSOR, GoogleCallbackEvent, _google_occurrences),
+        ]
+    for name, model, occurrences_of in scans:
+        _scan(name, model, occurrences_of, listening=listening, now=now, batch=batch, report=report)
     return report
 
 
-def _scan(name: str, model: type[Model], occurrences_of: Any, *, now: datetime, batch: int, report: FeedReport) -> None:
+def _scan(
+    name: str,
+    model: type[Model],
+    occurrences_of: Any,
+    *,
+    listening: set[Any],
+    now: datetime,
+    batch: int,
+    report: FeedReport,
+) -> None:
+    """Read ``model`` forward from the cursor ``name``; only rows of ``listening`` merchants (those with an active
+    endpoint) are turned into events, the others are passed over."""
     with transaction.atomic():
         cursor, created = WebhookCursor.objects.select_for_update().get_or_create(name=name)
         if created:
@@ -144,7 +160,7 @@ def _scan(name: str, model: type[Model], occurrences_of: Any, *, now: datetime, 
         )
         settled = [pk for pk, at in _until_unsettled(ids, now=now)]
         if settled:
-            found = occurrences_of(settled)
+            found = occurrences_of(settled, listening) if listening else []
             report.read += len(settled)
             report.deliveries += deliveries_make(found, now=clock.now())
             cursor.last_id = settled[-1]
@@ -187,9 +203,9 @@ def card_data(card: Card) -> dict[str, Any]:
     }
 
 
-def _ledger_occurrences(ids: list[int]) -> list[Occurrence]:
+def _ledger_occurrences(ids: list[int], merchants: set[Any]) -> list[Occurrence]:
     rows = list(
-        CardEvent.objects.filter(pk__in=ids)
+        CardEvent.objects.filter(pk__in=ids, merchant_id__in=merchants)
         .select_related("card__customer", "card__program", "card__program_version", "check_ref", "location")
         .order_by("pk")
     )
@@ -256,8 +272,12 @@ def _uuid(value: Any) -> uuid.UUID | None:
         return None
 
 
-def _card_occurrences(ids: list[int]) -> list[Occurrence]:
-    cards = Card.objects.filter(pk__in=ids).select_related("customer", "program", "program_version").order_by("pk")
+def _card_occurrences(ids: list[int], merchants: set[Any]) -> list[Occurrence]:
+    cards = (
+        Card.objects.filter(pk__in=ids, merchant_id__in=merchants)
+        .select_related("customer", "program", "program_version")
+        .order_by("pk")
+    )
     return [
         Occurrence(
             name="card.issued",
@@ -275,8 +295,8 @@ def _installed(card: Card, *, key: str, at: datetime, wallet: str) -> Occurrence
     return Occurrence(name="card.installed", key=key, merchant_id=card.merchant_id, at=at, data=data)
 
 
-def _apple_occurrences(ids: list[int]) -> list[Occurrence]:
-    rows = AppleRegistration.objects.filter(pk__in=ids).select_related(
+def _apple_occurrences(ids: list[int], merchants: set[Any]) -> list[Occurrence]:
+    rows = AppleRegistration.objects.filter(pk__in=ids, apple_pass__merchant_id__in=merchants).select_related(
         "apple_pass__card__customer", "apple_pass__card__program", "apple_pass__card__program_version"
     )
     return [
@@ -285,8 +305,10 @@ def _apple_occurrences(ids: list[int]) -> list[Occurrence]:
     ]
 
 
-def _google_occurrences(ids: list[int]) -> list[Occurrence]:
-    rows = GoogleCallbackEvent.objects.filter(pk__in=ids, event_type=WalletEventType.SAVE).select_related(
+def _google_occurrences(ids: list[int], merchants: set[Any]) -> list[Occurrence]:
+    rows = GoogleCallbackEvent.objects.filter(
+        pk__in=ids, merchant_id__in=merchants, event_type=WalletEventType.SAVE
+    ).select_related(
         "google_object__card__customer", "google_object__card__program", "google_object__card__program_version"
     )
     return [
