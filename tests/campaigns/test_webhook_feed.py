@@ -217,3 +217,13 @@ def test_finished_deliveries_are_forgotten_after_thirty_days(merchant, card, cas
     assert retention.deliveries_prune() == 1
 
     assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {pending.pk, recent.pk}
+
+
+def test_a_run_reads_batch_after_batch_until_it_has_caught_up(merchant, card, cashier):
+    endpoint_make(merchant, "https://hooks.example.com/a", ["stamp.added"])
+    for n in range(5):
+        _commit(cashier, card, f"R-{n}")
+
+    report = feed.feed_run(now=timezone.now() + timedelta(minutes=2), batch=2)
+
+    assert WebhookDelivery.objects.filter(event="stamp.added").count() == 5 and report.deliveries == 5

@@ -38,6 +38,7 @@ from stampcard.wallet.google.models import GoogleCallbackEvent, WalletEventType
 
 SETTLE = timedelta(minutes=1)
 BATCH = 2000
+MAX_BATCHES = 25
 LEDGER_CURSOR = "webhooks.ledger"
 CARDS_CURSOR = "webhooks.cards"
 APPLE_CURSOR = "webhooks.apple-registrations"
@@ -133,7 +134,10 @@ def feed_run(*, now: datetime | None = None, batch: int = BATCH) -> FeedReport:
             (GOOGLE_CURSOR, GoogleCallbackEvent, _google_occurrences),
         ]
     for name, model, occurrences_of in scans:
-        _scan(name, model, occurrences_of, listening=listening, now=now, batch=batch, report=report)
+        # Batch after batch (each its own transaction) until caught up, or for at most MAX_BATCHES a run.
+        for _round in range(MAX_BATCHES):
+            if _scan(name, model, occurrences_of, listening=listening, now=now, batch=batch, report=report) < batch:
+                break
     return report
 
 
@@ -146,9 +150,9 @@ def _scan(
     now: datetime,
     batch: int,
     report: FeedReport,
-) -> None:
-    """Read ``model`` forward from the cursor ``name``; only rows of ``listening`` merchants (those with an active
-    endpoint) are turned into events, the others are passed over."""
+) -> int:
+    """Read one batch of ``model`` forward from the cursor ``name``; returns the rows read. Only rows of
+    ``listening`` merchants (those with an active endpoint) are turned into events, the others are passed over."""
     with transaction.atomic():
         cursor, created = WebhookCursor.objects.select_for_update().get_or_create(name=name)
         if created:
@@ -166,6 +170,7 @@ def _scan(
             cursor.last_id = settled[-1]
         cursor.updated_at = now
         cursor.save()
+    return len(settled)
 
 
 def _start(model: type[Model]) -> int:
