@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
+from stampcard.campaigns.webhooks.api import router as webhooks_router
 from stampcard.cards.api import router as journal_router
 from stampcard.cards.imports_api import router as imports_router
 from stampcard.core.errors import NotAuthenticated
@@ -46,5 +47,6 @@ api.add_router("", customer_privacy_router)
 api.add_router("", poster_router)
 api.add_router("", journal_router)
 api.add_router("", imports_router)
+api.add_router("", webhooks_router)
 api.add_router("/scanner", scanner_router)
 api.add_router("/alerts", alerts_router)

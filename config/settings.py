@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "stampcard.scanner",
     "stampcard.inserts",
     "stampcard.poster",
+    "stampcard.campaigns",
     "stampcard.api",
     "stampcard.panel",
     "stampcard.demo",
@@ -411,6 +412,14 @@ POSTER_DELIVERY_LEASE_SECONDS = int(os.environ.get("POSTER_DELIVERY_LEASE_SECOND
 # readable during a rotation.
 POSTER_TOKEN_KEY = os.environ.get("POSTER_TOKEN_KEY", "")
 POSTER_TOKEN_OLD_KEYS = os.environ.get("POSTER_TOKEN_OLD_KEYS", "")
+
+# Outbound webhooks (stampcard.campaigns.webhooks, docs/webhooks.md). Only https:// to public addresses unless
+# STAMPCARD_WEBHOOKS_ALLOW_HTTP is on (the demo turns it on): then http:// and local addresses such as
+# http://127.0.0.1:9000/hook are allowed too. Never on in production.
+STAMPCARD_WEBHOOKS_ALLOW_HTTP = _env_bool("STAMPCARD_WEBHOOKS_ALLOW_HTTP", False)
+STAMPCARD_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("STAMPCARD_WEBHOOKS_TIMEOUT_SECONDS", "10"))
+# A sending round starts no new POST after this long (a round's deliveries of one endpoint go one after another).
+STAMPCARD_WEBHOOKS_ROUND_SECONDS = float(os.environ.get("STAMPCARD_WEBHOOKS_ROUND_SECONDS", "30"))
 
 # --- Production: TLS, security headers, health and metrics (docs/deploy.md lists the production environment) -------
 # Everything below follows from BASE_URL: an https:// BASE_URL turns on the redirect to HTTPS, HSTS and secure

@@ -40,6 +40,9 @@ SCHEDULE = [
     Periodic("stampcard.scanner.tasks.scanner_alert_emails_send", timedelta(minutes=5)),
     # CSV import jobs whose task was lost or whose worker died: resumed from their last committed batch.
     Periodic("stampcard.cards.tasks.imports_resume", timedelta(minutes=1)),
+    # Outbound webhooks: deliveries for the ledger lines since the last run, then whatever is due (new, retries).
+    Periodic("stampcard.campaigns.webhooks.tasks.webhooks_feed_run", timedelta(minutes=1)),
+    Periodic("stampcard.campaigns.webhooks.tasks.webhooks_prune", timedelta(days=1)),
     # Plan downgrades scheduled for the end of a paid period.
     Periodic("stampcard.merchants.tasks.plan_changes_apply_due", timedelta(hours=1)),
 ]

@@ -19,6 +19,7 @@ run than ``make test`` affords: ``FUZZ_EXAMPLES=200 pytest tests/api/test_openap
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +41,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from stampcard.cards.imports import jobs as import_jobs
+from stampcard.campaigns.webhooks.models import WebhookDelivery
 from stampcard.cards.models import Card
 from stampcard.core import clock
 from stampcard.lottery.models import Lottery
@@ -152,6 +154,18 @@ def _build_world() -> dict[str, Any]:
     ready_spin = lottery_reward(card, wheel)
     receipt = post("/receipts", {"check": {**check, "external_id": "R-1"}, "location_id": str(location.pk)}, 201)
     inserts = post("/insert-batches", {"name": "Glovo", "count": 2, "location_id": str(location.pk)}, 201)
+    # An IP literal: registered without a DNS lookup; nothing is ever sent (no worker runs here).
+    webhook = post("/webhooks/endpoints", {"url": "https://93.184.216.34/hooks", "events": ["stamp.added"]}, 201)
+    delivery = WebhookDelivery.objects.create(
+        merchant=merchant,
+        endpoint_id=webhook["id"],
+        event="stamp.added",
+        event_key="fuzz:1",
+        event_id=uuid.uuid4(),
+        body="{}",
+        window_started_at=clock.now(),
+        state="failed",
+    )
     alert = AbuseAlert.objects.create(
         merchant=merchant,
         kind=AlertKind.REPEATED_REFUSALS,
@@ -191,6 +205,8 @@ def _build_world() -> dict[str, Any]:
                 "alert_id": str(alert.pk),
                 "customer_id": str(card.customer_id),
                 "import_id": str(csv_import.pk),
+                "endpoint_id": webhook["id"],
+                "delivery_id": str(delivery.pk),
             },
             "scanner": {**common, "ref": card.qr_payload},
         },

@@ -239,3 +239,81 @@ def test_import_pages_speak_the_language_and_fit_the_screen(browser, live_server
     import_jobs.import_job_run(job_id=running.pk)
     page.wait_for_selector("[data-testid=import-progress][data-state=done]", timeout=10_000)
     context.close()
+
+
+def _webhook_with_history(shop):
+    """An endpoint with a delivered event, a retried one and a failed one, each with its attempts."""
+    import uuid
+    from datetime import timedelta
+
+    from stampcard.campaigns.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+    from stampcard.core import clock
+
+    endpoint = WebhookEndpoint(
+        merchant=shop.merchant,
+        url="https://crm.example.com/stampcard/webhooks",
+        description="CRM sync",
+        events=["stamp.added", "goal.reached", "reward.issued", "voucher.redeemed"],
+    )
+    endpoint.secret = "whsec_3qv2nLr0Zx9YfK7mT1aPbE5sWc8uHd4gJ6oRiN0yQeA"
+    endpoint.save()
+    now = clock.now()
+    for n, (event, state, codes) in enumerate(
+        [("stamp.added", "delivered", [200]), ("goal.reached", "pending", [500, 502]), ("ping", "failed", [None] * 3)]
+    ):
+        delivery = WebhookDelivery.objects.create(
+            merchant=shop.merchant,
+            endpoint=endpoint,
+            event=event,
+            event_key=f"shot:{n}",
+            event_id=uuid.uuid4(),
+            body="{}",
+            window_started_at=now,
+            state=state,
+            attempts=len(codes),
+            next_attempt_at=now + timedelta(minutes=5) if state == "pending" else None,
+        )
+        for number, code in enumerate(codes, start=1):
+            WebhookAttempt.objects.create(
+                delivery=delivery,
+                number=number,
+                started_at=now - timedelta(minutes=10 * (len(codes) - number)),
+                duration_ms=180 if code else 10000,
+                status_code=code,
+                error="" if code else "timeout: no answer within 10 s",
+            )
+    return endpoint
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_webhook_pages_speak_the_language_and_fit_the_screen(browser, live_server, language, width):
+    shop = shop_create("Blue Cup")
+    endpoint = _webhook_with_history(shop)
+    owner = shop.staff[Role.OWNER].membership.user
+    context = browser.new_context(
+        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.locator("input[name=username]").fill(owner.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit].button-primary").click()
+    page.wait_for_url("**/panel/")
+
+    pages = [
+        ("webhooks", reverse("panel:integration-webhooks")),
+        ("webhook-new", reverse("panel:integration-webhook-new")),
+        ("webhook", reverse("panel:integration-webhook", args=[endpoint.pk])),
+    ]
+    for name, path in pages:
+        response = page.goto(live_server.url + path)
+        assert response is not None and response.status < 400, (path, response and response.status)
+        assert page.locator("html").get_attribute("lang") == language, path
+        if name == "webhook":
+            page.locator("[data-testid=deliveries] details").first.evaluate("(d) => d.open = true")
+        if width == "phone":
+            assert fits_the_screen(page), f"{path} is wider than a phone"
+        _shot(page, f"{name}-{language}-{width}")
+    context.close()

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from stampcard.campaigns.webhooks import selectors as webhook_selectors
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards.models import EarningRule, Program, StampingMode
 from stampcard.core.errors import ApplicationError, NotFound
@@ -143,6 +144,7 @@ def _page(
         "currency": panel.merchant.currency,
         "stampcard_url": settings.BASE_URL,
         "error": error,
+        "webhook_endpoints": webhook_selectors.endpoints_list(merchant=panel.merchant).count(),
     }
     return render(request, "panel/organisation/integrations.html", context, status=status)
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from stampcard.panel.organisation import inserts, integrations, keys, locations, plan, printouts, staff
+from stampcard.panel.organisation import inserts, integrations, keys, locations, plan, printouts, staff, webhooks
 
 urlpatterns: list[URLPattern] = [
     path("keys/", keys.keys_page, name="keys"),
@@ -33,6 +33,21 @@ urlpatterns: list[URLPattern] = [
         integrations.poster_disconnect,
         name="integration-poster-disconnect",
     ),
+    path("integrations/webhooks/", webhooks.webhooks_page, name="integration-webhooks"),
+    path("integrations/webhooks/new/", webhooks.webhook_new_page, name="integration-webhook-new"),
+    path(
+        "integrations/webhooks/deliveries/<delivery_id>/replay/",
+        webhooks.webhook_delivery_replay,
+        name="integration-webhook-replay",
+    ),
+    path("integrations/webhooks/<endpoint_id>/", webhooks.webhook_page, name="integration-webhook"),
+    path(
+        "integrations/webhooks/<endpoint_id>/roll-secret/",
+        webhooks.webhook_secret_roll,
+        name="integration-webhook-roll",
+    ),
+    path("integrations/webhooks/<endpoint_id>/test/", webhooks.webhook_test_send, name="integration-webhook-test"),
+    path("integrations/webhooks/<endpoint_id>/delete/", webhooks.webhook_delete, name="integration-webhook-delete"),
     path("printouts/inserts/", inserts.inserts_page, name="printout-inserts"),
     path("printouts/inserts/new/", inserts.insert_batch_new, name="printout-insert-new"),
     path("printouts/inserts/<uuid:insert_batch_id>/", inserts.insert_batch_page, name="printout-insert-batch"),

@@ -71,3 +71,37 @@ def _insert_batch(shop: Shop) -> object:
         actor=actor, name="Walk inserts", count=2, benefit=benefit_clean(merchant=shop.merchant, kind="stamp")
     )
     return batch.pk
+
+
+@object_maker("endpoint_id")
+def _webhook_endpoint(shop: Shop) -> object:
+    from stampcard.campaigns.webhooks.models import WebhookEndpoint
+
+    if "_webhook" not in shop.made:
+        endpoint = WebhookEndpoint(merchant=shop.merchant, url="https://hooks.example.com/in", events=["stamp.added"])
+        endpoint.secret = "whsec_walk"
+        endpoint.save()
+        shop.made["_webhook"] = endpoint
+    return shop.made["_webhook"].pk  # type: ignore[attr-defined]
+
+
+@object_maker("delivery_id")
+def _webhook_delivery(shop: Shop) -> object:
+    import uuid
+
+    from stampcard.campaigns.webhooks.models import WebhookDelivery
+    from stampcard.core import clock
+
+    _webhook_endpoint(shop)
+    delivery = WebhookDelivery.objects.create(
+        merchant=shop.merchant,
+        endpoint=shop.made["_webhook"],
+        event="stamp.added",
+        event_key=f"walk:{uuid.uuid4()}",
+        event_id=uuid.uuid4(),
+        body="{}",
+        window_started_at=clock.now(),
+        next_attempt_at=None,
+        state="failed",
+    )
+    return delivery.pk

@@ -30,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed-only", action="store_true", help="Migrate and seed, then exit.")
 
     def handle(self, *args: Any, host: str, port: int, seed_only: bool, **options: Any) -> None:
+        # A demo receives its own webhooks on this machine (http://127.0.0.1:…): local HTTP endpoints are allowed.
+        settings.STAMPCARD_WEBHOOKS_ALLOW_HTTP = True
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         base_url = os.environ.get("BASE_URL", f"http://{host}:{port}").rstrip("/")
@@ -48,7 +50,13 @@ class Command(BaseCommand):
         except BaseException:
             stand_ins.stop()
             raise
-        env = {**os.environ, "BASE_URL": base_url, "PORT": str(port), **stand_ins.env()}
+        env = {
+            **os.environ,
+            "BASE_URL": base_url,
+            "PORT": str(port),
+            "STAMPCARD_WEBHOOKS_ALLOW_HTTP": "1",
+            **stand_ins.env(),
+        }
         python = sys.executable
         web = [
             python,

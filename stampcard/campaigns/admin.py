@@ -1,0 +1,40 @@
+"""Operator admin: webhook endpoints and deliveries, read-only (merchants manage them in the panel and the API)."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from stampcard.campaigns.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+
+class _ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(_ReadOnly):
+    list_display = ["url", "merchant", "is_active", "created_at"]
+    list_filter = ["is_active"]
+    list_select_related = ["merchant"]
+    search_fields = ["url", "merchant__name"]
+    exclude = ["secret_digest", "secret_sealed"]
+
+
+class WebhookAttemptInline(admin.TabularInline):
+    model = WebhookAttempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "started_at", "duration_ms", "status_code", "error")
+    readonly_fields = ("number", "started_at", "duration_ms", "status_code", "error")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(_ReadOnly):
+    list_display = ["id", "event", "endpoint", "state", "attempts", "created_at", "next_attempt_at"]
+    list_filter = ["state", "event"]
+    list_select_related = ["endpoint"]
+    search_fields = ["id", "endpoint__url"]
+    inlines = [WebhookAttemptInline]
