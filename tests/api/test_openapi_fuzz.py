@@ -40,8 +40,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from stampcard.cards.imports import jobs as import_jobs
 from stampcard.campaigns.webhooks.models import WebhookDelivery
+from stampcard.cards.imports import jobs as import_jobs
 from stampcard.cards.models import Card
 from stampcard.core import clock
 from stampcard.lottery.models import Lottery

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from stampcard.campaigns.webhooks import events, feed, services
 from stampcard.campaigns.webhooks.models import WebhookCursor, WebhookDelivery
-from stampcard.cards.checks import CheckInput
 from stampcard.cards import services as cards_services
+from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.checkouts import services as checkouts_services
 from stampcard.rewards import services as rewards_services
@@ -195,9 +195,7 @@ def test_a_pass_installed_in_either_wallet_is_card_installed(merchant, card):
     apple_pass = apple_services.apple_pass_ensure(card=card)
     apple_services.device_register(apple_pass=apple_pass, device_library_identifier="dev-1", push_token="push-1")
     google_class = GoogleClass.objects.create(merchant=merchant, program=card.program, class_id="issuer.class")
-    google_object = GoogleObject.objects.create(
-        merchant=merchant, card=card, google_class=google_class, object_id="issuer.object"
-    )
+    GoogleObject.objects.create(merchant=merchant, card=card, google_class=google_class, object_id="issuer.object")
     for nonce, event_type in (("n1", "save"), ("n2", "del")):
         message = {"classId": "issuer.class", "objectId": "issuer.object", "eventType": event_type, "nonce": nonce}
         assert google_services.callback_record(message=message).recorded
