@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "stampcard.scanner",
     "stampcard.inserts",
     "stampcard.poster",
+    "stampcard.analytics",
     "stampcard.api",
     "stampcard.panel",
     "stampcard.demo",

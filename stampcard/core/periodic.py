@@ -36,6 +36,8 @@ SCHEDULE = [
     Periodic("stampcard.poster.tasks.poster_deliveries_resume", timedelta(minutes=5)),
     # Cards with unusually many stamps in a day, whatever the channel (scanner anti-abuse alerts).
     Periodic("stampcard.scanner.tasks.scanner_alerts_scan", timedelta(minutes=5)),
+    # Analytics rollups: the days touched since the last run, rebuilt from the ledger (the panel reads only these).
+    Periodic("stampcard.analytics.tasks.analytics_rollups_refresh", timedelta(minutes=5)),
     # Plan downgrades scheduled for the end of a paid period.
     Periodic("stampcard.merchants.tasks.plan_changes_apply_due", timedelta(hours=1)),
 ]
