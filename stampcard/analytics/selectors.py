@@ -28,8 +28,11 @@ from django.utils.translation import gettext_lazy
 from stampcard.analytics.models import DayRollup, HourRollup, LotteryRollup, ProgressSnapshot, RoiSettings, VisitDay
 from stampcard.analytics.periods import Period
 from stampcard.cards.models import Program
+from stampcard.core.errors import NotFound
 from stampcard.lottery.models import PROBABILITY_SCALE
-from stampcard.merchants.models import Merchant
+from stampcard.merchants import selectors as merchants_selectors
+from stampcard.merchants.errors import LocationForbidden
+from stampcard.merchants.models import Membership, Merchant
 
 FIGURES: tuple[tuple[str, Any, str], ...] = (
     # key, label, format: count | ratio (0..1) | decimal
@@ -315,3 +318,33 @@ def _roi(*, merchant: Merchant, values: dict[str, Any]) -> Roi:
         revenue=returning * settings.average_check,
         cost=given * settings.reward_cost,
     )
+
+
+def analytics_scope(
+    *,
+    merchant: Merchant,
+    allowed_locations: list[uuid.UUID] | None,
+    location_id: uuid.UUID | None = None,
+    staff_id: uuid.UUID | None = None,
+) -> Scope:
+    """The scope a staff member asked for, within what they may see. ``allowed_locations`` None means every
+    location (an unlimited membership); a membership limited to some locations sees only theirs, never the
+    business-wide rows. Raises NotFound for another merchant's location or staff login, LocationForbidden for a
+    location of the merchant the member is not allowed."""
+    locations: tuple[uuid.UUID, ...] | None = tuple(allowed_locations) if allowed_locations is not None else None
+    if location_id is not None:
+        location = merchants_selectors.location_get(merchant=merchant, location_id=location_id)
+        if locations is not None and location.pk not in locations:
+            raise LocationForbidden(location_id=str(location.pk))
+        locations = (location.pk,)
+    if staff_id is not None and not Membership.objects.filter(merchant=merchant, user_id=staff_id).exists():
+        raise NotFound(code="staff_not_found", staff_id=str(staff_id))
+    return Scope(locations=locations, actor_id=staff_id)
+
+
+def allowed_locations_of(membership: Membership | None) -> list[uuid.UUID] | None:
+    """The locations a membership is limited to, or None when it sees the whole business."""
+    if membership is None:
+        return None
+    limited = list(membership.locations.values_list("pk", flat=True))
+    return limited or None

@@ -26,6 +26,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("panel:programs", _("Card design"), "palette", Role.MANAGER, prefix="panel:program"),
     NavEntry("panel:rewards", _("Rewards"), "gift", Role.MANAGER, prefix="panel:reward"),
     NavEntry("panel:journal", _("Journal"), "scroll-text", Role.MANAGER, prefix="panel:journal"),
+    NavEntry("panel:analytics", _("Analytics"), "chart-column", Role.MANAGER, prefix="panel:analytics"),
     NavEntry("panel:printouts", _("QR & print"), "qr-code", Role.MANAGER, prefix="panel:printout"),
     NavEntry("panel:locations", _("Locations"), "map-pin", Role.MANAGER, prefix="panel:location"),
     NavEntry("panel:staff", _("Staff"), "users", Role.OWNER, prefix="panel:staff"),

@@ -26,4 +26,5 @@ urlpatterns = [
     path("panel/", include("stampcard.panel.organisation.urls")),
     path("panel/", include("stampcard.panel.journal.urls")),
     path("panel/", include("stampcard.panel.customers.urls")),
+    path("panel/", include("stampcard.panel.analytics.urls")),
 ]
