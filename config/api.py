@@ -6,6 +6,7 @@ contribute a router and import only the API kit (``stampcard.api``), never this 
 
 from ninja import NinjaAPI
 
+from stampcard.analytics.api import router as analytics_router
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
 from stampcard.cards.api import router as journal_router
@@ -43,4 +44,5 @@ api.add_router("", inserts_router)
 api.add_router("", customer_privacy_router)
 api.add_router("", poster_router)
 api.add_router("", journal_router)
+api.add_router("", analytics_router)
 api.add_router("/scanner", scanner_router)

@@ -16,7 +16,9 @@ class RollupDims(TenantModel):
     """The dimensions every rollup row shares: the merchant's local day, where and by whom."""
 
     day = models.DateField(help_text=_("A calendar day in the merchant's time zone."))
-    location = models.ForeignKey("merchants.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    location = models.ForeignKey(
+        "merchants.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     actor = models.ForeignKey("merchants.StaffUser", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
 
     class Meta:

@@ -44,9 +44,7 @@ class Period:
         return Period(self.kind, self.first - timedelta(days=self.days), self.first - timedelta(days=1))
 
 
-def period_resolve(
-    *, kind: str, today: date, day_from: date | None = None, day_to: date | None = None
-) -> Period:
+def period_resolve(*, kind: str, today: date, day_from: date | None = None, day_to: date | None = None) -> Period:
     """The period of ``kind`` holding ``day_from`` (today by default); a custom period runs ``day_from`` to
     ``day_to``. Raises ValidationFailed (invalid_period) for an unknown kind or a range that makes no sense."""
     try:

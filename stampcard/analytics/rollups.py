@@ -288,9 +288,7 @@ def _first_visits(
     for chunk in range(0, len(cards), 500):
         earlier = CardEvent.objects.filter(card_id=OuterRef("pk"), kind=EventKind.STAMP, created_at__lt=start)
         returning |= set(
-            Card.objects.filter(pk__in=cards[chunk : chunk + 500])
-            .filter(Exists(earlier))
-            .values_list("pk", flat=True)
+            Card.objects.filter(pk__in=cards[chunk : chunk + 500]).filter(Exists(earlier)).values_list("pk", flat=True)
         )
     firsts: dict[Any, tuple[tuple[Any, Any, Any], Any]] = {}
     for key, (_count, first) in visits.items():

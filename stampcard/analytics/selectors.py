@@ -17,7 +17,6 @@ the whole business (cards issued, wallet installs, progress) are None under a lo
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -159,7 +158,7 @@ def analytics_summary(
     """Every figure of ``period`` beside ``previous`` (the period just before by default), within ``scope``."""
     scope = scope or Scope()
     previous = previous or period.previous()
-    both = {"merchant": merchant, "period": period, "previous": previous, "scope": scope}
+    both: dict[str, Any] = {"merchant": merchant, "period": period, "previous": previous, "scope": scope}
 
     sums: dict[str, Any] = {}
     for name in SUMMED:

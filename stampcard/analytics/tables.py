@@ -60,7 +60,10 @@ def _days(summary: Summary) -> Table:
         "days",
         _("Day by day"),
         [_("Day"), _("Visits"), _("Stamps given"), _("Cards issued"), _("Visits in the previous period")],
-        [[d["day"].isoformat(), d["visits"], d["stamps"], d["cards_issued"], d["previous_visits"]] for d in summary.days],
+        [
+            [d["day"].isoformat(), d["visits"], d["stamps"], d["cards_issued"], d["previous_visits"]]
+            for d in summary.days
+        ],
     )
 
 

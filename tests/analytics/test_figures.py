@@ -95,9 +95,13 @@ def test_one_location_and_one_staff_login(shop):
     day = period_resolve(kind="day", today=date(2026, 3, 29))
     merchant = shop["merchant"]
 
-    centre = figures(selectors.analytics_summary(merchant=merchant, period=day, scope=Scope(locations=(shop["centre"].pk,))))
+    centre = figures(
+        selectors.analytics_summary(merchant=merchant, period=day, scope=Scope(locations=(shop["centre"].pk,)))
+    )
     second = figures(
-        selectors.analytics_summary(merchant=merchant, period=day, scope=Scope(actor_id=shop["second"].membership.user_id))
+        selectors.analytics_summary(
+            merchant=merchant, period=day, scope=Scope(actor_id=shop["second"].membership.user_id)
+        )
     )
 
     assert centre["visits"] == (1, 1) and centre["stamps"] == (2, 1) and centre["active_customers"] == (1, 1)
@@ -130,7 +134,11 @@ def test_the_25_hour_day_and_its_repeated_hour(shop):
     assert got["active_customers"] == (2, 0)
     assert got["return_rate"] == (Decimal("1.0000"), None)
     assert summary.hours[6][3] == 2 and summary.hours[6][23] == 1
-    month = figures(selectors.analytics_summary(merchant=shop["merchant"], period=period_resolve(kind="month", today=date(2026, 10, 1))))
+    month = figures(
+        selectors.analytics_summary(
+            merchant=shop["merchant"], period=period_resolve(kind="month", today=date(2026, 10, 1))
+        )
+    )
     assert month["visits"] == (4, 0) and month["active_customers"] == (3, 0)
 
 
@@ -150,8 +158,18 @@ def test_refreshing_again_changes_nothing_and_equals_a_rebuild(shop):
 
     def snapshot():
         return (
-            sorted(DayRollup.objects.filter(merchant=merchant).values_list("day", "location_id", "actor_id", *DayRollup.COUNTERS), key=str),
-            sorted(VisitDay.objects.filter(merchant=merchant).values_list("day", "card_id", "location_id", "visits", "first_visit"), key=str),
+            sorted(
+                DayRollup.objects.filter(merchant=merchant).values_list(
+                    "day", "location_id", "actor_id", *DayRollup.COUNTERS
+                ),
+                key=str,
+            ),
+            sorted(
+                VisitDay.objects.filter(merchant=merchant).values_list(
+                    "day", "card_id", "location_id", "visits", "first_visit"
+                ),
+                key=str,
+            ),
         )
 
     before = snapshot()

@@ -89,7 +89,12 @@ def from_rollups(*, merchant, period, location=None, actor=None) -> dict[str, ob
 
 
 # No shrinking: each example builds a merchant in the database, and shrinking one took minutes.
-@settings(max_examples=40, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     rows=events_st,
     window=st.sampled_from(WINDOWS),

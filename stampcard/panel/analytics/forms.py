@@ -37,13 +37,15 @@ class AnalyticsFilterForm(forms.Form):
         super().__init__(data, **kwargs)
         self.today = today
         first = [("", _("All locations") if every_location else _("All my locations"))]
-        self.fields["location"].choices = first + [(str(location.pk), location.name) for location in locations]
-        self.fields["staff"].choices = [("", _("All staff"))] + [
+        location_field: forms.ChoiceField = self.fields["location"]  # type: ignore[assignment]
+        staff_field: forms.ChoiceField = self.fields["staff"]  # type: ignore[assignment]
+        location_field.choices = first + [(str(location.pk), location.name) for location in locations]
+        staff_field.choices = [("", _("All staff"))] + [
             (str(m.user_id), m.user.full_name or m.user.email) for m in memberships
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         try:
             data["resolved"] = period_resolve(
                 kind=data.get("period") or PeriodKind.WEEK,

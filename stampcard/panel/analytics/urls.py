@@ -7,5 +7,5 @@ from stampcard.panel.analytics import views
 urlpatterns = [
     path("analytics/", views.analytics_page, name="analytics"),
     path("analytics/roi/", views.analytics_roi_save, name="analytics-roi"),
-    path("analytics/<slug:table>.csv", views.analytics_csv, name="analytics-csv"),
+    path("analytics/csv/", views.analytics_csv, name="analytics-csv"),
 ]

@@ -111,7 +111,7 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
     form, summary = _filters(request, panel)
     context: dict[str, Any] = {"form": form, "summary": summary, "tables": TABLES}
     if summary is not None:
-        query = urlencode({k: v for k, v in request.GET.items() if v})
+        query = urlencode({k: v for k, v in request.GET.items() if v and k != "table"})
         context.update(
             period_label=period_label(summary.period),
             previous_label=period_label(summary.previous),
@@ -126,9 +126,14 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
                 for f in summary.figures
             ],
             charts=_charts(summary),
-            csv_query=f"?{query}" if query else "",
-            conversion=[{**r, "rate_label": _percent(r["rate"]), "previous_label": _percent(r["previous_rate"])} for r in summary.conversion],
-            lottery=[{**r, "share_label": _percent(r["share"]), "odds_label": _percent(r["odds"])} for r in summary.lottery],
+            csv_query=f"&{query}" if query else "",
+            conversion=[
+                {**r, "rate_label": _percent(r["rate"]), "previous_label": _percent(r["previous_rate"])}
+                for r in summary.conversion
+            ],
+            lottery=[
+                {**r, "share_label": _percent(r["share"]), "odds_label": _percent(r["odds"])} for r in summary.lottery
+            ],
             roi_money={
                 "average_check": _money(summary.roi.average_check),
                 "reward_cost": _money(summary.roi.reward_cost),
@@ -149,8 +154,10 @@ def analytics_page(request: HttpRequest) -> HttpResponse:
 
 
 @panel_view(Role.MANAGER)
-def analytics_csv(request: HttpRequest, table: str) -> HttpResponse:
+def analytics_csv(request: HttpRequest) -> HttpResponse:
+    """One table of the page as CSV: ``?table=`` names it, the rest of the query is the page's filters."""
     panel = panel_of(request)
+    table = request.GET.get("table") or "figures"
     if table not in TABLES:
         raise NotFound(code="table_not_found", table=table)
     form, summary = _filters(request, panel)
@@ -180,4 +187,3 @@ def analytics_roi_save(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, _("Average check and reward cost saved."))
     return HttpResponseRedirect(back + "#roi")
-

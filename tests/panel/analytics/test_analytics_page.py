@@ -42,7 +42,7 @@ def test_a_manager_sees_this_weeks_figures_beside_last_weeks(shop, manager_clien
 def test_the_owner_sees_it_too_and_a_cashier_is_refused(shop, owner_client, cashier_client, client):
     assert owner_client.get(URL).status_code == 200
     assert cashier_client.get(URL).status_code == 403
-    assert cashier_client.get(URL + "figures.csv").status_code == 403
+    assert cashier_client.get(URL + "csv/?table=figures").status_code == 403
     assert cashier_client.post(URL + "roi/", {"average_check": "1", "reward_cost": "1"}).status_code == 403
     assert client.get(URL).status_code == 302  # signed out: to the sign-in page
 
@@ -50,29 +50,35 @@ def test_the_owner_sees_it_too_and_a_cashier_is_refused(shop, owner_client, cash
 def test_every_table_downloads_as_csv(shop, manager_client):
     refreshed(shop)
     for table in TABLES:
-        response = manager_client.get(f"{URL}{table}.csv?period=month")
+        response = manager_client.get(f"{URL}csv/?table={table}&period=month")
         assert response.status_code == 200, table
         assert response["Content-Type"].startswith("text/csv")
         assert "attachment" in response["Content-Disposition"]
         rows = list(csv.reader(io.StringIO(response.content.decode())))
         assert rows and rows[0], table
-    figures = dict((row[0], row[1]) for row in csv.reader(io.StringIO(manager_client.get(URL + "figures.csv").content.decode())))
+    figures = dict(
+        (row[0], row[1])
+        for row in csv.reader(io.StringIO(manager_client.get(URL + "csv/?table=figures").content.decode()))
+    )
     assert figures["Visits"] == "1"
-    assert manager_client.get(URL + "nothing.csv").status_code == 404
+    assert manager_client.get(URL + "csv/?table=nothing").status_code == 404
 
 
 def test_a_custom_period_needs_sensible_dates(shop, manager_client):
     page = manager_client.get(URL, {"period": "custom", "day_from": "2026-03-10", "day_to": "2026-03-01"})
     assert page.status_code == 200 and page.context["summary"] is None
     assert "The last day comes before the first one." in page.content.decode()
-    assert manager_client.get(URL + "figures.csv", {"period": "custom"}).status_code == 400
+    assert manager_client.get(URL + "csv/", {"table": "figures", "period": "custom"}).status_code == 400
 
 
 def test_another_merchants_location_or_staff_is_not_a_choice(shop, other_shop, manager_client):
-    for params in ({"location": str(other_shop.location.pk)}, {"staff": str(other_shop.staff[Role.OWNER].membership.user_id)}):
+    for params in (
+        {"location": str(other_shop.location.pk)},
+        {"staff": str(other_shop.staff[Role.OWNER].membership.user_id)},
+    ):
         page = manager_client.get(URL, params)
         assert page.status_code == 200 and page.context["summary"] is None
-        assert manager_client.get(URL + "figures.csv", params).status_code == 400
+        assert manager_client.get(URL + "csv/", {"table": "figures", **params}).status_code == 400
 
 
 def test_a_manager_limited_to_one_location_sees_only_its_figures(shop):
