@@ -141,3 +141,26 @@ class RoiSettings(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["merchant"], name="analytics_roi_one_per_merchant")]
+
+
+class PeriodCustomers(TenantModel):
+    """Distinct customers of one standard period (a day, a week from Monday, a calendar month), precomputed so
+    that the page reads one row instead of counting distinct cards over a month of ``VisitDay`` rows.
+
+    One row per scope the page can ask for without a list of locations: the whole business (``by_location`` and
+    ``by_actor`` false), one location, one staff login, or both. A custom period, or a manager limited to several
+    locations, counts over ``VisitDay`` instead."""
+
+    kind = models.CharField(max_length=8)
+    first = models.DateField()
+    by_location = models.BooleanField(default=False)
+    by_actor = models.BooleanField(default=False)
+    location = models.ForeignKey(
+        "merchants.Location", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey("merchants.StaffUser", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    active = models.PositiveIntegerField(default=0)
+    returning = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["merchant", "kind", "first"], name="analytics_period_customers")]

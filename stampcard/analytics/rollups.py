@@ -27,16 +27,18 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from stampcard.analytics.models import (
     DayRollup,
     HourRollup,
     LotteryRollup,
+    PeriodCustomers,
     ProgressSnapshot,
     RollupCursor,
     VisitDay,
 )
+from stampcard.analytics.periods import Period, PeriodKind, period_resolve
 from stampcard.cards.models import Card, CardEvent, EventKind
 from stampcard.core import clock
 from stampcard.inserts.models import InsertBatch, InsertClaim
@@ -95,6 +97,8 @@ def rollups_refresh(*, now: datetime | None = None, batch: int = BATCH) -> Refre
             days = sorted({local_day(at, merchant.tz) for at in moments})
             for day in days:
                 day_rebuild(merchant=merchant, day=day)
+            for period in periods_of(days):
+                period_customers_rebuild(merchant=merchant, period=period)
             progress_rebuild(merchant=merchant)
             result.days += len(days)
         result.events, result.merchants = len(rows), len(touched)
@@ -115,10 +119,12 @@ def rollups_rebuild(*, merchant: Merchant) -> int:
     moments += [at for merchant_id, at in _outside_ledger_since(None, merchant_id=merchant.pk)]
     days = sorted({local_day(at, tz) for at in moments})
     with transaction.atomic():
-        for table in (DayRollup, VisitDay, HourRollup, LotteryRollup):
+        for table in (DayRollup, VisitDay, HourRollup, LotteryRollup, PeriodCustomers):
             table.objects.filter(merchant=merchant).delete()
         for day in days:
             day_rebuild(merchant=merchant, day=day)
+        for period in periods_of(days):
+            period_customers_rebuild(merchant=merchant, period=period)
         progress_rebuild(merchant=merchant)
     return len(days)
 
@@ -321,6 +327,47 @@ def _installs(*, merchant: Merchant, start: datetime, end: datetime) -> tuple[in
         .count()
     )
     return apple, google
+
+
+def periods_of(days: Iterable[date]) -> list[Period]:
+    """The standard periods (day, week, month) holding any of ``days``."""
+    kinds = (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH)
+    found = {period_resolve(kind=kind, today=day) for day in days for kind in kinds}
+    return sorted(found, key=lambda p: (p.kind, p.first))
+
+
+SCOPES = ((False, False), (True, False), (False, True), (True, True))  # (by location, by staff login)
+
+
+def period_customers_rebuild(*, merchant: Merchant, period: Period) -> None:
+    """Replace the distinct customers of one standard period, for the whole business and per location, staff
+    login and both, counted over the period's ``VisitDay`` rows."""
+    rows = VisitDay.objects.filter(merchant=merchant, day__gte=period.first, day__lte=period.last)
+    counts = {
+        "active": Count("card", distinct=True),
+        "returning": Count("card", distinct=True, filter=Q(visits__gt=F("first_visit"))),
+    }
+    made = []
+    for by_location, by_actor in SCOPES:
+        fields = [name for name, on in (("location_id", by_location), ("actor_id", by_actor)) if on]
+        results = list(rows.values(*fields).annotate(**counts).order_by()) if fields else [rows.aggregate(**counts)]
+        made += [
+            PeriodCustomers(
+                merchant=merchant,
+                kind=period.kind,
+                first=period.first,
+                by_location=by_location,
+                by_actor=by_actor,
+                location_id=r.get("location_id"),
+                actor_id=r.get("actor_id"),
+                active=r["active"],
+                returning=r["returning"],
+            )
+            for r in results
+            if r["active"]
+        ]
+    PeriodCustomers.objects.filter(merchant=merchant, kind=period.kind, first=period.first).delete()
+    PeriodCustomers.objects.bulk_create(made)
 
 
 def progress_rebuild(*, merchant: Merchant) -> None:

@@ -4,10 +4,11 @@
 rollup tables (``stampcard.analytics.models``), never the ledger, in a fixed number of queries:
 
 - summable counters (visits, stamps, rewards, vouchers, claims…): one aggregate over ``DayRollup`` for both periods;
-- distinct customers (active customers, returning customers): one aggregate over ``VisitDay``, a row per card, day,
-  location and staff login, counted distinct per period. Per-day distinct counts cannot be added up (a customer of
-  Monday and of Tuesday is one customer of the week), so the period's distincts are counted over this table, which
-  holds one row per visit day instead of every ledger line (rewards, vouchers and draws stay out);
+- distinct customers (active customers, returning customers): per-day distinct counts cannot be added up (a
+  customer of Monday and of Tuesday is one customer of the week). For a day, a week or a month the refresh
+  precomputes them per scope (``PeriodCustomers``: one row read for both periods); a custom period, or a manager
+  limited to several locations, counts distinct cards over ``VisitDay`` (a row per card, day, location and staff
+  login: one per visit day instead of every ledger line), limited to the two periods by its (merchant, day) index;
 - the daily series, busiest hours, lottery draws and the progress snapshot: one query each.
 
 A *visit* is one stamping operation (a check or a scan). A visit is *returning* unless it is the card's very first
@@ -24,8 +25,16 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from stampcard.analytics.models import DayRollup, HourRollup, LotteryRollup, ProgressSnapshot, RoiSettings, VisitDay
-from stampcard.analytics.periods import Period
+from stampcard.analytics.models import (
+    DayRollup,
+    HourRollup,
+    LotteryRollup,
+    PeriodCustomers,
+    ProgressSnapshot,
+    RoiSettings,
+    VisitDay,
+)
+from stampcard.analytics.periods import Period, PeriodKind
 from stampcard.cards.models import Program
 from stampcard.core.errors import NotFound
 from stampcard.lottery.models import PROBABILITY_SCALE
@@ -165,12 +174,7 @@ def analytics_summary(
         sums[f"{name}__now"] = Sum(name, filter=_in(period))
         sums[f"{name}__before"] = Sum(name, filter=_in(previous))
     totals = {key: value or 0 for key, value in _rows(DayRollup, **both).aggregate(**sums).items()}
-    distinct = _rows(VisitDay, **both).aggregate(
-        active__now=Count("card", distinct=True, filter=_in(period)),
-        active__before=Count("card", distinct=True, filter=_in(previous)),
-        returning__now=Count("card", distinct=True, filter=_in(period) & Q(visits__gt=F("first_visit"))),
-        returning__before=Count("card", distinct=True, filter=_in(previous) & Q(visits__gt=F("first_visit"))),
-    )
+    distinct = _distinct_customers(**both)
 
     def values(when: str) -> dict[str, Any]:
         v = {name: totals[f"{name}__{when}"] for name in SUMMED}
@@ -213,6 +217,41 @@ def analytics_summary(
     summary.progress = [] if scope.narrowed else progress_distribution(merchant=merchant)
     summary.roi = _roi(merchant=merchant, values=now)
     return summary
+
+
+def _distinct_customers(*, merchant: Merchant, period: Period, previous: Period, scope: Scope) -> dict[str, int]:
+    """Active and returning customers of both periods: one precomputed row each for a standard period and a scope
+    of at most one location (``PeriodCustomers``), else counted distinct over ``VisitDay``."""
+    standard = period.kind != PeriodKind.CUSTOM and previous.kind == period.kind
+    if standard and (scope.locations is None or len(scope.locations) == 1):
+        rows = PeriodCustomers.objects.filter(
+            merchant=merchant,
+            kind=period.kind,
+            first__in=[period.first, previous.first],
+            by_location=scope.locations is not None,
+            by_actor=scope.actor_id is not None,
+        )
+        if scope.locations is not None:
+            rows = rows.filter(location_id=scope.locations[0])
+        if scope.actor_id is not None:
+            rows = rows.filter(actor_id=scope.actor_id)
+        found = {
+            first: (active, returning) for first, active, returning in rows.values_list("first", "active", "returning")
+        }
+        now, before = found.get(period.first, (0, 0)), found.get(previous.first, (0, 0))
+        return {
+            "active__now": now[0],
+            "returning__now": now[1],
+            "active__before": before[0],
+            "returning__before": before[1],
+        }
+    returning = Q(visits__gt=F("first_visit"))
+    return _rows(VisitDay, merchant=merchant, period=period, previous=previous, scope=scope).aggregate(
+        active__now=Count("card", distinct=True, filter=_in(period)),
+        active__before=Count("card", distinct=True, filter=_in(previous)),
+        returning__now=Count("card", distinct=True, filter=_in(period) & returning),
+        returning__before=Count("card", distinct=True, filter=_in(previous) & returning),
+    )
 
 
 def _days(*, merchant: Merchant, period: Period, previous: Period, scope: Scope) -> list[dict[str, Any]]:
