@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 
 from stampcard.analytics.models import (
     DayRollup,
@@ -77,7 +78,10 @@ def rollups_refresh(*, now: datetime | None = None, batch: int = BATCH) -> Refre
     now = now or clock.now()
     result = RefreshResult()
     with transaction.atomic():
-        cursor, _created = RollupCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        cursor, created = RollupCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        if created:
+            # The first run ever: every merchant is rebuilt from scratch, and the ledger is read from its end.
+            return _rebuild_all(cursor=cursor, now=now)
         rows = list(
             CardEvent.objects.filter(pk__gt=cursor.last_event_id)
             .order_by("pk")
@@ -112,16 +116,41 @@ def rollups_refresh(*, now: datetime | None = None, batch: int = BATCH) -> Refre
     return result
 
 
+def rollups_rebuild_all(*, now: datetime | None = None) -> RefreshResult:
+    """Rebuild every merchant's rollups and move the cursor to the end of the settled ledger."""
+    now = now or clock.now()
+    with transaction.atomic():
+        cursor, _created = RollupCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        return _rebuild_all(cursor=cursor, now=now)
+
+
+def _rebuild_all(*, cursor: RollupCursor, now: datetime) -> RefreshResult:
+    """Precondition: the caller holds the cursor's lock. ``events`` of the result is the ledger line read to."""
+    last = (
+        CardEvent.objects.filter(created_at__lt=now - SETTLE).order_by("-pk").values_list("pk", flat=True).first()
+    ) or 0
+    result = RefreshResult(events=last)
+    for merchant in Merchant.objects.order_by("pk"):
+        result.days += rollups_rebuild(merchant=merchant)
+        result.merchants += 1
+    cursor.last_event_id = max(cursor.last_event_id, last)
+    cursor.ran_at = now
+    cursor.save()
+    return result
+
+
 def rollups_rebuild(*, merchant: Merchant) -> int:
     """Rebuild every day of one merchant from scratch (after a time-zone change, or to check the rollups)."""
     tz = merchant.tz
-    moments: list[datetime] = list(CardEvent.objects.filter(merchant=merchant).values_list("created_at", flat=True))
-    moments += [at for merchant_id, at in _outside_ledger_since(None, merchant_id=merchant.pk)]
-    days = sorted({local_day(at, tz) for at in moments})
+    days: set[date] = set()
+    for qs, merchant_field, at_field in [(CardEvent.objects.all(), "merchant_id", "created_at"), *_sources()]:
+        local = TruncDate(at_field, tzinfo=tz)
+        rows = qs.filter(**{merchant_field: merchant.pk, f"{at_field}__isnull": False})
+        days |= set(rows.annotate(local_day=local).values_list("local_day", flat=True).distinct().order_by())
     with transaction.atomic():
         for table in (DayRollup, VisitDay, HourRollup, LotteryRollup, PeriodCustomers):
             table.objects.filter(merchant=merchant).delete()
-        for day in days:
+        for day in sorted(days):
             day_rebuild(merchant=merchant, day=day)
         for period in periods_of(days):
             period_customers_rebuild(merchant=merchant, period=period)
@@ -129,9 +158,9 @@ def rollups_rebuild(*, merchant: Merchant) -> int:
     return len(days)
 
 
-def _outside_ledger_since(since: datetime | None, *, merchant_id: Any = None) -> Iterable[tuple[Any, datetime]]:
-    """(merchant id, moment) of every fact kept outside the ledger that happened after ``since``."""
-    sources: list[tuple[Any, str, str]] = [
+def _sources() -> list[tuple[Any, str, str]]:
+    """The facts kept outside the ledger: (rows, merchant field, moment field)."""
+    return [
         (Card.objects.all(), "merchant_id", "created_at"),
         (Voucher.objects.all(), "merchant_id", "created_at"),
         (Voucher.objects.filter(redeemed_at__isnull=False), "merchant_id", "redeemed_at"),
@@ -142,7 +171,11 @@ def _outside_ledger_since(since: datetime | None, *, merchant_id: Any = None) ->
         (AppleRegistration.objects.all(), "apple_pass__merchant_id", "created_at"),
         (GoogleCallbackEvent.objects.all(), "merchant_id", "created_at"),
     ]
-    for qs, merchant_field, at_field in sources:
+
+
+def _outside_ledger_since(since: datetime | None, *, merchant_id: Any = None) -> Iterable[tuple[Any, datetime]]:
+    """(merchant id, moment) of every fact kept outside the ledger that happened after ``since``."""
+    for qs, merchant_field, at_field in _sources():
         if since is not None:
             qs = qs.filter(**{f"{at_field}__gt": since})
         if merchant_id is not None:

@@ -7,7 +7,7 @@ import pytest
 from django.db import transaction
 
 from stampcard.analytics import rollups
-from stampcard.analytics.models import DayRollup, VisitDay
+from stampcard.analytics.models import DayRollup, RollupCursor, VisitDay
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.core.testing import run_concurrently
@@ -43,6 +43,8 @@ def test_eight_workers_refreshing_at_once_count_each_visit_once():
             event = ledger_append(card=card, kind=EventKind.STAMP, delta=1, lifetime_delta=1, actor=staff.actor())
         CardEvent.objects.filter(pk=event.pk).update(created_at=start + timedelta(hours=i * 3))
 
+    # A cursor that has run before (a first run ever rebuilds everything at once instead of reading the ledger).
+    RollupCursor.objects.create(name=rollups.CURSOR, last_event_id=0, ran_at=datetime(2026, 1, 1, tzinfo=UTC))
     outcomes = run_concurrently(lambda i: rollups.rollups_refresh(now=LATER, batch=25), n=8)
 
     assert [o.error for o in outcomes] == [None] * 8

@@ -177,3 +177,25 @@ def test_refreshing_again_changes_nothing_and_equals_a_rebuild(shop):
     assert snapshot() == before
     rollups.rollups_rebuild(merchant=merchant)
     assert snapshot() == before
+
+
+def test_the_first_run_ever_rebuilds_everything_and_reads_on_from_the_end(shop):
+    from stampcard.analytics.models import RollupCursor
+
+    cursor = RollupCursor.objects.get(name=rollups.CURSOR)
+    assert cursor.last_event_id == CardEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
+    assert DayRollup.objects.filter(merchant=shop["merchant"]).exists()
+    assert rollups.rollups_refresh(now=LATER).events == 0
+
+
+def test_the_rebuild_command_gives_the_same_rollups(shop):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    before = sorted(DayRollup.objects.filter(merchant=shop["merchant"]).values_list("day", "visits"), key=str)
+    out = StringIO()
+    call_command("analytics_rebuild", stdout=out)
+    assert "merchants" in out.getvalue()
+    call_command("analytics_rebuild", merchant=str(shop["merchant"].pk), stdout=out)
+    assert sorted(DayRollup.objects.filter(merchant=shop["merchant"]).values_list("day", "visits"), key=str) == before
