@@ -12,7 +12,6 @@ from stampcard.analytics.tables import TABLES, summary_table, table_csv
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.idempotency import idempotent_write
 from stampcard.core import clock
-from stampcard.core.errors import NotFound
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import Role
 
@@ -91,15 +90,14 @@ def analytics_summary(request: HttpRequest, query: Query[schemas.SummaryQuery]) 
 
 
 @router.get(
-    "/analytics/{table}.csv",
+    "/analytics/csv",
     response={200: None, **ERRORS},
     summary="One analytics table as CSV (manager)",
-    description=f"`table` is one of {', '.join(TABLES)}; the query is the summary's.",
+    description=f"`table` is one of {', '.join(TABLES)}; the rest of the query is the summary's.",
     openapi_extra=CSV_OPENAPI,
 )
-def analytics_csv(request: HttpRequest, table: str, query: Query[schemas.SummaryQuery]) -> HttpResponse:
-    if table not in TABLES:
-        raise NotFound(code="table_not_found", table=table)
+def analytics_csv(request: HttpRequest, query: Query[schemas.CsvQuery]) -> HttpResponse:
+    table = query.table.value
     summary = _summary(request, query)
     response = HttpResponse(table_csv(summary_table(summary, table)), content_type="text/csv; charset=utf-8")
     name = f"analytics-{table}-{summary.period.first.isoformat()}-{summary.period.last.isoformat()}.csv"

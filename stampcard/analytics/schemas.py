@@ -1,5 +1,6 @@
 """API v1 shapes of analytics."""
 
+import enum
 import uuid
 from datetime import date
 from decimal import Decimal
@@ -8,14 +9,27 @@ from ninja import Field, Schema
 
 from stampcard.analytics.periods import PeriodKind
 from stampcard.api.schemas import RequestSchema
+from stampcard.api.types import MONEY_MAX, Day, StrictInt
+
+
+class AnalyticsTable(enum.StrEnum):
+    """The tables of the summary: the names of ``stampcard.analytics.tables.TABLES``."""
+
+    FIGURES = "figures"
+    DAYS = "days"
+    HOURS = "hours"
+    LOTTERY = "lottery"
+    CONVERSION = "conversion"
+    PROGRESS = "progress"
+    ROI = "roi"
 
 
 class SummaryQuery(Schema):
     period: PeriodKind = Field(PeriodKind.WEEK, description="day, week (Monday to Sunday), month or custom.")
-    day_from: date | None = Field(
+    day_from: Day | None = Field(
         None, alias="from", description="A day in the period (today by default); the first day of a custom one."
     )
-    day_to: date | None = Field(None, alias="to", description="The last day of a custom period (included).")
+    day_to: Day | None = Field(None, alias="to", description="The last day of a custom period (included).")
     location_id: uuid.UUID | None = None
     staff_id: uuid.UUID | None = Field(None, description="A staff login's id: what it recorded.")
 
@@ -92,9 +106,13 @@ class SummaryOut(Schema):
     roi: RoiOut
 
 
+class CsvQuery(SummaryQuery):
+    table: AnalyticsTable = Field(AnalyticsTable.FIGURES, description="Which table of the summary.")
+
+
 class RoiIn(RequestSchema):
-    average_check: int = Field(..., ge=0, description="Minor units.")
-    reward_cost: int = Field(..., ge=0, description="Minor units.")
+    average_check: StrictInt = Field(..., ge=0, le=MONEY_MAX, description="Minor units.")
+    reward_cost: StrictInt = Field(..., ge=0, le=MONEY_MAX, description="Minor units.")
 
 
 class RoiSettingsOut(Schema):

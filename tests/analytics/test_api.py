@@ -9,6 +9,7 @@ from django.db import transaction
 
 from stampcard.analytics import rollups
 from stampcard.analytics.models import RoiSettings
+from stampcard.analytics.schemas import AnalyticsTable
 from stampcard.analytics.tables import TABLES
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.models import CardEvent, EventKind
@@ -81,17 +82,20 @@ def test_location_and_staff_filters(shop, manager, location):
 
 
 def test_every_table_as_csv(shop, manager):
+    assert {t.value for t in AnalyticsTable} == set(TABLES)
     for table in TABLES:
-        response = manager.client().get(f"{API}/analytics/{table}.csv", {"period": "month", "from": "2026-03-01"})
+        response = manager.client().get(
+            f"{API}/analytics/csv", {"table": table, "period": "month", "from": "2026-03-01"}
+        )
         assert response.status_code == 200, (table, response.content)
         assert response["Content-Type"].startswith("text/csv")
         assert list(csv.reader(io.StringIO(response.content.decode())))[0]
-    error_of(manager.client().get(f"{API}/analytics/nothing.csv"), 404)
+    error_of(manager.client().get(f"{API}/analytics/csv", {"table": "nothing"}), 422)
 
 
 def test_a_cashier_is_refused(shop, cashier):
     assert error_of(get(cashier.client(), "/analytics/summary"), 403)["code"] == "role_forbidden"
-    error_of(cashier.client().get(f"{API}/analytics/figures.csv"), 403)
+    error_of(cashier.client().get(f"{API}/analytics/csv"), 403)
     error_of(
         cashier.client().put(
             f"{API}/analytics/roi", {"average_check": 1, "reward_cost": 1}, content_type="application/json"
