@@ -16,7 +16,7 @@ rows). Without the big database, it says how to make it and exits 2. The report 
 A query is a callable taking the ``Ctx`` (merchant, a location, a staff login, a customer, a searched name, ...);
 adding one is one line, e.g. for an analytics selector:
 
-    register("analytics: month", lambda ctx: analytics.figures(merchant=ctx.merchant, period="month"))
+    register("analytics: month", lambda ctx: analytics_summary(merchant=ctx.merchant, period=...))
 """
 
 import argparse
@@ -154,6 +154,30 @@ register("page: /panel/journal/", _page("/panel/journal/"))
 register("page: /panel/ (dashboard)", _page("/panel/"))
 
 
+def _analytics(kind: str, *, days: int = 0, location: bool = False) -> Callable[[Ctx], Any]:
+    def summary(ctx: Ctx) -> Any:
+        from datetime import timedelta
+
+        from stampcard.analytics import periods, selectors
+        from stampcard.core import clock
+
+        today = clock.now().astimezone(ctx.merchant.tz).date()
+        period = periods.period_resolve(
+            kind=kind, today=today, day_from=today - timedelta(days=days) if days else None, day_to=today
+        )
+        scope = selectors.Scope(locations=(ctx.location.pk,)) if location else None
+        return selectors.analytics_summary(merchant=ctx.merchant, period=period, scope=scope)
+
+    return summary
+
+
+register("analytics: this week", _analytics("week"))
+register("analytics: this month", _analytics("month"))
+register("analytics: custom 30 days", _analytics("custom", days=29))
+register("analytics: custom 90 days, one location", _analytics("custom", days=89, location=True))
+register("page: /panel/analytics/ (month)", _page("/panel/analytics/?period=month"))
+
+
 # --- the measuring side (a subprocess with DATABASE_URL set) -----------------------------------------------------
 
 
@@ -255,6 +279,19 @@ def _unindexed(statements: list[str], sizes: dict[str, float]) -> list[dict[str,
     return out
 
 
+def _rollups_ensure(ctx: Ctx) -> None:
+    """The analytics page reads rollups the worker keeps; a freshly generated database has none yet: build them once
+    (the same rebuild the worker runs first) and say how long it took, which is not part of any timing."""
+    from stampcard.analytics import rollups
+    from stampcard.analytics.models import DayRollup
+
+    if DayRollup.objects.filter(merchant=ctx.merchant).exists():
+        return
+    started = time.perf_counter()
+    rollups.rollups_rebuild_all()
+    print(f"analytics rollups built in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
 def measure(*, repeat: int, only: str) -> dict[str, Any]:
     """Time each query of ``QUERIES`` (whose name contains ``only``) ``repeat`` times on the default database."""
     from django.conf import settings
@@ -274,6 +311,7 @@ def _measure(*, repeat: int, only: str) -> dict[str, Any]:
     from django.test.utils import CaptureQueriesContext
 
     ctx = _context()
+    _rollups_ensure(ctx)
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'")
         sizes = {name: rows for name, rows in cursor.fetchall()}

@@ -6,6 +6,7 @@ contribute a router and import only the API kit (``stampcard.api``), never this 
 
 from ninja import NinjaAPI
 
+from stampcard.analytics.api import router as analytics_router
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
 from stampcard.campaigns.webhooks.api import router as webhooks_router
@@ -48,5 +49,6 @@ api.add_router("", poster_router)
 api.add_router("", journal_router)
 api.add_router("", imports_router)
 api.add_router("", webhooks_router)
+api.add_router("", analytics_router)
 api.add_router("/scanner", scanner_router)
 api.add_router("/alerts", alerts_router)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "stampcard.inserts",
     "stampcard.poster",
     "stampcard.campaigns",
+    "stampcard.analytics",
     "stampcard.api",
     "stampcard.panel",
     "stampcard.demo",

@@ -27,4 +27,5 @@ urlpatterns = [
     path("panel/", include("stampcard.panel.journal.urls")),
     path("panel/", include("stampcard.panel.customers.urls")),
     path("panel/", include("stampcard.panel.alerts.urls")),
+    path("panel/", include("stampcard.panel.analytics.urls")),
 ]

@@ -1,17 +1,21 @@
 """A manager's walk through the second half of the panel in a real browser (Debian Chromium driven by Playwright):
 customers -> the duplicates the panel suggests -> merge -> the journal -> the customer view of an event -> analytics
--> the CSV exports. Each step checks what the page shows against what the database holds.
+(and its CSV) -> the CSV exports of customers and the journal. Each step checks what the page shows against what the
+database holds.
 """
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 
+from stampcard.analytics import rollups
 from stampcard.cards import services as cards_services
 from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import Card, EventKind
 from stampcard.checkouts import services as checkouts_services
+from stampcard.core import clock
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Role
 from tests.browser import chromium
@@ -104,6 +108,17 @@ def test_a_manager_merges_duplicates_reads_the_journal_and_the_customer_view_and
         oldest_stamp.get_by_role("link", name="Customer view").click()
         page.get_by_test_id("snapshot").wait_for()
         assert page.get_by_test_id("stamps").inner_text() == "1 of 8 stamps"
+
+        # Analytics, from the rollups the worker keeps (refreshed here as its periodic task would): this week's
+        # visits and stamps are the five checks, also in the figures table's CSV.
+        rollups.rollups_refresh(now=clock.now() + timedelta(minutes=2))
+        page.goto(live_server.url + "/panel/analytics/?period=week")
+        assert page.locator("[data-figure=visits] .value").inner_text() == "5"
+        assert page.locator("[data-figure=stamps] .value").inner_text() == "5"
+        with page.expect_download() as figures_csv:
+            page.get_by_test_id("analytics-figures").get_by_role("link", name="Download CSV").click()
+        figures = {row[0]: row[1:] for row in _csv_rows(figures_csv.value) if row}
+        assert figures["Visits"][0] == "5", figures
 
         # The exports: the customer list holds the survivor once with all five stamps; the journal holds the merge.
         page.goto(live_server.url + "/panel/customers/")

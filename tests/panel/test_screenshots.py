@@ -317,3 +317,50 @@ def test_webhook_pages_speak_the_language_and_fit_the_screen(browser, live_serve
             assert fits_the_screen(page), f"{path} is wider than a phone"
         _shot(page, f"{name}-{language}-{width}")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+@pytest.mark.parametrize("width", ["phone", "desktop"])
+def test_analytics_draws_its_charts(browser, live_server, language, width):
+    from datetime import timedelta
+
+    from stampcard.analytics import rollups
+    from stampcard.core import clock
+    from tests.factories import CardFactory
+
+    shop = shop_create("Blue Cup")
+    cashier = shop.staff[Role.CASHIER].actor()
+    for i in range(6):
+        card = shop.card if i % 2 else CardFactory(program=shop.program)
+        checkouts_services.checkout_commit(
+            actor=cashier, card_ref=card.number, check=CheckInput(external_id=f"A-{i}", total=12000, currency="UAH")
+        )
+    rollups.rollups_refresh(now=clock.now() + timedelta(minutes=2))
+    owner = shop.staff[Role.OWNER].membership.user
+    context = browser.new_context(
+        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.locator("input[name=username]").fill(owner.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit].button-primary").click()
+    page.wait_for_url("**/panel/")
+
+    page.goto(live_server.url + reverse("panel:analytics"))
+
+    for chart in ("days", "hours", "progress"):
+        canvas = page.locator(f"canvas[data-chart={chart}]")
+        canvas.wait_for()
+        # Chart.js marks the canvas it drew on; a drawn canvas has coloured pixels, a blank one none.
+        painted = canvas.evaluate(
+            "c => { const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+            " let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i]) n++; return n; }"
+        )
+        assert painted > 500, (chart, painted)
+    assert page.locator("[data-figure=visits] .value").inner_text() == "6"
+    if width == "phone":
+        assert fits_the_screen(page)
+    _shot(page, f"analytics-filled-{language}-{width}")
+    context.close()

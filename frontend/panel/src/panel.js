@@ -8,6 +8,7 @@ import { initDesigner } from "./designer.js";
 import { initRewards } from "./rewards.js";
 import { initOrganisation } from "./organisation.js";
 import { initAccounts } from "./accounts.js";
+import { initAnalytics } from "./analytics.js";
 
 window.htmx = htmx;
 
@@ -17,6 +18,7 @@ function init(root) {
   initRewards(root);
   initOrganisation(root);
   initAccounts(root);
+  initAnalytics(root);
 }
 
 document.addEventListener("DOMContentLoaded", () => init(document));

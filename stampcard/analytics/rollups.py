@@ -1,0 +1,415 @@
+"""The rollup refresh: rebuilds whole (merchant, local day) buckets from the ledger and its neighbour tables.
+
+How a run works (``rollups_refresh``, enqueued every few minutes by ``stampcard beat``):
+
+1. It locks its cursor row (``RollupCursor``), so two workers never refresh at once: the second waits and then
+   finds nothing new.
+2. It reads the ledger forward from the cursor by primary key; rows younger than ``SETTLE`` are left for the next
+   run, since a transaction that took a lower id may still be committing. Every row marks its (merchant, local
+   day) dirty. Facts kept outside the ledger (cards issued, wallet installs, free-standing vouchers, receipt claims
+   printed or collected, inserts printed or claimed) mark their day dirty when their timestamp falls after the
+   previous run (minus an overlap of ``SETTLE``).
+3. Each dirty day is *rebuilt*, not incremented: its rows in every rollup table are deleted and computed again
+   from the source rows of that day. A rebuild is therefore idempotent, a repeated or overlapping run changes
+   nothing, and a late row is picked up by the next rebuild of its day (today's is rebuilt at every event).
+
+Days are the merchant's calendar days (``Merchant.tz``): a day is [local midnight, next local midnight), 23 or 25
+hours long when the clocks change. A merchant who changes time zone gets every day rebuilt with
+``rollups_rebuild``.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.functions import TruncDate
+
+from stampcard.analytics.models import (
+    DayRollup,
+    HourRollup,
+    LotteryRollup,
+    PeriodCustomers,
+    ProgressSnapshot,
+    RollupCursor,
+    VisitDay,
+)
+from stampcard.analytics.periods import Period, PeriodKind, period_resolve
+from stampcard.cards.models import Card, CardEvent, EventKind
+from stampcard.core import clock
+from stampcard.inserts.models import InsertBatch, InsertClaim
+from stampcard.lottery.models import LotteryVariant
+from stampcard.merchants.models import Merchant
+from stampcard.receipts.models import ReceiptToken
+from stampcard.vouchers.models import Voucher
+from stampcard.wallet.apple.models import AppleRegistration
+from stampcard.wallet.google.models import GoogleCallbackEvent, WalletEventType
+
+CURSOR = "analytics.rollups"
+SETTLE = timedelta(minutes=1)
+BATCH = 20_000
+
+Dims = tuple[Any, Any]  # (location_id, actor_id)
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a calendar day in ``tz`` (23 or 25 hours long on DST changes)."""
+    return datetime.combine(day, time.min, tzinfo=tz), datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def local_day(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+@dataclass
+class RefreshResult:
+    events: int = 0
+    days: int = 0
+    merchants: int = 0
+
+
+def rollups_refresh(*, now: datetime | None = None, batch: int = BATCH) -> RefreshResult:
+    """Read the ledger and neighbour tables since the last run and rebuild every (merchant, day) they touched."""
+    now = now or clock.now()
+    result = RefreshResult()
+    with transaction.atomic():
+        cursor, created = RollupCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        if created:
+            # The first run ever: every merchant is rebuilt from scratch, and the ledger is read from its end.
+            return _rebuild_all(cursor=cursor, now=now)
+        rows = list(
+            CardEvent.objects.filter(pk__gt=cursor.last_event_id)
+            .order_by("pk")
+            .values_list("pk", "merchant_id", "created_at")[:batch]
+        )
+        settled = next((i for i, row in enumerate(rows) if row[2] >= now - SETTLE), len(rows))
+        rows = rows[:settled]
+        touched: dict[Any, list[datetime]] = defaultdict(list)
+        for _pk, merchant_id, at in rows:
+            touched[merchant_id].append(at)
+        since = cursor.ran_at - SETTLE if cursor.ran_at else None
+        for merchant_id, at in _outside_ledger_since(since):
+            touched[merchant_id].append(at)
+        merchants = Merchant.objects.in_bulk(list(touched))
+        for merchant_id, moments in touched.items():
+            merchant = merchants[merchant_id]
+            days = sorted({local_day(at, merchant.tz) for at in moments})
+            for day in days:
+                day_rebuild(merchant=merchant, day=day)
+            for period in periods_of(days):
+                period_customers_rebuild(merchant=merchant, period=period)
+            progress_rebuild(merchant=merchant)
+            result.days += len(days)
+        result.events, result.merchants = len(rows), len(touched)
+        if rows:
+            cursor.last_event_id = rows[-1][0]
+        # Only a run that read the ledger to its settled end moves the clock of the tables outside it, so that a
+        # backfill in batches does not skip their rows.
+        if len(rows) < batch:
+            cursor.ran_at = now
+        cursor.save()
+    return result
+
+
+def rollups_rebuild_all(*, now: datetime | None = None) -> RefreshResult:
+    """Rebuild every merchant's rollups and move the cursor to the end of the settled ledger."""
+    now = now or clock.now()
+    with transaction.atomic():
+        cursor, _created = RollupCursor.objects.select_for_update().get_or_create(name=CURSOR)
+        return _rebuild_all(cursor=cursor, now=now)
+
+
+def _rebuild_all(*, cursor: RollupCursor, now: datetime) -> RefreshResult:
+    """Precondition: the caller holds the cursor's lock. ``events`` of the result is the ledger line read to."""
+    last = (
+        CardEvent.objects.filter(created_at__lt=now - SETTLE).order_by("-pk").values_list("pk", flat=True).first()
+    ) or 0
+    result = RefreshResult(events=last)
+    for merchant in Merchant.objects.order_by("pk"):
+        result.days += rollups_rebuild(merchant=merchant)
+        result.merchants += 1
+    cursor.last_event_id = max(cursor.last_event_id, last)
+    cursor.ran_at = now
+    cursor.save()
+    return result
+
+
+def rollups_rebuild(*, merchant: Merchant) -> int:
+    """Rebuild every day of one merchant from scratch (after a time-zone change, or to check the rollups)."""
+    tz = merchant.tz
+    days: set[date] = set()
+    for qs, merchant_field, at_field in [(CardEvent.objects.all(), "merchant_id", "created_at"), *_sources()]:
+        local = TruncDate(at_field, tzinfo=tz)
+        rows = qs.filter(**{merchant_field: merchant.pk, f"{at_field}__isnull": False})
+        days |= set(rows.annotate(local_day=local).values_list("local_day", flat=True).distinct().order_by())
+    with transaction.atomic():
+        for table in (DayRollup, VisitDay, HourRollup, LotteryRollup, PeriodCustomers):
+            table.objects.filter(merchant=merchant).delete()
+        for day in sorted(days):
+            day_rebuild(merchant=merchant, day=day)
+        for period in periods_of(days):
+            period_customers_rebuild(merchant=merchant, period=period)
+        progress_rebuild(merchant=merchant)
+    return len(days)
+
+
+def _sources() -> list[tuple[Any, str, str]]:
+    """The facts kept outside the ledger: (rows, merchant field, moment field)."""
+    return [
+        (Card.objects.all(), "merchant_id", "created_at"),
+        (Voucher.objects.all(), "merchant_id", "created_at"),
+        (Voucher.objects.filter(redeemed_at__isnull=False), "merchant_id", "redeemed_at"),
+        (ReceiptToken.objects.all(), "merchant_id", "created_at"),
+        (ReceiptToken.objects.filter(claimed_at__isnull=False), "merchant_id", "claimed_at"),
+        (InsertBatch.objects.all(), "merchant_id", "created_at"),
+        (InsertClaim.objects.all(), "merchant_id", "created_at"),
+        (AppleRegistration.objects.all(), "apple_pass__merchant_id", "created_at"),
+        (GoogleCallbackEvent.objects.all(), "merchant_id", "created_at"),
+    ]
+
+
+def _outside_ledger_since(since: datetime | None, *, merchant_id: Any = None) -> Iterable[tuple[Any, datetime]]:
+    """(merchant id, moment) of every fact kept outside the ledger that happened after ``since``."""
+    for qs, merchant_field, at_field in _sources():
+        if since is not None:
+            qs = qs.filter(**{f"{at_field}__gt": since})
+        if merchant_id is not None:
+            qs = qs.filter(**{merchant_field: merchant_id})
+        yield from qs.values_list(merchant_field, at_field).iterator()
+
+
+# --- one day -------------------------------------------------------------------------------------------------------
+
+
+def day_rebuild(*, merchant: Merchant, day: date) -> None:
+    """Replace the rollup rows of ``merchant``'s local ``day`` with ones computed from the source rows."""
+    start, end = day_bounds(day, merchant.tz)
+    counters: dict[Dims, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    visits: dict[tuple[Any, Any, Any], list[Any]] = {}  # (card, location, actor) -> [visits, first (at, pk)]
+    hours: dict[tuple[Any, Any, int], int] = defaultdict(int)
+    draws: dict[tuple[Any, Any, str, str], int] = defaultdict(int)
+
+    events = CardEvent.objects.filter(merchant=merchant, created_at__gte=start, created_at__lt=end)
+    for pk, card_id, kind, delta, location_id, actor_id, at, payload in events.values_list(
+        "pk", "card_id", "kind", "delta", "location_id", "actor_id", "created_at", "payload"
+    ).iterator():
+        dims = (location_id, actor_id)
+        if kind == EventKind.STAMP:
+            counters[dims]["visits"] += 1
+            counters[dims]["stamps"] += max(delta, 0)
+            hours[(location_id, actor_id, at.astimezone(merchant.tz).hour)] += 1
+            visit = visits.setdefault((card_id, location_id, actor_id), [0, (at, pk)])
+            visit[0] += 1
+            visit[1] = min(visit[1], (at, pk))
+        elif kind == EventKind.REVERSAL:
+            counters[dims]["stamps_reversed"] += max(-delta, 0)
+        elif kind == EventKind.REWARD_ISSUED:
+            counters[dims]["rewards_reached"] += 1
+        elif kind == EventKind.REWARD_HANDED_OVER:
+            counters[dims]["rewards_handed_over"] += 1
+        elif kind == EventKind.LOTTERY_DRAW:
+            counters[dims]["lottery_draws"] += 1
+            if payload.get("lottery_id") and payload.get("variant_id"):
+                draws[(location_id, actor_id, payload["lottery_id"], payload["variant_id"])] += 1
+
+    first_rows = _first_visits(merchant=merchant, visits=visits, start=start)
+    for key in first_rows:
+        counters[(key[1], key[2])]["first_visits"] += 1
+
+    def count(qs: Any, counter: str, at: str, *, where: str = "", by: str = "", amount: str = "") -> None:
+        """Add the rows of ``qs`` whose ``at`` falls on the day to ``counter``, under their location and actor
+        (the fields ``where`` and ``by``; none when empty), one each or their ``amount``."""
+        rows = qs.filter(merchant=merchant, **{f"{at}__gte": start, f"{at}__lt": end})
+        fields = [where or "merchant_id", by or "merchant_id", amount or "pk"]
+        for location_id, actor_id, value in rows.values_list(*fields).iterator():
+            dims = (location_id if where else None, actor_id if by else None)
+            counters[dims][counter] += value if amount else 1
+
+    # Cards are issued at no location and by no staff login: the customer joined.
+    count(Card.objects.all(), "cards_issued", "created_at")
+    count(Voucher.objects.all(), "vouchers_issued", "created_at", by="issued_by_id")
+    count(Voucher.objects.all(), "vouchers_redeemed", "redeemed_at", where="redeemed_location_id", by="redeemed_by_id")
+    count(ReceiptToken.objects.all(), "receipt_claims_printed", "created_at", where="location_id", by="created_by_id")
+    count(ReceiptToken.objects.all(), "receipt_claims_collected", "claimed_at", where="location_id", by="created_by_id")
+    count(
+        InsertBatch.objects.all(),
+        "inserts_printed",
+        "created_at",
+        where="location_id",
+        by="created_by_id",
+        amount="count",
+    )
+    count(
+        InsertClaim.objects.all(),
+        "inserts_claimed",
+        "created_at",
+        where="batch__location_id",
+        by="batch__created_by_id",
+    )
+    apple, google = _installs(merchant=merchant, start=start, end=end)
+    if apple:
+        counters[(None, None)]["apple_installs"] += apple
+    if google:
+        counters[(None, None)]["google_installs"] += google
+
+    for table in (DayRollup, VisitDay, HourRollup, LotteryRollup):
+        table.objects.filter(merchant=merchant, day=day).delete()
+    base = {"merchant": merchant, "day": day}
+    DayRollup.objects.bulk_create(
+        [
+            DayRollup(
+                **base,
+                location_id=location_id,
+                actor_id=actor_id,
+                returning_visits=values.get("visits", 0) - values.get("first_visits", 0),
+                **{name: values.get(name, 0) for name in DayRollup.COUNTERS if name != "returning_visits"},
+            )
+            for (location_id, actor_id), values in counters.items()
+            if any(values.values())
+        ]
+    )
+    VisitDay.objects.bulk_create(
+        [
+            VisitDay(
+                **base,
+                card_id=card_id,
+                location_id=location_id,
+                actor_id=actor_id,
+                visits=count_,
+                first_visit=int((card_id, location_id, actor_id) in first_rows),
+            )
+            for (card_id, location_id, actor_id), (count_, _first) in visits.items()
+        ]
+    )
+    weekday = day.weekday()
+    HourRollup.objects.bulk_create(
+        [
+            HourRollup(**base, location_id=location_id, actor_id=actor_id, weekday=weekday, hour=hour, visits=n)
+            for (location_id, actor_id, hour), n in hours.items()
+        ]
+    )
+    known = set(
+        LotteryVariant.objects.filter(merchant=merchant, pk__in={key[3] for key in draws}).values_list(
+            "pk", "lottery_id"
+        )
+    )
+    LotteryRollup.objects.bulk_create(
+        [
+            LotteryRollup(
+                **base, location_id=location_id, actor_id=actor_id, lottery_id=lottery, variant_id=variant, draws=n
+            )
+            for (location_id, actor_id, lottery, variant), n in draws.items()
+            if (_uuid(variant), _uuid(lottery)) in known
+        ]
+    )
+
+
+def _uuid(value: str) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
+
+
+def _first_visits(
+    *, merchant: Merchant, visits: dict[tuple[Any, Any, Any], list[Any]], start: datetime
+) -> set[tuple[Any, Any, Any]]:
+    """The (card, location, actor) keys holding a card's very first visit ever: the earliest stamp of the day of a
+    card with no stamp before the day. Read from the ledger itself, not from earlier rollups, so days can be rebuilt
+    in any order."""
+    cards = sorted({key[0] for key in visits})
+    returning: set[Any] = set()
+    for chunk in range(0, len(cards), 500):
+        earlier = CardEvent.objects.filter(card_id=OuterRef("pk"), kind=EventKind.STAMP, created_at__lt=start)
+        returning |= set(
+            Card.objects.filter(pk__in=cards[chunk : chunk + 500]).filter(Exists(earlier)).values_list("pk", flat=True)
+        )
+    firsts: dict[Any, tuple[tuple[Any, Any, Any], Any]] = {}
+    for key, (_count, first) in visits.items():
+        card_id = key[0]
+        if card_id in returning:
+            continue
+        if card_id not in firsts or first < firsts[card_id][1]:
+            firsts[card_id] = (key, first)
+    return {key for key, _first in firsts.values()}
+
+
+def _installs(*, merchant: Merchant, start: datetime, end: datetime) -> tuple[int, int]:
+    """Cards put into a wallet for the first time in [start, end): Apple by a pass's first device registration,
+    Google by an object's first save callback."""
+    earlier_apple = AppleRegistration.objects.filter(apple_pass=OuterRef("apple_pass"), created_at__lt=start)
+    apple = (
+        AppleRegistration.objects.filter(apple_pass__merchant=merchant, created_at__gte=start, created_at__lt=end)
+        .exclude(Exists(earlier_apple))
+        .values("apple_pass")
+        .distinct()
+        .count()
+    )
+    saves = GoogleCallbackEvent.objects.filter(event_type=WalletEventType.SAVE)
+    earlier_google = saves.filter(google_object=OuterRef("google_object"), created_at__lt=start)
+    google = (
+        saves.filter(merchant=merchant, created_at__gte=start, created_at__lt=end)
+        .exclude(Exists(earlier_google))
+        .values("google_object")
+        .distinct()
+        .count()
+    )
+    return apple, google
+
+
+def periods_of(days: Iterable[date]) -> list[Period]:
+    """The standard periods (day, week, month) holding any of ``days``."""
+    kinds = (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH)
+    found = {period_resolve(kind=kind, today=day) for day in days for kind in kinds}
+    return sorted(found, key=lambda p: (p.kind, p.first))
+
+
+SCOPES = ((False, False), (True, False), (False, True), (True, True))  # (by location, by staff login)
+
+
+def period_customers_rebuild(*, merchant: Merchant, period: Period) -> None:
+    """Replace the distinct customers of one standard period, for the whole business and per location, staff
+    login and both, counted over the period's ``VisitDay`` rows."""
+    rows = VisitDay.objects.filter(merchant=merchant, day__gte=period.first, day__lte=period.last)
+    counts = {
+        "active": Count("card", distinct=True),
+        "returning": Count("card", distinct=True, filter=Q(visits__gt=F("first_visit"))),
+    }
+    made = []
+    for by_location, by_actor in SCOPES:
+        fields = [name for name, on in (("location_id", by_location), ("actor_id", by_actor)) if on]
+        results = list(rows.values(*fields).annotate(**counts).order_by()) if fields else [rows.aggregate(**counts)]
+        made += [
+            PeriodCustomers(
+                merchant=merchant,
+                kind=period.kind,
+                first=period.first,
+                by_location=by_location,
+                by_actor=by_actor,
+                location_id=r.get("location_id"),
+                actor_id=r.get("actor_id"),
+                active=r["active"],
+                returning=r["returning"],
+            )
+            for r in results
+            if r["active"]
+        ]
+    PeriodCustomers.objects.filter(merchant=merchant, kind=period.kind, first=period.first).delete()
+    PeriodCustomers.objects.bulk_create(made)
+
+
+def progress_rebuild(*, merchant: Merchant) -> None:
+    """Replace the merchant's snapshot of how many cards hold how many stamps, per program."""
+    rows = Card.objects.filter(merchant=merchant).values_list("program_id", "stamps").annotate(n=Count("pk"))
+    ProgressSnapshot.objects.filter(merchant=merchant).delete()
+    ProgressSnapshot.objects.bulk_create(
+        [
+            ProgressSnapshot(merchant=merchant, program_id=program_id, stamps=stamps, cards=n)
+            for program_id, stamps, n in rows.order_by()
+        ]
+    )
