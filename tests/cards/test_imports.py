@@ -172,7 +172,7 @@ def test_the_real_run_imports_exactly_the_rows_the_dry_run_did_not_reject(manage
     assert str(olena.customer.birthday) == "1990-05-04"
     andrii = Customer.objects.get(name="Andrii")
     assert andrii.phone == "+380507654321"
-    event = CardEvent.objects.get(card=olena)
+    event = CardEvent.objects.get(card=olena, kind=EventKind.IMPORTED)
     assert (event.kind, event.delta, event.channel) == (EventKind.IMPORTED, 3, Channel.PANEL)
     assert event.actor == manager.membership.user
     assert_balances_are_ledger_sums()

@@ -3,7 +3,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from stampcard.cards.models import Card, CardEvent, ImportJob, ImportState
+from stampcard.cards.models import Card, CardEvent, EventKind, ImportJob, ImportState
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Role
 from tests.api.helpers import API, error_of
@@ -53,7 +53,7 @@ def test_a_real_import_queues_a_job_whose_progress_the_client_follows(
     assert [row["row"] for row in progress["rejected"]] == [3, 4]
     card = Card.objects.get(customer__email="olena@example.com")
     assert card.stamps == 3 and card.program == program
-    assert CardEvent.objects.get(card=card).api_key == manager.api_key
+    assert CardEvent.objects.get(card=card, kind=EventKind.IMPORTED).api_key == manager.api_key
 
 
 def test_a_replayed_idempotency_key_does_not_queue_a_second_job(manager, program):

@@ -31,9 +31,12 @@ def alert_raise(card, *, location=None, day=date(2027, 1, 15), raised_at=None) -
 
 
 def opted_in(merchant, role=Role.MANAGER, **kwargs):
+    """An opted-in staff member who reads English (else the email follows the merchant's language)."""
     membership = staff_member(merchant, role, **kwargs)
     membership.alert_emails = True
     membership.save(update_fields=["alert_emails"])
+    membership.user.language = "en"
+    membership.user.save(update_fields=["language"])
     return membership
 
 
