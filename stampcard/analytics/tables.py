@@ -10,6 +10,7 @@ from typing import Any
 
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from stampcard.analytics.selectors import Summary
 
@@ -50,7 +51,7 @@ def _figures(summary: Summary) -> Table:
     return Table(
         "figures",
         _("Figures"),
-        [_("Figure"), _("This period"), _("Previous period"), _("Change")],
+        [_("Figure"), _("This period"), _("Previous period"), pgettext("difference between periods", "Change")],
         [[f.label, f.value, f.previous, f.change] for f in summary.figures],
     )
 
