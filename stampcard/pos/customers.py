@@ -22,6 +22,7 @@ from stampcard.checkouts.schemas import CardOut
 from stampcard.customers.masking import mask_contact
 from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants import services as merchants_services
+from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
 from stampcard.pos.schemas import CustomerOut
 
@@ -92,6 +93,18 @@ class CustomerDetailOut(Schema):
     cards: list[CustomerCardOut]
 
 
+def _directory_filters(query: DirectoryQuery, *, actor: Actor) -> directory.DirectoryFilters:
+    """The query's filters, within the locations the staff login is limited to (if any): the list and its CSV alike."""
+    return directory.DirectoryFilters(
+        q=query.q,
+        program_id=query.program_id,
+        location_id=query.location_id,
+        wallet=query.wallet or "",
+        consent=query.consent or "",
+        within=merchants_selectors.membership_location_ids(membership=actor.membership),
+    )
+
+
 def list_customers(request: HttpRequest, filters: Query[DirectoryQuery]) -> dict[str, Any]:
     """One row per card, the most recent visit first. Pages follow a cursor (422 `invalid_cursor` for a cursor no
     page handed out)."""
@@ -99,14 +112,7 @@ def list_customers(request: HttpRequest, filters: Query[DirectoryQuery]) -> dict
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
     page = directory.directory_page(
         merchant=actor.merchant,
-        filters=directory.DirectoryFilters(
-            q=filters.q,
-            program_id=filters.program_id,
-            location_id=filters.location_id,
-            wallet=filters.wallet or "",
-            consent=filters.consent or "",
-            within=merchants_selectors.membership_location_ids(membership=actor.membership),
-        ),
+        filters=_directory_filters(filters, actor=actor),
         cursor=filters.cursor,
         size=filters.limit,
     )
@@ -193,14 +199,7 @@ def export_customers(request: HttpRequest, filters: Query[DirectoryQuery]) -> St
     merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
     lines = exports.customers_csv(
         merchant=actor.merchant,
-        filters=directory.DirectoryFilters(
-            q=filters.q,
-            program_id=filters.program_id,
-            location_id=filters.location_id,
-            wallet=filters.wallet or "",
-            consent=filters.consent or "",
-            within=merchants_selectors.membership_location_ids(membership=actor.membership),
-        ),
+        filters=_directory_filters(filters, actor=actor),
         language=cards_api.staff_language(actor),
     )
     return exports.csv_response(lines, filename="customers.csv")

@@ -124,6 +124,22 @@ def _suspicious_activity(shop) -> None:
     )
 
 
+def _signed_in_as_owner(browser, live_server, shop, *, language: str, width: str):
+    """A new browser context in ``language`` at ``width``, signed in to the panel as the shop's owner."""
+    owner = shop.staff[Role.OWNER].membership.user
+    context = browser.new_context(
+        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(live_server.url + "/login/")
+    page.locator("input[name=username]").fill(owner.email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit].button-primary").click()
+    page.wait_for_url("**/panel/")
+    return context, page
+
+
 def _shot(page, name: str) -> None:
     folder = os.environ.get("SCREENSHOTS_DIR")
     if folder:
@@ -197,17 +213,7 @@ def test_import_pages_speak_the_language_and_fit_the_screen(browser, live_server
     )
     import_jobs.import_start(job=running)
     import_jobs.import_job_run(job_id=running.pk, max_batches=1, batch_size=3)  # the worker is part-way
-    owner = shop.staff[Role.OWNER].membership.user
-    context = browser.new_context(
-        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/login/")
-    page.locator("input[name=username]").fill(owner.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit].button-primary").click()
-    page.wait_for_url("**/panel/")
+    context, page = _signed_in_as_owner(browser, live_server, shop, language=language, width=width)
 
     pages = [
         ("customers-import", reverse("panel:customers-import")),
@@ -290,17 +296,7 @@ def _webhook_with_history(shop):
 def test_webhook_pages_speak_the_language_and_fit_the_screen(browser, live_server, language, width):
     shop = shop_create("Blue Cup")
     endpoint = _webhook_with_history(shop)
-    owner = shop.staff[Role.OWNER].membership.user
-    context = browser.new_context(
-        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/login/")
-    page.locator("input[name=username]").fill(owner.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit].button-primary").click()
-    page.wait_for_url("**/panel/")
+    context, page = _signed_in_as_owner(browser, live_server, shop, language=language, width=width)
 
     pages = [
         ("webhooks", reverse("panel:integration-webhooks")),
@@ -336,17 +332,7 @@ def test_analytics_draws_its_charts(browser, live_server, language, width):
             actor=cashier, card_ref=card.number, check=CheckInput(external_id=f"A-{i}", total=12000, currency="UAH")
         )
     rollups.rollups_refresh(now=clock.now() + timedelta(minutes=2))
-    owner = shop.staff[Role.OWNER].membership.user
-    context = browser.new_context(
-        viewport=VIEWPORTS[width], locale=language, extra_http_headers={"Accept-Language": language}
-    )
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.goto(live_server.url + "/login/")
-    page.locator("input[name=username]").fill(owner.email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit].button-primary").click()
-    page.wait_for_url("**/panel/")
+    context, page = _signed_in_as_owner(browser, live_server, shop, language=language, width=width)
 
     page.goto(live_server.url + reverse("panel:analytics"))
 
