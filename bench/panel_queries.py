@@ -154,7 +154,10 @@ register("page: /panel/journal/", _page("/panel/journal/"))
 register("page: /panel/ (dashboard)", _page("/panel/"))
 
 
-def _analytics(kind: str, *, days: int = 0, location: bool = False) -> Callable[[Ctx], Any]:
+def _analytics(kind: str, *, days: int = 0, locations: int = 0) -> Callable[[Ctx], Any]:
+    """The analytics summary of a period ending today, for the whole business or ``locations`` locations (the
+    busiest first), as a manager limited to them sees it."""
+
     def summary(ctx: Ctx) -> Any:
         from datetime import timedelta
 
@@ -165,7 +168,9 @@ def _analytics(kind: str, *, days: int = 0, location: bool = False) -> Callable[
         period = periods.period_resolve(
             kind=kind, today=today, day_from=today - timedelta(days=days) if days else None, day_to=today
         )
-        scope = selectors.Scope(locations=(ctx.location.pk,)) if location else None
+        others = ctx.merchant.locations.exclude(pk=ctx.location.pk).order_by("pk").values_list("pk", flat=True)
+        seen_at = (ctx.location.pk, *others)[:locations]
+        scope = selectors.Scope(locations=seen_at) if locations else None
         return selectors.analytics_summary(merchant=ctx.merchant, period=period, scope=scope)
 
     return summary
@@ -174,7 +179,8 @@ def _analytics(kind: str, *, days: int = 0, location: bool = False) -> Callable[
 register("analytics: this week", _analytics("week"))
 register("analytics: this month", _analytics("month"))
 register("analytics: custom 30 days", _analytics("custom", days=29))
-register("analytics: custom 90 days, one location", _analytics("custom", days=89, location=True))
+register("analytics: custom 90 days, one location", _analytics("custom", days=89, locations=1))
+register("analytics: month, a manager of three locations", _analytics("month", locations=3))
 register("page: /panel/analytics/ (month)", _page("/panel/analytics/?period=month"))
 
 

@@ -144,12 +144,13 @@ class RoiSettings(TenantModel):
 
 
 class PeriodCustomers(TenantModel):
-    """Distinct customers of one standard period (a day, a week from Monday, a calendar month), precomputed so
-    that the page reads one row instead of counting distinct cards over a month of ``VisitDay`` rows.
+    """Distinct customers of one standard period (a day, a week from Monday, a calendar month): their counts and
+    the sets of cards themselves, so that any other range or set of locations is the union of a few rows' sets
+    (``stampcard.analytics.cardsets``) instead of a count of distinct cards over a month of ``VisitDay`` rows.
 
-    One row per scope the page can ask for without a list of locations: the whole business (``by_location`` and
-    ``by_actor`` false), one location, one staff login, or both. A custom period, or a manager limited to several
-    locations, counts over ``VisitDay`` instead."""
+    One row per scope: the whole business (``by_location`` and ``by_actor`` false), one location, one staff login,
+    or one staff login at one location. A day's row is made from its ``VisitDay`` rows; a week's or a month's is
+    the union of its days' rows."""
 
     kind = models.CharField(max_length=8)
     first = models.DateField()
@@ -161,6 +162,8 @@ class PeriodCustomers(TenantModel):
     actor = models.ForeignKey("merchants.StaffUser", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     active = models.PositiveIntegerField(default=0)
     returning = models.PositiveIntegerField(default=0)
+    active_cards = models.BinaryField(default=b"", help_text=_("The active cards' numbers (analytics.cardsets)."))
+    returning_cards = models.BinaryField(default=b"", help_text=_("The returning cards' numbers."))
 
     class Meta:
         indexes = [models.Index(fields=["merchant", "kind", "first"], name="analytics_period_customers")]

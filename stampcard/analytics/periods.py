@@ -70,3 +70,45 @@ def period_resolve(*, kind: str, today: date, day_from: date | None = None, day_
             field="to",
         )
     return Period(period_kind, day_from, day_to)
+
+
+def period_cover(first: date, last: date) -> list[Period]:
+    """The fewest standard periods that together are exactly the days ``first`` to ``last``: the calendar months
+    wholly inside, then the weeks (Monday to Sunday) wholly inside what is left, then single days.
+
+    Distinct customers are kept per standard period (``PeriodCustomers``), so any range is answered by merging
+    at most a few dozen of them: 90 days are about 2 months, 4 weeks and 12 days instead of 90 days."""
+    months: list[Period] = []
+    start = first if first.day == 1 else _month_after(first)
+    while start <= last:
+        end = start.replace(day=monthrange(start.year, start.month)[1])
+        if end > last:
+            break
+        months.append(Period(PeriodKind.MONTH, start, end))
+        start = end + timedelta(days=1)
+    cover: list[Period] = []
+    gap_first = first
+    for month in [*months, None]:
+        gap_last = month.first - timedelta(days=1) if month else last
+        cover += _weeks_and_days(gap_first, gap_last)
+        if month:
+            cover.append(month)
+            gap_first = month.last + timedelta(days=1)
+    return cover
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _weeks_and_days(first: date, last: date) -> list[Period]:
+    cover: list[Period] = []
+    day = first
+    while day <= last:
+        if day.weekday() == 0 and day + timedelta(days=6) <= last:
+            cover.append(Period(PeriodKind.WEEK, day, day + timedelta(days=6)))
+            day += timedelta(days=7)
+        else:
+            cover.append(Period(PeriodKind.DAY, day, day))
+            day += timedelta(days=1)
+    return cover

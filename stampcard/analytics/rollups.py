@@ -27,9 +27,11 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncDate
+from pyroaring import BitMap
 
+from stampcard.analytics.cardsets import cardset_pack, cardset_unpack
 from stampcard.analytics.models import (
     DayRollup,
     HourRollup,
@@ -363,44 +365,61 @@ def _installs(*, merchant: Merchant, start: datetime, end: datetime) -> tuple[in
 
 
 def periods_of(days: Iterable[date]) -> list[Period]:
-    """The standard periods (day, week, month) holding any of ``days``."""
+    """The standard periods (day, week, month) holding any of ``days``: the days first, since a week's or a month's
+    distinct customers are made from its days'."""
     kinds = (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH)
     found = {period_resolve(kind=kind, today=day) for day in days for kind in kinds}
-    return sorted(found, key=lambda p: (p.kind, p.first))
+    return sorted(found, key=lambda p: (kinds.index(p.kind), p.first))
 
 
 SCOPES = ((False, False), (True, False), (False, True), (True, True))  # (by location, by staff login)
+ScopeKey = tuple[bool, bool, Any, Any]  # (by location, by staff login, location_id, actor_id)
 
 
 def period_customers_rebuild(*, merchant: Merchant, period: Period) -> None:
     """Replace the distinct customers of one standard period, for the whole business and per location, staff
-    login and both, counted over the period's ``VisitDay`` rows."""
-    rows = VisitDay.objects.filter(merchant=merchant, day__gte=period.first, day__lte=period.last)
-    counts = {
-        "active": Count("card", distinct=True),
-        "returning": Count("card", distinct=True, filter=Q(visits__gt=F("first_visit"))),
-    }
-    made = []
-    for by_location, by_actor in SCOPES:
-        fields = [name for name, on in (("location_id", by_location), ("actor_id", by_actor)) if on]
-        results = list(rows.values(*fields).annotate(**counts).order_by()) if fields else [rows.aggregate(**counts)]
-        made += [
+    login and both: a day's from its ``VisitDay`` rows, a week's or a month's as the union of its days' sets."""
+    active: dict[ScopeKey, BitMap] = defaultdict(BitMap)
+    returning: dict[ScopeKey, BitMap] = defaultdict(BitMap)
+    if period.kind == PeriodKind.DAY:
+        rows = VisitDay.objects.filter(merchant=merchant, day=period.first).values_list(
+            "location_id", "actor_id", "card__number", "visits", "first_visit"
+        )
+        for location_id, actor_id, number, visits, first_visit in rows.iterator(chunk_size=5000):
+            for by_location, by_actor in SCOPES:
+                key = (by_location, by_actor, location_id if by_location else None, actor_id if by_actor else None)
+                active[key].add(int(number))
+                if visits > first_visit:
+                    returning[key].add(int(number))
+    else:
+        days = PeriodCustomers.objects.filter(
+            merchant=merchant, kind=PeriodKind.DAY, first__gte=period.first, first__lte=period.last
+        ).values_list("by_location", "by_actor", "location_id", "actor_id", "active_cards", "returning_cards")
+        for by_location, by_actor, location_id, actor_id, active_cards, returning_cards in days.iterator(chunk_size=50):
+            key = (by_location, by_actor, location_id, actor_id)
+            active[key] |= cardset_unpack(active_cards)
+            returning[key] |= cardset_unpack(returning_cards)
+    PeriodCustomers.objects.filter(merchant=merchant, kind=period.kind, first=period.first).delete()
+    PeriodCustomers.objects.bulk_create(
+        [
             PeriodCustomers(
                 merchant=merchant,
                 kind=period.kind,
                 first=period.first,
                 by_location=by_location,
                 by_actor=by_actor,
-                location_id=r.get("location_id"),
-                actor_id=r.get("actor_id"),
-                active=r["active"],
-                returning=r["returning"],
+                location_id=location_id,
+                actor_id=actor_id,
+                active=len(cards),
+                returning=len(returning[by_location, by_actor, location_id, actor_id]),
+                active_cards=cardset_pack(cards),
+                returning_cards=cardset_pack(returning[by_location, by_actor, location_id, actor_id]),
             )
-            for r in results
-            if r["active"]
-        ]
-    PeriodCustomers.objects.filter(merchant=merchant, kind=period.kind, first=period.first).delete()
-    PeriodCustomers.objects.bulk_create(made)
+            for (by_location, by_actor, location_id, actor_id), cards in active.items()
+            if cards
+        ],
+        batch_size=100,
+    )
 
 
 def progress_rebuild(*, merchant: Merchant) -> None:

@@ -5,10 +5,9 @@ rollup tables (``stampcard.analytics.models``), never the ledger, in a fixed num
 
 - summable counters (visits, stamps, rewards, vouchers, claims…): one aggregate over ``DayRollup`` for both periods;
 - distinct customers (active customers, returning customers): per-day distinct counts cannot be added up (a
-  customer of Monday and of Tuesday is one customer of the week). For a day, a week or a month the refresh
-  precomputes them per scope (``PeriodCustomers``: one row read for both periods); a custom period, or a manager
-  limited to several locations, counts distinct cards over ``VisitDay`` (a row per card, day, location and staff
-  login: one per visit day instead of every ledger line), limited to the two periods by its (merchant, day) index;
+  customer of Monday and of Tuesday is one customer of the week). The refresh keeps, per standard period (day,
+  week, month) and scope, the set of cards seen (``PeriodCustomers``, a compressed bitmap each); any period is
+  covered by a few standard ones (a month, some weeks, some days) whose sets are merged and counted exactly;
 - the daily series, busiest hours, lottery draws and the progress snapshot: one query each.
 
 A *visit* is one stamping operation (a check or a scan). A visit is *returning* unless it is the card's very first
@@ -18,13 +17,15 @@ the whole business (cards issued, wallet installs, progress) are None under a lo
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from stampcard.analytics.cardsets import cardset_union
 from stampcard.analytics.models import (
     DayRollup,
     HourRollup,
@@ -32,9 +33,8 @@ from stampcard.analytics.models import (
     PeriodCustomers,
     ProgressSnapshot,
     RoiSettings,
-    VisitDay,
 )
-from stampcard.analytics.periods import Period, PeriodKind
+from stampcard.analytics.periods import Period, PeriodKind, period_cover
 from stampcard.cards.models import Program
 from stampcard.core.errors import NotFound
 from stampcard.lottery.models import PROBABILITY_SCALE
@@ -220,38 +220,38 @@ def analytics_summary(
 
 
 def _distinct_customers(*, merchant: Merchant, period: Period, previous: Period, scope: Scope) -> dict[str, int]:
-    """Active and returning customers of both periods: one precomputed row each for a standard period and a scope
-    of at most one location (``PeriodCustomers``), else counted distinct over ``VisitDay``."""
-    standard = period.kind != PeriodKind.CUSTOM and previous.kind == period.kind
-    if standard and (scope.locations is None or len(scope.locations) == 1):
-        rows = PeriodCustomers.objects.filter(
-            merchant=merchant,
-            kind=period.kind,
-            first__in=[period.first, previous.first],
-            by_location=scope.locations is not None,
-            by_actor=scope.actor_id is not None,
-        )
-        if scope.locations is not None:
-            rows = rows.filter(location_id=scope.locations[0])
-        if scope.actor_id is not None:
-            rows = rows.filter(actor_id=scope.actor_id)
-        found = {
-            first: (active, returning) for first, active, returning in rows.values_list("first", "active", "returning")
-        }
-        now, before = found.get(period.first, (0, 0)), found.get(previous.first, (0, 0))
-        return {
-            "active__now": now[0],
-            "returning__now": now[1],
-            "active__before": before[0],
-            "returning__before": before[1],
-        }
-    returning = Q(visits__gt=F("first_visit"))
-    return _rows(VisitDay, merchant=merchant, period=period, previous=previous, scope=scope).aggregate(
-        active__now=Count("card", distinct=True, filter=_in(period)),
-        active__before=Count("card", distinct=True, filter=_in(previous)),
-        returning__now=Count("card", distinct=True, filter=_in(period) & returning),
-        returning__before=Count("card", distinct=True, filter=_in(previous) & returning),
+    """Active and returning customers of both periods: each period is covered by the fewest standard periods
+    (``period_cover``: a standard period is its own cover), and the sets of cards of their ``PeriodCustomers``
+    rows within the scope (several when a manager sees several locations) are merged and counted."""
+    covers = {"now": period_cover(period.first, period.last), "before": period_cover(previous.first, previous.last)}
+    side: dict[tuple[str, date], str] = {
+        (part.kind, part.first): when for when, parts in covers.items() for part in parts
+    }
+    wanted = Q()
+    for standard in (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH):
+        firsts = [first for (kind, first) in side if kind == standard]
+        if firsts:
+            wanted |= Q(kind=standard, first__in=firsts)
+    rows = PeriodCustomers.objects.filter(
+        wanted, merchant=merchant, by_location=scope.locations is not None, by_actor=scope.actor_id is not None
     )
+    if scope.locations is not None:
+        rows = rows.filter(location_id__in=scope.locations)
+    if scope.actor_id is not None:
+        rows = rows.filter(actor_id=scope.actor_id)
+    packed: dict[str, list[bytes | memoryview]] = {
+        "active__now": [],
+        "returning__now": [],
+        "active__before": [],
+        "returning__before": [],
+    }
+    for kind, first, active_cards, returning_cards in rows.values_list(
+        "kind", "first", "active_cards", "returning_cards"
+    ):
+        when = side[(kind, first)]
+        packed[f"active__{when}"].append(active_cards)
+        packed[f"returning__{when}"].append(returning_cards)
+    return {name: len(cardset_union(blobs)) for name, blobs in packed.items()}
 
 
 def _days(*, merchant: Merchant, period: Period, previous: Period, scope: Scope) -> list[dict[str, Any]]:

@@ -39,8 +39,9 @@ events_st = st.lists(
 )
 
 
-def direct(events, *, tz, period: Period, location=None, actor=None) -> dict[str, object]:
-    """The figures of ``period`` computed from the ledger rows alone (the reference)."""
+def direct(events, *, tz, period: Period, locations=None, actor=None) -> dict[str, object]:
+    """The figures of ``period`` computed from the ledger rows alone (the reference), at ``locations`` (a tuple;
+    every location when None) and by ``actor``."""
     stamps = sorted((e for e in events if e.kind == EventKind.STAMP), key=lambda e: (e.created_at, e.pk))
     first_of_card = {}
     for e in stamps:
@@ -50,7 +51,7 @@ def direct(events, *, tz, period: Period, location=None, actor=None) -> dict[str
         day = e.created_at.astimezone(tz).date()
         return (
             period.first <= day <= period.last
-            and (location is None or e.location_id == location)
+            and (locations is None or e.location_id in locations)
             and (actor is None or e.actor_id == actor)
         )
 
@@ -71,8 +72,8 @@ def direct(events, *, tz, period: Period, location=None, actor=None) -> dict[str
     }
 
 
-def from_rollups(*, merchant, period, location=None, actor=None) -> dict[str, object]:
-    scope = Scope(locations=(location,) if location else None, actor_id=actor)
+def from_rollups(*, merchant, period, locations=None, actor=None) -> dict[str, object]:
+    scope = Scope(locations=locations, actor_id=actor)
     summary = selectors.analytics_summary(merchant=merchant, period=period, scope=scope)
     got = {f.key: f.value for f in summary.figures}
     hours = Counter({(w, h): n for w, row in enumerate(summary.hours) for h, n in enumerate(row) if n})
@@ -102,7 +103,7 @@ def from_rollups(*, merchant, period, location=None, actor=None) -> dict[str, ob
     split=st.integers(0, 25),
     first_day=st.integers(0, 8),
     length=st.integers(1, 9),
-    filter_by=st.sampled_from(["none", "location", "actor"]),
+    filter_by=st.sampled_from(["none", "location", "two locations", "actor", "location and actor"]),
     rebuild=st.booleans(),
     period_kind=st.sampled_from(["custom", "day", "week", "month"]),
 )
@@ -149,11 +150,15 @@ def test_rollups_equal_the_ledger(rows, window, zone, split, first_day, length, 
         period = Period(PeriodKind.CUSTOM, start, start + timedelta(days=length - 1))
     else:  # the standard periods read their distinct customers from PeriodCustomers
         period = period_resolve(kind=period_kind, today=start)
-    location = locations[0].pk if filter_by == "location" else None
-    actor = staff[0].membership.user_id if filter_by == "actor" else None
+    seen_at = {
+        "location": (locations[0].pk,),
+        "two locations": (locations[0].pk, locations[1].pk),
+        "location and actor": (locations[1].pk,),
+    }.get(filter_by)
+    actor = staff[0].membership.user_id if filter_by in ("actor", "location and actor") else None
     for checked in (period, period.previous()):
-        expected = direct(made, tz=tz, period=checked, location=location, actor=actor)
-        got = from_rollups(merchant=merchant, period=checked, location=location, actor=actor)
+        expected = direct(made, tz=tz, period=checked, locations=seen_at, actor=actor)
+        got = from_rollups(merchant=merchant, period=checked, locations=seen_at, actor=actor)
         expected["stamps_reversed"] = None
         assert got == expected, (checked, [(e.card_id, e.kind, e.created_at) for e in made])
 
