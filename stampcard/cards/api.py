@@ -35,8 +35,8 @@ def journal_event_payload(event: CardEvent, *, merchant: Merchant) -> dict[str, 
         "staff_id": str(event.actor_id) if event.actor_id else None,
         "staff": journal.event_staff(event),
         "location_id": str(event.location_id) if event.location_id else None,
-        "location": event.location.name if event.location_id else None,
-        "check": event.check_ref.external_id if event.check_ref_id else None,
+        "location": event.location.name if event.location is not None else None,
+        "check": event.check_ref.external_id if event.check_ref is not None else None,
     }
 
 

@@ -167,7 +167,7 @@ def event_details(event: CardEvent) -> str:
             )
             % {"delta": event.delta, "after": event.stamps_after}
         )
-    if event.check_ref_id:
+    if event.check_ref is not None:  # no query when the line has no check
         parts.append(_("check %(ref)s") % {"ref": event.check_ref.external_id})
     payload = event.payload or {}
     if event.kind == EventKind.LOTTERY_DRAW and payload.get("variant_name"):
@@ -185,9 +185,9 @@ def event_details(event: CardEvent) -> str:
 
 def event_staff(event: CardEvent) -> str:
     """Who recorded the event: the staff login (its name, else its email), else the API key's name."""
-    if event.actor_id:
+    if event.actor is not None:
         return event.actor.full_name or event.actor.email
-    if event.api_key_id:
+    if event.api_key is not None:
         return event.api_key.name
     return ""
 

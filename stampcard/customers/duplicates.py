@@ -11,13 +11,23 @@ then loaded in one more query. Customers already merged or erased are left out.
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Concat, Left, Length, Replace, Right, StrIndex, Substr
 
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Merchant
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class DupKey(TypedDict):
+    """The annotation ``_keyed`` adds: the normalised email, phone tail or folded name customers are grouped by."""
+
+    dup_key: str
+
 
 PHONE_TAIL = 9  # the national significant number of a Ukrainian mobile; long enough to be telling elsewhere
 GROUP_LIMIT = 100  # groups per kind of key on one page: a merchant works through them a few at a time
@@ -59,7 +69,8 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain}"
 
 
-def _keyed(merchant: Merchant, reason: str) -> "QuerySet[Customer]":
+def _keyed(merchant: Merchant, reason: str) -> "QuerySet[WithAnnotations[Customer, DupKey]]":
+    """The merchant's live customers annotated with ``dup_key``, their key for ``reason``."""
     qs = _live(merchant)
     if reason == "email":
         return qs.exclude(email="").annotate(dup_key=email_key())
@@ -96,7 +107,7 @@ def duplicate_groups(*, merchant: Merchant, customer_id: uuid.UUID | None = None
             continue
         by_key: dict[str, DuplicateGroup] = {key: DuplicateGroup(reason=reason, key=key) for key in keys}
         for customer in keyed.filter(dup_key__in=keys).order_by("created_at", "pk"):
-            by_key[customer.dup_key].customers.append(customer)  # type: ignore[attr-defined]
+            by_key[customer.dup_key].customers.append(customer)
         groups.extend(by_key.values())
     return _without_repeats(groups)
 

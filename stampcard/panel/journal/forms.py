@@ -1,7 +1,7 @@
 """The journal's filter form (a GET form: a filtered page has its own address to share or bookmark)."""
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -33,14 +33,19 @@ class JournalFilterForm(forms.Form):
         self, data: Any = None, *, locations: list[Location], memberships: list[Membership], **kwargs: Any
     ) -> None:
         super().__init__(data, **kwargs)
-        every = [("", _("All"))]
-        self.fields["location"].choices = every + [(str(location.pk), location.name) for location in locations]
-        self.fields["staff"].choices = every + [(str(m.user_id), m.user.full_name or m.user.email) for m in memberships]
-        self.fields["kind"].choices = every + list(EventKind.choices)
-        self.fields["channel"].choices = every + list(Channel.choices)
+        every: list[tuple[str, Any]] = [("", _("All"))]
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "location": [(str(location.pk), location.name) for location in locations],
+            "staff": [(str(m.user_id), m.user.full_name or m.user.email) for m in memberships],
+            "kind": list(EventKind.choices),
+            "channel": list(Channel.choices),
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = every + options
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day_from, day_to = data.get("day_from"), data.get("day_to")
         if day_from and day_to and day_from > day_to:
             self.add_error("day_to", _("The last day comes before the first; pick a later one."))

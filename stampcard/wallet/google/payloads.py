@@ -149,7 +149,7 @@ def object_payload(
             "textModulesData": modules,
             "linksModuleData": {"uris": [{"id": "web_card", "uri": web_card_url(card), "description": _("Your card")}]},
         }
-        if card.merged_into_id is not None:
+        if card.merged_into is not None:
             _point_at_survivor(payload, card.merged_into)
         return payload
 
