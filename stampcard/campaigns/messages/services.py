@@ -11,7 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from stampcard.campaigns.messages import limits, selectors
+from stampcard.campaigns.messages import limits, selectors, tasks
 from stampcard.campaigns.messages.errors import MessageInvalid, MessageNotDraft
 from stampcard.campaigns.messages.models import DeliveryState, Message, MessageDelivery, MessageState
 from stampcard.cards.models import Card
@@ -92,8 +92,6 @@ def message_recipients_add(*, message: Message, cards: Iterable[Card]) -> int:
 
 
 def _queue(message_id: Any) -> None:
-    from stampcard.campaigns.messages import tasks
-
     transaction.on_commit(lambda: tasks.messages_send_soon(message_id))
 
 

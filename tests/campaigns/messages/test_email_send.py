@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 
 from stampcard.campaigns.messages import selectors, sender, services
+from stampcard.campaigns.messages.language import recipient_language
 from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery, MessageState
 from stampcard.cards.models import CardEvent, EventKind
 from tests.campaigns.messages.conftest import holder, message_to
@@ -77,8 +78,6 @@ def test_the_text_is_chosen_by_the_recipients_language(smtp_server, program):
     (received,) = smtp_server.received
     assert received.message["Subject"] == "Осіннє меню"
     assert received.message["Content-Language"] == "uk"
-    from stampcard.campaigns.messages.language import recipient_language
-
     assert recipient_language(customer=english.customer, merchant=program.merchant) == "en"
     assert recipient_language(customer=ukrainian.customer, merchant=program.merchant) == "uk"
 
