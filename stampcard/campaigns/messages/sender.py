@@ -1,11 +1,12 @@
 """Sending a message's deliveries: claim a batch, decide each (skip, or send), record each result at once.
 
 A round (``message_send``) claims ``BATCH`` due deliveries of one message at a time (``locks``), sends the batch's
-emails over one SMTP connection outside any transaction, and records every delivery the moment its answer is in, so
-a worker killed mid-batch loses at most the one email it was sending (whose ``Message-ID`` is the same when it is
-sent again). Rounds of several workers on one message take different batches. A round stops after ``round_seconds``
-and queues its own continuation (``tasks``); a round whose worker died is restarted by the sweep
-(``tasks.messages_resume``) once its claims lapse.
+emails over one SMTP connection outside any transaction, and records every delivery the moment its answer is in.
+So a worker killed mid-batch leaves at most one email in doubt: the one the server may have taken before its record
+committed. The next round sends that one again (at least once, never lost) with the same ``Message-ID``, so a
+receiving system that drops repeated ids shows it once. Rounds of several workers on one message take different
+batches. A round stops after ``round_seconds`` and queues its own continuation (``tasks``); a round whose worker
+died is restarted by the sweep (``tasks.messages_resume``) once its claims lapse.
 
 Who gets a marketing email is decided at sending time, from the customer as they are then: no email, no consent,
 unsubscribed or erased are skipped with that reason. SMTP answers: a recipient refused with a 5xx code is ``bounced``
@@ -39,7 +40,6 @@ logger = logging.getLogger(__name__)
 BATCH = 50
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-CLAIM_FOR = timedelta(minutes=5)  # longer than any batch takes (50 emails, each within EMAIL_TIMEOUT)
 
 ConnectionFactory = Callable[[], BaseEmailBackend]
 
@@ -78,6 +78,12 @@ class SendReport:
 
 def round_seconds() -> float:
     return float(getattr(settings, "STAMPCARD_MESSAGES_ROUND_SECONDS", 120))
+
+
+def claim_for() -> timedelta:
+    """How long a claim holds; a round renews it on the rest of its batch at half-time, so a slow server never lets
+    another round take a delivery this one is still about to send."""
+    return timedelta(seconds=float(getattr(settings, "STAMPCARD_MESSAGES_CLAIM_SECONDS", 120)))
 
 
 def outcome_of(exc: BaseException) -> tuple[Outcome, bool]:
@@ -122,8 +128,15 @@ def _send_batch(
 ) -> None:
     connection: BaseEmailBackend | None = None
     unreachable: Outcome | None = None  # the server could not be reached: the rest of the batch waits too
+    holds, renew_at = claim_for(), time.monotonic() + claim_for().total_seconds() / 2
     try:
-        for delivery in claimed:
+        for index, delivery in enumerate(claimed):
+            if time.monotonic() >= renew_at:
+                rest = [each.pk for each in claimed[index:]]
+                MessageDelivery.objects.filter(pk__in=rest, claim_token=delivery.claim_token).update(
+                    claimed_until=clock.now() + holds
+                )
+                renew_at = time.monotonic() + holds.total_seconds() / 2
             reason = skip_reason(message=message, delivery=delivery)
             if reason:
                 _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
@@ -225,7 +238,7 @@ def message_send(
     deadline = time.monotonic() + (round_seconds() if seconds is None else seconds)
     factory = connect or (lambda: get_connection(fail_silently=False))
     while True:
-        claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=CLAIM_FOR, limit=batch)
+        claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=claim_for(), limit=batch)
         if not claimed:
             break
         _send_batch(message, claimed, report, factory, actor)

@@ -100,14 +100,16 @@ def test_the_sweep_resumes_a_message_whose_worker_died_mid_batch(smtp_server, pr
     message = message_to(cards, merchant=program.merchant)
     start = timezone.now()
     with clock.frozen_at(start):
-        assert len(locks.deliveries_claim(message_id=message.pk, now=start, claim_for=sender.CLAIM_FOR, limit=3)) == 3
+        assert (
+            len(locks.deliveries_claim(message_id=message.pk, now=start, claim_for=timedelta(minutes=10), limit=3)) == 3
+        )
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
     # when: the sweep runs while the claim holds, then after it lapsed
     with clock.frozen_at(start + tasks.STALLED_AFTER + timedelta(seconds=1)):
         assert tasks.messages_resume.call() == 1  # the two unclaimed ones were due: sent by the queued round
     assert len(smtp_server.received) == 2
-    with clock.frozen_at(start + sender.CLAIM_FOR + tasks.STALLED_AFTER):
+    with clock.frozen_at(start + timedelta(minutes=10) + tasks.STALLED_AFTER):
         assert tasks.messages_resume.call() == 1
 
     # then: each recipient once
