@@ -1,5 +1,7 @@
 """Message tests send through Django's SMTP backend to a real SMTP server on loopback."""
 
+import logging
+
 import pytest
 
 from stampcard.campaigns.messages import services
@@ -16,6 +18,7 @@ PARTS = {
 
 @pytest.fixture
 def smtp_server(settings):
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command at INFO
     server = SmtpServer().start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port

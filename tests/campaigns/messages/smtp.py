@@ -1,5 +1,6 @@
 """A real SMTP server on loopback (aiosmtpd) that keeps what it receives, and refuses the recipients it is told to."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -30,6 +31,7 @@ class Handler:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.refuse: dict[str, str] = {}  # address -> the RCPT answer, e.g. "550 5.1.1 No such user"
+        self.delay = 0.0  # seconds before answering each DATA (a slow server)
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802, ARG002
@@ -39,6 +41,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802, ARG002
+        if self.delay:
+            await asyncio.sleep(self.delay)
         parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self.lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), parsed))  # type: ignore[arg-type]
