@@ -71,17 +71,16 @@ def email_build(*, message: Message, delivery: MessageDelivery, lang: str) -> Em
         body_html = render_to_string(
             HTML_TEMPLATE, {**context, "subject": subject, "body_html": html or linebreaks(text, autoescape=True)}
         )
+    headers = {"Message-ID": f"<m{message.pk.hex}.d{delivery.pk}@{domain}>", "Content-Language": lang}
+    if message.is_marketing:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     email = EmailMultiAlternatives(
         subject=subject,
         body=body_text,
         from_email=from_header,
         to=[delivery.address],
-        headers={
-            "Message-ID": f"<m{message.pk.hex}.d{delivery.pk}@{domain}>",
-            "List-Unsubscribe": f"<{unsubscribe_link}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Content-Language": lang,
-        },
+        headers=headers,
     )
     email.attach_alternative(body_html, "text/html")
     return email

@@ -75,6 +75,8 @@ REASONS = {
     "smtp_error": _("The mail server could not be reached or refused the message"),
     "bounced": _("The mail server refused the address"),
     "cancelled": _("The message was stopped before it was sent"),
+    "bad_address": _("The email address cannot be used"),
+    "render_error": _("The email could not be written (an error of ours)"),
 }
 
 

@@ -102,6 +102,10 @@ def outcome_of(exc: BaseException) -> tuple[Outcome, bool]:
     return Outcome(ok=False, reason="smtp_error", error=detail), True  # OSError: refused, reset, timed out
 
 
+def _failed(reason: str, exc: BaseException) -> Outcome:
+    return Outcome(ok=False, permanent=True, reason=reason, error=f"{type(exc).__name__}: {exc}"[:300])
+
+
 def skip_reason(*, message: Message, delivery: MessageDelivery) -> str:
     """Why ``delivery`` must not be sent, or "" to send it."""
     customer = delivery.customer
@@ -157,8 +161,16 @@ def _send_batch(
                     _record(message, delivery, unreachable, report, actor)
                     continue
             try:
-                connection.send_messages([email.email_build(message=message, delivery=delivery, lang=lang)])
+                built = email.email_build(message=message, delivery=delivery, lang=lang)
+            except Exception as exc:  # noqa: BLE001 - a template that fails for one recipient must not stop the rest
+                logger.exception("message %s: the email to card %s could not be written", message.pk, delivery.card_id)
+                _record(message, delivery, _failed("render_error", exc), report, actor)
+                continue
+            try:
+                connection.send_messages([built])
                 outcome = SENT
+            except ValueError as exc:  # Django's check of the address before the SMTP dialogue
+                outcome = _failed("bad_address", exc)
             except (OSError, smtplib.SMTPException) as exc:
                 outcome, broken = outcome_of(exc)
                 if broken:

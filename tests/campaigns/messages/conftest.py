@@ -47,7 +47,11 @@ def holder(program, *, email: str = "", consent: bool = True, **extra):
 def message_to(cards, *, merchant, parts=None, **kwargs) -> Message:
     """A message with ``cards`` as its recipients, started (its first round not run yet: ``no_queue``)."""
     message = services.message_create(
-        actor=Actor.system(merchant), channels=["email"], parts=parts or PARTS, source="campaign", **kwargs
+        actor=Actor.system(merchant),
+        channels=["email"],
+        parts=PARTS if parts is None else parts,
+        source="campaign",
+        **kwargs,
     )
     services.message_recipients_add(message=message, cards=cards)
     return services.message_send_start(message=message)

@@ -1,5 +1,7 @@
 """Messages by email, received by a real SMTP server: who gets them, what they carry, what a refusal records."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 
@@ -146,3 +148,39 @@ def test_a_cancelled_message_sends_nothing_more(smtp_server, program):
 
     assert smtp_server.received == []
     assert MessageDelivery.objects.get(message=message).reason == "cancelled"
+
+
+def test_a_template_key_is_rendered_for_each_recipient(smtp_server, program, settings):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}
+    ]
+    card = holder(program, email="olena@example.com", name="Olena")
+    message = message_to([card], merchant=program.merchant, parts={}, template_key="hello")
+
+    sender.message_send(message_id=message.pk)
+
+    (received,) = smtp_server.received
+    assert received.message["Subject"] == "Hello, Olena"
+    assert f"Olena, your card {card.number} at {program.merchant.name} has 0 stamps." in received.part("text/plain")
+
+
+def test_a_service_message_goes_without_consent_and_without_unsubscribe_headers(smtp_server, program):
+    card = holder(program, email="olena@example.com", consent=False)
+    message = message_to([card], merchant=program.merchant, is_marketing=False)
+
+    sender.message_send(message_id=message.pk)
+
+    (received,) = smtp_server.received
+    assert received.message["List-Unsubscribe"] is None
+    assert "/m/unsubscribe/" not in received.part("text/plain")
+
+
+def test_an_address_that_cannot_be_used_fails_that_delivery_only(smtp_server, program):
+    broken = holder(program, email="olena@exa\nmple.com")
+    fine = holder(program, email="taras@example.com")
+    message = message_to([broken, fine], merchant=program.merchant)
+
+    report = sender.message_send(message_id=message.pk)
+
+    assert (report.sent, report.failed) == (1, 1)
+    assert MessageDelivery.objects.get(card=broken).reason == "bad_address"
