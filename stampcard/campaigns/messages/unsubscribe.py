@@ -6,6 +6,8 @@ expires (an email read a year later still unsubscribes). Unsubscribing withdraws
 and records it (``EmailUnsubscribe``); doing it again changes nothing.
 """
 
+import uuid
+
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -58,6 +60,6 @@ def email_unsubscribe(*, delivery: MessageDelivery, one_click: bool = False) -> 
     return True
 
 
-def customer_unsubscribed(*, customer_id: object) -> bool:
+def customer_unsubscribed(*, customer_id: uuid.UUID) -> bool:
     """Whether the customer withdrew through a link (and did not agree again since: then consent is back on)."""
     return EmailUnsubscribe.objects.filter(customer_id=customer_id).exists()
