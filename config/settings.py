@@ -421,6 +421,11 @@ STAMPCARD_WEBHOOKS_ALLOW_HTTP = _env_bool("STAMPCARD_WEBHOOKS_ALLOW_HTTP", False
 STAMPCARD_WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("STAMPCARD_WEBHOOKS_TIMEOUT_SECONDS", "10"))
 # A sending round starts no new POST after this long (a round's deliveries of one endpoint go one after another).
 STAMPCARD_WEBHOOKS_ROUND_SECONDS = float(os.environ.get("STAMPCARD_WEBHOOKS_ROUND_SECONDS", "30"))
+# Messages (stampcard.campaigns.messages.sender): how long a sending round holds a batch it has not finished (renewed
+# as it goes; a dead worker's batch is sent by another round once it lapses), and how long a round runs before it
+# queues its continuation.
+STAMPCARD_MESSAGES_CLAIM_SECONDS = float(os.environ.get("STAMPCARD_MESSAGES_CLAIM_SECONDS", "120"))
+STAMPCARD_MESSAGES_ROUND_SECONDS = float(os.environ.get("STAMPCARD_MESSAGES_ROUND_SECONDS", "120"))
 
 # --- Production: TLS, security headers, health and metrics (docs/deploy.md lists the production environment) -------
 # Everything below follows from BASE_URL: an https:// BASE_URL turns on the redirect to HTTPS, HSTS and secure

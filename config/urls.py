@@ -15,6 +15,7 @@ urlpatterns = [
     path("v/", include("stampcard.vouchers.urls")),
     path("r/", include("stampcard.receipts.urls")),
     path("i/", include("stampcard.inserts.urls")),
+    path("m/", include("stampcard.campaigns.messages.urls")),
     path("scanner/", include("stampcard.scanner.urls")),
     path("", include("stampcard.public.urls")),
     path("wallet/google/", include("stampcard.wallet.google.urls")),

@@ -1,8 +1,10 @@
-"""Operator admin: webhook endpoints and deliveries, read-only (merchants manage them in the panel and the API)."""
+"""Operator admin: messages and their deliveries, webhook endpoints and deliveries, read-only (merchants manage them
+in the panel and the API)."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from stampcard.campaigns.messages.models import EmailUnsubscribe, Message, MessageDelivery
 from stampcard.campaigns.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -38,3 +40,26 @@ class WebhookDeliveryAdmin(_ReadOnly):
     list_select_related = ["endpoint"]
     search_fields = ["id", "endpoint__url"]
     inlines = [WebhookAttemptInline]
+
+
+@admin.register(Message)
+class MessageAdmin(_ReadOnly):
+    list_display = ["id", "merchant", "source", "channels", "state", "created_at", "finished_at"]
+    list_filter = ["state", "source"]
+    list_select_related = ["merchant"]
+    search_fields = ["id", "merchant__name"]
+
+
+@admin.register(MessageDelivery)
+class MessageDeliveryAdmin(_ReadOnly):
+    list_display = ["id", "message", "channel", "address", "state", "reason", "attempts", "sent_at"]
+    list_filter = ["state", "reason", "channel"]
+    search_fields = ["address", "message__id"]
+    raw_id_fields = ["message", "card", "customer"]
+
+
+@admin.register(EmailUnsubscribe)
+class EmailUnsubscribeAdmin(_ReadOnly):
+    list_display = ["customer", "merchant", "one_click", "created_at"]
+    list_select_related = ["customer", "merchant"]
+    raw_id_fields = ["customer", "delivery"]

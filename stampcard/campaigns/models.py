@@ -1,6 +1,17 @@
-"""The campaigns app's tables. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint,
+"""The campaigns app's tables. Messages: what a merchant sends, one delivery per recipient and channel, and the
+unsubscribes from its emails. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint,
 event), every attempt at it, and how far the webhook feed has read the card ledger."""
 
+from stampcard.campaigns.messages.models import (
+    DeliveryState as MessageDeliveryState,
+)
+from stampcard.campaigns.messages.models import (
+    EmailUnsubscribe,
+    Message,
+    MessageChannel,
+    MessageDelivery,
+    MessageState,
+)
 from stampcard.campaigns.webhooks.models import (
     DeliveryState,
     WebhookAttempt,
@@ -9,4 +20,16 @@ from stampcard.campaigns.webhooks.models import (
     WebhookEndpoint,
 )
 
-__all__ = ["DeliveryState", "WebhookAttempt", "WebhookCursor", "WebhookDelivery", "WebhookEndpoint"]
+__all__ = [
+    "EmailUnsubscribe",
+    "Message",
+    "MessageChannel",
+    "MessageDelivery",
+    "MessageDeliveryState",
+    "MessageState",
+    "DeliveryState",
+    "WebhookAttempt",
+    "WebhookCursor",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+]

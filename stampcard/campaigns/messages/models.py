@@ -1,0 +1,136 @@
+"""A message and its deliveries.
+
+``Message`` is what is said (subject, text, HTML per language, or a template key) and through which channels;
+``Delivery`` is that message for one recipient on one channel. ``(message, channel, card)`` is unique, and on the
+email channel so is ``(message, customer)``: adding the same audience twice adds nobody twice, and a customer holding
+two cards gets one email. A delivery moves ``pending -> sent | failed | skipped`` once (``sender``); a skipped or
+failed one says why in ``reason`` (a stable code, ``REASONS``).
+"""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from stampcard.core.models import TenantModel
+
+
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+
+
+class MessageState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENDING = "sending", _("Sending")
+    DONE = "done", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Message(TenantModel):
+    """What a merchant says to customers. ``parts`` maps a language code to ``{"subject", "text", "html"}`` (html may
+    be empty: it is made from the text); with ``template_key`` the parts come from the templates of that key instead
+    (``messages/email/<key>_subject.txt``, ``<key>.txt``, ``<key>.html``), rendered per recipient."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    channels = models.JSONField(default=list, help_text=_('Channels to send through, e.g. ["email"].'))
+    parts = models.JSONField(default=dict, blank=True)
+    template_key = models.CharField(max_length=64, blank=True)
+    is_marketing = models.BooleanField(
+        default=True, help_text=_("Marketing messages go only to customers who agreed to receive them.")
+    )
+    source = models.CharField(max_length=32, blank=True, help_text=_("What made it: campaign, automation, test…"))
+    state = models.CharField(max_length=16, choices=MessageState.choices, default=MessageState.DRAFT)
+    created_by = models.ForeignKey(
+        "merchants.StaffUser", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    queued_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # The last sign of life of a sending round (a batch recorded): the sweep re-queues a message whose rounds stopped.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["merchant", "-created_at"], name="message_recent"),
+            models.Index(fields=["heartbeat_at"], name="message_sending", condition=Q(state="sending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"message {self.pk} ({self.state})"
+
+
+class DeliveryState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+# Why a delivery was skipped or failed: stable codes (the panel and the API show them; clients branch on them).
+REASONS = {
+    "no_consent": _("The customer did not agree to marketing messages"),
+    "no_email": _("The customer has no email address"),
+    "unsubscribed": _("The customer unsubscribed"),
+    "erased": _("The customer's data was erased"),
+    "smtp_error": _("The mail server could not be reached or refused the message"),
+    "bounced": _("The mail server refused the address"),
+    "cancelled": _("The message was stopped before it was sent"),
+    "bad_address": _("The email address cannot be used"),
+    "render_error": _("The email could not be written (an error of ours)"),
+}
+
+
+class MessageDelivery(TenantModel):
+    """One message for one recipient (a card, and its customer) on one channel."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(max_length=16, choices=MessageChannel.choices)
+    card = models.ForeignKey("cards.Card", on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=16, choices=DeliveryState.choices, default=DeliveryState.PENDING)
+    reason = models.CharField(max_length=32, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    address = models.CharField(max_length=254, blank=True, help_text=_("Where it went (the email at sending time)."))
+    language = models.CharField(max_length=10, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["message", "channel", "card"], name="message_delivery_once_per_card"),
+            models.UniqueConstraint(
+                fields=["message", "customer"],
+                condition=Q(channel="email"),
+                name="message_email_once_per_customer",
+            ),
+        ]
+        indexes = [
+            # What the sender claims: a message's pending deliveries, due first.
+            models.Index(
+                fields=["message", "next_attempt_at"], name="message_delivery_due", condition=Q(state="pending")
+            ),
+            models.Index(fields=["message", "state"], name="message_delivery_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} → card {self.card_id} by {self.channel} ({self.state})"
+
+    @property
+    def reason_text(self) -> str:
+        return str(REASONS.get(self.reason, self.reason))
+
+
+class EmailUnsubscribe(TenantModel):
+    """That a customer withdrew their consent to marketing email from a link in one of our emails (the one-click
+    ``List-Unsubscribe`` or the confirmation page). One per delivery: the link pressed twice records it once."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    delivery = models.OneToOneField(MessageDelivery, on_delete=models.CASCADE, related_name="unsubscribe")
+    one_click = models.BooleanField(default=False, help_text=_("Sent by the mail app (RFC 8058), not the page."))
+
+    def __str__(self) -> str:
+        return f"customer {self.customer_id} unsubscribed at {self.created_at:%Y-%m-%d %H:%M:%S}"

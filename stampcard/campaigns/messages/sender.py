@@ -1,0 +1,263 @@
+"""Sending a message's deliveries: claim a batch, decide each (skip, or send), record each result at once.
+
+A round (``message_send``) claims ``BATCH`` due deliveries of one message at a time (``locks``), sends the batch's
+emails over one SMTP connection outside any transaction, and records every delivery the moment its answer is in.
+So a worker killed mid-batch leaves at most one email in doubt: the one the server may have taken before its record
+committed. The next round sends that one again (at least once, never lost) with the same ``Message-ID``, so a
+receiving system that drops repeated ids shows it once. Rounds of several workers on one message take different
+batches. A round stops after ``round_seconds`` and queues its own continuation (``tasks``); a round whose worker
+died is restarted by the sweep (``tasks.messages_resume``) once its claims lapse.
+
+Who gets a marketing email is decided at sending time, from the customer as they are then: no email, no consent,
+unsubscribed or erased are skipped with that reason. SMTP answers: a recipient refused with a 5xx code is ``bounced``
+at once; any other 5xx fails the delivery (``smtp_error``); a 4xx answer, a refused or dropped connection is retried
+after ``RETRY_DELAYS`` and fails after ``MAX_ATTEMPTS``. One delivery's failure never stops the others.
+"""
+
+import logging
+import smtplib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+from django.db.models import F
+
+from stampcard.campaigns.messages import email, language, locks, unsubscribe
+from stampcard.campaigns.messages.models import DeliveryState, Message, MessageDelivery, MessageState
+from stampcard.cards import ledger
+from stampcard.cards.models import EventKind
+from stampcard.core import clock
+from stampcard.merchants.actors import Actor, Channel
+
+logger = logging.getLogger(__name__)
+
+BATCH = 50
+RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+
+ConnectionFactory = Callable[[], BaseEmailBackend]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What sending one email came to. ``permanent`` failures are not retried."""
+
+    ok: bool
+    permanent: bool = False
+    reason: str = ""
+    error: str = ""
+
+
+SENT = Outcome(ok=True)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    skipped: int = 0
+    retrying: int = 0
+    failed: int = 0
+    batches: int = 0
+    more: bool = False  # stopped by the time box with deliveries still due
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "skipped": self.skipped,
+            "retrying": self.retrying,
+            "failed": self.failed,
+            "batches": self.batches,
+        }
+
+
+def round_seconds() -> float:
+    return float(getattr(settings, "STAMPCARD_MESSAGES_ROUND_SECONDS", 120))
+
+
+def claim_for() -> timedelta:
+    """How long a claim holds; a round renews it on the rest of its batch at half-time, so a slow server never lets
+    another round take a delivery this one is still about to send."""
+    return timedelta(seconds=float(getattr(settings, "STAMPCARD_MESSAGES_CLAIM_SECONDS", 120)))
+
+
+def outcome_of(exc: BaseException) -> tuple[Outcome, bool]:
+    """The outcome an SMTP exception means, and whether the connection is unusable after it."""
+    detail = f"{type(exc).__name__}: {exc}"[:300]
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _text in exc.recipients.values()]
+        permanent = bool(codes) and all(code >= 500 for code in codes)
+        return Outcome(
+            ok=False, permanent=permanent, reason="bounced" if permanent else "smtp_error", error=detail
+        ), False
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return Outcome(ok=False, reason="smtp_error", error=detail), True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return Outcome(ok=False, permanent=exc.smtp_code >= 500, reason="smtp_error", error=detail), False
+    return Outcome(ok=False, reason="smtp_error", error=detail), True  # OSError: refused, reset, timed out
+
+
+def _failed(reason: str, exc: BaseException) -> Outcome:
+    return Outcome(ok=False, permanent=True, reason=reason, error=f"{type(exc).__name__}: {exc}"[:300])
+
+
+def skip_reason(*, message: Message, delivery: MessageDelivery) -> str:
+    """Why ``delivery`` must not be sent, or "" to send it."""
+    customer = delivery.customer
+    if customer.erased_at is not None:
+        return "erased"
+    if not customer.email:
+        return "no_email"
+    if message.is_marketing and not customer.marketing_email_consent:
+        return "unsubscribed" if unsubscribe.customer_unsubscribed(customer_id=customer.pk) else "no_consent"
+    return ""
+
+
+def _close(connection: BaseEmailBackend | None) -> None:
+    if connection is None:
+        return
+    try:
+        connection.close()
+    except Exception:  # noqa: BLE001 - a connection that failed may fail to say goodbye too; it is dropped anyway
+        logger.debug("SMTP connection closed with an error", exc_info=True)
+
+
+def _send_batch(
+    message: Message, claimed: list[MessageDelivery], report: SendReport, connect: ConnectionFactory, actor: Actor
+) -> None:
+    connection: BaseEmailBackend | None = None
+    unreachable: Outcome | None = None  # the server could not be reached: the rest of the batch waits too
+    holds, renew_at = claim_for(), time.monotonic() + claim_for().total_seconds() / 2
+    try:
+        for index, delivery in enumerate(claimed):
+            if time.monotonic() >= renew_at:
+                rest = [each.pk for each in claimed[index:]]
+                MessageDelivery.objects.filter(pk__in=rest, claim_token=delivery.claim_token).update(
+                    claimed_until=clock.now() + holds
+                )
+                renew_at = time.monotonic() + holds.total_seconds() / 2
+            reason = skip_reason(message=message, delivery=delivery)
+            if reason:
+                _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
+                continue
+            lang = language.recipient_language(customer=delivery.customer, merchant=delivery.merchant)
+            delivery.address, delivery.language = delivery.customer.email, lang
+            if unreachable is not None:
+                _record(message, delivery, unreachable, report, actor)
+                continue
+            if connection is None:
+                connection = connect()
+                try:
+                    connection.open()
+                except (OSError, smtplib.SMTPException) as exc:
+                    unreachable = Outcome(ok=False, reason="smtp_error", error=f"{type(exc).__name__}: {exc}"[:300])
+                    _close(connection)
+                    connection = None
+                    _record(message, delivery, unreachable, report, actor)
+                    continue
+            try:
+                built = email.email_build(message=message, delivery=delivery, lang=lang)
+            except Exception as exc:  # noqa: BLE001 - a template that fails for one recipient must not stop the rest
+                logger.exception("message %s: the email to card %s could not be written", message.pk, delivery.card_id)
+                _record(message, delivery, _failed("render_error", exc), report, actor)
+                continue
+            try:
+                connection.send_messages([built])
+                outcome = SENT
+            except ValueError as exc:  # Django's check of the address before the SMTP dialogue
+                outcome = _failed("bad_address", exc)
+            except (OSError, smtplib.SMTPException) as exc:
+                outcome, broken = outcome_of(exc)
+                if broken:
+                    _close(connection)
+                    connection = None
+            _record(message, delivery, outcome, report, actor)
+    finally:
+        _close(connection)
+
+
+def _record(
+    message: Message,
+    delivery: MessageDelivery,
+    outcome: Outcome,
+    report: SendReport,
+    actor: Actor,
+    *,
+    skip: bool = False,
+) -> None:
+    """Store one result, only while the claim is still this round's; a sent one goes into the card's ledger in the
+    same transaction."""
+    ours = MessageDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token, state=DeliveryState.PENDING)
+    now = clock.now()
+    update: dict[str, Any] = {"claimed_until": None, "address": delivery.address, "language": delivery.language}
+    if skip:
+        update.update(state=DeliveryState.SKIPPED, reason=outcome.reason, finished_at=now)
+        report.skipped += 1
+    else:
+        attempts = delivery.attempts + 1
+        update.update(attempts=F("attempts") + 1, last_error=outcome.error)
+        if outcome.ok:
+            update.update(state=DeliveryState.SENT, reason="", sent_at=now, finished_at=now, next_attempt_at=None)
+            report.sent += 1
+        elif outcome.permanent or attempts >= MAX_ATTEMPTS:
+            update.update(state=DeliveryState.FAILED, reason=outcome.reason, finished_at=now, next_attempt_at=None)
+            report.failed += 1
+        else:
+            update.update(reason=outcome.reason, next_attempt_at=now + RETRY_DELAYS[attempts - 1])
+            report.retrying += 1
+    with transaction.atomic():
+        if not ours.update(**update):
+            return  # the claim lapsed and another round took the delivery: its result stands
+        if outcome.ok:
+            ledger.ledger_note(
+                card=delivery.card,
+                kind=EventKind.MESSAGE_SENT,
+                actor=actor,
+                message=message.source or "message",
+                by=delivery.channel,
+                message_id=str(message.pk),
+            )
+    if not outcome.ok and not skip:
+        logger.info("message %s to card %s: %s (%s)", message.pk, delivery.card_id, outcome.reason, outcome.error)
+
+
+def message_finish_if_done(message_id: Any) -> bool:
+    """Mark the message done once no delivery of it is pending; True when it is done."""
+    if MessageDelivery.objects.filter(message_id=message_id, state=DeliveryState.PENDING).exists():
+        return False
+    Message.objects.filter(pk=message_id, state=MessageState.SENDING).update(
+        state=MessageState.DONE, finished_at=clock.now()
+    )
+    return True
+
+
+def message_send(
+    *, message_id: Any, batch: int = BATCH, connect: ConnectionFactory | None = None, seconds: float | None = None
+) -> SendReport:
+    """One round over a message being sent: batch after batch of its due deliveries, for at most ``seconds``
+    (``report.more`` when it stopped with some still due). Safe from any number of workers at once; a delivery is
+    sent by one round only. Deliveries waiting for a retry are left to the sweep."""
+    report = SendReport()
+    message = Message.objects.select_related("created_by", "merchant").filter(pk=message_id).first()
+    if message is None or message.state != MessageState.SENDING:
+        return report
+    actor = Actor(merchant=message.merchant, channel=Channel.SYSTEM, user=message.created_by)
+    deadline = time.monotonic() + (round_seconds() if seconds is None else seconds)
+    factory = connect or (lambda: get_connection(fail_silently=False))
+    while True:
+        claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=claim_for(), limit=batch)
+        if not claimed:
+            break
+        _send_batch(message, claimed, report, factory, actor)
+        report.batches += 1
+        Message.objects.filter(pk=message.pk).update(heartbeat_at=clock.now())
+        if time.monotonic() >= deadline:
+            report.more = locks.deliveries_due_exist(message_id=message.pk, now=clock.now())
+            break
+    message_finish_if_done(message.pk)
+    return report
