@@ -33,6 +33,11 @@ WALLETS = {"apple": _lazy("Apple Wallet"), "google": _lazy("Google Wallet")}
 MESSAGES = {
     "card_link": _lazy("the card link, by email"),
     "data_rights_code": _lazy("a code to confirm a data request, by email"),
+    # Sent by stampcard.campaigns.messages (the message's source): the channel is in the line's payload.
+    "campaign": _lazy("a campaign message"),
+    "automation": _lazy("an automated message"),
+    "test": _lazy("a test message"),
+    "message": _lazy("a message"),
 }
 MAX_PAGE_SIZE = 200
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from stampcard.campaigns.messages import selectors, sender, services
 from stampcard.campaigns.messages.language import recipient_language
 from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery, MessageState
+from stampcard.cards import journal
 from stampcard.cards.models import CardEvent, EventKind
 from tests.campaigns.messages.conftest import holder, message_to
 from tests.factories import CardFactory, ProgramFactory
@@ -93,6 +94,7 @@ def test_a_sent_email_is_recorded_in_the_cards_ledger(smtp_server, program):
     (line,) = CardEvent.objects.filter(card=card, kind=EventKind.MESSAGE_SENT)
     assert line.delta == 0
     assert line.payload == {"message": "campaign", "by": "email", "message_id": str(message.pk)}
+    assert journal.event_details(line) == "a campaign message"  # what the panel's journal says of it
 
 
 def test_a_recipient_the_server_refuses_fails_while_the_others_are_sent(smtp_server, program):
