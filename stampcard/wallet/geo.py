@@ -85,10 +85,12 @@ def pass_locations_by_card(*, cards: Sequence[Card]) -> dict[int, list[Location]
     ).order_by("created_at", "pk"):
         shown[location.merchant_id].append(location)
     # The place of the last visit counts even when it is no longer shown (closed, hidden): its neighbours still are.
-    origins = {
-        pk: (float(lat), float(lon))
+    origins: dict[uuid.UUID | None, tuple[float, float]] = {
+        pk: (float(lat), float(lon))  # type: ignore[arg-type]  # both filtered non-null
         for pk, lat, lon in Location.objects.filter(
-            pk__in={place for place in last_place.values() if place is not None}, latitude__isnull=False
+            pk__in={place for place in last_place.values() if place is not None},
+            latitude__isnull=False,
+            longitude__isnull=False,
         ).values_list("pk", "latitude", "longitude")
     }
     return {card.pk: nearest(shown[card.merchant_id], origin=origins.get(last_place.get(card.pk))) for card in cards}

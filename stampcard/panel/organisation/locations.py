@@ -111,7 +111,7 @@ class LocationForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         pasted = (data.get("coordinates") or "").strip()
         if pasted:
             try:
@@ -120,9 +120,10 @@ class LocationForm(forms.Form):
                 self.add_error("coordinates", str(refused.message))
             else:
                 # Shown again (another field refused, say): the numbers go where they belong, the paste is done.
-                self.data = self.data.copy()
-                self.data["latitude"], self.data["longitude"] = str(data["latitude"]), str(data["longitude"])
-                self.data["coordinates"] = ""
+                shown = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict: its copy is mutable
+                shown["latitude"], shown["longitude"] = str(data["latitude"]), str(data["longitude"])
+                shown["coordinates"] = ""
+                self.data = shown
                 self.errors.pop("latitude", None)
                 self.errors.pop("longitude", None)
         return data
