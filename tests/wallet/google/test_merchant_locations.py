@@ -5,11 +5,15 @@ location leaves the card. The stand-in refuses what Google refuses: more than te
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
+from stampcard.merchants.models import Role
 from stampcard.sandbox import google_wallet_schema
 from stampcard.wallet.google import services
 from stampcard.wallet.google.client import WalletClient, http_client
 from tests.factories import LocationFactory
+from tests.panel.conftest import signed_in
+from tests.panel.objects import shop_create
 from tests.sandbox.test_google_schema import CLASS_ID, OBJECT_ID, a_class, an_object, api, refused, standin  # noqa: F401
 from tests.wallet.google.helpers import object_of, save_link_token
 from tests.wallet.test_geo import a_row_of_locations, stamped_at
@@ -71,3 +75,20 @@ def test_googles_schema_knows_merchant_locations_on_the_object_and_marks_locatio
     assert properties["locations"].get("deprecated") is True
     assert properties["merchantLocations"]["items"] == {"$ref": "MerchantLocation"}
     assert "maximum of ten" in properties["merchantLocations"]["description"]
+
+
+def test_placing_a_location_in_the_panel_reaches_the_object_through_the_worker_and_the_change_feed(
+    google, django_capture_on_commit_callbacks
+):
+    shop = shop_create("Blue Cup")
+    save_link_token(shop.card)
+    object_id = object_of(shop.card).object_id
+    assert google.stored_object(object_id)["merchantLocations"] == []
+    form = {"name": shop.location.name, "address": "", "coordinates": "50.4501, 30.5234", "show_on_passes": "on"}
+
+    # Tasks run at once here: the refresh marks the card changed, the feed hands it over after the commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = signed_in(shop, Role.MANAGER).post(reverse("panel:location-edit", args=[shop.location.pk]), form)
+
+    assert response.status_code == 302
+    assert google.stored_object(object_id)["merchantLocations"] == [{"latitude": 50.4501, "longitude": 30.5234}]
