@@ -11,6 +11,7 @@ the feed's periodic sweep hands them over.
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.db import transaction
 
@@ -41,6 +42,19 @@ def cards_touch(*, card_ids: list[int]) -> None:
     held = list(Card.objects.filter(pk__in=card_ids, in_wallet=True).order_by("pk").values_list("pk", flat=True))
     CardChange.objects.bulk_create([CardChange(card_id=card_id, recorded_at=now) for card_id in held])
     _follow_after_commit(held)
+
+
+def merchant_cards_touch(*, merchant_id: Any, after: int = 0, limit: int = 1000) -> list[int]:
+    """Mark the next ``limit`` wallet-held cards of the merchant (primary keys above ``after``) changed, in the
+    caller's transaction; returns their keys, ascending (empty: none left). For changes that every pass of the
+    merchant shows (its locations), walked in batches of short transactions by the caller."""
+    card_ids = list(
+        Card.objects.filter(merchant_id=merchant_id, in_wallet=True, pk__gt=after)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    cards_touch(card_ids=card_ids)
+    return card_ids
 
 
 def card_in_wallet(*, card_id: int) -> None:

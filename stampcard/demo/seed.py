@@ -6,6 +6,7 @@ Seeding is idempotent: a second run finds the merchant and reuses the credential
 
 import json
 import secrets
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +105,16 @@ def _create(*, base_url: str) -> dict[str, Any]:
         merchant=merchant, name="Demo Coffee — Podil", address="Sahaidachnoho St 1, Kyiv"
     )
     # Named after the Poster stand-in's spots ("Podil", "Khreshchatyk"): the Poster seed maps each spot to its namesake.
-    merchants_services.location_create(
+    second = merchants_services.location_create(
         merchant=merchant, name="Demo Coffee — Khreshchatyk", address="Khreshchatyk St 22, Kyiv"
     )
+    # Placed, so the demo's wallet passes come up near them (one with its own lock screen text, one with the default).
+    Location.objects.filter(pk=center.pk).update(
+        latitude=Decimal("50.460200"),
+        longitude=Decimal("30.522600"),
+        relevant_text="Your coffee is around the corner: show your card",
+    )
+    Location.objects.filter(pk=second.pk).update(latitude=Decimal("50.447600"), longitude=Decimal("30.522200"))
     program = Program.objects.create(
         merchant=merchant,
         name="Coffee card",

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from stampcard.core.errors import ValidationFailed
 from stampcard.merchants import errors, locks
 from stampcard.merchants.actors import Actor
-from stampcard.merchants.models import Location, OpeningHours, Role, Weekday
+from stampcard.merchants.models import RELEVANT_TEXT_MAX, Location, OpeningHours, Role, Weekday
 from stampcard.merchants.plans import limits_for
 from stampcard.merchants.services import ensure_role, location_create
 
@@ -38,6 +38,18 @@ def _coordinates_check(latitude: Decimal | None, longitude: Decimal | None) -> N
         )
 
 
+def _relevant_text_check(text: str) -> str:
+    text = " ".join(text.split())  # one line: the lock screen has no room for line breaks
+    if len(text) > RELEVANT_TEXT_MAX:
+        raise ValidationFailed(
+            _("Keep the lock screen text to %(max)d characters (now %(length)d): longer text is cut off.")
+            % {"max": RELEVANT_TEXT_MAX, "length": len(text)},
+            code="relevant_text_too_long",
+            field="relevant_text",
+        )
+    return text
+
+
 def _name_check(name: str) -> str:
     name = name.strip()
     if not name:
@@ -53,14 +65,17 @@ def location_add(
     address: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    relevant_text: str = "",
+    show_on_passes: bool = True,
 ) -> Location:
     """Add a location. Raises RoleForbidden (owners only), LocationLimitReached or ValidationFailed."""
     ensure_role(actor=actor, minimum=Role.OWNER)
     _coordinates_check(latitude, longitude)
+    relevant_text = _relevant_text_check(relevant_text)
     location = location_create(merchant=actor.merchant, name=_name_check(name), address=address.strip())
-    if latitude is not None:
-        location.latitude, location.longitude = latitude, longitude
-        location.save(update_fields=["latitude", "longitude"])
+    location.latitude, location.longitude = latitude, longitude
+    location.relevant_text, location.show_on_passes = relevant_text, show_on_passes
+    location.save(update_fields=["latitude", "longitude", "relevant_text", "show_on_passes"])
     return location
 
 
@@ -72,12 +87,22 @@ def location_update(
     address: str = "",
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
+    relevant_text: str | None = None,
+    show_on_passes: bool | None = None,
 ) -> Location:
+    """Change a location's details; ``relevant_text`` and ``show_on_passes`` stay as they are when None.
+
+    Wallet passes show locations, so the caller (a layer above, which knows the wallets) has their passes refreshed
+    when what they show changed."""
     ensure_role(actor=actor, minimum=Role.MANAGER)
     _coordinates_check(latitude, longitude)
     location.name, location.address = _name_check(name), address.strip()
     location.latitude, location.longitude = latitude, longitude
-    location.save(update_fields=["name", "address", "latitude", "longitude"])
+    if relevant_text is not None:
+        location.relevant_text = _relevant_text_check(relevant_text)
+    if show_on_passes is not None:
+        location.show_on_passes = show_on_passes
+    location.save(update_fields=["name", "address", "latitude", "longitude", "relevant_text", "show_on_passes"])
     return location
 
 

@@ -42,6 +42,9 @@ class Merchant(TimestampedModel):
         return zoneinfo.ZoneInfo(self.timezone)
 
 
+RELEVANT_TEXT_MAX = 90  # the lock screen shows about two short lines; longer text is cut off
+
+
 class Location(TenantModel):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="locations")
@@ -49,6 +52,10 @@ class Location(TenantModel):
     address = models.CharField(max_length=300, blank=True)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # What a wallet pass says on the lock screen near this place (empty: a default in the customer's language), and
+    # whether the place is on passes at all (a kitchen or an office may be a POS spot that customers never visit).
+    relevant_text = models.CharField(max_length=RELEVANT_TEXT_MAX, blank=True)
+    show_on_passes = models.BooleanField(default=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -267,6 +267,9 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
     def _check_body(self, resource: str, body: Any) -> tuple[int, dict[str, Any]] | None:
         if not isinstance(body, dict):
             return _error(400, "INVALID_ARGUMENT", "A JSON object is required.")
+        problem = _merchant_locations_problem(body.get("merchantLocations"))
+        if problem:
+            return _error(400, "INVALID_ARGUMENT", problem)
         if resource == "loyaltyClass":
             if body.get("reviewStatus", "").upper() == "APPROVED":
                 return _error(400, "INVALID_ARGUMENT", "reviewStatus APPROVED cannot be set by the issuer.")
@@ -381,6 +384,27 @@ def _operation(method: str, parts: list[str]) -> str | None:
         return {"GET": "get", "PATCH": "patch", "PUT": "update"}.get(method)
     if len(parts) == 3 and parts[2] == "addMessage":
         return "addMessage" if method == "POST" else None
+    return None
+
+
+MAX_MERCHANT_LOCATIONS = 10
+
+
+def _merchant_locations_problem(locations: Any) -> str | None:
+    """Google's rules for ``merchantLocations`` beyond its types (the schema checks those): "a maximum of ten on the
+    class/object; any additional MerchantLocations added beyond the 10 will be rejected", and latitude/longitude
+    outside -90..90 / -180..180 "will be rejected" (walletobjects v1 discovery document)."""
+    if not isinstance(locations, list):
+        return None
+    if len(locations) > MAX_MERCHANT_LOCATIONS:
+        return f"merchantLocations: at most {MAX_MERCHANT_LOCATIONS} are allowed, got {len(locations)}."
+    for index, point in enumerate(locations):
+        if not isinstance(point, dict):
+            continue
+        for name, bound in (("latitude", 90.0), ("longitude", 180.0)):
+            value = point.get(name)
+            if isinstance(value, int | float) and not -bound <= value <= bound:
+                return f"merchantLocations[{index}].{name}: {value} is outside -{bound:g}..{bound:g}."
     return None
 
 

@@ -1,4 +1,5 @@
-"""Locations: address, coordinates (typed, or picked on the map), opening hours, active or not."""
+"""Locations: address, coordinates (typed, pasted, or picked on the map), how wallet passes show the place, opening
+hours, active or not. A change of what passes show has every pass of the merchant rebuilt (in the worker)."""
 
 from decimal import Decimal
 from typing import Any
@@ -16,10 +17,15 @@ from stampcard.core.errors import ApplicationError
 from stampcard.merchants import locations as merchants_locations
 from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants.locations import DayHours
-from stampcard.merchants.models import Location, OpeningHours, Role, Weekday
+from stampcard.merchants.models import RELEVANT_TEXT_MAX, Location, OpeningHours, Role, Weekday
 from stampcard.merchants.plans import limits_for
 from stampcard.panel.access import panel_of, panel_view
+from stampcard.panel.organisation.coordinates import coordinates_parse
 from stampcard.panel.refusals import refusal_to_form
+from stampcard.wallet import geo
+from stampcard.wallet import tasks as wallet_tasks
+
+SAVED_FIELDS = ("name", "address", "latitude", "longitude", "relevant_text", "show_on_passes")
 
 
 class LocationForm(forms.Form):
@@ -50,6 +56,34 @@ class LocationForm(forms.Form):
         help_text=gettext_lazy("From -180 to 180, e.g. 30.523400."),
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
+    coordinates = forms.CharField(
+        label=gettext_lazy("Or paste both at once"),
+        required=False,
+        max_length=2000,
+        help_text=gettext_lazy(
+            "E.g. “50.4501, 30.5234”, or a Google Maps link to the place: fills in the latitude and longitude."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "50.4501, 30.5234"}),
+    )
+    show_on_passes = forms.BooleanField(
+        label=gettext_lazy("Show on wallet passes"),
+        required=False,
+        initial=True,
+        help_text=gettext_lazy(
+            "Customers’ cards come up on the phone’s lock screen near this place, and the back of the card lists it. "
+            "Each card carries the 10 locations nearest to where it was last stamped."
+        ),
+    )
+    relevant_text = forms.CharField(
+        label=gettext_lazy("Lock screen text"),
+        required=False,
+        max_length=RELEVANT_TEXT_MAX,
+        help_text=gettext_lazy(
+            "Shown on an iPhone’s lock screen near this place, e.g. “Your next coffee is waiting — show your card”. "
+            "Leave empty for “%(example)s”, in each customer’s language. Google Wallet shows its own text."
+        ),
+        widget=forms.TextInput(attrs={"maxlength": RELEVANT_TEXT_MAX}),
+    )
 
     def __init__(self, *args: Any, hours: list[OpeningHours] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -75,6 +109,24 @@ class LocationForm(forms.Form):
             self.fields[f"{prefix}_overnight"] = forms.BooleanField(
                 label=_("Closes after midnight"), required=False, initial=bool(stated and stated.overnight)
             )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        pasted = (data.get("coordinates") or "").strip()
+        if pasted:
+            try:
+                data["latitude"], data["longitude"] = coordinates_parse(pasted)
+            except ApplicationError as refused:
+                self.add_error("coordinates", str(refused.message))
+            else:
+                # Shown again (another field refused, say): the numbers go where they belong, the paste is done.
+                shown = self.data.copy()  # type: ignore[attr-defined]  # a QueryDict: its copy is mutable
+                shown["latitude"], shown["longitude"] = str(data["latitude"]), str(data["longitude"])
+                shown["coordinates"] = ""
+                self.data = shown
+                self.errors.pop("latitude", None)
+                self.errors.pop("longitude", None)
+        return data
 
     def days(self) -> list[dict[str, Any]]:
         """The weekday rows for the template: the day's name and its four fields."""
@@ -157,20 +209,15 @@ def location_edit_page(request: HttpRequest, location_id: str) -> HttpResponse:
 def _location_form_page(request: HttpRequest, *, location: Location | None) -> HttpResponse:
     """Add a location (``location`` None) or change one: its fields and its opening hours in one transaction."""
     panel = panel_of(request)
-    initial = (
-        {}
-        if location is None
-        else {
-            "name": location.name,
-            "address": location.address,
-            "latitude": location.latitude,
-            "longitude": location.longitude,
-        }
-    )
+    initial = {} if location is None else {name: getattr(location, name) for name in SAVED_FIELDS}
     hours = [] if location is None else list(location.opening_hours.all())
     form = LocationForm(request.POST or None, initial=initial, hours=hours)
+    form.fields["relevant_text"].help_text = form.fields["relevant_text"].help_text % {
+        "example": _("%(place)s is near: show your card") % {"place": location.name if location else _("Podil")}
+    }
     if request.method == "POST" and form.is_valid():
-        fields = {name: form.cleaned_data[name] for name in ("name", "address", "latitude", "longitude")}
+        fields = {name: form.cleaned_data[name] for name in SAVED_FIELDS}
+        before = None if location is None else geo.pass_fields(location)
         try:
             with transaction.atomic():
                 if location is None:
@@ -179,6 +226,9 @@ def _location_form_page(request: HttpRequest, *, location: Location | None) -> H
                     saved = merchants_locations.location_update(actor=panel.actor, location=location, **fields)
                 if not _save_hours(request, form, saved):
                     raise _HoursRefused()
+                if before != geo.pass_fields(saved):
+                    # In the same transaction: the refresh is queued if and only if the change commits.
+                    wallet_tasks.merchant_passes_refresh(merchant_id=panel.merchant.pk)
         except _HoursRefused:
             pass
         except ApplicationError as refused:
@@ -196,7 +246,10 @@ def location_active_switch(request: HttpRequest, location_id: str) -> HttpRespon
     location = merchants_selectors.location_get(merchant=panel.merchant, location_id=location_id)
     active = not location.is_active
     try:
-        merchants_locations.location_set_active(actor=panel.actor, location=location, active=active)
+        with transaction.atomic():
+            merchants_locations.location_set_active(actor=panel.actor, location=location, active=active)
+            # Passes list the active locations and come up near them.
+            wallet_tasks.merchant_passes_refresh(merchant_id=panel.merchant.pk)
     except ApplicationError as refused:
         messages.error(request, str(refused.message))
     else:

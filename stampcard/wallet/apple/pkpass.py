@@ -8,7 +8,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes, serialization
@@ -26,12 +26,12 @@ from stampcard.rewards.selectors import rewards_ready_by_card
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.selectors import vouchers_active_by_card
+from stampcard.wallet import geo
 from stampcard.wallet.apple import credentials, images
 from stampcard.wallet.apple.models import ApplePass
 from stampcard.wallet.stamps import program_look
 
 MEDIA_TYPE = "application/vnd.apple.pkpass"
-MAX_LOCATIONS = 10  # Apple shows at most ten relevant locations
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class PassContent:
     web_card_url: str
     # The card this one was merged into (duplicate customers merged): the pass sends its holder there.
     survivor: Card | None = None
+    # The lock-screen locations: at most ten, nearest the card's last visit first (``wallet.geo``).
+    nearby: list[Location] = field(default_factory=list)
 
 
 def pass_content_load(*, apple_pass: ApplePass) -> PassContent:
@@ -62,9 +64,14 @@ def pass_content_load(*, apple_pass: ApplePass) -> PassContent:
         merchant=apple_pass.merchant,
         rewards_ready=rewards_ready_by_card(cards=[card])[card.pk],
         vouchers=vouchers_active_by_card(cards=[card])[card.pk],
-        locations=list(Location.objects.filter(merchant_id=card.merchant_id, is_active=True).order_by("created_at")),
+        locations=list(
+            Location.objects.filter(merchant_id=card.merchant_id, is_active=True, show_on_passes=True).order_by(
+                "created_at"
+            )
+        ),
         web_card_url=web_card_url(survivor or card),
         survivor=survivor,
+        nearby=geo.pass_locations_by_card(cards=[card])[card.pk],
     )
 
 
@@ -180,7 +187,6 @@ def pass_json(content: PassContent) -> dict[str, Any]:
                 ),
             )
         )
-        relevant = [loc for loc in content.locations if loc.latitude is not None and loc.longitude is not None]
         data: dict[str, Any] = {
             "formatVersion": 1,
             "passTypeIdentifier": content.apple_pass.pass_type_identifier,
@@ -216,16 +222,25 @@ def pass_json(content: PassContent) -> dict[str, Any]:
         if card.customer.erased_at is not None:
             # The customer's data was erased: Wallet greys the pass out and stops showing it.
             data["voided"] = True
-        elif relevant:
-            data["locations"] = [
-                {
-                    "latitude": float(loc.latitude),  # type: ignore[arg-type]
-                    "longitude": float(loc.longitude),  # type: ignore[arg-type]
-                    "relevantText": _("%(place)s is near: show your card") % {"place": loc.name},
-                }
-                for loc in relevant[:MAX_LOCATIONS]
-            ]
+        elif content.nearby:
+            data["locations"] = relevant_locations(content.nearby)
     return data
+
+
+def relevant_locations(locations: list[Location]) -> list[dict[str, Any]]:
+    """``locations`` of pass.json (latitude, longitude, relevantText), in the language active now.
+
+    ``maxDistance`` is left out on purpose: Wallet takes the smaller of it and its own default radius for the pass
+    style, so it can only shrink the area, and a store card's is already about a shop's doorstep.
+    """
+    return [
+        {
+            "latitude": float(loc.latitude),  # type: ignore[arg-type]
+            "longitude": float(loc.longitude),  # type: ignore[arg-type]
+            "relevantText": loc.relevant_text or _("%(place)s is near: show your card") % {"place": loc.name},
+        }
+        for loc in locations
+    ]
 
 
 def _point_at_survivor(data: dict[str, Any], survivor: Card) -> None:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from stampcard.cards.links import web_card_url
 from stampcard.cards.models import Card, Program
+from stampcard.merchants.models import Location
 from stampcard.rewards.models import Reward
 from stampcard.vouchers.models import Voucher
 from stampcard.wallet.google import images
@@ -99,6 +100,7 @@ def object_payload(
     class_id: str,
     rewards: Sequence[Reward],
     vouchers: Sequence[Voucher],
+    locations: Sequence[Location] = (),
 ) -> dict[str, Any]:
     """The card's LoyaltyObject: balance, QR, the hero of this stamp count, rewards and vouchers, the web card link.
 
@@ -149,9 +151,23 @@ def object_payload(
             "textModulesData": modules,
             "linksModuleData": {"uris": [{"id": "web_card", "uri": web_card_url(card), "description": _("Your card")}]},
         }
+        # A retired object (erased customer) has nothing to be near.
+        payload["merchantLocations"] = merchant_locations(locations if card.customer.erased_at is None else ())
         if card.merged_into is not None:
             _point_at_survivor(payload, card.merged_into)
         return payload
+
+
+def merchant_locations(locations: Sequence[Location]) -> list[dict[str, float]]:
+    """The object's ``merchantLocations`` (``wallet.geo`` chose at most ten, nearest the card's last visit first).
+
+    Google notifies near these points, within a radius Google sets, with its own text: a MerchantLocation has only
+    latitude and longitude, so a location's lock-screen text is Apple's alone. The older ``locations`` (LatLongPoint)
+    is deprecated and, in Google's words, "currently not supported to trigger geo notifications" (walletobjects v1
+    discovery document, LoyaltyObject.locations / merchantLocations). Sent even when empty: PATCH keeps a field it is
+    not sent, and a hidden location must leave the card.
+    """
+    return [{"latitude": float(loc.latitude), "longitude": float(loc.longitude)} for loc in locations]  # type: ignore[arg-type]
 
 
 def _point_at_survivor(payload: dict[str, Any], survivor: Card) -> None:

@@ -22,6 +22,7 @@ from stampcard.core.metrics import WALLET_PUSH_FAILURES
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.rewards import selectors as rewards_selectors
 from stampcard.vouchers import selectors as vouchers_selectors
+from stampcard.wallet import geo
 from stampcard.wallet.google import locks, payloads
 from stampcard.wallet.google.client import GoogleWalletError, WalletClient, ensure_no_transaction
 from stampcard.wallet.google.models import (
@@ -154,6 +155,7 @@ def _objects_push(*, objects: list[GoogleObject], cards: list[Card], client: Wal
     by_card = {obj.card_id: obj for obj in objects}
     rewards = rewards_selectors.rewards_ready_by_card(cards=cards)
     vouchers = vouchers_selectors.vouchers_active_by_card(cards=cards)
+    nearby = geo.pass_locations_by_card(cards=cards)
     for card in cards:
         google_object = by_card[card.pk]
         try:
@@ -162,6 +164,7 @@ def _objects_push(*, objects: list[GoogleObject], cards: list[Card], client: Wal
                 card=card,
                 rewards=rewards[card.pk],
                 vouchers=vouchers[card.pk],
+                locations=nearby[card.pk],
                 client=client,
             )
         except GoogleWalletError as exc:
@@ -182,7 +185,13 @@ def _objects_push(*, objects: list[GoogleObject], cards: list[Card], client: Wal
 
 
 def _object_push(
-    *, google_object: GoogleObject, card: Card, rewards: list[Any], vouchers: list[Any], client: WalletClient
+    *,
+    google_object: GoogleObject,
+    card: Card,
+    rewards: list[Any],
+    vouchers: list[Any],
+    locations: list[Any],
+    client: WalletClient,
 ) -> str:
     snapshot = card.changed_at  # None: the card never changed since it was made
     body = payloads.object_payload(
@@ -191,6 +200,7 @@ def _object_push(
         class_id=google_object.google_class.class_id,
         rewards=rewards,
         vouchers=vouchers,
+        locations=locations,
     )
     digest = payloads.payload_hash(body)
     if google_object.synced_at is not None and google_object.synced_hash == digest:
