@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from stampcard.core import clock
 from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.core.text import fold
+from stampcard.customers import languages
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Merchant
 
@@ -51,8 +52,10 @@ def customer_create(
     phone: str | None = None,
     birthday: date | None = None,
     marketing_email_consent: bool = False,
+    language: str = "",
 ) -> Customer:
-    """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known."""
+    """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known. ``language`` is
+    the one they read (any of ``settings.LANGUAGES``); the merchant's when not given or not supported."""
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed(_("A name is required."), code="name_required", field="name")
@@ -69,6 +72,7 @@ def customer_create(
         birthday=birthday,
         marketing_email_consent=marketing_email_consent and bool(email),
         marketing_email_consent_at=now if marketing_email_consent and email else None,
+        language=languages.language_normalize(language) or languages.merchant_language(merchant),
     )
     try:
         with transaction.atomic():
@@ -120,3 +124,15 @@ def customer_fill_blanks(
         for name, value in changes.items():
             setattr(customer, name, value)
     return list(changes)
+
+
+def customer_language_set(*, customer: Customer, language: str) -> Customer:
+    """The customer chose the language they read (their web card's switch). Raises ValidationFailed
+    ``unsupported_language`` for a language not in ``settings.LANGUAGES``."""
+    code = languages.language_normalize(language)
+    if not code:
+        raise ValidationFailed(_("Choose one of the offered languages."), code="unsupported_language", field="language")
+    if customer.language != code:
+        Customer.objects.filter(pk=customer.pk).update(language=code)
+        customer.language = code
+    return customer
