@@ -5,6 +5,8 @@ written for one customer (a page, a pass, an email) runs inside ``translation.ov
 """
 
 from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
 
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Merchant
@@ -31,3 +33,12 @@ def merchant_language(merchant: Merchant) -> str:
 def customer_language(customer: Customer) -> str:
     """The language to write to ``customer`` in: their own, else their merchant's (a row from before the field)."""
     return language_normalize(customer.language) or merchant_language(customer.merchant)
+
+
+def customer_language_activate(request: HttpRequest, customer: Customer) -> str:
+    """Answer ``request`` (a page of ``customer``'s own: their web card, its data page, a voucher in it) in their
+    language, whatever the browser asks for; the locale middleware then labels the response with it."""
+    language = customer_language(customer)
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language

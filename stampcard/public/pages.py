@@ -20,8 +20,7 @@ from django.utils.translation import gettext as _
 
 from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
-from stampcard.customers.languages import customer_language, supported_languages
-from stampcard.customers.models import Customer
+from stampcard.customers.languages import supported_languages
 from stampcard.public import recovery, remember, services
 from stampcard.public.forms import CodeForm, JoinForm
 from stampcard.public.services import JoinOutcome
@@ -43,15 +42,6 @@ def program_design(program: Program) -> dict[str, str]:
 
 def _colour(value: str, default: str) -> str:
     return value if _HEX_COLOUR.match(value or "") else default
-
-
-def speak_customer_language(request: HttpRequest, customer: Customer) -> str:
-    """Answer this request in ``customer``'s language (a page of their card), whatever the browser asks for; the
-    locale middleware then labels the response with it. Returns the language."""
-    language = customer_language(customer)
-    translation.activate(language)
-    request.LANGUAGE_CODE = language
-    return language
 
 
 def language_choices() -> list[dict[str, str]]:

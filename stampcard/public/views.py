@@ -18,6 +18,7 @@ from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
+from stampcard.customers.languages import customer_language_activate
 from stampcard.public import datarights, pages, pdf, recovery, remember, selectors, services
 from stampcard.public.devices import wallet_choice
 from stampcard.public.forms import CodeForm, JoinForm, RecoverForm
@@ -94,7 +95,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         card = selectors.card_get_by_token(token=token)
     except NotFound:
         raise Http404 from None
-    pages.speak_customer_language(request, card.customer)
+    customer_language_activate(request, card.customer)
     program = card.program
     milestones = card.rules.milestone_list()
     vouchers = vouchers_selectors.vouchers_active_by_card(cards=[card])[card.pk]
@@ -220,7 +221,7 @@ def _card_or_404(token: str) -> Card:
 def data_rights_page(request: HttpRequest, token: str) -> HttpResponse:
     """ "Download my data" and "Delete my data": either emails a code to the card's customer."""
     card = _card_or_404(token)
-    pages.speak_customer_language(request, card.customer)
+    customer_language_activate(request, card.customer)
     error, status = "", 200
     if request.method == "POST":
         try:
@@ -243,7 +244,7 @@ def data_rights_page(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def data_rights_code(request: HttpRequest, token: str, request_id: int) -> HttpResponse:
     card = _card_or_404(token)
-    pages.speak_customer_language(request, card.customer)
+    customer_language_activate(request, card.customer)
     kind = datarights.data_request_kind(card=card, request_id=request_id)
     if kind is None:
         raise Http404
