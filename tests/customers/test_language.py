@@ -5,9 +5,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from stampcard.core.errors import ValidationFailed
-from stampcard.customers import services
+from stampcard.customers import privacy, services
 from stampcard.customers.languages import customer_language, language_normalize
 from stampcard.customers.models import Customer
+from stampcard.merchants.actors import Actor
 from tests.factories import CustomerFactory, MerchantFactory
 
 BEFORE = ("customers", "0005_name_and_phone_trigram_indexes")
@@ -65,3 +66,12 @@ def test_the_migration_gives_existing_customers_their_merchants_language():
 
     languages = dict(Customer.objects.values_list("merchant__locale", "language"))
     assert languages == {"uk": "uk", "en": "en", "pl": "en"}
+
+
+@pytest.mark.django_db
+def test_the_customers_own_data_export_says_their_language():
+    customer = CustomerFactory(language="uk")
+
+    exported = privacy.customer_data_export(actor=Actor.system(customer.merchant), customer=customer, by_customer=True)
+
+    assert exported["profile"]["language"] == "uk"
