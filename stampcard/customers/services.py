@@ -55,12 +55,15 @@ def customer_create(
     language: str = "",
 ) -> Customer:
     """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known. ``language`` is
-    the one they read (any of ``settings.LANGUAGES``); the merchant's when not given or not supported."""
+    the one they read (any of ``settings.LANGUAGES``; ValidationFailed ``unsupported_language`` for another); the
+    merchant's when not given."""
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed(_("A name is required."), code="name_required", field="name")
     if birthday is not None and birthday > clock.now().date():
         raise ValidationFailed(_("The birthday cannot be in the future."), code="invalid_birthday", field="birthday")
+    if language and not languages.language_normalize(language):
+        raise _unsupported_language()
     email, phone = normalize_email(email), normalize_phone(phone)
     now = clock.now()
     customer = Customer(
@@ -131,8 +134,12 @@ def customer_language_set(*, customer: Customer, language: str) -> Customer:
     ``unsupported_language`` for a language not in ``settings.LANGUAGES``."""
     code = languages.language_normalize(language)
     if not code:
-        raise ValidationFailed(_("Choose one of the offered languages."), code="unsupported_language", field="language")
+        raise _unsupported_language()
     if customer.language != code:
         Customer.objects.filter(pk=customer.pk).update(language=code)
         customer.language = code
     return customer
+
+
+def _unsupported_language() -> ValidationFailed:
+    return ValidationFailed(_("Choose one of the offered languages."), code="unsupported_language", field="language")

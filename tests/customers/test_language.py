@@ -22,7 +22,7 @@ def test_a_language_is_one_of_the_sites_or_none(given, supported):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("given", "kept"), [("en", "en"), ("uk-UA", "uk"), ("", "uk"), ("de", "uk")])
+@pytest.mark.parametrize(("given", "kept"), [("en", "en"), ("uk-UA", "uk"), ("", "uk")])
 def test_a_new_customer_reads_the_language_given_else_their_merchants(given, kept):
     merchant = MerchantFactory(locale="uk")
 
@@ -31,6 +31,14 @@ def test_a_new_customer_reads_the_language_given_else_their_merchants(given, kep
     customer.refresh_from_db()
     assert customer.language == kept
     assert customer_language(customer) == kept
+
+
+@pytest.mark.django_db
+def test_a_new_customer_in_an_unsupported_language_is_refused():
+    with pytest.raises(ValidationFailed) as refused:
+        services.customer_create(merchant=MerchantFactory(), name="Olena", language="de")
+
+    assert refused.value.code == "unsupported_language" and not Customer.objects.exists()
 
 
 @pytest.mark.django_db
