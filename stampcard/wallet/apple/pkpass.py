@@ -341,7 +341,10 @@ def pass_strings(content: PassContent, default: dict[str, Any]) -> dict[str, byt
     language. Only our texts are listed, those that read differently in some language: what the merchant wrote reads
     the same in every language and stays as written.
     """
-    variants = {code: pass_json(content, language=code) for code, _name in settings.LANGUAGES}
+    own = customer_language(content.card.customer)
+    variants = {
+        code: default if code == own else pass_json(content, language=code) for code, _name in settings.LANGUAGES
+    }
     texts: dict[str, dict[str, str]] = {}
     for code, variant in variants.items():
         for key, value in _text_pairs(default, variant):

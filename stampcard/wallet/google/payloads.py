@@ -126,11 +126,9 @@ def class_payload(*, program: Program) -> dict[str, Any]:
     """The program's LoyaltyClass, in the merchant's language, our labels translated to the others (one class serves
     customers of every language: Google shows each the translation of their device's language)."""
     language = merchant_language(program.merchant)
-    return localize(
-        _class_in(program, language=language),
-        {code: _class_in(program, language=code) for code in _languages()},
-        language=language,
-    )
+    own = _class_in(program, language=language)
+    variants = {code: own if code == language else _class_in(program, language=code) for code in _languages()}
+    return localize(own, variants, language=language)
 
 
 def _class_in(program: Program, *, language: str) -> dict[str, Any]:
@@ -193,7 +191,8 @@ def object_payload(
             language=code,
         )
 
-    return localize(body(language), {code: body(code) for code in _languages()}, language=language)
+    own = body(language)
+    return localize(own, {code: own if code == language else body(code) for code in _languages()}, language=language)
 
 
 def _object_in(
