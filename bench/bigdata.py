@@ -321,7 +321,7 @@ def fill(
         cursor.execute(
             """
             INSERT INTO customers_customer (id, created_at, merchant_id, name, name_folded, email, phone, birthday,
-              marketing_email_consent, marketing_email_consent_at, terms_accepted_at)
+              marketing_email_consent, marketing_email_consent_at, terms_accepted_at, language)
             SELECT md5('cu:' || c.ord)::uuid, t.at, c.merchant_id,
                    (%(fname)s::text[])[f] || ' ' || (%(lname)s::text[])[l],
                    (%(ffold)s::text[])[f] || ' ' || (%(lfold)s::text[])[l],
@@ -335,7 +335,8 @@ def fill(
                      THEN date '1960-01-01' + floor(pg_temp.bd_u(c.ord, 16) * 16000)::int END,
                    pg_temp.bd_u(c.ord, 17) < 0.35,
                    CASE WHEN pg_temp.bd_u(c.ord, 17) < 0.35 THEN t.at END,
-                   t.at
+                   t.at,
+                   CASE WHEN pg_temp.bd_u(c.ord, 18) < 0.85 THEN 'uk' ELSE 'en' END
             FROM bd_card c,
                  LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
                  LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.ord, 9) < 0.55 THEN 0

@@ -43,6 +43,7 @@ def _setup_django() -> None:
 def _contents(count: int) -> list:
     from stampcard.cards.models import Card, Program
     from stampcard.core.codes import random_card_number, random_card_qr
+    from stampcard.customers.models import Customer
     from stampcard.merchants.models import Location, Merchant
     from stampcard.wallet.apple.models import ApplePass
     from stampcard.wallet.apple.pkpass import PassContent
@@ -56,6 +57,7 @@ def _contents(count: int) -> list:
     contents = []
     for i in range(count):
         card = Card(merchant=merchant, program=program, number=random_card_number(), qr_payload=random_card_qr())
+        card.customer = Customer(merchant=merchant, name=f"Bench {i}", language=("en", "uk")[i % 2])
         card.stamps = i % program.goal
         card.pk = i + 1
         apple_pass = ApplePass(merchant=merchant, card=card, pass_type_identifier="pass.dev.stampcard.card")

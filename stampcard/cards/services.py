@@ -31,8 +31,10 @@ def card_enrol(
     phone: str | None = None,
     birthday: date | None = None,
     marketing_email_consent: bool = False,
+    language: str = "",
 ) -> Card:
-    """Create a customer and their card in the program (default program when none is named)."""
+    """Create a customer and their card in the program (default program when none is named). ``language``: the one
+    the customer reads (``customer_create``)."""
     program = selectors.program_get(merchant=actor.merchant, program_id=program_id)
     customer = customers_services.customer_create(
         merchant=actor.merchant,
@@ -41,6 +43,7 @@ def card_enrol(
         phone=phone,
         birthday=birthday,
         marketing_email_consent=marketing_email_consent,
+        language=language,
     )
     return card_create(customer=customer, program=program, actor=actor)
 

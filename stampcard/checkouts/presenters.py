@@ -52,6 +52,7 @@ def customer_payload(customer: Customer) -> dict[str, Any]:
         "phone": customer.phone,
         "birthday": customer.birthday,
         "marketing_email_consent": customer.marketing_email_consent,
+        "language": customer.language,
         "created_at": customer.created_at,
     }
 

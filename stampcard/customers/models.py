@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,12 @@ class Customer(TenantModel):
     marketing_email_consent = models.BooleanField(default=False)
     marketing_email_consent_at = models.DateTimeField(null=True, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("The language the customer reads their card, passes and emails in: the one they joined in."),
+    )
     erased_at = models.DateTimeField(
         null=True, blank=True, help_text=_("Personal data erased on request; the row stays for the ledger.")
     )

@@ -63,6 +63,7 @@ def customer_data_export(*, actor: Actor, customer: Customer, by_customer: bool 
             "email": customer.email,
             "phone": customer.phone,
             "birthday": customer.birthday,
+            "language": customer.language,
             "created_at": customer.created_at,
             "erased_at": customer.erased_at,
         },

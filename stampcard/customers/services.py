@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from stampcard.core import clock
 from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.core.text import fold
+from stampcard.customers import languages
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Merchant
 
@@ -51,13 +52,18 @@ def customer_create(
     phone: str | None = None,
     birthday: date | None = None,
     marketing_email_consent: bool = False,
+    language: str = "",
 ) -> Customer:
-    """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known."""
+    """Create a customer. Raises Conflict(customer_exists) when the email or phone is already known. ``language`` is
+    the one they read (any of ``settings.LANGUAGES``; ValidationFailed ``unsupported_language`` for another); the
+    merchant's when not given."""
     name = " ".join((name or "").split())
     if not name:
         raise ValidationFailed(_("A name is required."), code="name_required", field="name")
     if birthday is not None and birthday > clock.now().date():
         raise ValidationFailed(_("The birthday cannot be in the future."), code="invalid_birthday", field="birthday")
+    if language and not languages.language_normalize(language):
+        raise _unsupported_language()
     email, phone = normalize_email(email), normalize_phone(phone)
     now = clock.now()
     customer = Customer(
@@ -69,6 +75,7 @@ def customer_create(
         birthday=birthday,
         marketing_email_consent=marketing_email_consent and bool(email),
         marketing_email_consent_at=now if marketing_email_consent and email else None,
+        language=languages.language_normalize(language) or languages.merchant_language(merchant),
     )
     try:
         with transaction.atomic():
@@ -120,3 +127,19 @@ def customer_fill_blanks(
         for name, value in changes.items():
             setattr(customer, name, value)
     return list(changes)
+
+
+def customer_language_set(*, customer: Customer, language: str) -> Customer:
+    """The customer chose the language they read (their web card's switch). Raises ValidationFailed
+    ``unsupported_language`` for a language not in ``settings.LANGUAGES``."""
+    code = languages.language_normalize(language)
+    if not code:
+        raise _unsupported_language()
+    if customer.language != code:
+        Customer.objects.filter(pk=customer.pk).update(language=code)
+        customer.language = code
+    return customer
+
+
+def _unsupported_language() -> ValidationFailed:
+    return ValidationFailed(_("Choose one of the offered languages."), code="unsupported_language", field="language")

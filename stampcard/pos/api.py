@@ -44,6 +44,7 @@ def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, 
         phone=body.phone,
         birthday=body.birthday,
         marketing_email_consent=body.consents.marketing_email,
+        language=body.language or "",
     )
     return {
         "customer": checkouts_presenters.customer_payload(card.customer),

@@ -22,6 +22,12 @@ class CustomerIn(RequestSchema):
     birthday: date | None = None
     program_id: str | None = Field(None, max_length=REF_MAX)
     consents: ConsentsIn = ConsentsIn()
+    language: str | None = Field(
+        None,
+        max_length=8,
+        description="The language the customer reads their web card, passes and emails in (`en`, `uk`); "
+        "the merchant's when not given. 422 `unsupported_language` for another.",
+    )
 
 
 class CustomerOut(Schema):
@@ -31,6 +37,7 @@ class CustomerOut(Schema):
     phone: str
     birthday: date | None
     marketing_email_consent: bool
+    language: str = Field(description="The language the customer reads their web card, passes and emails in.")
     created_at: datetime
 
 

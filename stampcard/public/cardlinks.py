@@ -1,10 +1,9 @@
 """Email a customer the links to their web cards (the panel's "Resend the card link").
 
 The link is the card's bearer credential (``cards.links.web_card_url``), so it goes only to the email saved with the
-customer. Customers store no language of their own: the email is written in the merchant's.
+customer, in the customer's language (``customers.languages.customer_language``).
 """
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -14,6 +13,7 @@ from stampcard.cards import ledger, links
 from stampcard.cards.models import Card, EventKind
 from stampcard.core.errors import LimitReached, ValidationFailed
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
+from stampcard.customers.languages import customer_language
 from stampcard.merchants.actors import Actor
 
 # At most this many card-link emails per customer per hour: a button pressed again and again must not flood an inbox.
@@ -44,7 +44,7 @@ def card_links_send(*, cards: list[Card], actor: Actor | None = None) -> str:
             retry_after=exceeded.retry_after,
         ) from None
     merchant = customer.merchant
-    with translation.override(merchant.locale or settings.LANGUAGE_CODE):
+    with translation.override(customer_language(customer)):
         context = {
             "merchant_name": merchant.name,
             "cards": [{"program": card.program.name, "url": links.web_card_url(card)} for card in cards],

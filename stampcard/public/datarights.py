@@ -22,6 +22,7 @@ from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.customers import privacy
+from stampcard.customers.languages import customer_language
 from stampcard.customers.models import Customer, CustomerErasure
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.public.emailcodes import CODE_TTL, code_new, code_spend
@@ -67,7 +68,7 @@ def data_request_start(*, card: Card, kind: DataRightsKind, ip: str = "") -> Dat
         row = DataRightsCode.objects.create(
             card=card, kind=kind, code_hash=_code_hash(request_card_id=card.pk, code=code), expires_at=now + CODE_TTL
         )
-        email, merchant = customer.email, card.merchant
+        email, merchant, language = customer.email, card.merchant, customer_language(customer)
         ledger.ledger_note(
             card=card,
             kind=EventKind.MESSAGE_SENT,
@@ -76,12 +77,14 @@ def data_request_start(*, card: Card, kind: DataRightsKind, ip: str = "") -> Dat
             by="email",
             request=str(kind),
         )
-        transaction.on_commit(lambda: _send_code(email=email, code=code, kind=kind, merchant=merchant))
+        transaction.on_commit(
+            lambda: _send_code(email=email, code=code, kind=kind, merchant=merchant, language=language)
+        )
     return row
 
 
-def _send_code(*, email: str, code: str, kind: DataRightsKind, merchant: Any) -> None:
-    with translation.override(merchant.locale or None):
+def _send_code(*, email: str, code: str, kind: DataRightsKind, merchant: Any, language: str) -> None:
+    with translation.override(language):
         context = {
             "code": code,
             "minutes": int(CODE_TTL.total_seconds() // 60),

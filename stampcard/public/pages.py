@@ -14,11 +14,13 @@ from django import forms
 from django.core import signing
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
+from stampcard.customers.languages import supported_languages
 from stampcard.public import recovery, remember, services
 from stampcard.public.forms import CodeForm, JoinForm
 from stampcard.public.services import JoinOutcome
@@ -40,6 +42,11 @@ def program_design(program: Program) -> dict[str, str]:
 
 def _colour(value: str, default: str) -> str:
     return value if _HEX_COLOUR.match(value or "") else default
+
+
+def language_choices() -> list[dict[str, str]]:
+    """The languages a customer may read, each named in itself ("English", "Українська")."""
+    return [{"code": code, "name": translation.get_language_info(code)["name_local"]} for code in supported_languages()]
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -126,6 +133,7 @@ def join_from_post(request: HttpRequest, *, program: Program) -> JoinAttempt:
             terms_accepted=data["terms"],
             device_cards=remember.remembered_cards(request),
             ip=client_ip(request),
+            language=translation.get_language() or "",
         )
     except ValidationFailed as error:
         put_error_on_field(form, error)

@@ -13,6 +13,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +24,7 @@ from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, LimitReached, ValidationFailed
 from stampcard.core.throttle import Limit, ThrottleExceeded, throttle_take
 from stampcard.customers import services as customers_services
+from stampcard.customers.languages import customer_language
 from stampcard.customers.models import Customer
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.public.emailcodes import CODE_TTL, MAX_ATTEMPTS, code_new, code_spend
@@ -77,7 +79,11 @@ def recovery_request(*, email: str, ip: str = "", program: Program | None = None
         customers = customers.filter(merchant_id=program.merchant_id)
     else:
         customers = customers.filter(cards__isnull=False).distinct()
-    customer_ids = [str(pk) for pk in customers.values_list("pk", flat=True)]
+    found = list(customers.select_related("merchant"))
+    customer_ids = [str(customer.pk) for customer in found]
+    # One email to one person: in the language of the customer it restores (the first, when several merchants
+    # know the address); a code for nobody is never sent.
+    language = customer_language(found[0]) if found else ""
 
     code = code_new()
     now = clock.now()
@@ -93,14 +99,17 @@ def recovery_request(*, email: str, ip: str = "", program: Program | None = None
         )
         if customer_ids:
             merchant_name = program.merchant.name if program is not None else ""
-            transaction.on_commit(lambda: _send_code(email=email, code=code, merchant_name=merchant_name))
+            transaction.on_commit(
+                lambda: _send_code(email=email, code=code, merchant_name=merchant_name, language=language)
+            )
     return row.pk
 
 
-def _send_code(*, email: str, code: str, merchant_name: str) -> None:
+def _send_code(*, email: str, code: str, merchant_name: str, language: str) -> None:
     context = {"code": code, "minutes": int(CODE_TTL.total_seconds() // 60), "merchant_name": merchant_name}
-    subject = " ".join(render_to_string("join/email/recovery_subject.txt", context).split())
-    body = render_to_string("join/email/recovery_body.txt", context)
+    with translation.override(language):
+        subject = " ".join(render_to_string("join/email/recovery_subject.txt", context).split())
+        body = render_to_string("join/email/recovery_body.txt", context)
     try:
         send_mail(subject, body, None, [email])
     except Exception:

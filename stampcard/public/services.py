@@ -16,11 +16,13 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.cards import changes as cards_changes
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, Program
 from stampcard.core import clock
 from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.customers import services as customers_services
+from stampcard.customers.languages import language_normalize
 from stampcard.customers.models import Customer
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.public import recovery
@@ -51,9 +53,10 @@ def join_enrol(
     terms_accepted: bool = False,
     device_cards: list[Card] | None = None,
     ip: str = "",
+    language: str = "",
 ) -> JoinOutcome:
     """Join ``program`` from its public page. Raises ValidationFailed naming the field, LimitReached when a returning
-    customer's code was asked for too often."""
+    customer's code was asked for too often. ``language`` is the one the page was shown in: a new customer keeps it."""
     if not terms_accepted:
         raise ValidationFailed(_("Accept the terms to get your card."), code="terms_required", field="terms")
     email = customers_services.normalize_email(email)
@@ -78,6 +81,8 @@ def join_enrol(
                 marketing_email_consent=marketing_email_consent,
             )
             Customer.objects.filter(pk=card.customer_id).update(terms_accepted_at=clock.now())
+            if language_normalize(language):
+                customers_services.customer_language_set(customer=card.customer, language=language)
     except Conflict as conflict:
         if conflict.code != "customer_exists":
             raise
@@ -110,3 +115,18 @@ def _returning(*, program: Program, email: str, phone: str, device_cards: list[C
         return JoinOutcome(result=JoinResult.ASK_STAFF)
     recovery_id = recovery.recovery_request(email=target.email, ip=ip, program=program)
     return JoinOutcome(result=JoinResult.RECOVER, recovery_id=recovery_id)
+
+
+@transaction.atomic
+def card_language_choose(*, card: Card, language: str) -> Customer:
+    """The card's holder chose the language they read (the web card's switch): their pages, passes and emails follow
+    it, and the wallets holding any of their cards get them again in it. Raises ValidationFailed
+    ``unsupported_language``."""
+    customer = card.customer
+    before = customer.language
+    customers_services.customer_language_set(customer=customer, language=language)
+    if customer.language != before:
+        cards_changes.cards_touch(
+            card_ids=list(Card.objects.filter(customer_id=customer.pk).values_list("pk", flat=True))
+        )
+    return customer

@@ -3,21 +3,23 @@ and the staff's join QR with printable labels (``/j/<program>/qr``)."""
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from stampcard.cards import links
 from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
-from stampcard.public import datarights, pages, pdf, recovery, remember, selectors
+from stampcard.customers.languages import customer_language_activate
+from stampcard.public import datarights, pages, pdf, recovery, remember, selectors, services
 from stampcard.public.devices import wallet_choice
 from stampcard.public.forms import CodeForm, JoinForm, RecoverForm
 from stampcard.public.models import DataRightsKind
@@ -29,6 +31,8 @@ from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.presenters import voucher_urls
 
 logger = logging.getLogger(__name__)
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
 def _program_or_404(ref: str) -> Program:
@@ -91,6 +95,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         card = selectors.card_get_by_token(token=token)
     except NotFound:
         raise Http404 from None
+    customer_language_activate(request, card.customer)
     program = card.program
     milestones = card.rules.milestone_list()
     vouchers = vouchers_selectors.vouchers_active_by_card(cards=[card])[card.pk]
@@ -108,10 +113,32 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "wallet": wallet_buttons(card=card, choice=wallet_choice(request.headers.get("User-Agent"))),
         "joined": request.GET.get("new") == "1",
         "data_url": reverse("join:card-data", args=[token]),
+        "language_url": reverse("join:card-language", args=[token]),
+        "languages": pages.language_choices(),
     }
     response = private(render(request, "join/card.html", context))
     remember.remember_cards(response, request, [card])
     return response
+
+
+@require_POST
+def card_language(request: HttpRequest, token: str) -> HttpResponse:
+    """The web card's language switch: the customer's pages, passes and emails speak the language chosen, and this
+    browser's other customer pages (joining another program) open in it too."""
+    card = _card_or_404(token)
+    try:
+        customer = services.card_language_choose(card=card, language=request.POST.get("language", ""))
+    except ValidationFailed:
+        return HttpResponseBadRequest()
+    response = HttpResponseRedirect(reverse("join:card", kwargs={"token": token}))
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        customer.language,
+        max_age=LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return private(response)
 
 
 @require_GET
@@ -194,6 +221,7 @@ def _card_or_404(token: str) -> Card:
 def data_rights_page(request: HttpRequest, token: str) -> HttpResponse:
     """ "Download my data" and "Delete my data": either emails a code to the card's customer."""
     card = _card_or_404(token)
+    customer_language_activate(request, card.customer)
     error, status = "", 200
     if request.method == "POST":
         try:
@@ -216,6 +244,7 @@ def data_rights_page(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def data_rights_code(request: HttpRequest, token: str, request_id: int) -> HttpResponse:
     card = _card_or_404(token)
+    customer_language_activate(request, card.customer)
     kind = datarights.data_request_kind(card=card, request_id=request_id)
     if kind is None:
         raise Http404

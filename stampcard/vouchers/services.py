@@ -371,8 +371,16 @@ def voucher_withdraw_for_reward(*, reward: Reward, actor: Actor) -> bool:
 
 
 @transaction.atomic
-def voucher_claim(*, token: str, name: str, email: str | None = None, marketing_email_consent: bool = False) -> Voucher:
-    """A customer takes a free-standing voucher into a new card of the merchant's default program.
+def voucher_claim(
+    *,
+    token: str,
+    name: str,
+    email: str | None = None,
+    marketing_email_consent: bool = False,
+    language: str = "",
+) -> Voucher:
+    """A customer takes a free-standing voucher into a new card of the merchant's default program; ``language`` is the
+    one the voucher page was shown in, which the new customer keeps.
 
     The card is enrolled in the same transaction; if the voucher cannot be claimed (in a card already, redeemed,
     expired, cancelled) nothing is written. The voucher keeps its state and code; a VOUCHER_ISSUED ledger line
@@ -382,7 +390,7 @@ def voucher_claim(*, token: str, name: str, email: str | None = None, marketing_
     actor = Actor(merchant=voucher.merchant, channel=Channel.PUBLIC)
     _ensure_claimable(voucher)
     card = cards_services.card_enrol(
-        actor=actor, name=name, email=email, marketing_email_consent=marketing_email_consent
+        actor=actor, name=name, email=email, marketing_email_consent=marketing_email_consent, language=language
     )
     card = card_lock(merchant=actor.merchant, card_id=card.pk)  # new and unseen by anyone: card-then-voucher holds
     voucher, _card = voucher_lock(merchant=actor.merchant, voucher_id=voucher.pk)

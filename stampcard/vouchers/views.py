@@ -10,12 +10,14 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError
 from stampcard.core.http import private
+from stampcard.customers.languages import customer_language_activate
 from stampcard.vouchers import rendering, selectors, services
 from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.errors import VoucherNotFound
@@ -64,6 +66,8 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def voucher_page(request: HttpRequest, token: str) -> HttpResponse:
     voucher = _voucher_or_404(token)
+    if voucher.card_id is not None:
+        customer_language_activate(request, voucher.card.customer)  # a voucher in a card is its customer's page
     if request.method != "POST":
         return _page(request, voucher, ClaimForm())
     form = ClaimForm(request.POST)
@@ -75,6 +79,7 @@ def voucher_page(request: HttpRequest, token: str) -> HttpResponse:
             name=form.cleaned_data["name"],
             email=form.cleaned_data["email"] or None,
             marketing_email_consent=form.cleaned_data["marketing_email"],
+            language=translation.get_language() or "",
         )
     except ApplicationError as error:
         return _page(request, _voucher_or_404(token), form, error=str(error.message), status=error.status)

@@ -39,6 +39,7 @@ def test_enrolling_returns_201_with_the_customer_and_a_new_card(cashier, program
         "phone": "+380501234567",
         "birthday": "1991-05-04",
         "marketing_email_consent": True,
+        "language": "uk",  # the merchant's: none was given
         "created_at": body["customer"]["created_at"],
     }
     assert customer.merchant == cashier.merchant and customer.marketing_email_consent_at is not None

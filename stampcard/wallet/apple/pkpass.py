@@ -20,6 +20,7 @@ from django.utils.translation import ngettext
 
 from stampcard.cards.links import web_card_url
 from stampcard.cards.models import Card, EarningRule, Program, ProgramRules
+from stampcard.customers.languages import customer_language
 from stampcard.merchants.models import Location, Merchant
 from stampcard.rewards.models import Reward
 from stampcard.rewards.selectors import rewards_ready_by_card
@@ -120,10 +121,11 @@ def _next_reward(content: PassContent) -> str:
     return _("%(title)s at %(n)d") % {"title": upcoming[0].get("title", ""), "n": upcoming[0]["at"]}
 
 
-def pass_json(content: PassContent) -> dict[str, Any]:
-    """The storeCard ``pass.json`` of a card, in the merchant's language."""
+def pass_json(content: PassContent, *, language: str = "") -> dict[str, Any]:
+    """The storeCard ``pass.json`` of a card, in ``language``: the customer's unless another is asked for (the other
+    languages' ``pass.strings`` are made from it). Texts the merchant wrote stay as written."""
     card, program, merchant = content.card, content.program, content.merchant
-    with translation.override(merchant.locale or settings.LANGUAGE_CODE):
+    with translation.override(language or customer_language(card.customer)):
         goal = card_goal(content.rules)
         ready = [reward.title for reward in content.rewards_ready]
         header = [
@@ -332,9 +334,65 @@ def sign_manifest(manifest: bytes, signer: credentials.PassSigner) -> bytes:
 
 def pass_files(content: PassContent) -> dict[str, bytes]:
     """Every file of the pass except manifest and signature."""
-    files = {"pass.json": json.dumps(pass_json(content), ensure_ascii=False, indent=1).encode()}
+    default = pass_json(content)
+    files = {"pass.json": json.dumps(default, ensure_ascii=False, indent=1).encode()}
+    files.update(pass_strings(content, default))
     files.update(pass_images(content))
     return files
+
+
+# The pass.json keys whose values Wallet looks up in pass.strings.
+LOCALIZABLE_KEYS = frozenset(
+    {"label", "value", "changeMessage", "attributedValue", "relevantText", "description", "logoText"}
+)
+
+
+def pass_strings(content: PassContent, default: dict[str, Any]) -> dict[str, bytes]:
+    """``<language>.lproj/pass.strings`` for every language of ``settings.LANGUAGES``.
+
+    Wallet shows a pass in the device's language by looking each localizable value of ``pass.json`` up as a key in
+    the matching ``pass.strings`` (the value itself when it is no key). ``pass.json`` speaks the customer's language
+    (what a device with neither language, or an Android pass app, shows); each file maps those texts to its own
+    language. Only our texts are listed, those that read differently in some language: what the merchant wrote reads
+    the same in every language and stays as written.
+    """
+    own = customer_language(content.card.customer)
+    variants = {
+        code: default if code == own else pass_json(content, language=code) for code, _name in settings.LANGUAGES
+    }
+    texts: dict[str, dict[str, str]] = {}
+    for code, variant in variants.items():
+        for key, value in _text_pairs(default, variant):
+            texts.setdefault(key, {}).setdefault(code, value)
+    ours = {key: by_code for key, by_code in texts.items() if len(set(by_code.values())) > 1}
+    return {
+        f"{code}.lproj/pass.strings": strings_file({key: by_code[code] for key, by_code in ours.items()})
+        for code in variants
+    }
+
+
+def _text_pairs(default: Any, variant: Any, key: str = "") -> list[tuple[str, str]]:
+    """(text in ``default``, the same text in ``variant``) for every localizable value: both are the same pass.json
+    built in two languages, so they have the same shape."""
+    if isinstance(default, dict) and isinstance(variant, dict):
+        return [pair for name, value in default.items() for pair in _text_pairs(value, variant.get(name), name)]
+    if isinstance(default, list) and isinstance(variant, list):
+        return [pair for one, other in zip(default, variant, strict=False) for pair in _text_pairs(one, other, key)]
+    if key in LOCALIZABLE_KEYS and isinstance(default, str) and isinstance(variant, str) and default:
+        return [(default, variant)]
+    return []
+
+
+def _strings_quote(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
+
+
+def strings_file(entries: dict[str, str]) -> bytes:
+    """An Apple ``.strings`` file: ``"key" = "value";`` lines, UTF-16 with a byte-order mark (Apple's encoding for
+    strings files; Wallet reads it whatever the device)."""
+    lines = [f"{_strings_quote(key)} = {_strings_quote(value)};\n" for key, value in entries.items()]
+    return "".join(lines).encode("utf-16")
 
 
 def zip_pass(files: dict[str, bytes], manifest: bytes, signature: bytes) -> bytes:

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from stampcard.cards.links import web_card_url
 from stampcard.cards.models import Card, Program
+from stampcard.customers.languages import customer_language, merchant_language
 from stampcard.merchants.models import Location
 from stampcard.rewards.models import Reward
 from stampcard.vouchers.models import Voucher
@@ -40,6 +41,66 @@ def _localized(text: str) -> dict[str, Any]:
     return {"defaultValue": {"language": translation.get_language() or settings.LANGUAGE_CODE, "value": text}}
 
 
+def _languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+# A plain text field of a class or object -> its LocalizedString sibling in Google's schema.
+LOCALIZED_FIELDS = {
+    "header": "localizedHeader",
+    "body": "localizedBody",
+    "label": "localizedLabel",
+    "description": "localizedDescription",
+    "accountIdLabel": "localizedAccountIdLabel",
+    "accountNameLabel": "localizedAccountNameLabel",
+}
+
+
+def localize(payload: Any, variants: dict[str, Any], *, language: str) -> Any:
+    """``payload`` (built in ``language``) with Google's localized strings added from ``variants`` (the same payload
+    built in each language): a text that reads differently in some language gets its ``localized*`` sibling, the
+    default in ``language`` and a translated value per other language; a LocalizedString gets its translated values.
+    Texts that read the same in every language (the merchant's) stay plain. Google picks the device's language."""
+    if isinstance(payload, list):
+        return [
+            localize(item, {code: _at(variant, index) for code, variant in variants.items()}, language=language)
+            for index, item in enumerate(payload)
+        ]
+    if not isinstance(payload, dict):
+        return payload
+    result = {
+        name: localize(value, {code: _at(variant, name) for code, variant in variants.items()}, language=language)
+        for name, value in payload.items()
+    }
+    if isinstance(payload.get("defaultValue"), dict):
+        others = {code: (_at(_at(v, "defaultValue"), "value")) for code, v in variants.items() if code != language}
+        translated = _translated(payload["defaultValue"].get("value"), others)
+        if translated:
+            result["translatedValues"] = translated
+        return result
+    for plain, localized in LOCALIZED_FIELDS.items():
+        text = payload.get(plain)
+        if not isinstance(text, str):
+            continue
+        others = {code: _at(variant, plain) for code, variant in variants.items() if code != language}
+        translated = _translated(text, others)
+        if translated:
+            result[localized] = {"defaultValue": {"language": language, "value": text}, "translatedValues": translated}
+    return result
+
+
+def _at(value: Any, key: Any) -> Any:
+    if isinstance(key, int):
+        return value[key] if isinstance(value, list) and key < len(value) else None
+    return value.get(key) if isinstance(value, dict) else None
+
+
+def _translated(text: Any, others: dict[str, Any]) -> list[dict[str, str]]:
+    if not any(isinstance(other, str) and other != text for other in others.values()):
+        return []
+    return [{"language": code, "value": other} for code, other in others.items() if isinstance(other, str)]
+
+
 def _image(uri: str, description: str) -> dict[str, Any]:
     return {"sourceUri": {"uri": uri}, "contentDescription": _localized(description)}
 
@@ -63,8 +124,16 @@ def hero_url(*, design_key: str, count: int) -> str:
 
 
 def class_payload(*, program: Program) -> dict[str, Any]:
-    """The program's LoyaltyClass, in the merchant's language."""
-    with translation.override(program.merchant.locale):
+    """The program's LoyaltyClass, in the merchant's language, our labels translated to the others (one class serves
+    customers of every language: Google shows each the translation of their device's language)."""
+    language = merchant_language(program.merchant)
+    own = _class_in(program, language=language)
+    variants = {code: own if code == language else _class_in(program, language=code) for code in _languages()}
+    return localize(own, variants, language=language)
+
+
+def _class_in(program: Program, *, language: str) -> dict[str, Any]:
+    with translation.override(language):
         return {
             "id": class_id_for(program),
             "issuerName": program.merchant.name,
@@ -104,14 +173,48 @@ def object_payload(
 ) -> dict[str, Any]:
     """The card's LoyaltyObject: balance, QR, the hero of this stamp count, rewards and vouchers, the web card link.
 
-    PATCH replaces arrays whole, so the modules are always sent complete. ``card`` needs its program (with merchant),
-    version and customer loaded.
+    In the customer's language, our texts translated to the others (``localize``); what the merchant wrote stays as
+    written. PATCH replaces arrays whole, so the modules are always sent complete. ``card`` needs its program (with
+    merchant), version and customer loaded.
     """
-    program = card.program
-    spec = images.design_spec(program=program, rules=card.rules)
+    spec = images.design_spec(program=card.program, rules=card.rules)
     design_key = images.hero_design_register(spec)
-    count = min(card.stamps, spec["slots"])
-    with translation.override(program.merchant.locale):
+    language = customer_language(card.customer)
+
+    def body(code: str) -> dict[str, Any]:
+        return _object_in(
+            card=card,
+            object_id=object_id,
+            class_id=class_id,
+            rewards=rewards,
+            vouchers=vouchers,
+            hero=hero_url(design_key=design_key, count=min(card.stamps, spec["slots"])),
+            slots=spec["slots"],
+            language=code,
+        )
+
+    own = body(language)
+    payload = localize(own, {code: own if code == language else body(code) for code in _languages()}, language=language)
+    # A retired object (erased customer) has nothing to be near.
+    payload["merchantLocations"] = merchant_locations(locations if card.customer.erased_at is None else ())
+    return payload
+
+
+def _object_in(
+    *,
+    card: Card,
+    object_id: str,
+    class_id: str,
+    rewards: Sequence[Reward],
+    vouchers: Sequence[Voucher],
+    hero: str,
+    slots: int,
+    language: str,
+) -> dict[str, Any]:
+    """The LoyaltyObject in one language: our texts in ``language``, the merchant's as written."""
+    program = card.program
+    count = min(card.stamps, slots)
+    with translation.override(language):
         modules: list[dict[str, Any]] = []
         if rewards:
             modules.append(
@@ -144,15 +247,13 @@ def object_payload(
             "barcode": {"type": "QR_CODE", "value": card.qr_payload, "alternateText": card.number},
             "loyaltyPoints": {"label": _("Stamps"), "balance": {"string": balance_of(card)}},
             "heroImage": _image(
-                hero_url(design_key=design_key, count=count),
+                hero,
                 ngettext("%(count)d stamp of %(goal)d", "%(count)d stamps of %(goal)d", count)
-                % {"count": count, "goal": spec["slots"]},
+                % {"count": count, "goal": slots},
             ),
             "textModulesData": modules,
             "linksModuleData": {"uris": [{"id": "web_card", "uri": web_card_url(card), "description": _("Your card")}]},
         }
-        # A retired object (erased customer) has nothing to be near.
-        payload["merchantLocations"] = merchant_locations(locations if card.customer.erased_at is None else ())
         if card.merged_into is not None:
             _point_at_survivor(payload, card.merged_into)
         return payload
