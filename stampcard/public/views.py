@@ -17,7 +17,7 @@ from stampcard.cards.models import Card, Program
 from stampcard.core.errors import ApplicationError, LimitReached, NotFound, ValidationFailed
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
-from stampcard.public import datarights, pages, pdf, recovery, remember, selectors
+from stampcard.public import datarights, pages, pdf, recovery, referral, remember, selectors
 from stampcard.public.devices import wallet_choice
 from stampcard.public.forms import CodeForm, JoinForm, RecoverForm
 from stampcard.public.models import DataRightsKind
@@ -51,6 +51,8 @@ def join_page(request: HttpRequest, ref: str) -> HttpResponse:
         form, outcome = attempt.form, attempt.outcome
         if outcome is not None:
             if outcome.card is not None:
+                if outcome.result == JoinResult.CREATED:
+                    referral.record_join(request, card=outcome.card)
                 new = "?new=1" if outcome.result == JoinResult.CREATED else ""
                 return HttpResponseRedirect(links.web_card_path(outcome.card) + new)
             if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
@@ -70,9 +72,13 @@ def join_page(request: HttpRequest, ref: str) -> HttpResponse:
         "device_card_url": links.web_card_path(device_card) if device_card else "",
         "recover_url": reverse("join:recover") + "?" + urlencode({"p": ref}),
         "terms_url": reverse("join:terms", kwargs={"ref": ref}),
+        "referral_welcome": referral.welcome(request, program=program),
     }
     status = 422 if request.method == "POST" and (form.errors or notice) else 200
-    return private(render(request, "join/join.html", context, status=status))
+    response = private(render(request, "join/join.html", context, status=status))
+    if context["referral_welcome"]:
+        referral.keep_device_id(response, request)
+    return response
 
 
 @require_GET
@@ -108,6 +114,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "wallet": wallet_buttons(card=card, choice=wallet_choice(request.headers.get("User-Agent"))),
         "joined": request.GET.get("new") == "1",
         "data_url": reverse("join:card-data", args=[token]),
+        "referral": referral.card_block(card),
     }
     response = private(render(request, "join/card.html", context))
     remember.remember_cards(response, request, [card])
