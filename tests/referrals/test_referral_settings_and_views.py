@@ -1,16 +1,13 @@
-"""Who may set a program's referral, the panel's designer step and flag review, the web card's block and API v1."""
+"""Who may set a program's referral, the web card's referral block, and API v1."""
 
 import pytest
 from django.test import Client
 
 from stampcard.cards import links
 from stampcard.core.errors import PermissionDenied, ValidationFailed
-from stampcard.merchants.models import Role
 from stampcard.referrals import codes, services
-from stampcard.referrals.models import Referral, ReferralMode, ReferralSettings, RefusalReason
-from tests.conftest import make_staff
-from tests.factories import CardFactory, LocationFactory, MerchantFactory, ProgramFactory
-from tests.panel.conftest import cashier_client, manager_client, other_shop, shop, signed_in  # noqa: F401 - fixtures
+from stampcard.referrals.models import ReferralMode, ReferralSettings
+from tests.factories import CardFactory, MerchantFactory, ProgramFactory
 from tests.referrals.conftest import a_phone, join_through, referrals_on
 
 pytestmark = pytest.mark.django_db
@@ -71,67 +68,6 @@ def test_the_web_card_shows_the_link_and_qr_only_while_referrals_are_on(program,
 
     assert 'data-testid="referral"' in page and codes.referral_url(referrer).replace("&", "&amp;") in page
     assert "you get 1 bonus stamp." in page and "<svg" in page.split('data-testid="referral"')[1]
-
-
-# --- the panel ------------------------------------------------------------------------------------------------------
-
-
-def test_the_designer_step_saves_the_setting(shop, manager_client):
-    url = f"/panel/programs/{shop.program.pk}/referral/"
-    assert manager_client.get(url).status_code == 200
-
-    response = manager_client.post(url, {"mode": "friend", "reward_kind": "stamps", "reward_stamps": "3"})
-
-    assert response.status_code == 302 and response["Location"].endswith("/review/")
-    assert ReferralSettings.objects.get(program=shop.program).reward_stamps == 3
-    refused = manager_client.post(url, {"mode": "both", "reward_kind": "voucher", "reward_stamps": "1"})
-    assert refused.status_code == 200 and refused.context["form"].errors
-
-
-def test_cashiers_do_not_see_the_designer_step(shop, cashier_client):
-    assert cashier_client.get(f"/panel/programs/{shop.program.pk}/referral/").status_code in (302, 403, 404)
-
-
-def test_flagged_referrals_are_listed_for_review_and_marked_reviewed(shop, manager_client):
-    referrals_on(shop.program)
-    friend = join_through(a_phone(), shop.card, name="Self again")
-    Referral.objects.filter(friend_card=friend).update(state="refused", refusal=RefusalReason.DEVICE_FARM, flagged=True)
-    referral = Referral.objects.get(friend_card=friend)
-
-    html = manager_client.get("/panel/alerts/").content.decode()
-    assert 'data-testid="referral-flag"' in html and "Too many invitations joined from one device" in html
-
-    response = manager_client.post(f"/panel/alerts/referrals/{referral.pk}/review/")
-
-    assert response.status_code == 302
-    referral.refresh_from_db()
-    assert referral.reviewed_at is not None and referral.reviewed_by == shop.staff[Role.MANAGER].membership.user
-    assert 'data-testid="referral-flag"' not in manager_client.get("/panel/alerts/").content.decode()
-
-
-def test_staff_limited_to_a_location_neither_see_nor_review_referral_flags(shop):
-    referrals_on(shop.program)
-    friend = join_through(a_phone(), shop.card, name="Friend")
-    Referral.objects.filter(friend_card=friend).update(state="refused", refusal=RefusalReason.IP_FARM, flagged=True)
-    limited = make_staff(shop.merchant, Role.MANAGER)
-    limited.membership.locations.add(LocationFactory(merchant=shop.merchant))
-    client = Client()
-    client.force_login(limited.membership.user)
-
-    assert 'data-testid="referral-flag"' not in client.get("/panel/alerts/").content.decode()
-    referral = Referral.objects.get(friend_card=friend)
-    assert client.post(f"/panel/alerts/referrals/{referral.pk}/review/").status_code == 404
-
-
-def test_another_shops_manager_cannot_review_a_flag(shop, other_shop):
-    referrals_on(shop.program)
-    friend = join_through(a_phone(), shop.card, name="Friend")
-    Referral.objects.filter(friend_card=friend).update(state="refused", refusal=RefusalReason.IP_FARM, flagged=True)
-    referral = Referral.objects.get(friend_card=friend)
-
-    response = signed_in(other_shop, Role.MANAGER).post(f"/panel/alerts/referrals/{referral.pk}/review/")
-
-    assert response.status_code == 404 and Referral.objects.get(pk=referral.pk).reviewed_at is None
 
 
 # --- API v1 ---------------------------------------------------------------------------------------------------------
