@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from stampcard.cards.journal import event_details
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.checkouts.services import checkout_commit, checkout_reverse
 from stampcard.referrals import codes
@@ -130,3 +131,14 @@ def test_the_join_page_welcomes_a_friend_with_the_reward(program, referrer):
 
     html = response.content.decode()
     assert "A friend invited you. Make your first purchase to get 3 bonus stamps." in html
+
+
+def test_the_journal_says_what_each_bonus_was_for(program, referrer, cashier):
+    referrals_on(program, mode=ReferralMode.BOTH)
+    friend = join_through(a_phone(), referrer, name="Taras")
+    checkout_commit(actor=cashier.actor(), card_ref=friend.number, check=a_check())
+
+    referrer_line = CardEvent.objects.get(card=referrer, kind=EventKind.REFERRAL_BONUS)
+    friend_line = CardEvent.objects.get(card=friend, kind=EventKind.REFERRAL_BONUS)
+    assert event_details(referrer_line) == "+2 stamps, 2 on the card; for inviting a friend"
+    assert event_details(friend_line) == "+2 stamps, 3 on the card; for joining through a friend"
