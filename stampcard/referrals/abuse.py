@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from stampcard.cards.models import Card
+from stampcard.core import secretbox
 from stampcard.customers.duplicates import PHONE_TAIL, email_key, normalise_email
 from stampcard.customers.models import Customer
 from stampcard.referrals.models import Referral, RefusalReason
@@ -39,6 +40,11 @@ def near_key(key: str) -> str:
     """``email_key`` without the digits (and separators) that end the name: what farms of addresses vary."""
     local, _, domain = key.partition("@")
     return f"{_TRAILING_DIGITS.sub('', local) or local}@{domain}"
+
+
+def digest(kind: str, value: str) -> str:
+    """What a referral keeps of a device id, an address or an email: enough to compare, nothing to read."""
+    return secretbox.digest(f"referral-{kind}:{value}") if value else ""
 
 
 def _phone_tail(phone: str) -> str:
@@ -95,9 +101,8 @@ def _is_self(*, referrer_card: Card, referrer: Customer, friend: Customer, key: 
 
 
 def _email_farm(*, referrer_card: Card, key: str) -> bool:
-    near = near_key(key)
-    others = Referral.objects.filter(referrer_card_id=referrer_card.pk).exclude(email_key="")
-    return any(near_key(other) == near for other in others.values_list("email_key", flat=True))
+    near = digest("near", near_key(key))
+    return Referral.objects.filter(referrer_card_id=referrer_card.pk, near_digest=near).exists()
 
 
 def _known_elsewhere(*, friend: Customer, key: str) -> bool:

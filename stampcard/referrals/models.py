@@ -98,10 +98,15 @@ class Referral(TenantModel):
     state = models.CharField(max_length=16, choices=ReferralState.choices, default=ReferralState.JOINED)
     refusal = models.CharField(max_length=24, choices=RefusalReason.choices, blank=True)
     flagged = models.BooleanField(default=False, help_text=_("Refused as abuse: shown to the merchant to review."))
-    # What the abuse checks compare: digests, never the device id or address itself.
+    # What the abuse checks compare: digests, never the device id, address or email itself (nothing here to erase).
     device_digest = models.CharField(max_length=64, blank=True)
     ip_digest = models.CharField(max_length=64, blank=True)
-    email_key = models.CharField(max_length=254, blank=True, help_text=_("The friend's email without tags or dots."))
+    email_digest = models.CharField(
+        max_length=64, blank=True, help_text=_("Digest of the friend's email without tags or dots.")
+    )
+    near_digest = models.CharField(
+        max_length=64, blank=True, help_text=_("Digest of that email without the digits that end its name, too.")
+    )
     mode = models.CharField(
         max_length=16, choices=ReferralMode.choices, help_text=_("Who gets the reward, as the program said at join.")
     )

@@ -18,7 +18,7 @@ from stampcard.cards import selectors as cards_selectors
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import card_lock
 from stampcard.cards.models import Card, Check, EventKind
-from stampcard.core import clock, secretbox
+from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, NotFound, ValidationFailed
 from stampcard.core.validity import Validity
 from stampcard.merchants.actors import Actor
@@ -82,10 +82,6 @@ def referral_settings_update(
     return settings
 
 
-def _digest(kind: str, value: str) -> str:
-    return secretbox.digest(f"referral-{kind}:{value}") if value else ""
-
-
 @transaction.atomic
 def referral_join(
     *, friend_card: Card, code: str, device_id: str = "", ip: str = "", device_cards: list[Card] | None = None
@@ -114,8 +110,8 @@ def referral_join(
         return None
     key = abuse.email_key_of(friend.email)
     signals = abuse.JoinSignals(
-        device_digest=_digest("device", device_id),
-        ip_digest=_digest("ip", ip),
+        device_digest=abuse.digest("device", device_id),
+        ip_digest=abuse.digest("ip", ip),
         device_card_ids=frozenset(card.pk for card in device_cards or []),
     )
     refusal = abuse.refusal_for(
@@ -132,7 +128,8 @@ def referral_join(
         flagged=refusal is not None,
         device_digest=signals.device_digest,
         ip_digest=signals.ip_digest,
-        email_key=key,
+        email_digest=abuse.digest("email", key),
+        near_digest=abuse.digest("near", abuse.near_key(key)) if key else "",
         mode=settings.mode,
     )
 

@@ -9,6 +9,7 @@ from stampcard.referrals.models import Referral, ReferralSettings, RefusalReason
 from tests.conftest import make_staff
 from tests.factories import LocationFactory
 from tests.panel.conftest import signed_in
+from tests.panel.referrals.makers import referral_flag_create
 from tests.public.conftest import stub_wallet_links  # noqa: F401 - autouse: the web card's wallet links
 from tests.referrals.conftest import a_phone, join_through, referrals_on
 
@@ -33,9 +34,10 @@ def test_cashiers_do_not_see_the_designer_step(shop, cashier_client):
 
 def test_flagged_referrals_are_listed_for_review_and_marked_reviewed(shop, manager_client):
     referrals_on(shop.program)
-    friend = join_through(a_phone(), shop.card, name="Self again")
-    Referral.objects.filter(friend_card=friend).update(state="refused", refusal=RefusalReason.DEVICE_FARM, flagged=True)
-    referral = Referral.objects.get(friend_card=friend)
+    phone = a_phone()
+    friends = [join_through(phone, shop.card, name=f"Friend {i}") for i in range(4)]  # one device, one too many
+    referral = Referral.objects.get(friend_card=friends[-1])
+    assert (referral.refusal, referral.flagged) == (RefusalReason.DEVICE_FARM, True)
 
     html = manager_client.get("/panel/alerts/").content.decode()
     assert 'data-testid="referral-flag"' in html and "Too many invitations joined from one device" in html
@@ -49,24 +51,18 @@ def test_flagged_referrals_are_listed_for_review_and_marked_reviewed(shop, manag
 
 
 def test_staff_limited_to_a_location_neither_see_nor_review_referral_flags(shop):
-    referrals_on(shop.program)
-    friend = join_through(a_phone(), shop.card, name="Friend")
-    Referral.objects.filter(friend_card=friend).update(state="refused", refusal=RefusalReason.IP_FARM, flagged=True)
+    referral = referral_flag_create(shop, refusal=RefusalReason.IP_FARM)
     limited = make_staff(shop.merchant, Role.MANAGER)
     limited.membership.locations.add(LocationFactory(merchant=shop.merchant))
     client = Client()
     client.force_login(limited.membership.user)
 
     assert 'data-testid="referral-flag"' not in client.get("/panel/alerts/").content.decode()
-    referral = Referral.objects.get(friend_card=friend)
     assert client.post(f"/panel/alerts/referrals/{referral.pk}/review/").status_code == 404
 
 
 def test_another_shops_manager_cannot_review_a_flag(shop, other_shop):
-    referrals_on(shop.program)
-    friend = join_through(a_phone(), shop.card, name="Friend")
-    Referral.objects.filter(friend_card=friend).update(state="refused", refusal=RefusalReason.IP_FARM, flagged=True)
-    referral = Referral.objects.get(friend_card=friend)
+    referral = referral_flag_create(shop, refusal=RefusalReason.IP_FARM)
 
     response = signed_in(other_shop, Role.MANAGER).post(f"/panel/alerts/referrals/{referral.pk}/review/")
 
