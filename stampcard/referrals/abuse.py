@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.utils.crypto import salted_hmac
+
 from stampcard.cards.models import Card
-from stampcard.core import secretbox
 from stampcard.customers.duplicates import PHONE_TAIL, email_key, normalise_email
 from stampcard.customers.models import Customer
 from stampcard.referrals.models import Referral, RefusalReason
@@ -43,8 +44,9 @@ def near_key(key: str) -> str:
 
 
 def digest(kind: str, value: str) -> str:
-    """What a referral keeps of a device id, an address or an email: enough to compare, nothing to read."""
-    return secretbox.digest(f"referral-{kind}:{value}") if value else ""
+    """What a referral keeps of a device id, an address or an email: enough to compare, nothing to read. Keyed
+    with the site's secret, since a plain hash of an IPv4 address is undone by trying all 2^32."""
+    return salted_hmac(f"stampcard.referrals.{kind}", value, algorithm="sha256").hexdigest() if value else ""
 
 
 def _phone_tail(phone: str) -> str:
