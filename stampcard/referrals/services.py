@@ -37,6 +37,10 @@ from stampcard.vouchers import services as vouchers_services
 
 logger = logging.getLogger(__name__)
 
+# Checks that stamp without a visit: a delivery insert's welcome stamp (``inserts.selectors.INSERT_POS``, named here
+# by value because inserts sit above this layer) is a gift, not a first purchase.
+NOT_VISITS = frozenset({"insert"})
+
 
 @transaction.atomic
 def referral_settings_update(
@@ -142,6 +146,8 @@ def referral_first_visit(*, card: Card, actor: Actor, check: Check) -> list[Card
     Returns the other cards given bonus stamps (the referrer's), for the caller to issue the rewards they reach;
     bonus stamps on ``card`` itself are in place before the caller issues ``card``'s rewards.
     """
+    if check.pos in NOT_VISITS:
+        return []
     referral = Referral.objects.select_for_update().filter(friend_card_id=card.pk, state=ReferralState.JOINED).first()
     if referral is None:
         return []

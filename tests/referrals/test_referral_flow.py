@@ -8,6 +8,7 @@ import pytest
 from stampcard.cards.journal import event_details
 from stampcard.cards.models import CardEvent, EventKind
 from stampcard.checkouts.services import checkout_commit, checkout_reverse
+from stampcard.inserts.selectors import INSERT_POS as NOT_VISIT_POS
 from stampcard.referrals import codes
 from stampcard.referrals.models import Referral, ReferralMode, ReferralRewardKind, ReferralState
 from stampcard.vouchers.models import Voucher
@@ -142,3 +143,16 @@ def test_the_journal_says_what_each_bonus_was_for(program, referrer, cashier):
     friend_line = CardEvent.objects.get(card=friend, kind=EventKind.REFERRAL_BONUS)
     assert event_details(referrer_line) == "+2 stamps, 2 on the card; for inviting a friend"
     assert event_details(friend_line) == "+2 stamps, 3 on the card; for joining through a friend"
+
+
+def test_a_delivery_inserts_welcome_stamp_is_not_a_first_visit(program, referrer, cashier):
+    referrals_on(program)
+    friend = join_through(a_phone(), referrer, name="Taras")
+
+    checkout_commit(
+        actor=cashier.actor(), card_ref=friend.number, check=a_check(total=0, pos=NOT_VISIT_POS), fixed_stamps=1
+    )
+
+    assert Referral.objects.get(friend_card=friend).state == ReferralState.JOINED
+    checkout_commit(actor=cashier.actor(), card_ref=friend.number, check=a_check())
+    assert Referral.objects.get(friend_card=friend).state == ReferralState.REWARDED
