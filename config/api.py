@@ -19,6 +19,7 @@ from stampcard.lottery.api import router as lottery_router
 from stampcard.pos.api import router as loyalty_router
 from stampcard.poster.api import router as poster_router
 from stampcard.receipts.api import router as receipts_router
+from stampcard.referrals.api import router as referrals_router
 from stampcard.scanner.api import alerts_router
 from stampcard.scanner.api import merchant_router as scanner_router
 from stampcard.vouchers.api import router as vouchers_router
@@ -50,5 +51,6 @@ api.add_router("", journal_router)
 api.add_router("", imports_router)
 api.add_router("", webhooks_router)
 api.add_router("", analytics_router)
+api.add_router("", referrals_router)
 api.add_router("/scanner", scanner_router)
 api.add_router("/alerts", alerts_router)

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stampcard.rewards",
     "stampcard.vouchers",
     "stampcard.lottery",
+    "stampcard.referrals",
     "stampcard.wallet",
     "stampcard.public",
     "stampcard.wallet.google",

@@ -181,6 +181,10 @@ def event_details(event: CardEvent) -> str:
         parts.append(str(WALLETS.get(payload.get("wallet", ""), _("a wallet"))))
     if event.kind == EventKind.MESSAGE_SENT:
         parts.append(str(MESSAGES.get(payload.get("message", ""), _("a message"))))
+    if event.kind == EventKind.REFERRAL_BONUS:
+        parts.append(
+            _("for inviting a friend") if payload.get("role") == "referrer" else _("for joining through a friend")
+        )
     if event.kind == EventKind.CARD_ISSUED and payload.get("program"):
         parts.append(_("card “%(program)s”") % {"program": payload["program"]})
     if event.reason:

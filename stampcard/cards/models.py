@@ -401,6 +401,7 @@ class EventKind(models.TextChoices):
     PASS_INSTALLED = "pass_installed", _("Added to a wallet")
     PASS_REMOVED = "pass_removed", _("Removed from a wallet")
     MESSAGE_SENT = "message_sent", _("Message sent")
+    REFERRAL_BONUS = "referral_bonus", _("Referral bonus")
 
 
 # Lines that record what happened to a card without moving it (delta 0; ``cards.ledger.ledger_note``).

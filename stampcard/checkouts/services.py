@@ -26,6 +26,7 @@ from stampcard.merchants import metering
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
+from stampcard.referrals import services as referrals_services
 from stampcard.rewards import selectors as rewards_selectors
 from stampcard.rewards.models import Reward
 
@@ -145,6 +146,10 @@ def checkout_commit(
             location=location,
             total=check.total,
         )
+        # A referred friend's first paid visit rewards the referral (bonus stamps land before the rewards below);
+        # the referrer's rewards reached are theirs, not this check's.
+        for referrer_card in referrals_services.referral_first_visit(card=card, actor=actor, check=row):
+            checkouts_rewards.rewards_issue_reached(card=referrer_card, actor=actor)
         rewards = checkouts_rewards.rewards_issue_reached(card=card, actor=actor, check=row)
         metering.usage_record(merchant=actor.merchant, operations=1)
     return CheckoutResult(card=card, check=row, stamps_issued=stamps, rewards=rewards, replayed=False)

@@ -19,7 +19,7 @@ from stampcard.core.errors import ApplicationError, LimitReached, NotFound, Vali
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
 from stampcard.customers.languages import customer_language_activate
-from stampcard.public import datarights, pages, pdf, recovery, remember, selectors, services
+from stampcard.public import datarights, pages, pdf, recovery, referral, remember, selectors, services
 from stampcard.public.devices import wallet_choice
 from stampcard.public.forms import CodeForm, JoinForm, RecoverForm
 from stampcard.public.models import DataRightsKind
@@ -55,6 +55,8 @@ def join_page(request: HttpRequest, ref: str) -> HttpResponse:
         form, outcome = attempt.form, attempt.outcome
         if outcome is not None:
             if outcome.card is not None:
+                if outcome.result == JoinResult.CREATED:
+                    referral.record_join(request, card=outcome.card)
                 new = "?new=1" if outcome.result == JoinResult.CREATED else ""
                 return HttpResponseRedirect(links.web_card_path(outcome.card) + new)
             if outcome.result == JoinResult.RECOVER and outcome.recovery_id is not None:
@@ -74,9 +76,13 @@ def join_page(request: HttpRequest, ref: str) -> HttpResponse:
         "device_card_url": links.web_card_path(device_card) if device_card else "",
         "recover_url": reverse("join:recover") + "?" + urlencode({"p": ref}),
         "terms_url": reverse("join:terms", kwargs={"ref": ref}),
+        "referral_welcome": referral.welcome(request, program=program),
     }
     status = 422 if request.method == "POST" and (form.errors or notice) else 200
-    return private(render(request, "join/join.html", context, status=status))
+    response = private(render(request, "join/join.html", context, status=status))
+    if context["referral_welcome"]:
+        referral.keep_device_id(response, request)
+    return response
 
 
 @require_GET
@@ -115,6 +121,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
         "data_url": reverse("join:card-data", args=[token]),
         "language_url": reverse("join:card-language", args=[token]),
         "languages": pages.language_choices(),
+        "referral": referral.card_block(card),
     }
     response = private(render(request, "join/card.html", context))
     remember.remember_cards(response, request, [card])

@@ -21,6 +21,7 @@ from tests.browser import chromium, fits_the_screen
 from tests.factories import CardFactory
 from tests.panel.alerts.makers import abuse_alert_create
 from tests.panel.objects import shop_create
+from tests.panel.referrals.makers import referral_flag_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +82,7 @@ def merge_pages(shop) -> list[tuple[str, str]]:
     ]
 
 
-DESIGNER_STEPS = ("look", "earning", "goals", "stamping", "selfservice", "review", "versions")
+DESIGNER_STEPS = ("look", "earning", "goals", "stamping", "selfservice", "referral", "review", "versions")
 FORM_PAGES = (
     "program-new",
     "reward-lottery-new",
@@ -122,6 +123,7 @@ def _suspicious_activity(shop) -> None:
         reviewed_at=clock.now(),
         reviewed_by=shop.staff[Role.MANAGER].membership.user,
     )
+    referral_flag_create(shop)
 
 
 def _signed_in_as_owner(browser, live_server, shop, *, language: str, width: str):

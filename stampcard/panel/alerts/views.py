@@ -7,13 +7,15 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_of, panel_view
+from stampcard.referrals import selectors as referrals_selectors
+from stampcard.referrals import services as referrals_services
 from stampcard.scanner import selectors as scanner_selectors
 from stampcard.scanner import services as scanner_services
 from stampcard.scanner.models import AbuseAlert
@@ -30,8 +32,10 @@ class AlertRow:
 
 @panel_view(Role.MANAGER)
 def abuse_alerts_page(request: HttpRequest) -> HttpResponse:
-    """``?state=reviewed`` lists the history; anything else the open alerts."""
-    actor = panel_of(request).actor
+    """``?state=reviewed`` lists the history; anything else the open alerts, and the referrals refused as abuse
+    (for staff who see the whole merchant: a referral belongs to no location)."""
+    panel = panel_of(request)
+    actor = panel.actor
     state = "reviewed" if request.GET.get("state") == "reviewed" else "open"
     alerts = scanner_selectors.alerts_list(actor=actor, state=state)
     if state == "reviewed":
@@ -47,6 +51,9 @@ def abuse_alerts_page(request: HttpRequest) -> HttpResponse:
             "open_count": scanner_selectors.alerts_open_count(actor=actor)
             if state == "reviewed"
             else page.paginator.count,
+            "referral_flags": list(referrals_selectors.referral_flags_open(merchant=panel.merchant)[:PAGE_SIZE])
+            if state == "open" and panel.location_ids is None
+            else [],
         },
     )
 
@@ -55,4 +62,14 @@ def abuse_alerts_page(request: HttpRequest) -> HttpResponse:
 def abuse_alert_review(request: HttpRequest, abuse_alert_id: uuid.UUID) -> HttpResponse:
     scanner_services.alert_review(actor=panel_of(request).actor, alert_id=abuse_alert_id)
     messages.success(request, _("The alert is marked reviewed."))
+    return HttpResponseRedirect(reverse("panel:abuse-alerts"))
+
+
+@panel_view(Role.MANAGER, methods=("POST",))
+def referral_flag_review(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    panel = panel_of(request)
+    if panel.location_ids is not None:
+        raise Http404
+    referrals_services.referral_flag_review(actor=panel.actor, referral_id=referral_id)
+    messages.success(request, _("The refused invitation is marked reviewed."))
     return HttpResponseRedirect(reverse("panel:abuse-alerts"))

@@ -13,6 +13,7 @@ from stampcard.cards.models import EarningRule, Program, RewardKind, StampIcon
 from stampcard.core.validity import MAX_DAYS
 from stampcard.lottery.models import Lottery
 from stampcard.panel.benefits import BenefitFields, benefit_initial
+from stampcard.referrals.models import ReferralSettings
 
 MINOR_PER_MAJOR = 100  # the currencies merchants use here (UAH, EUR, PLN…) have two decimals
 IMAGE_HELP = _("PNG or JPEG, up to 2 MB.")
@@ -304,6 +305,29 @@ class SelfServiceForm(forms.ModelForm):
             "selfservice_voucher_cooldown_minutes": _("Pause after a redeemed voucher (minutes)"),
             "alert_refusals_per_day": _("Alert after refused scans a day"),
             "alert_stamps_per_day": _("Alert after stamps a day"),
+        }
+
+
+class ReferralForm(forms.ModelForm):
+    class Meta:
+        model = ReferralSettings
+        fields = ["mode", "reward_kind", "reward_stamps", "voucher_title", "voucher_days"]
+        widgets = {"mode": forms.RadioSelect, "reward_kind": forms.RadioSelect}
+        labels = {
+            "mode": _("Who gets the reward"),
+            "reward_kind": _("Reward"),
+            "reward_stamps": _("Bonus stamps"),
+            "voucher_title": _("Voucher title"),
+            "voucher_days": _("Voucher valid for (days)"),
+        }
+        help_texts = {
+            "mode": _(
+                "Each web card shows its holder a personal link and QR. When a new customer joins through it and "
+                "makes a first purchase, the reward goes to the one who invited, the friend, or both."
+            ),
+            "reward_stamps": _("Stamps added to the card, from 1 to 100; they count towards the goal."),
+            "voucher_title": _("What the voucher gives, e.g. “Free dessert”."),
+            "voucher_days": _("Empty for no end date."),
         }
 
 

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern] = [
     path("programs/<uuid:program_id>/goals/", views.program_goals_page, name="program-goals"),
     path("programs/<uuid:program_id>/stamping/", views.program_stamping_page, name="program-stamping"),
     path("programs/<uuid:program_id>/self-service/", views.program_selfservice_page, name="program-selfservice"),
+    path("programs/<uuid:program_id>/referral/", views.program_referral_page, name="program-referral"),
     path("programs/<uuid:program_id>/review/", views.program_review_page, name="program-review"),
     path("programs/<uuid:program_id>/preview/", views.program_preview_fragment, name="program-preview"),
     path("programs/<uuid:program_id>/preview.png", views.program_preview_image, name="program-preview-image"),

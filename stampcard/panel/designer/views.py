@@ -32,6 +32,8 @@ from stampcard.panel.access import panel_of, panel_view
 from stampcard.panel.designer import forms, preview
 from stampcard.panel.models import SetupStep
 from stampcard.panel.refusals import refusal_to_form
+from stampcard.referrals import selectors as referrals_selectors
+from stampcard.referrals import services as referrals_services
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ STEPS = (
     Step("goals", gettext_lazy("Goals & rewards"), "panel:program-goals"),
     Step("stamping", gettext_lazy("Stamping"), "panel:program-stamping"),
     Step("selfservice", gettext_lazy("Self-service"), "panel:program-selfservice"),
+    Step("referral", gettext_lazy("Referral"), "panel:program-referral"),
     Step("review", gettext_lazy("Review"), "panel:program-review"),
 )
 
@@ -268,6 +271,26 @@ def program_stamping_page(request: HttpRequest, program_id: uuid.UUID) -> HttpRe
 @panel_view(Role.MANAGER, methods=("GET", "POST"))
 def program_selfservice_page(request: HttpRequest, program_id: uuid.UUID) -> HttpResponse:
     return _settings_step(request, program_id, "selfservice", forms.SelfServiceForm)
+
+
+@panel_view(Role.MANAGER, methods=("GET", "POST"))
+def program_referral_page(request: HttpRequest, program_id: uuid.UUID) -> HttpResponse:
+    program = _program(request, program_id)
+    current = referrals_selectors.referral_settings_of(program=program)
+    form = forms.ReferralForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            referrals_services.referral_settings_update(
+                actor=panel_of(request).actor,
+                program_id=program.pk,
+                **{name: form.cleaned_data[name] for name in forms.ReferralForm.Meta.fields},
+            )
+        except ValidationFailed as error:
+            refusal_to_form(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            return _saved(request, program, "referral")
+    return _step_page(request, program, "referral", {"form": form})
 
 
 def _settings_step(request: HttpRequest, program_id: uuid.UUID, step: str, form_class: Any) -> HttpResponse:
