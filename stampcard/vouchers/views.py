@@ -66,7 +66,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def voucher_page(request: HttpRequest, token: str) -> HttpResponse:
     voucher = _voucher_or_404(token)
-    if voucher.card_id is not None:
+    if voucher.card is not None:
         customer_language_activate(request, voucher.card.customer)  # a voucher in a card is its customer's page
     if request.method != "POST":
         return _page(request, voucher, ClaimForm())
