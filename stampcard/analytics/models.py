@@ -39,6 +39,9 @@ class DayRollup(RollupDims):
     rewards_handed_over = models.PositiveIntegerField(default=0)
     vouchers_issued = models.PositiveIntegerField(default=0)
     vouchers_redeemed = models.PositiveIntegerField(default=0)
+    vouchers_issued_redeemed = models.PositiveIntegerField(
+        default=0, help_text=_("Vouchers issued this day that are redeemed by now (on any day).")
+    )
     lottery_draws = models.PositiveIntegerField(default=0)
     receipt_claims_printed = models.PositiveIntegerField(default=0)
     receipt_claims_collected = models.PositiveIntegerField(default=0)
@@ -57,6 +60,7 @@ class DayRollup(RollupDims):
         "rewards_handed_over",
         "vouchers_issued",
         "vouchers_redeemed",
+        "vouchers_issued_redeemed",
         "lottery_draws",
         "receipt_claims_printed",
         "receipt_claims_collected",

@@ -183,6 +183,13 @@ def _outside_ledger_since(since: datetime | None, *, merchant_id: Any = None) ->
         if merchant_id is not None:
             qs = qs.filter(**{merchant_field: merchant_id})
         yield from qs.values_list(merchant_field, at_field).iterator()
+    # A redemption also changes the day its voucher was issued (its count of vouchers issued and redeemed by now).
+    redeemed = Voucher.objects.filter(redeemed_at__isnull=False)
+    if since is not None:
+        redeemed = redeemed.filter(redeemed_at__gt=since)
+    if merchant_id is not None:
+        redeemed = redeemed.filter(merchant_id=merchant_id)
+    yield from redeemed.values_list("merchant_id", "created_at").iterator()
 
 
 # --- one day -------------------------------------------------------------------------------------------------------
@@ -236,6 +243,11 @@ def day_rebuild(*, merchant: Merchant, day: date) -> None:
     count(Card.objects.all(), "cards_issued", "created_at")
     count(Voucher.objects.all(), "vouchers_issued", "created_at", by="issued_by_id")
     count(Voucher.objects.all(), "vouchers_redeemed", "redeemed_at", where="redeemed_location_id", by="redeemed_by_id")
+    # The redemption rate's numerator: of the vouchers issued this day, those redeemed by now, so that the rate of
+    # a period never counts a redemption of a voucher issued before it (which read "500 %" on a quiet week).
+    count(
+        Voucher.objects.filter(redeemed_at__isnull=False), "vouchers_issued_redeemed", "created_at", by="issued_by_id"
+    )
     count(ReceiptToken.objects.all(), "receipt_claims_printed", "created_at", where="location_id", by="created_by_id")
     count(ReceiptToken.objects.all(), "receipt_claims_collected", "claimed_at", where="location_id", by="created_by_id")
     count(

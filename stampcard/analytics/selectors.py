@@ -182,7 +182,7 @@ def analytics_summary(
         v["active_customers"] = active
         v["visits_per_customer"] = _ratio(v["visits"], active, 2)
         v["return_rate"] = _ratio(returning, active)
-        v["voucher_redemption_rate"] = _ratio(v["vouchers_redeemed"], v["vouchers_issued"])
+        v["voucher_redemption_rate"] = _ratio(v["vouchers_issued_redeemed"], v["vouchers_issued"])
         v["receipt_claim_conversion"] = _ratio(v["receipt_claims_collected"], v["receipt_claims_printed"])
         v["insert_conversion"] = _ratio(v["inserts_claimed"], v["inserts_printed"])
         if scope.narrowed:

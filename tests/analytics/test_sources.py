@@ -9,15 +9,16 @@ from stampcard.analytics.periods import period_resolve
 from stampcard.core import clock
 from stampcard.lottery import fairness
 from stampcard.vouchers import services as vouchers_services
+from stampcard.vouchers.models import Voucher
 from tests.lottery.helpers import make_lottery, spin, variant
 
 pytestmark = pytest.mark.django_db
 
 
-def refresh_and_read(merchant):
+def refresh_and_read(merchant, kind="day"):
     rollups.rollups_refresh(now=clock.now() + timedelta(minutes=5))
     today = clock.now().astimezone(merchant.tz).date()
-    return selectors.analytics_summary(merchant=merchant, period=period_resolve(kind="day", today=today))
+    return selectors.analytics_summary(merchant=merchant, period=period_resolve(kind=kind, today=today))
 
 
 def test_lottery_outcomes_stand_beside_their_odds(manager, card, monkeypatch):
@@ -56,3 +57,23 @@ def test_vouchers_issued_and_redeemed_give_the_redemption_rate(manager, card):
     assert summary.figure("vouchers_redeemed").value == 1
     assert str(summary.figure("voucher_redemption_rate").value) == "0.5000"
     assert summary.roi.rewards_given == 1
+
+
+def test_the_redemption_rate_counts_the_periods_own_vouchers_redeemed_by_now(manager, card):
+    """A voucher issued last week and redeemed this week is one of last week's redeemed ones: this week's rate is
+    not 1 redeemed / 0 issued, and last week's rises once it is redeemed (the refresh rebuilds its issue day)."""
+    merchant = card.merchant
+    last_week = clock.now() - timedelta(days=7)
+    with clock.frozen_at(last_week):
+        (old,) = vouchers_services.voucher_issue(actor=manager.actor(), title="Free tea", card=card)
+    Voucher.objects.filter(pk=old.pk).update(created_at=last_week)
+    rollups.rollups_refresh()  # the first run: everything so far, its clock at now
+    vouchers_services.voucher_issue(actor=manager.actor(), title="Free cake", card=card)  # this week, not redeemed
+    vouchers_services.voucher_redeem(actor=manager.actor(), code=old.code)
+
+    this_week = refresh_and_read(merchant, kind="week")
+    before = selectors.analytics_summary(merchant=merchant, period=this_week.previous)
+
+    assert (this_week.figure("vouchers_issued").value, this_week.figure("vouchers_redeemed").value) == (1, 1)
+    assert str(this_week.figure("voucher_redemption_rate").value) == "0.0000"
+    assert str(before.figure("voucher_redemption_rate").value) == "1.0000"
