@@ -180,8 +180,12 @@ def history_seed(*, merchant: Merchant, now: datetime | None = None) -> HistoryR
     for guest in guests[:1]:
         guest.breakfast = Card.objects.filter(customer=guest.card.customer, program=breakfast).first()
 
-    # Who joins when: more in the first weeks (the launch), then a steady trickle.
-    days = [first_day + timedelta(days=int(rng.triangular(0, 55, 10))) for _ in range(EXTRA_CUSTOMERS)]
+    # Who joins when: a third in the first fortnight (the launch), then a steady trickle up to today.
+    span = (now.astimezone(tz).date() - first_day).days
+    days = [
+        first_day + timedelta(days=rng.randrange(14) if rng.random() < 0.35 else rng.randrange(span + 1))
+        for _ in range(EXTRA_CUSTOMERS)
+    ]
     joins = sorted(_moment(rng, day, tz) for day in days)
     people = _people(rng, EXTRA_CUSTOMERS)
     events: list[tuple[datetime, int, str, Any]] = []
