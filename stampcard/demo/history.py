@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from stampcard.analytics import rollups
+from stampcard.analytics.models import RollupCursor
 from stampcard.cards import services as cards_services
 from stampcard.cards.checks import CheckInput
 from stampcard.cards.models import Card, Program, RewardKind
@@ -237,8 +238,13 @@ def history_seed(*, merchant: Merchant, now: datetime | None = None) -> HistoryR
     line.backdate(earlier=opening - timedelta(days=3))
     report.steps = len(line.moments)
     report.vouchers_issued = Voucher.objects.filter(merchant=merchant).count()
-    # The worker's refresh comes within minutes; the first look at the dashboard should not wait for it.
-    rollups.rollups_rebuild(merchant=merchant)
+    # The first look at the dashboard should not wait for the worker. On a fresh database (no rollup cursor yet) the
+    # rebuild also sets the cursor, so the worker's first refresh does not rebuild every day again while the web
+    # server starts answering (on SQLite that refresh would hold the write lock for seconds).
+    if RollupCursor.objects.filter(name=rollups.CURSOR).exists():
+        rollups.rollups_rebuild(merchant=merchant)
+    else:
+        rollups.rollups_rebuild_all()
     return report
 
 
