@@ -17,6 +17,7 @@ from stampcard.cards import links as cards_links
 from stampcard.cards import services as cards_services
 from stampcard.cards.models import Card, EarningRule, Program
 from stampcard.core.errors import ApplicationError
+from stampcard.demo import history
 from stampcard.demo import poster as poster_demo
 from stampcard.inserts import demo as inserts_demo
 from stampcard.lottery import services as lottery_services
@@ -135,6 +136,7 @@ def _create(*, base_url: str) -> dict[str, Any]:
     ]
     breakfast = _breakfast_club(merchant=merchant, actor=actor)
     cards_services.card_create(customer=cards[0].customer, program=breakfast, actor=actor)
+    history.history_seed(merchant=merchant)  # eight weeks of visits, so the dashboard and analytics show figures
     saved = _refresh_credentials(merchant=merchant, owner_password=password)
     saved["program_id"] = str(program.pk)
     return saved

@@ -59,7 +59,9 @@ def test_demo_serves_the_api_on_port_and_ctrl_c_stops_every_process(tmp_path):
         start_new_session=True,
     )
     try:
-        health = wait_for(f"http://127.0.0.1:{port}/healthz")
+        # A fresh database: migrations and the seed with its eight weeks of history come first (seconds on an idle
+        # machine, a minute or more on a busy one).
+        health = wait_for(f"http://127.0.0.1:{port}/healthz", timeout=240)
         assert health.status_code == 200
         demo = json.loads((tmp_path / "demo.json").read_text())
         assert demo["base_url"] == f"http://127.0.0.1:{port}"
