@@ -1,20 +1,14 @@
-"""Which language a recipient reads: one function, so that when customers remember their own language
-(``customer.language``, issue 14) every channel follows it at once."""
+"""Which language a recipient reads (their own: ``customers.languages``), and which written part they get."""
 
-from typing import Any
-
-from django.conf import settings
-
+from stampcard.customers.languages import customer_language
+from stampcard.customers.models import Customer
 from stampcard.merchants.models import Merchant
 
 
-def recipient_language(*, customer: Any, merchant: Merchant) -> str:
-    """The customer's own language when they have one, else the merchant's, else the site's."""
-    known = {code for code, _name in settings.LANGUAGES}
-    for candidate in (getattr(customer, "language", ""), merchant.locale, settings.LANGUAGE_CODE):
-        if candidate and candidate in known:
-            return candidate
-    return settings.LANGUAGE_CODE
+def recipient_language(*, customer: Customer) -> str:
+    """The customer's own language (the one they joined in or chose on their web card), which every channel
+    writes to them in."""
+    return customer_language(customer)
 
 
 def part_for(parts: dict[str, dict[str, str]], *, language: str, merchant: Merchant) -> tuple[str, dict[str, str]]:

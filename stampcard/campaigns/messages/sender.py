@@ -145,7 +145,7 @@ def _send_batch(
             if reason:
                 _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
                 continue
-            lang = language.recipient_language(customer=delivery.customer, merchant=delivery.merchant)
+            lang = language.recipient_language(customer=delivery.customer)
             delivery.address, delivery.language = delivery.customer.email, lang
             if unreachable is not None:
                 _record(message, delivery, unreachable, report, actor)

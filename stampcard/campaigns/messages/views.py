@@ -29,7 +29,7 @@ def unsubscribe_page(request: HttpRequest, token: str) -> HttpResponse:
         one_click = request.POST.get("List-Unsubscribe") == "One-Click"
         unsubscribe.email_unsubscribe(delivery=delivery, one_click=one_click)
         done = True
-    lang = language.recipient_language(customer=customer, merchant=merchant)
+    lang = language.recipient_language(customer=customer)
     with translation.override(lang):
         context = {
             "merchant": merchant,

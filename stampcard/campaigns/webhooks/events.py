@@ -59,6 +59,7 @@ LEDGER_EVENTS: dict[str, list[str] | Callable[[CardEvent], list[str]]] = {
     "card_issued": ["card.issued"],
     "pass_installed": ["card.installed"],
     "stamp": ["stamp.added"],
+    "referral_bonus": ["stamp.added"],  # bonus stamps for a referral (the line's payload says which and why)
     "reversal": ["stamp.reversed"],
     "reward_issued": _goal,
     "reward_handed_over": ["reward.handed_over"],

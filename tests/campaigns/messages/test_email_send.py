@@ -66,10 +66,12 @@ def test_the_email_has_both_parts_the_branding_and_one_click_unsubscribe_headers
 
 
 def test_the_text_is_chosen_by_the_recipients_language(smtp_server, program):
-    # given: a Ukrainian merchant; one customer who reads English (a language the customer may carry, issue 14)
+    # given: a Ukrainian merchant; one customer who reads Ukrainian, one who joined in English
     program.merchant.locale = "uk"
     program.merchant.save()
     ukrainian = holder(program, email="olena@example.com")
+    ukrainian.customer.language = "uk"
+    ukrainian.customer.save(update_fields=["language"])
     english = holder(program, email="john@example.com")
     english.customer.language = "en"
     message = message_to([ukrainian], merchant=program.merchant)
@@ -81,8 +83,8 @@ def test_the_text_is_chosen_by_the_recipients_language(smtp_server, program):
     (received,) = smtp_server.received
     assert received.message["Subject"] == "Осіннє меню"
     assert received.message["Content-Language"] == "uk"
-    assert recipient_language(customer=english.customer, merchant=program.merchant) == "en"
-    assert recipient_language(customer=ukrainian.customer, merchant=program.merchant) == "uk"
+    assert recipient_language(customer=english.customer) == "en"
+    assert recipient_language(customer=ukrainian.customer) == "uk"
 
 
 def test_a_sent_email_is_recorded_in_the_cards_ledger(smtp_server, program):

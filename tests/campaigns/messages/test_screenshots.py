@@ -42,6 +42,8 @@ def test_the_email_and_the_unsubscribe_page_speak_the_language_and_fit_the_scree
     merchant.save()
     program = ProgramFactory(merchant=merchant, background_color="#7c2d12", label_color="#fde68a")
     card = holder(program, email="olena@example.com")
+    card.customer.language = language  # the customer's own language, which the unsubscribe page speaks
+    card.customer.save(update_fields=["language"])
     message = message_to([card], merchant=merchant)
     delivery = MessageDelivery.objects.get(message=message)
     delivery.address = card.customer.email

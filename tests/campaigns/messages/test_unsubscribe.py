@@ -15,7 +15,7 @@ def received_link(smtp_server, program):
     """The unsubscribe path of the email Olena received, and her card."""
     program.merchant.locale = "uk"
     program.merchant.save()
-    card = holder(program, email="olena@example.com")
+    card = holder(program, email="olena@example.com", language="uk")
     sender.message_send(message_id=message_to([card], merchant=program.merchant).pk)
     (received,) = smtp_server.received
     url = received.message["List-Unsubscribe"].strip().strip("<>")
