@@ -69,6 +69,7 @@ bench: install
 	$(BIN)/python -m bench.stamp_throughput
 	$(BIN)/python -m bench.pkpass
 	$(BIN)/python -m bench.panel_queries
+	$(BIN)/python -m bench.fanout
 
 # PostgreSQL database stampcard_bigdata (dropped and remade): ~1M cards, ~20M ledger lines (bench/bigdata.py);
 # BIGDATA_CARDS / BIGDATA_EVENTS size it, BIGDATA_ARGS passes more (e.g. --verify).

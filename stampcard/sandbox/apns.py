@@ -40,6 +40,7 @@ from stampcard.sandbox.loopback import StandInCannotListen, listen_socket
 logger = logging.getLogger(__name__)
 
 NAME = "APNs"
+WRITE_TIMEOUT_SECONDS = 10
 MAX_PAYLOAD = 4096
 TOKEN_MAX_AGE = 3600
 
@@ -213,6 +214,9 @@ class ApnsStandIn:
     def _connection(self, raw: socket.socket) -> None:
         try:
             raw.settimeout(5)
+            # Answers are small frames written while earlier ones are unacknowledged: without this, Nagle holds each
+            # until the client's delayed ACK (tens of ms), and the stand-in, not the client, sets the pace.
+            raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock = self._context.wrap_socket(raw, server_side=True)
         except (ssl.SSLError, OSError) as exc:
             logger.info("APNs stand-in: TLS handshake failed: %s", exc)
@@ -254,7 +258,11 @@ class ApnsStandIn:
                             conn.send_headers(event.stream_id, headers, end_stream=True)
                     elif isinstance(event, h2.events.ConnectionTerminated):
                         return
+                # The short timeout is for noticing a stop while idle; a write on a busy machine may take longer,
+                # and a write cut short by it would break the connection mid-frame.
+                sock.settimeout(WRITE_TIMEOUT_SECONDS)
                 sock.sendall(conn.data_to_send())
+                sock.settimeout(0.2)
         except (OSError, h2.exceptions.ProtocolError) as exc:
             logger.info("APNs stand-in: connection closed: %s", exc)
         finally:

@@ -11,7 +11,9 @@ code never imports it. It follows ``reference/wallet.md`` section 4:
   an unknown field, a wrong type or an unlisted enum value is a 400 in Google's error shape); ids must start with
   the issuer id (403 otherwise); an object needs an existing, non-draft class. PATCH merges objects and replaces
   arrays whole, like Google. ``notifyPreference`` is not stored; notifying updates are logged, and beyond three per
-  object in 24 hours the update is applied without a notification.
+  object in 24 hours the update is applied without a notification. ``addMessage`` appends to ``messages`` (at most
+  ten, else 400); a TEXT_AND_NOTIFY message shares those three notifications, and beyond them is refused with
+  QuotaExceededException (429 RESOURCE_EXHAUSTED: Google names the exception, not its status).
 - ``GET /gp/m/issuer/keys``: the root keys that sign save/delete callbacks (``ECv2SigningOnly``).
 - ``GET /gp/v/save/<jwt>``: a stand-in for the Save page: checks the JWT, marks the objects saved and sends a
   signed ``save`` callback to the class's ``callbackOptions.url``.
@@ -46,7 +48,8 @@ from stampcard.sandbox.loopback import LoopbackHttpStandIn
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
-NOTIFY_LIMIT = 3
+NOTIFY_LIMIT = 3  # notifying messages and notifying updates together, per pass in 24 hours
+MAX_MESSAGES = 10  # a class's or object's ``messages``: "The maximum number of these fields is 10."
 RESOURCES = ("loyaltyClass", "loyaltyObject")
 # The methods whose request body Google's parser checks against the discovery document's schema.
 BODY_OPERATIONS = ("insert", "patch", "update", "addMessage")
@@ -129,6 +132,7 @@ class StandInState:
     requests: list[LoggedRequest] = field(default_factory=list)
     notifications: dict[str, list[datetime]] = field(default_factory=dict)
     dropped_notifications: dict[str, int] = field(default_factory=dict)
+    notified_messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # TEXT_AND_NOTIFY, per object
     saved: set[str] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
 
@@ -261,7 +265,7 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
             if operation == "get":
                 return 200, copy.deepcopy(store[resource_id])
             if operation == "addMessage":
-                return self._add_message(store, resource_id, body)
+                return self._add_message(resource, store, resource_id, body)
             return self._update(resource, store, resource_id, body, replace=operation == "update")
 
     def _check_body(self, resource: str, body: Any) -> tuple[int, dict[str, Any]] | None:
@@ -270,6 +274,8 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         problem = _merchant_locations_problem(body.get("merchantLocations"))
         if problem:
             return _error(400, "INVALID_ARGUMENT", problem)
+        if len(body.get("messages") or []) > MAX_MESSAGES:
+            return _error(400, "INVALID_ARGUMENT", f"At most {MAX_MESSAGES} messages are allowed.")
         if resource == "loyaltyClass":
             if body.get("reviewStatus", "").upper() == "APPROVED":
                 return _error(400, "INVALID_ARGUMENT", "reviewStatus APPROVED cannot be set by the issuer.")
@@ -311,24 +317,45 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         problem = self._check_body(resource, candidate)
         if problem:
             return problem
-        if resource == "loyaltyObject" and body.get("notifyPreference") == "NOTIFY_ON_UPDATE":
-            now = self.now()
-            recent = [t for t in self.state.notifications.get(resource_id, []) if t > now - timedelta(hours=24)]
-            if len(recent) < NOTIFY_LIMIT:
-                recent.append(now)
-            else:
-                self.state.dropped_notifications[resource_id] = self.state.dropped_notifications.get(resource_id, 0) + 1
-            self.state.notifications[resource_id] = recent
+        notify = resource == "loyaltyObject" and body.get("notifyPreference") == "NOTIFY_ON_UPDATE"
+        if notify and not self._notification_take(resource_id):
+            self.state.dropped_notifications[resource_id] = self.state.dropped_notifications.get(resource_id, 0) + 1
         store[resource_id] = self._stored(resource, candidate)
         return 200, copy.deepcopy(store[resource_id])
 
-    def _add_message(self, store: dict[str, Any], resource_id: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def _add_message(
+        self, resource: str, store: dict[str, Any], resource_id: str, body: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        """``addMessage``: the message joins the resource's ``messages`` (at most ten); TEXT_AND_NOTIFY also notifies,
+        within the pass's three notifications in 24 hours that notifying updates share, and beyond them Google
+        answers QuotaExceededException (here a 429 RESOURCE_EXHAUSTED naming it) and adds nothing."""
         message = body.get("message")
-        if not message:
+        if not isinstance(message, dict) or not message:
             return _error(400, "INVALID_ARGUMENT", "A message is required.")
         stored = store[resource_id]
-        stored["messages"] = [*(stored.get("messages") or []), copy.deepcopy(message)]
+        messages = [*(stored.get("messages") or []), copy.deepcopy(message)]
+        if len(messages) > MAX_MESSAGES:
+            return _error(400, "INVALID_ARGUMENT", f"At most {MAX_MESSAGES} messages are allowed.")
+        if resource == "loyaltyObject" and message.get("messageType") == "TEXT_AND_NOTIFY":
+            if not self._notification_take(resource_id):
+                return _error(429, "RESOURCE_EXHAUSTED", "QuotaExceededException: too many notifications for the pass.")
+            self.state.notified_messages.setdefault(resource_id, []).append(copy.deepcopy(message))
+        stored["messages"] = messages
         return 200, {"resource": copy.deepcopy(stored)}
+
+    def _notification_take(self, resource_id: str) -> bool:
+        """One of the object's three notifications of the last 24 hours, if one is free (under ``self.lock``)."""
+        now = self.now()
+        recent = [t for t in self.state.notifications.get(resource_id, []) if t > now - timedelta(hours=24)]
+        taken = len(recent) < NOTIFY_LIMIT
+        if taken:
+            recent.append(now)
+        self.state.notifications[resource_id] = recent
+        return taken
+
+    def messages_of(self, object_id: str) -> list[dict[str, Any]]:
+        with self.lock:
+            return copy.deepcopy((self.state.objects.get(object_id) or {}).get("messages") or [])
 
     @staticmethod
     def _stored(resource: str, body: dict[str, Any]) -> dict[str, Any]:

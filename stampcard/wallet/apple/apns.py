@@ -5,12 +5,12 @@ Wallet fetches the pass itself after the push; the payload is ignored, the ``cha
 what the customer sees.
 """
 
+import asyncio
 import logging
 import os
 import ssl
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
@@ -86,8 +86,7 @@ def _provider_token(key: credentials.ApnsTokenKey) -> _ProviderToken:
         return _tokens[cache_key]
 
 
-def http_client_build() -> httpx.Client:
-    """An HTTP/2 client for the configured APNs server (certificate auth when no token key is configured)."""
+def _tls_context() -> ssl.SSLContext:
     conf = credentials.conf()
     ca_file = conf["APNS_CA_FILE"] or None
     if ca_file and not os.path.exists(ca_file):
@@ -98,7 +97,23 @@ def http_client_build() -> httpx.Client:
     if credentials.apns_token_key() is None:
         signer = credentials.pass_signer()
         context.load_cert_chain(signer.chain_path, signer.key_path)
-    return httpx.Client(http2=True, base_url=conf["APNS_URL"], verify=context, timeout=conf["APNS_TIMEOUT_SECONDS"])
+    return context
+
+
+def http_client_build() -> httpx.Client:
+    """An HTTP/2 client for the configured APNs server (certificate auth when no token key is configured)."""
+    conf = credentials.conf()
+    return httpx.Client(
+        http2=True, base_url=conf["APNS_URL"], verify=_tls_context(), timeout=conf["APNS_TIMEOUT_SECONDS"]
+    )
+
+
+def async_http_client_build() -> httpx.AsyncClient:
+    """The same, for many pushes multiplexed over one connection (``ApnsClient.push_many``)."""
+    conf = credentials.conf()
+    return httpx.AsyncClient(
+        http2=True, base_url=conf["APNS_URL"], verify=_tls_context(), timeout=conf["APNS_TIMEOUT_SECONDS"]
+    )
 
 
 class ApnsClient:
@@ -121,29 +136,58 @@ class ApnsClient:
         if self._owns_http:
             self._http.close()
 
-    def push(self, push_token: str) -> PushResult:
+    def _headers(self) -> dict[str, str]:
         headers = {"apns-topic": self._topic, **PUSH_HEADERS}
         if self._token is not None:
             headers["authorization"] = f"bearer {self._token.get()}"
+        return headers
+
+    def push(self, push_token: str) -> PushResult:
         try:
-            response = self._http.post(f"/3/device/{push_token}", content=b"{}", headers=headers)
+            response = self._http.post(f"/3/device/{push_token}", content=b"{}", headers=self._headers())
         except httpx.HTTPError as exc:
-            logger.warning("APNs push to %s… failed: %s", push_token[:8], exc)
-            return PushResult(push_token, 0, type(exc).__name__)
-        reason = ""
-        if response.status_code != 200:
-            try:
-                reason = str(response.json().get("reason", ""))
-            except ValueError:
-                reason = response.text[:100]
-            if response.status_code == 403:
-                logger.error("APNs refused our credentials (%s): check the APNs key or pass certificate", reason)
-        return PushResult(push_token, response.status_code, reason)
+            return _unanswered(push_token, exc)
+        return _result(push_token, response)
 
     def push_many(self, push_tokens: list[str]) -> list[PushResult]:
-        """Push to each token once, several streams at a time over one HTTP/2 connection."""
+        """Push to each token once, ``CONCURRENT_STREAMS`` streams at a time over one HTTP/2 connection.
+
+        The streams are multiplexed by an asyncio client: httpx's sync HTTP/2 connection must not be shared between
+        threads (its h2 state and HPACK encoder are not locked; concurrent requests corrupt the connection, see
+        encode/httpx#3002). An injected sync client (tests) is used one push at a time.
+        """
         unique = list(dict.fromkeys(push_tokens))
-        if len(unique) <= 1:
+        if len(unique) <= 1 or not self._owns_http:
             return [self.push(token) for token in unique]
-        with ThreadPoolExecutor(max_workers=min(CONCURRENT_STREAMS, len(unique))) as pool:
-            return list(pool.map(self.push, unique))
+        return asyncio.run(self._push_many(unique))
+
+    async def _push_many(self, push_tokens: list[str]) -> list[PushResult]:
+        streams = asyncio.Semaphore(CONCURRENT_STREAMS)
+
+        async def one(http: httpx.AsyncClient, push_token: str) -> PushResult:
+            async with streams:
+                try:
+                    response = await http.post(f"/3/device/{push_token}", content=b"{}", headers=self._headers())
+                except httpx.HTTPError as exc:
+                    return _unanswered(push_token, exc)
+                return _result(push_token, response)
+
+        async with async_http_client_build() as http:
+            return list(await asyncio.gather(*(one(http, token) for token in push_tokens)))
+
+
+def _unanswered(push_token: str, exc: Exception) -> PushResult:
+    logger.warning("APNs push to %s… failed: %s", push_token[:8], exc)
+    return PushResult(push_token, 0, type(exc).__name__)
+
+
+def _result(push_token: str, response: httpx.Response) -> PushResult:
+    reason = ""
+    if response.status_code != 200:
+        try:
+            reason = str(response.json().get("reason", ""))
+        except ValueError:
+            reason = response.text[:100]
+        if response.status_code == 403:
+            logger.error("APNs refused our credentials (%s): check the APNs key or pass certificate", reason)
+    return PushResult(push_token, response.status_code, reason)

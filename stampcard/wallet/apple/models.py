@@ -50,6 +50,10 @@ class ApplePass(TenantModel):
     pushed_changed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("The card's changed_at that its devices were last told about.")
     )
+    # The latest wallet message (``apple.messages``): shown in a field whose changeMessage puts it on the lock screen.
+    message = models.TextField(blank=True, help_text=_("The latest message sent to the pass's holder."))
+    message_key = models.CharField(max_length=200, blank=True, help_text=_("Who sent it: the message and recipient."))
+    message_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("Apple Wallet pass")
@@ -63,6 +67,22 @@ class ApplePass(TenantModel):
     public_token = secretbox.sealed_token(
         purpose=PUBLIC_TOKEN_PURPOSE, prefix="public_token", doc="The secret part of the download link."
     )
+
+
+class AppleMessage(TenantModel):
+    """A wallet message put on a pass, once per message key (the message and its recipient), so a send retried after
+    a crash never puts an older text back over a newer one."""
+
+    apple_pass = models.ForeignKey(ApplePass, on_delete=models.CASCADE, related_name="messages")
+    message_key = models.CharField(max_length=200)
+    text = models.TextField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("Apple Wallet message")
+        constraints = [
+            models.UniqueConstraint(fields=["apple_pass", "message_key"], name="apple_message_once_per_key"),
+        ]
 
 
 class AppleRegistration(TimestampedModel):

@@ -157,6 +157,9 @@ def pass_json(content: PassContent, *, language: str = "") -> dict[str, Any]:
                 ),
             )
         back = [_field("terms", _("How it works"), _terms(content))]
+        if content.apple_pass.message:
+            # A wallet message (``apple.messages``): "%@" puts the new text itself on the lock screen.
+            back.insert(0, _field("message", _("Message"), content.apple_pass.message, changeMessage="%@"))
         for voucher in content.vouchers:
             text = _("Code %(code)s") % {"code": format_code(voucher.code)}
             if voucher.expires_at:

@@ -134,7 +134,8 @@ def credentials_for(account: ServiceAccount) -> service_account.Credentials:
 
 
 class WalletClient:
-    """``insert``/``get``/``patch`` of walletobjects v1 resources (``loyaltyClass``, ``loyaltyObject``)."""
+    """``insert``/``get``/``patch``/``addMessage`` of walletobjects v1 resources (``loyaltyClass``,
+    ``loyaltyObject``)."""
 
     def __init__(self, *, http: httpx.Client, account: ServiceAccount | None = None) -> None:
         self.http = http
@@ -188,6 +189,10 @@ class WalletClient:
 
     def patch(self, resource: str, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
         return self._call("PATCH", f"{resource}/{quote(resource_id, safe='')}", body)
+
+    def add_message(self, resource: str, resource_id: str, message: dict[str, Any]) -> dict[str, Any]:
+        """``POST {resource}/{id}/addMessage`` with an ``AddMessageRequest``; answers ``{"resource": ...}``."""
+        return self._call("POST", f"{resource}/{quote(resource_id, safe='')}/addMessage", {"message": message})
 
 
 def http_client() -> httpx.Client:

@@ -46,6 +46,28 @@ class GoogleNotification(TenantModel):
         indexes = [models.Index(fields=["google_object", "sent_at"], name="gw_notification_window")]
 
 
+class GoogleMessage(TenantModel):
+    """A message added to an object with ``addMessage``, once per (object, message key). ``notified`` says whether it
+    was sent with TEXT_AND_NOTIFY; a notifying one also holds a ``GoogleNotification``, the quota Google counts
+    across notifying messages and notifying updates alike."""
+
+    google_object = models.ForeignKey(GoogleObject, on_delete=models.CASCADE, related_name="messages")
+    message_key = models.CharField(max_length=200)
+    message_id = models.CharField(max_length=64, help_text=_("The Message.id sent to Google."))
+    sent_at = models.DateTimeField()
+    notified = models.BooleanField()
+    delivered = models.BooleanField(default=False, help_text=_("Google accepted the call."))
+    notification = models.OneToOneField(
+        GoogleNotification, null=True, blank=True, on_delete=models.SET_NULL, related_name="message"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["google_object", "message_key"], name="gw_message_once_per_key"),
+        ]
+        indexes = [models.Index(fields=["google_object", "sent_at"], name="gw_message_window")]
+
+
 class WalletEventType(models.TextChoices):
     SAVE = "save", _("Saved to Google Wallet")
     DELETE = "del", _("Removed from Google Wallet")
