@@ -134,13 +134,13 @@ class _Timeline:
         ``earlier``, all by the same shift so that they keep their order."""
         shift = self.started - earlier
         for model in _dated_models():
-            rows = model.objects.filter(merchant=self.merchant)
+            rows = model._default_manager.filter(merchant=self.merchant)
             rows.filter(created_at__lt=self.started).update(created_at=F("created_at") - shift)
             changed = []
             for pk, created_at in rows.filter(created_at__gte=self.started).values_list("pk", "created_at"):
                 step = bisect.bisect_right(self.marks, created_at) - 1
                 changed.append(model(pk=pk, created_at=self.moments[max(step, 0)]))
-            model.objects.bulk_update(changed, ["created_at"], batch_size=500)
+            model._default_manager.bulk_update(changed, ["created_at"], batch_size=500)
         Merchant.objects.filter(pk=self.merchant.pk).update(created_at=F("created_at") - shift)
 
 
@@ -264,7 +264,8 @@ def _staff(*, merchant: Merchant, locations: list[Location]) -> _Staff:
 
 def _people(rng: random.Random, count: int) -> list[dict[str, Any]]:
     """Plausible customers: mostly Ukrainian names, some in Latin letters; some give an email, a phone, consent."""
-    people, seen = [], set()
+    people: list[dict[str, Any]] = []
+    seen: set[str] = set()
     while len(people) < count:
         if rng.random() < 0.7:
             first, last = rng.choice(FIRST_NAMES_UK), rng.choice(LAST_NAMES_UK)
@@ -386,7 +387,7 @@ def _visit(
         code = guest.vouchers.pop(0)
         voucher = Voucher.objects.filter(merchant=actor.merchant, code=code, state__in=OPEN_STATES).first()
         usable = voucher is not None and voucher.valid_from <= moment
-        if usable and (voucher.expires_at is None or voucher.expires_at > moment):
+        if usable and voucher is not None and (voucher.expires_at is None or voucher.expires_at > moment):
             line.run(
                 moment,
                 vouchers_services.voucher_redeem,
