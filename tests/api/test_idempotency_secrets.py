@@ -80,7 +80,7 @@ def test_records_made_before_the_upgrade_are_sealed_by_the_migration_and_still_r
     )
 
     executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes("pos"))
+    executor.migrate(executor.loader.graph.leaf_nodes())  # every app: others may depend on the one rolled back
     again = post(cashier.client(), "/receipts", body, **{KEY: IDEMPOTENCY_KEY})
 
     assert again.content == first.content and again["Idempotent-Replayed"] == "true"

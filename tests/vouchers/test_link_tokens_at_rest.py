@@ -48,7 +48,7 @@ def test_a_link_printed_before_the_upgrade_keeps_opening_and_is_shown_unchanged(
     OldVoucher.objects.filter(pk=voucher.pk).update(public_token=printed)
 
     executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes("vouchers"))
+    executor.migrate(executor.loader.graph.leaf_nodes())  # every app: others may depend on the one rolled back
 
     assert columns_holding(printed, Voucher) == []
     with frozen_at(T0):
