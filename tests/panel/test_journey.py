@@ -89,7 +89,7 @@ def test_a_cafe_goes_from_sign_up_to_its_first_stamp_on_the_dashboard(browser, b
     checklist = page.get_by_test_id("checklist")
     expect(checklist.locator("[data-done=true]")).to_have_count(0)
 
-    # The designer: a card from the cafe template, through its six steps, with two milestones.
+    # The designer: a card from the cafe template, through its seven steps, with two milestones.
     page.get_by_role("link", name="Card design").click()
     page.get_by_role("link", name="New card").first.click()
     page.get_by_label("Coffee card").check()
@@ -110,6 +110,7 @@ def test_a_cafe_goes_from_sign_up_to_its_first_stamp_on_the_dashboard(browser, b
     page.fill("input[name=milestones-1-validity_days]", "30")
     save_and_continue(page, "stamping")
     save_and_continue(page, "self-service")
+    save_and_continue(page, "referral")
     save_and_continue(page, "review")
     review = page.locator(".designer-form")
     expect(review).to_contain_text("Free cookie")
