@@ -463,10 +463,10 @@ def fill(
             """
             INSERT INTO apple_wallet_applepass (created_at, pass_type_identifier, serial_number, pushed_changed_at,
               card_id, merchant_id, authentication_token_digest, authentication_token_sealed, public_token_digest,
-              public_token_sealed)
+              public_token_sealed, message, message_key)
             SELECT k.created_at, 'pass.local.stampcard.bigdata', 'bd-' || c.card_id, k.changed_at, c.card_id,
                    c.merchant_id, encode(sha256(('auth:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder',
-                   encode(sha256(('pub:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder'
+                   encode(sha256(('pub:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder', '', ''
             FROM bd_card c JOIN cards_card k ON k.id = c.card_id WHERE pg_temp.bd_u(c.ord, 20) < 0.25
             """
         )

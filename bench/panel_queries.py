@@ -1,6 +1,6 @@
 """The merchant panel's main queries at 1 million cards / 20 million ledger lines, beside the demo data, in one run.
 
-    make bigdata                                     # once: the big database (bench/bigdata.py), ~10 minutes
+    make bigdata                                     # once: the big database (bench/bigdata.py), ~45-60 min on 2 cores
     .venv/bin/python -m bench.panel_queries          # the report (also run by `make bench`)
     .venv/bin/python -m bench.panel_queries --repeat 15 --only customers
 
