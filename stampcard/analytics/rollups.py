@@ -26,9 +26,9 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
-from django.db.models import Count, Exists, OuterRef
-from django.db.models.functions import TruncDate
+from django.db import connection, transaction
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from pyroaring import BitMap
 
 from stampcard.analytics.cardsets import cardset_pack, cardset_unpack
@@ -196,39 +196,32 @@ def _outside_ledger_since(since: datetime | None, *, merchant_id: Any = None) ->
 
 
 def day_rebuild(*, merchant: Merchant, day: date) -> None:
-    """Replace the rollup rows of ``merchant``'s local ``day`` with ones computed from the source rows."""
+    """Replace the rollup rows of ``merchant``'s local ``day`` with ones computed from the source rows.
+
+    The ledger is read by aggregate queries, and the day's ``VisitDay`` rows are written by one
+    ``INSERT … SELECT … GROUP BY`` inside the database: a busy day holds tens of thousands of stamps, and a full
+    rebuild (``rollups_rebuild``) goes through every day of two years, so no ledger line travels to Python."""
     start, end = day_bounds(day, merchant.tz)
+    for table in (DayRollup, VisitDay, HourRollup, LotteryRollup):
+        table.objects.filter(merchant=merchant, day=day).delete()
     counters: dict[Dims, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    visits: dict[tuple[Any, Any, Any], list[Any]] = {}  # (card, location, actor) -> [visits, first (at, pk)]
-    hours: dict[tuple[Any, Any, int], int] = defaultdict(int)
+    events = CardEvent.objects.filter(merchant=merchant, created_at__gte=start, created_at__lt=end).order_by()
+    _ledger_count(events, counters)
+    stamps = events.filter(kind=EventKind.STAMP)
+    _visit_days_insert(merchant=merchant, day=day, stamps=stamps)
+    for location_id, actor_id in _first_visits_mark(merchant=merchant, day=day, stamps=stamps, start=start):
+        counters[(location_id, actor_id)]["first_visits"] += 1
+    hours = (
+        stamps.annotate(hour=ExtractHour("created_at", tzinfo=merchant.tz))
+        .values_list("location_id", "actor_id", "hour")
+        .annotate(n=Count("pk"))
+    )
     draws: dict[tuple[Any, Any, str, str], int] = defaultdict(int)
-
-    events = CardEvent.objects.filter(merchant=merchant, created_at__gte=start, created_at__lt=end)
-    for pk, card_id, kind, delta, location_id, actor_id, at, payload in events.values_list(
-        "pk", "card_id", "kind", "delta", "location_id", "actor_id", "created_at", "payload"
-    ).iterator():
-        dims = (location_id, actor_id)
-        if kind == EventKind.STAMP:
-            counters[dims]["visits"] += 1
-            counters[dims]["stamps"] += max(delta, 0)
-            hours[(location_id, actor_id, at.astimezone(merchant.tz).hour)] += 1
-            visit = visits.setdefault((card_id, location_id, actor_id), [0, (at, pk)])
-            visit[0] += 1
-            visit[1] = min(visit[1], (at, pk))
-        elif kind == EventKind.REVERSAL:
-            counters[dims]["stamps_reversed"] += max(-delta, 0)
-        elif kind == EventKind.REWARD_ISSUED:
-            counters[dims]["rewards_reached"] += 1
-        elif kind == EventKind.REWARD_HANDED_OVER:
-            counters[dims]["rewards_handed_over"] += 1
-        elif kind == EventKind.LOTTERY_DRAW:
-            counters[dims]["lottery_draws"] += 1
-            if payload.get("lottery_id") and payload.get("variant_id"):
-                draws[(location_id, actor_id, payload["lottery_id"], payload["variant_id"])] += 1
-
-    first_rows = _first_visits(merchant=merchant, visits=visits, start=start)
-    for key in first_rows:
-        counters[(key[1], key[2])]["first_visits"] += 1
+    for location_id, actor_id, payload in events.filter(kind=EventKind.LOTTERY_DRAW).values_list(
+        "location_id", "actor_id", "payload"
+    ):
+        if payload.get("lottery_id") and payload.get("variant_id"):
+            draws[(location_id, actor_id, payload["lottery_id"], payload["variant_id"])] += 1
 
     def count(qs: Any, counter: str, at: str, *, where: str = "", by: str = "", amount: str = "") -> None:
         """Add the rows of ``qs`` whose ``at`` falls on the day to ``counter``, under their location and actor
@@ -271,8 +264,6 @@ def day_rebuild(*, merchant: Merchant, day: date) -> None:
     if google:
         counters[(None, None)]["google_installs"] += google
 
-    for table in (DayRollup, VisitDay, HourRollup, LotteryRollup):
-        table.objects.filter(merchant=merchant, day=day).delete()
     base = {"merchant": merchant, "day": day}
     DayRollup.objects.bulk_create(
         [
@@ -287,24 +278,11 @@ def day_rebuild(*, merchant: Merchant, day: date) -> None:
             if any(values.values())
         ]
     )
-    VisitDay.objects.bulk_create(
-        [
-            VisitDay(
-                **base,
-                card_id=card_id,
-                location_id=location_id,
-                actor_id=actor_id,
-                visits=count_,
-                first_visit=int((card_id, location_id, actor_id) in first_rows),
-            )
-            for (card_id, location_id, actor_id), (count_, _first) in visits.items()
-        ]
-    )
     weekday = day.weekday()
     HourRollup.objects.bulk_create(
         [
             HourRollup(**base, location_id=location_id, actor_id=actor_id, weekday=weekday, hour=hour, visits=n)
-            for (location_id, actor_id, hour), n in hours.items()
+            for location_id, actor_id, hour, n in hours
         ]
     )
     known = set(
@@ -323,34 +301,86 @@ def day_rebuild(*, merchant: Merchant, day: date) -> None:
     )
 
 
+# What a ledger line adds to its day's counters, by kind: (counter of lines, counter of the stamps it moved).
+_LINE_COUNTERS = {
+    EventKind.STAMP: ("visits", "stamps"),
+    EventKind.REVERSAL: ("", "stamps_reversed"),
+    EventKind.REWARD_ISSUED: ("rewards_reached", ""),
+    EventKind.REWARD_HANDED_OVER: ("rewards_handed_over", ""),
+    EventKind.LOTTERY_DRAW: ("lottery_draws", ""),
+}
+
+
+def _ledger_count(events: Any, counters: dict[Dims, dict[str, int]]) -> None:
+    """Add the day's ledger lines to ``counters``: one aggregate row per (kind, location, staff login)."""
+    rows = events.values_list("kind", "location_id", "actor_id").annotate(
+        lines=Count("pk"),
+        added=Coalesce(Sum("delta", filter=Q(delta__gt=0)), 0),
+        taken=Coalesce(Sum("delta", filter=Q(delta__lt=0)), 0),
+    )
+    for kind, location_id, actor_id, lines, added, taken in rows:
+        lines_counter, stamps_counter = _LINE_COUNTERS.get(kind, ("", ""))
+        if lines_counter:
+            counters[(location_id, actor_id)][lines_counter] += lines
+        if stamps_counter:
+            counters[(location_id, actor_id)][stamps_counter] += added if kind == EventKind.STAMP else -taken
+
+
+def _visit_days_insert(*, merchant: Merchant, day: date, stamps: Any) -> None:
+    """Write the day's ``VisitDay`` rows, one per (card, location, staff login) with its number of visits, by one
+    ``INSERT … SELECT`` over the day's stamps (``first_visit`` is set afterwards)."""
+    grouped = stamps.values("card_id", "location_id", "actor_id").annotate(visits=Count("pk"))
+    select_sql, select_params = grouped.query.sql_with_params()
+    meta, quote = VisitDay._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _VISIT_DAY_COLUMNS)
+    constants = [
+        meta.get_field("created_at").get_db_prep_value(clock.now(), connection),
+        meta.get_field("merchant").get_db_prep_value(merchant.pk, connection),
+        meta.get_field("day").get_db_prep_value(day, connection),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as params
+            f"SELECT %s, %s, %s, grouped.card_id, grouped.location_id, grouped.actor_id, grouped.visits, 0 "
+            f"FROM ({select_sql}) grouped",
+            [*constants, *select_params],
+        )
+
+
+_VISIT_DAY_COLUMNS = ("created_at", "merchant", "day", "card", "location", "actor", "visits", "first_visit")
+
+
+def _first_visits_mark(*, merchant: Merchant, day: date, stamps: Any, start: datetime) -> list[Dims]:
+    """Mark the ``VisitDay`` rows holding a card's very first visit ever (the earliest stamp of the day of a card
+    with no stamp before the day) and return their (location, staff login), one per first visit. Read from the
+    ledger itself, not from earlier rollups, so days can be rebuilt in any order."""
+    earlier = CardEvent.objects.filter(card_id=OuterRef("card_id"), kind=EventKind.STAMP, created_at__lt=start)
+    firsts: dict[Any, tuple[tuple[datetime, Any], Dims]] = {}
+    for card_id, location_id, actor_id, at, pk in (
+        stamps.exclude(Exists(earlier)).values_list("card_id", "location_id", "actor_id", "created_at", "pk").iterator()
+    ):
+        if card_id not in firsts or (at, pk) < firsts[card_id][0]:
+            firsts[card_id] = ((at, pk), (location_id, actor_id))
+    cards_by_dims: dict[Dims, list[Any]] = defaultdict(list)
+    for card_id, (_first, dims) in firsts.items():
+        cards_by_dims[dims].append(card_id)
+    for (location_id, actor_id), cards in cards_by_dims.items():
+        for chunk in range(0, len(cards), 1000):
+            VisitDay.objects.filter(
+                merchant=merchant,
+                day=day,
+                location_id=location_id,
+                actor_id=actor_id,
+                card_id__in=cards[chunk : chunk + 1000],
+            ).update(first_visit=1)
+    return [dims for _first, dims in firsts.values()]
+
+
 def _uuid(value: str) -> UUID | None:
     try:
         return UUID(str(value))
     except ValueError:
         return None
-
-
-def _first_visits(
-    *, merchant: Merchant, visits: dict[tuple[Any, Any, Any], list[Any]], start: datetime
-) -> set[tuple[Any, Any, Any]]:
-    """The (card, location, actor) keys holding a card's very first visit ever: the earliest stamp of the day of a
-    card with no stamp before the day. Read from the ledger itself, not from earlier rollups, so days can be rebuilt
-    in any order."""
-    cards = sorted({key[0] for key in visits})
-    returning: set[Any] = set()
-    for chunk in range(0, len(cards), 500):
-        earlier = CardEvent.objects.filter(card_id=OuterRef("pk"), kind=EventKind.STAMP, created_at__lt=start)
-        returning |= set(
-            Card.objects.filter(pk__in=cards[chunk : chunk + 500]).filter(Exists(earlier)).values_list("pk", flat=True)
-        )
-    firsts: dict[Any, tuple[tuple[Any, Any, Any], Any]] = {}
-    for key, (_count, first) in visits.items():
-        card_id = key[0]
-        if card_id in returning:
-            continue
-        if card_id not in firsts or first < firsts[card_id][1]:
-            firsts[card_id] = (key, first)
-    return {key for key, _first in firsts.values()}
 
 
 def _installs(*, merchant: Merchant, start: datetime, end: datetime) -> tuple[int, int]:
@@ -394,15 +424,23 @@ def period_customers_rebuild(*, merchant: Merchant, period: Period) -> None:
     active: dict[ScopeKey, BitMap] = defaultdict(BitMap)
     returning: dict[ScopeKey, BitMap] = defaultdict(BitMap)
     if period.kind == PeriodKind.DAY:
+        # The rows are grouped by (location, staff login) first, and each group's numbers go into a set at once:
+        # a busy day holds tens of thousands of rows, and each belongs to four scopes.
+        active_numbers: dict[Dims, list[int]] = defaultdict(list)
+        returning_numbers: dict[Dims, list[int]] = defaultdict(list)
         rows = VisitDay.objects.filter(merchant=merchant, day=period.first).values_list(
             "location_id", "actor_id", "card__number", "visits", "first_visit"
         )
         for location_id, actor_id, number, visits, first_visit in rows.iterator(chunk_size=5000):
-            for by_location, by_actor in SCOPES:
-                key = (by_location, by_actor, location_id if by_location else None, actor_id if by_actor else None)
-                active[key].add(int(number))
-                if visits > first_visit:
-                    returning[key].add(int(number))
+            active_numbers[(location_id, actor_id)].append(int(number))
+            if visits > first_visit:
+                returning_numbers[(location_id, actor_id)].append(int(number))
+        for sets, numbers in ((active, active_numbers), (returning, returning_numbers)):
+            for (location_id, actor_id), group in numbers.items():
+                cards = BitMap(group)
+                for by_location, by_actor in SCOPES:
+                    key = (by_location, by_actor, location_id if by_location else None, actor_id if by_actor else None)
+                    sets[key] |= cards
     else:
         days = PeriodCustomers.objects.filter(
             merchant=merchant, kind=PeriodKind.DAY, first__gte=period.first, first__lte=period.last
