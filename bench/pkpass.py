@@ -45,7 +45,7 @@ def _contents(count: int) -> list:
     from stampcard.core.codes import random_card_number, random_card_qr
     from stampcard.customers.models import Customer
     from stampcard.merchants.models import Location, Merchant
-    from stampcard.wallet.apple.models import ApplePass
+    from stampcard.wallet.apple.models import ApplePass, new_authentication_token, new_public_token
     from stampcard.wallet.apple.pkpass import PassContent
 
     merchant = Merchant(name="Bench cafe", currency="UAH", locale="en")
@@ -60,7 +60,14 @@ def _contents(count: int) -> list:
         card.customer = Customer(merchant=merchant, name=f"Bench {i}", language=("en", "uk")[i % 2])
         card.stamps = i % program.goal
         card.pk = i + 1
-        apple_pass = ApplePass(merchant=merchant, card=card, pass_type_identifier="pass.dev.stampcard.card")
+        # The tokens are sealed columns since passes keep them encrypted: an unsaved pass needs them set.
+        apple_pass = ApplePass(
+            merchant=merchant,
+            card=card,
+            pass_type_identifier="pass.dev.stampcard.card",
+            authentication_token=new_authentication_token(),
+            public_token=new_public_token(),
+        )
         contents.append(
             PassContent(
                 apple_pass=apple_pass,

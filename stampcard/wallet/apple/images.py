@@ -1,4 +1,5 @@
-"""The pass's images, rendered with Pillow and cached on disk: the stamp strip per stamp count, the icon, the logo.
+"""The pass's images, rendered with Pillow and cached on disk and in memory: the stamp strip per stamp count, the
+icon, the logo.
 
 A file's name is a hash of everything that shapes it (design colours, goal, stamps, scale, renderer version), so a
 design change or a new count renders a new file and an old one is simply never read again. Writes go through a
@@ -8,6 +9,8 @@ temporary file and a rename, so concurrent renderers never expose half a PNG.
 import hashlib
 import io
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,16 +38,51 @@ def _cache_dir() -> Path:
     return path
 
 
+class _MemoryCache:
+    """The images read or drawn lately, kept in the process up to ``budget`` bytes, least recently used first out:
+    a pass is rebuilt on every stamp, and reading its three strips and icons from disk each time cost more than
+    signing it. Thread-safe (gthread workers share it)."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.size = 0
+        self.items: OrderedDict[str, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self.lock:
+            data = self.items.get(key)
+            if data is not None:
+                self.items.move_to_end(key)
+            return data
+
+    def put(self, key: str, data: bytes) -> None:
+        with self.lock:
+            if key in self.items:
+                return
+            self.items[key] = data
+            self.size += len(data)
+            while self.size > self.budget and self.items:
+                _key, dropped = self.items.popitem(last=False)
+                self.size -= len(dropped)
+
+
+_memory = _MemoryCache(budget=32 * 1024 * 1024)
+
+
 def _cached(key: str, render: Callable[[], bytes]) -> bytes:
     path = _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.png"
+    data = _memory.get(str(path))
+    if data is not None:
+        return data
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except FileNotFoundError:
-        pass
-    data = render()
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+        data = render()
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    _memory.put(str(path), data)
     return data
 
 

@@ -4,6 +4,7 @@ file) and ``signature`` (detached PKCS#7, DER, SHA-256, with the WWDR intermedia
 See shared/reference/wallet.md section 1 for the format facts this follows.
 """
 
+import functools
 import hashlib
 import io
 import json
@@ -316,8 +317,19 @@ def _logo_bytes(program: Program) -> bytes | None:
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:
     """``manifest.json``: the SHA-1 hex digest of every file of the pass (Apple's format)."""
-    manifest = {name: hashlib.sha1(data).hexdigest() for name, data in sorted(files.items())}
+    manifest = {
+        name: _image_digest(data) if name.endswith(".png") else _digest(data) for name, data in sorted(files.items())
+    }
     return json.dumps(manifest, indent=1).encode()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()  # noqa: S324 - the manifest's format, not a security choice of ours
+
+
+# The images are the same few objects from the image cache pass after pass: a bytes object keeps its hash once
+# computed, so looking one up here costs next to nothing, while hashing a @3x strip again cost a good part of a pass.
+_image_digest = functools.lru_cache(maxsize=256)(_digest)
 
 
 def sign_manifest(manifest: bytes, signer: credentials.PassSigner) -> bytes:

@@ -278,3 +278,20 @@ def test_the_pass_strip_follows_the_programs_stamp_picture_and_strip_picture(app
     pictured = unzip(pkpass.pkpass_build(apple_pass=apple_pass))["strip@2x.png"]
 
     assert len({plain, coffee, pictured}) == 3
+
+
+def test_an_image_read_once_is_served_from_memory_until_the_budget_pushes_it_out(apple_dir, monkeypatch):
+    design = {"background": "#101010", "foreground": "#ffffff", "accent": "#fbbf24", "goal": 8, "scale": 1}
+    monkeypatch.setattr(images, "_memory", images._MemoryCache(budget=10**9))
+    first = images.strip_png(**design, stamps=2)
+    for path in (apple_dir / "images").iterdir():
+        path.unlink()  # what is in memory is not read from disk again
+
+    assert images.strip_png(**design, stamps=2) is first
+    assert not list((apple_dir / "images").iterdir())
+
+    five = images.strip_png(**design, stamps=5)
+    monkeypatch.setattr(images, "_memory", images._MemoryCache(budget=len(first) + len(five) - 1))
+    images.strip_png(**design, stamps=2)
+    images.strip_png(**design, stamps=5)  # the two are over the budget: the older one leaves memory
+    assert list(images._memory.items.values()) == [five]
