@@ -229,6 +229,23 @@ def _secondary_indexes(cursor: Any) -> list[tuple[str, str, str]]:
     return out
 
 
+def _indexes_restore(cursor: Any, indexes: list[tuple[str, str, str]], *, log: Callable[[str], None]) -> None:
+    """Build again the indexes dropped for the load; one that cannot be built (a failed load may leave duplicates)
+    is reported and the rest are still built."""
+    failed = 0
+    for n, (table, _drop, create) in enumerate(indexes, 1):
+        t0 = time.perf_counter()
+        try:
+            cursor.execute(create)
+        except Exception as exc:  # noqa: BLE001 - keep building the others, then say which failed
+            failed += 1
+            log(f"index {n}/{len(indexes)} on {table} could not be built: {exc}")
+            continue
+        if table in ("cards_cardevent", "cards_check"):
+            log(f"index {n}/{len(indexes)} on {table} ({time.perf_counter() - t0:.1f}s)")
+    log(f"rebuilt {len(indexes) - failed} of {len(indexes)} indexes")
+
+
 def fill(
     *, cards: int, events: int, now: datetime | None = None, log: Callable[[str], None] = print, vouchers: int = 300
 ) -> dict[str, Any]:
@@ -263,260 +280,266 @@ def fill(
         for _table, drop, _create in indexes:
             cursor.execute(drop)
         log(f"dropped {len(indexes)} secondary indexes for the load")
-        cursor.execute("SET session_replication_role = replica")
-        cursor.execute("DROP TABLE IF EXISTS bd_visit, bd_merchant, bd_card")
-        cursor.execute(
-            """CREATE UNLOGGED TABLE bd_merchant (m int, merchant_id uuid, program_id uuid, version_id bigint,
-                 locs uuid[], keys uuid[], cashiers uuid[], manager uuid, n int, ord_base bigint, card_base bigint)"""
-        )
-        cursor.execute("SELECT coalesce(max(id), 0) FROM cards_card")
-        card_base = cursor.fetchone()[0]
-        ord_base = 0
-        for m, (info, n) in enumerate(zip(merchants, sizes, strict=True)):
+        try:
+            cursor.execute("SET session_replication_role = replica")
+            cursor.execute("DROP TABLE IF EXISTS bd_visit, bd_merchant, bd_card")
             cursor.execute(
-                "INSERT INTO bd_merchant VALUES (%s, %s, %s, %s, %s::uuid[], %s::uuid[], %s::uuid[], %s, %s, %s, %s)",
-                [m, info["merchant_id"], info["program_id"], info["version_id"], info["locations"], info["keys"],
-                 info["cashiers"], info["manager"], n, ord_base, card_base + ord_base],
-            )  # fmt: skip
-            ord_base += n
-        base = (now - timedelta(days=DAYS)).astimezone(timezone.get_fixed_timezone(0)).date()
-        params: dict[str, Any] = {"base": base, "now": now, "days": DAYS, "per_card": per_card, "goal": GOAL}
-        params["weights"] = [sum(LOCATION_WEIGHTS[: i + 1]) for i in range(len(LOCATION_WEIGHTS))]
-        # One row per card: its join instant (p0, in opening days), visits, opening adjustment, home location, and
-        # the visits of the cards before it (so check ids are computed, not looked up).
-        # The visits' tail is cut by the time a card has had (recent joiners come less often than the mean says):
-        # plan, count the lines that plan makes, and scale the mean until it lands within 2% of ``events``.
-        for _attempt in range(4):
-            cursor.execute("DROP TABLE IF EXISTS bd_card")
+                """CREATE UNLOGGED TABLE bd_merchant (m int, merchant_id uuid, program_id uuid, version_id bigint,
+                     locs uuid[], keys uuid[], cashiers uuid[], manager uuid, n int, ord_base bigint,
+                     card_base bigint)"""
+            )
+            cursor.execute("SELECT coalesce(max(id), 0) FROM cards_card")
+            card_base = cursor.fetchone()[0]
+            ord_base = 0
+            for m, (info, n) in enumerate(zip(merchants, sizes, strict=True)):
+                cursor.execute(
+                    "INSERT INTO bd_merchant VALUES (%s, %s, %s, %s, %s::uuid[], %s::uuid[], %s::uuid[], %s, %s, %s, "
+                    "%s)",
+                    [m, info["merchant_id"], info["program_id"], info["version_id"], info["locations"], info["keys"],
+                     info["cashiers"], info["manager"], n, ord_base, card_base + ord_base],
+                )  # fmt: skip
+                ord_base += n
+            base = (now - timedelta(days=DAYS)).astimezone(timezone.get_fixed_timezone(0)).date()
+            params: dict[str, Any] = {"base": base, "now": now, "days": DAYS, "per_card": per_card, "goal": GOAL}
+            params["weights"] = [sum(LOCATION_WEIGHTS[: i + 1]) for i in range(len(LOCATION_WEIGHTS))]
+            # One row per card: its join instant (p0, in opening days), visits, opening adjustment, home location, and
+            # the visits of the cards before it (so check ids are computed, not looked up).
+            # The visits' tail is cut by the time a card has had (recent joiners come less often than the mean says):
+            # plan, count the lines that plan makes, and scale the mean until it lands within 2% of ``events``.
+            for _attempt in range(4):
+                cursor.execute("DROP TABLE IF EXISTS bd_card")
+                cursor.execute(
+                    """
+                    CREATE UNLOGGED TABLE bd_card AS
+                    SELECT s.*, sum(s.v) OVER (ORDER BY s.card_id) - s.v AS vbefore FROM (
+                      SELECT m.m, m.merchant_id, m.program_id, m.version_id, g AS mord, m.ord_base + g AS ord,
+                             m.card_base + g + 1 AS card_id, p0,
+                             CASE WHEN pg_temp.bd_u(m.ord_base + g, 2) < 0.08 THEN 0 ELSE least(
+                               1 + floor((%(per_card)s - 0.5) * power(-ln(1 - pg_temp.bd_u(m.ord_base + g, 3)), 2) / 2),
+                               1 + floor(2 * (%(days)s - p0)))::int END AS v,
+                             CASE WHEN pg_temp.bd_u(m.ord_base + g, 4) < 0.03
+                                  THEN 1 + floor(5 * pg_temp.bd_u(m.ord_base + g, 5))::int ELSE 0 END AS a,
+                             least(cardinality(m.locs), (SELECT count(*) FROM unnest(%(weights)s::float8[]) w
+                               WHERE w < pg_temp.bd_u(m.ord_base + g, 6)) + 1)::int AS home
+                      FROM bd_merchant m, generate_series(0, m.n - 1) g,
+                           LATERAL (SELECT %(days)s * sqrt(pg_temp.bd_u(m.ord_base + g, 1)) AS p0) j
+                    ) s
+                    """,
+                    params,
+                )
+                cursor.execute(
+                    f"""SELECT sum(v) + 2 * sum((a + v) / {GOAL}) - count(*) FILTER (WHERE v > 0 AND (a + v) >= {GOAL}
+                        AND (a + v) % {GOAL} = 0) + count(*) FILTER (WHERE a > 0) FROM bd_card"""
+                )
+                planned = int(cursor.fetchone()[0] or 0)
+                if not planned or abs(planned - events) <= 0.02 * events:
+                    break
+                params["per_card"] *= events / planned
+            cursor.execute("ALTER TABLE bd_card ADD PRIMARY KEY (card_id)")
+            cursor.execute("ANALYZE bd_card")
+            log(f"planned {sum(sizes):,} cards, {planned:,} ledger lines")
             cursor.execute(
                 """
-                CREATE UNLOGGED TABLE bd_card AS
-                SELECT s.*, sum(s.v) OVER (ORDER BY s.card_id) - s.v AS vbefore FROM (
-                  SELECT m.m, m.merchant_id, m.program_id, m.version_id, g AS mord, m.ord_base + g AS ord,
-                         m.card_base + g + 1 AS card_id, p0,
-                         CASE WHEN pg_temp.bd_u(m.ord_base + g, 2) < 0.08 THEN 0 ELSE least(
-                           1 + floor((%(per_card)s - 0.5) * power(-ln(1 - pg_temp.bd_u(m.ord_base + g, 3)), 2) / 2),
-                           1 + floor(2 * (%(days)s - p0)))::int END AS v,
-                         CASE WHEN pg_temp.bd_u(m.ord_base + g, 4) < 0.03
-                              THEN 1 + floor(5 * pg_temp.bd_u(m.ord_base + g, 5))::int ELSE 0 END AS a,
-                         least(cardinality(m.locs), (SELECT count(*) FROM unnest(%(weights)s::float8[]) w
-                           WHERE w < pg_temp.bd_u(m.ord_base + g, 6)) + 1)::int AS home
-                  FROM bd_merchant m, generate_series(0, m.n - 1) g,
-                       LATERAL (SELECT %(days)s * sqrt(pg_temp.bd_u(m.ord_base + g, 1)) AS p0) j
-                ) s
+                INSERT INTO customers_customer (id, created_at, merchant_id, name, name_folded, email, phone, birthday,
+                  marketing_email_consent, marketing_email_consent_at, terms_accepted_at, language)
+                SELECT md5('cu:' || c.ord)::uuid, t.at, c.merchant_id,
+                       (%(fname)s::text[])[f] || ' ' || (%(lname)s::text[])[l],
+                       (%(ffold)s::text[])[f] || ' ' || (%(lfold)s::text[])[l],
+                       CASE WHEN pg_temp.bd_u(c.ord, 11) < 0.7 THEN (%(fascii)s::text[])[f] || '.' ||
+                         (%(lascii)s::text[])[l] || c.ord || '@' ||
+                         (%(domains)s::text[])[1 + floor(pg_temp.bd_u(c.ord, 12) * %(ndomains)s)::int] ELSE '' END,
+                       CASE WHEN pg_temp.bd_u(c.ord, 13) < 0.6 THEN '+380' ||
+                         (%(codes)s::text[])[1 + floor(pg_temp.bd_u(c.ord, 14) * %(ncodes)s)::int] ||
+                         lpad(((c.ord * 7919 + 13) %% 10000000)::text, 7, '0') ELSE '' END,
+                       CASE WHEN pg_temp.bd_u(c.ord, 15) < 0.3
+                         THEN date '1960-01-01' + floor(pg_temp.bd_u(c.ord, 16) * 16000)::int END,
+                       pg_temp.bd_u(c.ord, 17) < 0.35,
+                       CASE WHEN pg_temp.bd_u(c.ord, 17) < 0.35 THEN t.at END,
+                       t.at,
+                       CASE WHEN pg_temp.bd_u(c.ord, 18) < 0.85 THEN 'uk' ELSE 'en' END
+                FROM bd_card c,
+                     LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
+                     LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.ord, 9) < 0.55 THEN 0
+                                          WHEN pg_temp.bd_u(c.ord, 9) < 0.70 THEN 1 ELSE 2 END AS pool) p,
+                     LATERAL (SELECT p.pool * %(pool)s + 1 + floor(pg_temp.bd_u(c.ord, 7) * %(pool)s)::int AS f,
+                                     p.pool * %(pool)s + 1 + floor(pg_temp.bd_u(c.ord, 8) * %(pool)s)::int AS l) n
+                """,
+                {**params, **pools, "domains": DOMAINS, "ndomains": len(DOMAINS), "codes": PHONE_CODES,
+                 "ncodes": len(PHONE_CODES)},
+            )  # fmt: skip
+            log(f"customers: {cursor.rowcount:,}")
+            cursor.execute(
+                """
+                INSERT INTO cards_card (id, created_at, merchant_id, program_id, program_version_id, customer_id,
+                  number,
+                  qr_payload, stamps, lifetime_stamps, rewards_earned, last_stamp_at, cycle, milestones_reached,
+                  changed_at, in_wallet)
+                SELECT c.card_id, t.at, c.merchant_id, c.program_id, c.version_id, md5('cu:' || c.ord)::uuid,
+                       (100000 + (c.mord::bigint * 7919) %% 900000)::text,
+                       'SC1:' || upper(substr(md5('qr:' || c.ord), 1, 26)),
+                       (c.a + c.v) %% %(goal)s, c.a + c.v, (c.a + c.v) / %(goal)s, lv.at,
+                       (c.a + c.v) / %(goal)s, 0, coalesce(lv.at, t.at),
+                       pg_temp.bd_u(c.ord, 20) < 0.25 OR pg_temp.bd_u(c.ord, 22) < 0.15
+                FROM bd_card c,
+                     LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
+                     LATERAL (SELECT CASE WHEN c.v > 0 THEN pg_temp.bd_at(
+                       c.p0 + (%(days)s - c.p0) * (c.v - 1 + pg_temp.bd_u(c.card_id, c.v)) / c.v, %(base)s, %(now)s)
+                       END AS at) lv
                 """,
                 params,
             )
+            log(f"cards: {cursor.rowcount:,}")
+            # One visit: its check id, instant, location (80% the card's home), channel and who recorded it.
+            visits = """
+                SELECT c.card_id, c.merchant_id, c.a, c.v, j, c.ord,
+                       %(check_base)s + c.vbefore + j AS check_id,
+                       pg_temp.bd_at(c.p0 + (%(days)s - c.p0) * (j - 1 + pg_temp.bd_u(c.card_id, j)) / c.v,
+                                     %(base)s, %(now)s) AS at,
+                       loc.i AS li, m.locs[loc.i] AS location_id, ch.channel,
+                       CASE WHEN ch.channel = 'api' THEN m.keys[loc.i] END AS api_key_id,
+                       CASE WHEN ch.channel = 'scanner' THEN m.cashiers[2 * loc.i - 1 + (j %% 2)] END AS actor_id,
+                       m.cashiers[2 * loc.i - 1] AS handler_id,
+                       4000 + floor(power(pg_temp.bd_u(c.card_id, 100000 + j), 2) * 40000)::bigint AS total
+                FROM bd_card c JOIN bd_merchant m ON m.m = c.m, generate_series(1, c.v) j,
+                     LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.card_id, 200000 + j) < 0.8 THEN c.home
+                       ELSE 1 + floor(pg_temp.bd_u(c.card_id, 300000 + j) * cardinality(m.locs))::int END AS i) loc,
+                     LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.card_id, 400000 + j) < 0.65 THEN 'api'
+                       WHEN pg_temp.bd_u(c.card_id, 400000 + j) < 0.95 THEN 'scanner' ELSE 'receipt' END AS channel) ch
+            """
+            cursor.execute("SELECT coalesce(max(id), 0) FROM cards_check")
+            params["check_base"] = cursor.fetchone()[0]
+            # Made once (unlogged, no WAL) and read twice: the checks, then the ledger.
+            cursor.execute("DROP TABLE IF EXISTS bd_visit")
+            cursor.execute(f"CREATE UNLOGGED TABLE bd_visit AS {visits}", params)
+            log(f"visits: {cursor.rowcount:,}")
             cursor.execute(
-                f"""SELECT sum(v) + 2 * sum((a + v) / {GOAL}) - count(*) FILTER (WHERE v > 0 AND (a + v) >= {GOAL}
-                    AND (a + v) % {GOAL} = 0) + count(*) FILTER (WHERE a > 0) FROM bd_card"""
+                """
+                INSERT INTO cards_check (id, created_at, merchant_id, pos, external_id, card_id, location_id, total,
+                  currency, closed_at, state, stamps_issued, stamps_reversed, reversal_kind)
+                SELECT x.check_id, x.at, x.merchant_id, x.channel, 'bd-' || x.check_id, x.card_id, x.location_id,
+                       x.total, 'UAH', x.at, 'committed', 1, 0, ''
+                FROM bd_visit x
+                """
             )
-            planned = int(cursor.fetchone()[0] or 0)
-            if not planned or abs(planned - events) <= 0.02 * events:
-                break
-            params["per_card"] *= events / planned
-        cursor.execute("ALTER TABLE bd_card ADD PRIMARY KEY (card_id)")
-        cursor.execute("ANALYZE bd_card")
-        log(f"planned {sum(sizes):,} cards, {planned:,} ledger lines")
-        cursor.execute(
-            """
-            INSERT INTO customers_customer (id, created_at, merchant_id, name, name_folded, email, phone, birthday,
-              marketing_email_consent, marketing_email_consent_at, terms_accepted_at, language)
-            SELECT md5('cu:' || c.ord)::uuid, t.at, c.merchant_id,
-                   (%(fname)s::text[])[f] || ' ' || (%(lname)s::text[])[l],
-                   (%(ffold)s::text[])[f] || ' ' || (%(lfold)s::text[])[l],
-                   CASE WHEN pg_temp.bd_u(c.ord, 11) < 0.7 THEN (%(fascii)s::text[])[f] || '.' ||
-                     (%(lascii)s::text[])[l] || c.ord || '@' ||
-                     (%(domains)s::text[])[1 + floor(pg_temp.bd_u(c.ord, 12) * %(ndomains)s)::int] ELSE '' END,
-                   CASE WHEN pg_temp.bd_u(c.ord, 13) < 0.6 THEN '+380' ||
-                     (%(codes)s::text[])[1 + floor(pg_temp.bd_u(c.ord, 14) * %(ncodes)s)::int] ||
-                     lpad(((c.ord * 7919 + 13) %% 10000000)::text, 7, '0') ELSE '' END,
-                   CASE WHEN pg_temp.bd_u(c.ord, 15) < 0.3
-                     THEN date '1960-01-01' + floor(pg_temp.bd_u(c.ord, 16) * 16000)::int END,
-                   pg_temp.bd_u(c.ord, 17) < 0.35,
-                   CASE WHEN pg_temp.bd_u(c.ord, 17) < 0.35 THEN t.at END,
-                   t.at,
-                   CASE WHEN pg_temp.bd_u(c.ord, 18) < 0.85 THEN 'uk' ELSE 'en' END
-            FROM bd_card c,
-                 LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
-                 LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.ord, 9) < 0.55 THEN 0
-                                      WHEN pg_temp.bd_u(c.ord, 9) < 0.70 THEN 1 ELSE 2 END AS pool) p,
-                 LATERAL (SELECT p.pool * %(pool)s + 1 + floor(pg_temp.bd_u(c.ord, 7) * %(pool)s)::int AS f,
-                                 p.pool * %(pool)s + 1 + floor(pg_temp.bd_u(c.ord, 8) * %(pool)s)::int AS l) n
-            """,
-            {**params, **pools, "domains": DOMAINS, "ndomains": len(DOMAINS), "codes": PHONE_CODES,
-             "ncodes": len(PHONE_CODES)},
-        )  # fmt: skip
-        log(f"customers: {cursor.rowcount:,}")
-        cursor.execute(
-            """
-            INSERT INTO cards_card (id, created_at, merchant_id, program_id, program_version_id, customer_id, number,
-              qr_payload, stamps, lifetime_stamps, rewards_earned, last_stamp_at, cycle, milestones_reached,
-              changed_at, in_wallet)
-            SELECT c.card_id, t.at, c.merchant_id, c.program_id, c.version_id, md5('cu:' || c.ord)::uuid,
-                   (100000 + (c.mord::bigint * 7919) %% 900000)::text,
-                   'SC1:' || upper(substr(md5('qr:' || c.ord), 1, 26)),
-                   (c.a + c.v) %% %(goal)s, c.a + c.v, (c.a + c.v) / %(goal)s, lv.at,
-                   (c.a + c.v) / %(goal)s, 0, coalesce(lv.at, t.at),
-                   pg_temp.bd_u(c.ord, 20) < 0.25 OR pg_temp.bd_u(c.ord, 22) < 0.15
-            FROM bd_card c,
-                 LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
-                 LATERAL (SELECT CASE WHEN c.v > 0 THEN pg_temp.bd_at(
-                   c.p0 + (%(days)s - c.p0) * (c.v - 1 + pg_temp.bd_u(c.card_id, c.v)) / c.v, %(base)s, %(now)s)
-                   END AS at) lv
-            """,
-            params,
-        )
-        log(f"cards: {cursor.rowcount:,}")
-        # One visit: its check id, instant, location (80% the card's home), channel and who recorded it.
-        visits = """
-            SELECT c.card_id, c.merchant_id, c.a, c.v, j, c.ord,
-                   %(check_base)s + c.vbefore + j AS check_id,
-                   pg_temp.bd_at(c.p0 + (%(days)s - c.p0) * (j - 1 + pg_temp.bd_u(c.card_id, j)) / c.v,
-                                 %(base)s, %(now)s) AS at,
-                   loc.i AS li, m.locs[loc.i] AS location_id, ch.channel,
-                   CASE WHEN ch.channel = 'api' THEN m.keys[loc.i] END AS api_key_id,
-                   CASE WHEN ch.channel = 'scanner' THEN m.cashiers[2 * loc.i - 1 + (j %% 2)] END AS actor_id,
-                   m.cashiers[2 * loc.i - 1] AS handler_id,
-                   4000 + floor(power(pg_temp.bd_u(c.card_id, 100000 + j), 2) * 40000)::bigint AS total
-            FROM bd_card c JOIN bd_merchant m ON m.m = c.m, generate_series(1, c.v) j,
-                 LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.card_id, 200000 + j) < 0.8 THEN c.home
-                   ELSE 1 + floor(pg_temp.bd_u(c.card_id, 300000 + j) * cardinality(m.locs))::int END AS i) loc,
-                 LATERAL (SELECT CASE WHEN pg_temp.bd_u(c.card_id, 400000 + j) < 0.65 THEN 'api'
-                   WHEN pg_temp.bd_u(c.card_id, 400000 + j) < 0.95 THEN 'scanner' ELSE 'receipt' END AS channel) ch
-        """
-        cursor.execute("SELECT coalesce(max(id), 0) FROM cards_check")
-        params["check_base"] = cursor.fetchone()[0]
-        # Made once (unlogged, no WAL) and read twice: the checks, then the ledger.
-        cursor.execute("DROP TABLE IF EXISTS bd_visit")
-        cursor.execute(f"CREATE UNLOGGED TABLE bd_visit AS {visits}", params)
-        log(f"visits: {cursor.rowcount:,}")
-        cursor.execute(
-            """
-            INSERT INTO cards_check (id, created_at, merchant_id, pos, external_id, card_id, location_id, total,
-              currency, closed_at, state, stamps_issued, stamps_reversed, reversal_kind)
-            SELECT x.check_id, x.at, x.merchant_id, x.channel, 'bd-' || x.check_id, x.card_id, x.location_id,
-                   x.total, 'UAH', x.at, 'committed', 1, 0, ''
-            FROM bd_visit x
-            """
-        )
-        log(f"checks: {cursor.rowcount:,}")
-        # The ledger, in time order so that ids follow time as they do in production. Per visit: the award of the
-        # previous visit handed over, the stamp, the reward its eighth stamp reached.
-        cursor.execute(
-            """
-            INSERT INTO cards_cardevent (created_at, merchant_id, card_id, kind, delta, stamps_after, check_id,
-              channel, actor_id, api_key_id, location_id, reason, payload)
-            SELECT at, merchant_id, card_id, kind, delta, stamps_after, check_id, channel, actor_id, api_key_id,
-                   location_id, reason, payload
-            FROM (
-              SELECT x.at, x.card_id, x.j, e.sub, x.merchant_id, e.kind, e.delta, e.stamps_after, e.check_id,
-                     e.channel, e.actor_id, e.api_key_id, x.location_id, '' AS reason, e.payload
-              FROM bd_visit x
-              CROSS JOIN LATERAL (VALUES
-                (0, CASE WHEN x.j > 1 AND (x.a + x.j - 1) %% %(goal)s = 0 THEN 'reward_handed_over' END, 0, 0,
-                 x.check_id - 1, 'scanner', x.handler_id, NULL::uuid,
-                 jsonb_build_object('reward_id', md5('rw:' || x.card_id || ':' || (x.a + x.j - 1) / %(goal)s)::uuid)),
-                (1, 'stamp', 1, (x.a + x.j - 1) %% %(goal)s + 1, x.check_id, x.channel, x.actor_id, x.api_key_id,
-                 jsonb_build_object('total', x.total)),
-                (2, CASE WHEN (x.a + x.j) %% %(goal)s = 0 THEN 'reward_issued' END, -%(goal)s, 0, x.check_id,
-                 x.channel, x.actor_id, x.api_key_id,
-                 jsonb_build_object('reward_id', md5('rw:' || x.card_id || ':' || (x.a + x.j) / %(goal)s)::uuid,
-                                    'milestone', 0))
-              ) e(sub, kind, delta, stamps_after, check_id, channel, actor_id, api_key_id, payload)
-              WHERE e.kind IS NOT NULL
-              UNION ALL
-              SELECT t.at, c.card_id, 0, 0, c.merchant_id, 'adjustment', c.a, c.a, NULL, 'panel', m.manager, NULL,
-                     NULL, 'Balance moved from the paper card', '{}'::jsonb
-              FROM bd_card c JOIN bd_merchant m ON m.m = c.m,
-                   LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t
-              WHERE c.a > 0
-            ) lines
-            ORDER BY at, card_id, j, sub
-            """,
-            params,
-        )
-        written_events = cursor.rowcount
-        log(f"ledger lines: {written_events:,}")
-        cursor.execute(
-            """
-            INSERT INTO rewards_reward (id, created_at, merchant_id, card_id, kind, state, title, description,
-              stamps_spent, handed_over_at, check_id, cycle, milestone, spec)
-            SELECT md5('rw:' || c.card_id || ':' || k)::uuid, issued.at, c.merchant_id, c.card_id, 'award',
-                   CASE WHEN 8 * k - c.a < c.v THEN 'handed_over' ELSE 'ready' END, 'Free coffee',
-                   'Any coffee drink, any size.', %(goal)s, handed.at,
-                   %(check_base)s + c.vbefore + %(goal)s * k - c.a, k - 1, 0,
-                   jsonb_build_object('at', %(goal)s, 'kind', 'award', 'title', 'Free coffee',
-                                      'description', 'Any coffee drink, any size.')
-            FROM bd_card c, generate_series(1, (c.a + c.v) / %(goal)s) k,
-                 LATERAL (SELECT pg_temp.bd_at(c.p0 + (%(days)s - c.p0) * (j - 1 + pg_temp.bd_u(c.card_id, j)) / c.v,
-                                               %(base)s, %(now)s) AS at
-                          FROM (SELECT %(goal)s * k - c.a AS j) q) issued,
-                 LATERAL (SELECT CASE WHEN j <= c.v THEN pg_temp.bd_at(
-                            c.p0 + (%(days)s - c.p0) * (j - 1 + pg_temp.bd_u(c.card_id, j)) / c.v, %(base)s, %(now)s)
-                          END AS at FROM (SELECT %(goal)s * k - c.a + 1 AS j) q) handed
-            """,
-            params,
-        )
-        log(f"rewards: {cursor.rowcount:,}")
-        cursor.execute(
-            """
-            INSERT INTO apple_wallet_applepass (created_at, pass_type_identifier, serial_number, pushed_changed_at,
-              card_id, merchant_id, authentication_token_digest, authentication_token_sealed, public_token_digest,
-              public_token_sealed, message, message_key)
-            SELECT k.created_at, 'pass.local.stampcard.bigdata', 'bd-' || c.card_id, k.changed_at, c.card_id,
-                   c.merchant_id, encode(sha256(('auth:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder',
-                   encode(sha256(('pub:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder', '', ''
-            FROM bd_card c JOIN cards_card k ON k.id = c.card_id WHERE pg_temp.bd_u(c.ord, 20) < 0.25
-            """
-        )
-        passes = cursor.rowcount
-        cursor.execute(
-            """
-            INSERT INTO apple_wallet_appleregistration (created_at, device_library_identifier, push_token, updated_at,
-              apple_pass_id)
-            SELECT p.created_at, md5('dev:' || p.card_id), md5('push:' || p.card_id) || md5('push2:' || p.card_id),
-                   p.created_at, p.id
-            FROM apple_wallet_applepass p JOIN bd_card c ON c.card_id = p.card_id
-            WHERE pg_temp.bd_u(c.ord, 21) < 0.8
-            """
-        )
-        registrations = cursor.rowcount
-        cursor.execute(
-            """
-            INSERT INTO google_wallet_googleclass (created_at, class_id, synced_hash, merchant_id, program_id)
-            SELECT now(), 'bigdata.' || m.program_id, '', m.merchant_id, m.program_id FROM bd_merchant m
-            """
-        )
-        cursor.execute(
-            """
-            INSERT INTO google_wallet_googleobject (created_at, object_id, synced_hash, synced_balance, card_id,
-              google_class_id, merchant_id)
-            SELECT k.created_at, 'bigdata.' || c.card_id, '', '', c.card_id, g.id, c.merchant_id
-            FROM bd_card c JOIN cards_card k ON k.id = c.card_id JOIN google_wallet_googleclass g
-              ON g.program_id = c.program_id
-            WHERE pg_temp.bd_u(c.ord, 22) < 0.15
-            """
-        )
-        log(f"wallets: {passes:,} Apple passes ({registrations:,} on a device), {cursor.rowcount:,} Google objects")
-        cursor.execute("SET session_replication_role = DEFAULT")
-        for table in (
-            "cards_card",
-            "cards_check",
-            "cards_cardevent",
-            "apple_wallet_applepass",
-            "apple_wallet_appleregistration",
-            "google_wallet_googleobject",
-            "google_wallet_googleclass",
-        ):
-            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                           f"(SELECT coalesce(max(id), 1) FROM {table}))")  # fmt: skip
-        for n, (table, _drop, create) in enumerate(indexes, 1):
-            t0 = time.perf_counter()
-            cursor.execute(create)
-            if table in ("cards_cardevent", "cards_check"):
-                log(f"index {n}/{len(indexes)} on {table} ({time.perf_counter() - t0:.1f}s)")
-        log(f"rebuilt {len(indexes)} indexes")
+            log(f"checks: {cursor.rowcount:,}")
+            # The ledger, in time order so that ids follow time as they do in production. Per visit: the award of the
+            # previous visit handed over, the stamp, the reward its eighth stamp reached.
+            cursor.execute(
+                """
+                INSERT INTO cards_cardevent (created_at, merchant_id, card_id, kind, delta, stamps_after, check_id,
+                  channel, actor_id, api_key_id, location_id, reason, payload)
+                SELECT at, merchant_id, card_id, kind, delta, stamps_after, check_id, channel, actor_id, api_key_id,
+                       location_id, reason, payload
+                FROM (
+                  SELECT x.at, x.card_id, x.j, e.sub, x.merchant_id, e.kind, e.delta, e.stamps_after, e.check_id,
+                         e.channel, e.actor_id, e.api_key_id, x.location_id, '' AS reason, e.payload
+                  FROM bd_visit x
+                  CROSS JOIN LATERAL (VALUES
+                    (0, CASE WHEN x.j > 1 AND (x.a + x.j - 1) %% %(goal)s = 0 THEN 'reward_handed_over' END, 0, 0,
+                     x.check_id - 1, 'scanner', x.handler_id, NULL::uuid,
+                     jsonb_build_object('reward_id',
+                                        md5('rw:' || x.card_id || ':' || (x.a + x.j - 1) / %(goal)s)::uuid)),
+                    (1, 'stamp', 1, (x.a + x.j - 1) %% %(goal)s + 1, x.check_id, x.channel, x.actor_id, x.api_key_id,
+                     jsonb_build_object('total', x.total)),
+                    (2, CASE WHEN (x.a + x.j) %% %(goal)s = 0 THEN 'reward_issued' END, -%(goal)s, 0, x.check_id,
+                     x.channel, x.actor_id, x.api_key_id,
+                     jsonb_build_object('reward_id', md5('rw:' || x.card_id || ':' || (x.a + x.j) / %(goal)s)::uuid,
+                                        'milestone', 0))
+                  ) e(sub, kind, delta, stamps_after, check_id, channel, actor_id, api_key_id, payload)
+                  WHERE e.kind IS NOT NULL
+                  UNION ALL
+                  SELECT t.at, c.card_id, 0, 0, c.merchant_id, 'adjustment', c.a, c.a, NULL, 'panel', m.manager, NULL,
+                         NULL, 'Balance moved from the paper card', '{}'::jsonb
+                  FROM bd_card c JOIN bd_merchant m ON m.m = c.m,
+                       LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t
+                  WHERE c.a > 0
+                ) lines
+                ORDER BY at, card_id, j, sub
+                """,
+                params,
+            )
+            written_events = cursor.rowcount
+            log(f"ledger lines: {written_events:,}")
+            cursor.execute(
+                """
+                INSERT INTO rewards_reward (id, created_at, merchant_id, card_id, kind, state, title, description,
+                  stamps_spent, handed_over_at, check_id, cycle, milestone, spec)
+                SELECT md5('rw:' || c.card_id || ':' || k)::uuid, issued.at, c.merchant_id, c.card_id, 'award',
+                       CASE WHEN 8 * k - c.a < c.v THEN 'handed_over' ELSE 'ready' END, 'Free coffee',
+                       'Any coffee drink, any size.', %(goal)s, handed.at,
+                       %(check_base)s + c.vbefore + %(goal)s * k - c.a, k - 1, 0,
+                       jsonb_build_object('at', %(goal)s, 'kind', 'award', 'title', 'Free coffee',
+                                          'description', 'Any coffee drink, any size.')
+                FROM bd_card c, generate_series(1, (c.a + c.v) / %(goal)s) k,
+                     LATERAL (SELECT pg_temp.bd_at(
+                                  c.p0 + (%(days)s - c.p0) * (j - 1 + pg_temp.bd_u(c.card_id, j)) / c.v,
+                                                   %(base)s, %(now)s) AS at
+                              FROM (SELECT %(goal)s * k - c.a AS j) q) issued,
+                     LATERAL (SELECT CASE WHEN j <= c.v THEN pg_temp.bd_at(
+                                c.p0 + (%(days)s - c.p0) * (j - 1 + pg_temp.bd_u(c.card_id, j)) / c.v,
+                                %(base)s, %(now)s)
+                              END AS at FROM (SELECT %(goal)s * k - c.a + 1 AS j) q) handed
+                """,
+                params,
+            )
+            log(f"rewards: {cursor.rowcount:,}")
+            cursor.execute(
+                """
+                INSERT INTO apple_wallet_applepass (created_at, pass_type_identifier, serial_number, pushed_changed_at,
+                  card_id, merchant_id, authentication_token_digest, authentication_token_sealed, public_token_digest,
+                  public_token_sealed, message, message_key)
+                SELECT k.created_at, 'pass.local.stampcard.bigdata', 'bd-' || c.card_id, k.changed_at, c.card_id,
+                       c.merchant_id, encode(sha256(('auth:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder',
+                       encode(sha256(('pub:' || c.card_id)::bytea), 'hex'), 'bigdata-placeholder', '', ''
+                FROM bd_card c JOIN cards_card k ON k.id = c.card_id WHERE pg_temp.bd_u(c.ord, 20) < 0.25
+                """
+            )
+            passes = cursor.rowcount
+            cursor.execute(
+                """
+                INSERT INTO apple_wallet_appleregistration (created_at, device_library_identifier, push_token,
+                  updated_at, apple_pass_id)
+                SELECT p.created_at, md5('dev:' || p.card_id), md5('push:' || p.card_id) || md5('push2:' || p.card_id),
+                       p.created_at, p.id
+                FROM apple_wallet_applepass p JOIN bd_card c ON c.card_id = p.card_id
+                WHERE pg_temp.bd_u(c.ord, 21) < 0.8
+                """
+            )
+            registrations = cursor.rowcount
+            cursor.execute(
+                """
+                INSERT INTO google_wallet_googleclass (created_at, class_id, synced_hash, merchant_id, program_id)
+                SELECT now(), 'bigdata.' || m.program_id, '', m.merchant_id, m.program_id FROM bd_merchant m
+                """
+            )
+            cursor.execute(
+                """
+                INSERT INTO google_wallet_googleobject (created_at, object_id, synced_hash, synced_balance, card_id,
+                  google_class_id, merchant_id)
+                SELECT k.created_at, 'bigdata.' || c.card_id, '', '', c.card_id, g.id, c.merchant_id
+                FROM bd_card c JOIN cards_card k ON k.id = c.card_id JOIN google_wallet_googleclass g
+                  ON g.program_id = c.program_id
+                WHERE pg_temp.bd_u(c.ord, 22) < 0.15
+                """
+            )
+            log(f"wallets: {passes:,} Apple passes ({registrations:,} on a device), {cursor.rowcount:,} Google objects")
+            cursor.execute("SET session_replication_role = DEFAULT")
+            for table in (
+                "cards_card",
+                "cards_check",
+                "cards_cardevent",
+                "apple_wallet_applepass",
+                "apple_wallet_appleregistration",
+                "google_wallet_googleobject",
+                "google_wallet_googleclass",
+            ):
+                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                               f"(SELECT coalesce(max(id), 1) FROM {table}))")  # fmt: skip
+        finally:
+            # Also after a failed load: a database left without its indexes (a test database, say) would make
+            # everything run after it fail in ways that point nowhere near here.
+            cursor.execute("SET session_replication_role = DEFAULT")
+            _indexes_restore(cursor, indexes, log=log)
         cursor.execute("DROP TABLE bd_visit, bd_card, bd_merchant")
     if vouchers:
         issued = _vouchers(merchant=merchants[0]["merchant"], count=vouchers)

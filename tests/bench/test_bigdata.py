@@ -73,3 +73,22 @@ def test_visits_are_skewed_towards_regulars(filled):
     top_tenth = sum(visits[-100:])
     assert top_tenth > 0.3 * sum(visits)  # a tenth of the customers bring over 30% of the visits
     assert visits[len(visits) // 2] < sum(visits) / len(visits)  # the median guest comes less than the mean
+
+
+def _index_names() -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s)", [list(bigdata.TABLES)])
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_a_load_that_fails_half_way_still_builds_the_dropped_indexes_again():
+    before = _index_names()
+
+    def fail_after_the_customers(message: str) -> None:
+        if message.startswith("customers:"):
+            raise RuntimeError("the load broke")
+
+    with pytest.raises(RuntimeError, match="the load broke"):
+        bigdata.fill(cards=50, events=500, now=NOW, log=fail_after_the_customers, vouchers=0)
+
+    assert _index_names() == before
