@@ -20,6 +20,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from email.message import Message as MimeMessage
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -33,7 +34,7 @@ def address_hash(address: str) -> str:
     return hashlib.sha256(address.strip().lower().encode()).hexdigest()
 
 
-def address_bounced(*, merchant_id: int, address: str) -> bool:
+def address_bounced(*, merchant_id: Any, address: str) -> bool:
     """Whether email to ``address`` hard-bounced before (for this merchant)."""
     if not address:
         return False
@@ -92,7 +93,7 @@ def _returned_message_id(report: MimeMessage) -> str:
         kind = part.get_content_type()
         if kind == "message/rfc822":
             inner = part.get_payload()
-            if isinstance(inner, list) and inner:
+            if isinstance(inner, list) and inner and isinstance(inner[0], MimeMessage):
                 return str(inner[0].get("Message-ID") or "")
         if kind == "text/rfc822-headers":
             headers = email.message_from_string(str(part.get_payload(decode=False)), policy=email.policy.default)
@@ -112,6 +113,8 @@ def dsn_parse(raw: bytes) -> list[Bounce]:
         if not isinstance(blocks, list):
             continue
         for block in blocks[1:]:  # the first block is about the whole message, the others one recipient each
+            if not isinstance(block, MimeMessage):
+                continue
             recipient = _field(block, "Final-Recipient") or _field(block, "Original-Recipient")
             if recipient:
                 found.append(

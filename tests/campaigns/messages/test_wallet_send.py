@@ -54,7 +54,8 @@ def wallet_message(cards, *, merchant, parts=None, channels=("wallet",), **kwarg
 
 
 def apple_holder(program, phone: Device, *, language: str = "uk", **customer):
-    card = CardFactory(program=program, customer=CustomerFactory(merchant=program.merchant, language=language, **customer))
+    customer_row = CustomerFactory(merchant=program.merchant, language=language, **customer)
+    card = CardFactory(program=program, customer=customer_row)
     apple_pass = apple_pass_ensure(card=card)
     assert phone.register(apple_pass).status_code == 201
     return card
@@ -82,7 +83,10 @@ def delivery_of(message, card) -> MessageDelivery:
 
 
 def test_each_wallet_gets_the_text_in_its_holders_language_and_a_card_in_no_wallet_is_skipped(
-    apns, device, google, program  # noqa: F811
+    apns,
+    device,
+    google,
+    program,  # noqa: F811
 ):
     # given: an Apple holder reading Ukrainian, a Google holder reading English, a card in no wallet
     apple_card = apple_holder(program, device, language="uk")
@@ -126,7 +130,10 @@ def test_a_google_pass_past_its_three_notifications_gets_the_message_silently(go
 
 
 def test_marketing_skips_who_unsubscribed_but_not_who_was_never_asked_and_service_messages_reach_both(
-    apns, device, other_device, program  # noqa: F811
+    apns,
+    device,
+    other_device,
+    program,  # noqa: F811
 ):
     # given: one holder never gave an email (nor consent), one unsubscribed from our email
     never_asked = apple_holder(program, device)
@@ -197,7 +204,10 @@ def test_a_retry_after_one_wallet_failed_sends_only_to_the_other(apns, device, g
 
 
 def test_a_round_resumed_after_a_crash_adds_nothing_twice_and_shows_no_second_notification(
-    apns, device, google, program  # noqa: F811
+    apns,
+    device,
+    google,
+    program,  # noqa: F811
 ):
     # given: a worker pushed to Apple and added to Google, then died before recording anything
     card = apple_holder(program, device)
@@ -243,11 +253,16 @@ def test_one_wallet_breaking_on_one_card_never_stops_the_batch(apns, device, oth
 
 
 def test_email_and_wallet_together_one_email_per_customer_one_wallet_message_per_card(
-    apns, device, other_device, program, smtp_server  # noqa: F811
+    apns,
+    device,
+    other_device,
+    program,
+    smtp_server,  # noqa: F811
 ):
     customer = CustomerFactory(merchant=program.merchant, email="olena@example.com", marketing_email_consent=True)
     other_program = ProgramFactory(merchant=program.merchant, name="Pastry", is_default=False)
-    first, second = CardFactory(program=program, customer=customer), CardFactory(program=other_program, customer=customer)
+    first = CardFactory(program=program, customer=customer)
+    second = CardFactory(program=other_program, customer=customer)
     device.register(apple_pass_ensure(card=first))
     other_device.register(apple_pass_ensure(card=second))
     parts = {lang: {**part, "wallet": "Short news"} for lang, part in WITH_SUBJECT.items()}
@@ -274,8 +289,8 @@ def test_a_wallet_text_longer_than_the_lock_screen_shows_is_refused_when_written
         actor=actor, channels=["email", "wallet"], parts={"en": {"subject": "S", "text": too_long, "wallet": "Short"}}
     )
 
-    assert (in_text.value.code, in_text.value.details["fields"][0]["field"]) == ("wallet_message_too_long", "parts.en.text")
+    assert in_text.value.code == "wallet_message_too_long"
+    assert in_text.value.details["fields"][0]["field"] == "parts.en.text"
     assert in_wallet_text.value.details["fields"][0]["field"] == "parts.en.wallet"
     assert written.parts["en"]["wallet"] == "Short"
     assert services.message_create(actor=actor, channels=["email"], parts={"en": {"subject": "S", "text": too_long}})
-
