@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the wallet stand-ins' fixtures are imported here and used as arguments
 """The wallet channel of messages: each card's Apple pass (pushed over HTTP/2 TLS to the APNs stand-in, the text in a
 field the phone announces) and Google object (``addMessage`` at the Google Wallet stand-in), in the customer's
 language, recorded per delivery, retried while a wallet is unavailable, never twice to a wallet that took it."""
@@ -41,7 +42,7 @@ WITH_SUBJECT = {lang: {**part, "subject": "News"} for lang, part in PARTS.items(
 
 
 @pytest.fixture(autouse=True)
-def _rounds_when_the_test_says(_apple_settings, google, settings):  # noqa: F811
+def _rounds_when_the_test_says(_apple_settings, google, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
@@ -73,7 +74,7 @@ def pass_field(phone: Device, card) -> str:
     return next(f["value"] for f in data["storeCard"]["backFields"] if f["key"] == "message")
 
 
-def added(google_stand_in, card) -> list[dict]:  # noqa: F811
+def added(google_stand_in, card) -> list[dict]:
     path = f"{object_of(card).object_id}/addMessage"
     return [r.body["message"] for r in google_stand_in.requests("POST", path_contains=path)]
 
@@ -86,7 +87,7 @@ def test_each_wallet_gets_the_text_in_its_holders_language_and_a_card_in_no_wall
     apns,
     device,
     google,
-    program,  # noqa: F811
+    program,
 ):
     # given: an Apple holder reading Ukrainian, a Google holder reading English, a card in no wallet
     apple_card = apple_holder(program, device, language="uk")
@@ -114,7 +115,7 @@ def test_each_wallet_gets_the_text_in_its_holders_language_and_a_card_in_no_wall
     assert message.state == MessageState.DONE
 
 
-def test_a_google_pass_past_its_three_notifications_gets_the_message_silently(google, program):  # noqa: F811
+def test_a_google_pass_past_its_three_notifications_gets_the_message_silently(google, program):
     card = google_holder(program)
     for _ in range(3):  # three notifying updates earlier today
         GoogleNotification.objects.create(merchant=program.merchant, google_object=object_of(card), sent_at=clock.now())
@@ -133,7 +134,7 @@ def test_marketing_skips_who_unsubscribed_but_not_who_was_never_asked_and_servic
     apns,
     device,
     other_device,
-    program,  # noqa: F811
+    program,
 ):
     # given: one holder never gave an email (nor consent), one unsubscribed from our email
     never_asked = apple_holder(program, device)
@@ -161,7 +162,7 @@ def test_marketing_skips_who_unsubscribed_but_not_who_was_never_asked_and_servic
     assert len(apns.wait_for(other_device.push_token)) == 1
 
 
-def test_apns_unavailable_is_retried_with_the_email_backoff_and_then_delivered(apns, device, program):  # noqa: F811
+def test_apns_unavailable_is_retried_with_the_email_backoff_and_then_delivered(apns, device, program):
     card = apple_holder(program, device)
     apns.respond(device.push_token, 503, times=1)
     message = wallet_message([card], merchant=program.merchant)
@@ -182,7 +183,7 @@ def test_apns_unavailable_is_retried_with_the_email_backoff_and_then_delivered(a
     assert AppleMessage.objects.count() == 1
 
 
-def test_a_retry_after_one_wallet_failed_sends_only_to_the_other(apns, device, google, program):  # noqa: F811
+def test_a_retry_after_one_wallet_failed_sends_only_to_the_other(apns, device, google, program):
     # given: a card in both wallets; Google answers 503 once
     card = apple_holder(program, device)
     save_link_token(card)
@@ -207,7 +208,7 @@ def test_a_round_resumed_after_a_crash_adds_nothing_twice_and_shows_no_second_no
     apns,
     device,
     google,
-    program,  # noqa: F811
+    program,
 ):
     # given: a worker pushed to Apple and added to Google, then died before recording anything
     card = apple_holder(program, device)
@@ -232,7 +233,7 @@ def test_a_round_resumed_after_a_crash_adds_nothing_twice_and_shows_no_second_no
     assert AppleMessage.objects.count() == 1 and pass_field(device, card) == field_before
 
 
-def test_one_wallet_breaking_on_one_card_never_stops_the_batch(apns, device, other_device, program, monkeypatch):  # noqa: F811
+def test_one_wallet_breaking_on_one_card_never_stops_the_batch(apns, device, other_device, program, monkeypatch):
     broken = apple_holder(program, device)
     fine = apple_holder(program, other_device)
     real = wallet._send_one
@@ -257,7 +258,7 @@ def test_email_and_wallet_together_one_email_per_customer_one_wallet_message_per
     device,
     other_device,
     program,
-    smtp_server,  # noqa: F811
+    smtp_server,
 ):
     customer = CustomerFactory(merchant=program.merchant, email="olena@example.com", marketing_email_consent=True)
     other_program = ProgramFactory(merchant=program.merchant, name="Pastry", is_default=False)
