@@ -5,6 +5,7 @@ language, recorded per delivery, retried while a wallet is unavailable, never tw
 
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -48,7 +49,11 @@ def _rounds_when_the_test_says(_apple_settings, google, settings):
 
 def wallet_message(cards, *, merchant, parts=None, channels=("wallet",), **kwargs):
     message = services.message_create(
-        actor=Actor.system(merchant), channels=list(channels), parts=parts or PARTS, source="campaign", **kwargs
+        actor=Actor.system(merchant),
+        channels=list(channels),
+        parts=PARTS if parts is None else parts,
+        source="campaign",
+        **kwargs,
     )
     services.message_recipients_add(message=message, cards=cards)
     return services.message_send_start(message=message)
@@ -295,3 +300,23 @@ def test_a_wallet_text_longer_than_the_lock_screen_shows_is_refused_when_written
     assert in_wallet_text.value.details["fields"][0]["field"] == "parts.en.wallet"
     assert written.parts["en"]["wallet"] == "Short"
     assert services.message_create(actor=actor, channels=["email"], parts={"en": {"subject": "S", "text": too_long}})
+
+
+def test_a_template_key_gives_each_holder_their_own_wallet_text_and_needs_its_wallet_template(
+    google, program, settings
+):
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], Path(__file__).parent / "templates"]}
+    ]
+    card = google_holder(program)
+    card.customer.name = "Olena"
+    card.customer.save()
+    message = wallet_message([card], merchant=program.merchant, parts={}, template_key="hello")
+
+    sender.message_send(message_id=message.pk)
+
+    [sent] = added(google, card)
+    assert sent["body"] == f"Olena, 0 of {program.goal} stamps at {program.merchant.name}."
+    with pytest.raises(MessageInvalid) as unknown:
+        services.message_create(actor=Actor.system(program.merchant), channels=["wallet"], template_key="goodbye")
+    assert unknown.value.code == "message_template_unknown"
