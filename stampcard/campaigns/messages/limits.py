@@ -111,7 +111,8 @@ def message_parts_check(parts: dict[str, Any], *, channels: list[str]) -> dict[s
                     limit=EMAIL_HTML_MAX,
                     length=len(html),
                 )
-        if not text:
+        wallet_only = MessageChannel.EMAIL not in channels and bool(str(part.get("wallet") or "").strip())
+        if not text and not wallet_only:
             raise MessageInvalid(
                 _("Write the text of the message."), code="message_text_required", field=f"{where}.text"
             )

@@ -300,6 +300,7 @@ def test_a_wallet_text_longer_than_the_lock_screen_shows_is_refused_when_written
     assert in_wallet_text.value.details["fields"][0]["field"] == "parts.en.wallet"
     assert written.parts["en"]["wallet"] == "Short"
     assert services.message_create(actor=actor, channels=["email"], parts={"en": {"subject": "S", "text": too_long}})
+    assert services.message_create(actor=actor, channels=["wallet"], parts={"en": {"wallet": "Only this"}})
 
 
 def test_a_template_key_gives_each_holder_their_own_wallet_text_and_needs_its_wallet_template(
