@@ -9,7 +9,7 @@ MessageStateName = Literal["draft", "sending", "done", "cancelled"]
 DeliveryStateName = Literal["pending", "sent", "failed", "skipped"]
 
 
-class CountsOut(Schema):
+class MessageCountsOut(Schema):
     total: int
     pending: int
     sent: int
@@ -22,7 +22,7 @@ class CountsOut(Schema):
     )
 
 
-class PartOut(Schema):
+class MessagePartOut(Schema):
     subject: str
     text: str
     html: str
@@ -36,18 +36,18 @@ class MessageOut(Schema):
     source: str = Field(description="What made it: campaign, automation, test…")
     is_marketing: bool
     template_key: str
-    parts: dict[str, PartOut] = Field(description="Per language code (en, uk).")
+    parts: dict[str, MessagePartOut] = Field(description="Per language code (en, uk).")
     created_at: datetime
     queued_at: datetime | None
     finished_at: datetime | None
-    counts: CountsOut
+    counts: MessageCountsOut
 
 
 class MessagesOut(Schema):
     results: list[MessageOut]
 
 
-class DeliveryOut(Schema):
+class MessageDeliveryOut(Schema):
     id: int
     channel: Literal["email", "wallet"]
     card: str = Field(description="The card's six-digit number.")
@@ -66,4 +66,4 @@ class DeliveryOut(Schema):
 
 
 class MessageWithDeliveriesOut(MessageOut):
-    deliveries: list[DeliveryOut] = Field(description="A page of its deliveries (limit, offset), oldest first.")
+    deliveries: list[MessageDeliveryOut] = Field(description="A page of its deliveries (limit, offset), oldest first.")

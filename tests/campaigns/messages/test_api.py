@@ -129,6 +129,10 @@ def test_the_list_keeps_its_query_count_whatever_the_number_of_messages(manager,
     assert queries(1) == queries(15)
 
 
-def test_the_routes_are_documented(manager):
-    paths = manager.client().get(API + "/openapi.json").json()["paths"]
+def test_the_routes_are_documented_without_taking_another_routers_schema_names(manager):
+    spec = manager.client().get(API + "/openapi.json").json()
+    paths, schemas = spec["paths"], spec["components"]["schemas"]
     assert {"/api/v1/messages", "/api/v1/messages/{message_id}", "/api/v1/messages/{message_id}/cancel"} <= set(paths)
+    # Components are named after their classes: a second "DeliveryOut" would replace the webhooks' one
+    assert "wallets" in schemas["MessageDeliveryOut"]["properties"]
+    assert "endpoint_id" in schemas["DeliveryOut"]["properties"]
