@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python -m bench.pkpass
 	$(BIN)/python -m bench.panel_queries
 	$(BIN)/python -m bench.fanout
+	$(BIN)/python -m bench.fanout_email
 
 # PostgreSQL database stampcard_bigdata (dropped and remade): ~1M cards, ~20M ledger lines (bench/bigdata.py);
 # BIGDATA_CARDS / BIGDATA_EVENTS size it, BIGDATA_ARGS passes more (e.g. --verify).

@@ -1,10 +1,10 @@
 """Operator admin: messages and their deliveries, webhook endpoints and deliveries, read-only (merchants manage them
-in the panel and the API)."""
+in the panel and the API). A bounced address may be deleted (the mailbox exists again: marketing email resumes)."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
-from stampcard.campaigns.messages.models import EmailUnsubscribe, Message, MessageDelivery
+from stampcard.campaigns.messages.models import EmailBounce, EmailUnsubscribe, Message, MessageDelivery
 from stampcard.campaigns.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 
@@ -63,3 +63,11 @@ class EmailUnsubscribeAdmin(_ReadOnly):
     list_display = ["customer", "merchant", "one_click", "created_at"]
     list_select_related = ["customer", "merchant"]
     raw_id_fields = ["customer", "delivery"]
+
+
+@admin.register(EmailBounce)
+class EmailBounceAdmin(_ReadOnly):
+    list_display = ["address_hash", "merchant", "status", "created_at"]
+    list_select_related = ["merchant"]
+    search_fields = ["address_hash"]
+    raw_id_fields = ["delivery"]

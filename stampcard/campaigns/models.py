@@ -1,11 +1,13 @@
-"""The campaigns app's tables. Messages: what a merchant sends, one delivery per recipient and channel, and the
-unsubscribes from its emails. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint,
-event), every attempt at it, and how far the webhook feed has read the card ledger."""
+"""The campaigns app's tables. Messages: what a merchant sends, one delivery per recipient and channel, the
+unsubscribes from its emails and the addresses they bounced from. Outbound webhooks: the endpoints merchants
+register, one delivery per (endpoint, event), every attempt at it, and how far the webhook feed has read the card
+ledger."""
 
 from stampcard.campaigns.messages.models import (
     DeliveryState as MessageDeliveryState,
 )
 from stampcard.campaigns.messages.models import (
+    EmailBounce,
     EmailUnsubscribe,
     Message,
     MessageChannel,
@@ -21,6 +23,7 @@ from stampcard.campaigns.webhooks.models import (
 )
 
 __all__ = [
+    "EmailBounce",
     "EmailUnsubscribe",
     "Message",
     "MessageChannel",

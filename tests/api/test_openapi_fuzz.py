@@ -40,6 +40,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from stampcard.campaigns.messages import services as messages_services
 from stampcard.campaigns.webhooks.models import WebhookDelivery
 from stampcard.cards.imports import jobs as import_jobs
 from stampcard.cards.models import Card
@@ -166,6 +167,10 @@ def _build_world() -> dict[str, Any]:
         window_started_at=clock.now(),
         state="failed",
     )
+    message = messages_services.message_create(
+        actor=Actor.system(merchant), channels=["email"], parts={"en": {"subject": "Fuzz", "text": "Hello"}}
+    )
+    messages_services.message_recipients_add(message=message, cards=[card])
     alert = AbuseAlert.objects.create(
         merchant=merchant,
         kind=AlertKind.REPEATED_REFUSALS,
@@ -207,6 +212,7 @@ def _build_world() -> dict[str, Any]:
                 "import_id": str(csv_import.pk),
                 "endpoint_id": webhook["id"],
                 "delivery_id": str(delivery.pk),
+                "message_id": str(message.pk),
             },
             "scanner": {**common, "ref": card.qr_payload},
         },

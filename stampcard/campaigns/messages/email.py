@@ -1,22 +1,30 @@
 """One email of a delivery: the text and HTML parts in the recipient's language, in the merchant's branding (the name,
 and the colours and logo of the card's program), with the one-click unsubscribe headers (RFC 2369, RFC 8058).
 
+The HTML a merchant's staff wrote (a part's ``html``) is never put in the email as written: it could carry scripts,
+tracking pixels, forms or links dressed as the platform's. Until an HTML sanitiser (nh3) is a dependency, it goes in
+as text: its tags dropped, the rest escaped, paragraphs and line breaks kept (``staff_html``). Our own templates
+(``template_key``) are trusted and rendered as they are.
+
 ``Message-ID`` is made from the delivery, so the same delivery sent again (a worker killed between the server's
 "250 OK" and our record of it) carries the same id, and mail systems that drop duplicates drop it.
 """
 
+import html as html_entities
+import re
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import TemplateDoesNotExist, get_template, render_to_string
 from django.utils import translation
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, strip_tags
 
 from stampcard.campaigns.messages import language, limits, unsubscribe
 from stampcard.campaigns.messages.models import Message, MessageDelivery
 
 HTML_TEMPLATE = "messages/email/frame.html"
+HIDDEN_ELEMENTS = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 TEXT_TEMPLATE = "messages/email/frame.txt"
 
 
@@ -28,6 +36,17 @@ def _sender(merchant_name: str) -> tuple[str, str]:
     """The From header (the merchant's name on the platform's address) and the domain for Message-IDs."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or "noreply@localhost"
     return formataddr((merchant_name, address)), address.rpartition("@")[2] or "localhost"
+
+
+def staff_html(html: str) -> str:
+    """Staff-written HTML made safe to send: text only (tags dropped, everything escaped), paragraphs kept.
+
+    ``strip_tags`` alone is no sanitiser (it can leave a broken tag's remains behind), which is why its result is
+    escaped as text again: whatever survives shows as characters, never as markup."""
+    visible = HIDDEN_ELEMENTS.sub("", html)  # a script's or a style's text is not the message either
+    broken = visible.replace("</p>", "</p>\n\n").replace("<br>", "\n").replace("<br/>", "\n")
+    text = html_entities.unescape(strip_tags(broken))  # "&amp;" is one character: escaped once below, not twice
+    return linebreaks(text.strip(), autoescape=True)
 
 
 def _parts(message: Message, delivery: MessageDelivery, lang: str, context: dict) -> tuple[str, str, str]:
@@ -42,7 +61,8 @@ def _parts(message: Message, delivery: MessageDelivery, lang: str, context: dict
             html = ""
         return subject, text, html
     _written_in, part = language.part_for(message.parts, language=lang, merchant=delivery.merchant)
-    return part["subject"], part["text"], part.get("html", "")
+    html = part.get("html", "")
+    return part["subject"], part["text"], staff_html(html) if html else ""
 
 
 def email_build(*, message: Message, delivery: MessageDelivery, lang: str) -> EmailMultiAlternatives:

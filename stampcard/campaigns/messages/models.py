@@ -1,10 +1,12 @@
 """A message and its deliveries.
 
-``Message`` is what is said (subject, text, HTML per language, or a template key) and through which channels;
-``Delivery`` is that message for one recipient on one channel. ``(message, channel, card)`` is unique, and on the
-email channel so is ``(message, customer)``: adding the same audience twice adds nobody twice, and a customer holding
-two cards gets one email. A delivery moves ``pending -> sent | failed | skipped`` once (``sender``); a skipped or
-failed one says why in ``reason`` (a stable code, ``REASONS``).
+``Message`` is what is said (subject, text, HTML and the wallet text per language, or a template key) and through
+which channels; ``Delivery`` is that message for one recipient on one channel. ``(message, channel, card)`` is
+unique, and on the email channel so is ``(message, customer)``: adding the same audience twice adds nobody twice, and
+a customer holding two cards gets one email (but a wallet message on each card's pass). A delivery moves
+``pending -> sent | failed | skipped`` once (``sender``); a skipped or failed one says why in ``reason`` (a stable
+code, ``REASONS``), a wallet message sent without a notification says ``sent_silently``. The one later move is
+``sent -> failed`` with ``bounced``, when the mail server returns the email afterwards (``bounces``).
 """
 
 import uuid
@@ -18,6 +20,7 @@ from stampcard.core.models import TenantModel
 
 class MessageChannel(models.TextChoices):
     EMAIL = "email", _("Email")
+    WALLET = "wallet", _("Wallet message")
 
 
 class MessageState(models.TextChoices):
@@ -77,6 +80,16 @@ REASONS = {
     "cancelled": _("The message was stopped before it was sent"),
     "bad_address": _("The email address cannot be used"),
     "render_error": _("The email could not be written (an error of ours)"),
+    "address_bounced": _("Earlier email to this address came back: the address does not exist"),
+    # Wallet messages: the codes of ``stampcard.wallet.messages``.
+    "sent_silently": _("Put on the Google pass without a notification (Google's limit of 3 a day was reached)"),
+    "wallet_pass_missing": _("The customer has not added the card to Apple Wallet or Google Wallet"),
+    "wallet_pass_not_installed": _("The card's Apple pass is no longer on any phone"),
+    "wallet_message_empty": _("The wallet message has no text"),
+    "wallet_message_too_long": _("The wallet message is too long for the pass"),
+    "wallet_not_configured": _("Google Wallet is not set up on this server"),
+    "wallet_unavailable": _("Apple or Google could not be reached"),
+    "wallet_refused": _("Apple or Google refused the message"),
 }
 
 
@@ -98,6 +111,9 @@ class MessageDelivery(TenantModel):
     last_error = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Wallet deliveries: what each wallet answered so far, e.g. {"apple": "sent", "google": "wallet_unavailable"}. A
+    # retry sends only to the wallets not yet done, so a pass that got the message is not pushed again.
+    wallets = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
@@ -122,6 +138,33 @@ class MessageDelivery(TenantModel):
     @property
     def reason_text(self) -> str:
         return str(REASONS.get(self.reason, self.reason))
+
+
+class EmailBounce(TenantModel):
+    """An email address the mail system said does not exist (a hard bounce: a 5xx refusal at RCPT, or a returned DSN
+    with a 5.x.x status). Marketing email to it stops; a customer who gives a new address starts afresh. One per
+    (merchant, address). The address is kept as its SHA-256 (``bounces.address_hash``), so erasing a customer leaves
+    no readable address behind."""
+
+    address_hash = models.CharField(max_length=64)
+    delivery = models.ForeignKey(
+        MessageDelivery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The email that came back."),
+    )
+    status = models.CharField(max_length=16, blank=True, help_text=_("The DSN status, e.g. 5.1.1."))
+    diagnostic = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["merchant", "address_hash"], name="email_bounce_once_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"address {self.address_hash[:12]}… bounced ({self.status})"
 
 
 class EmailUnsubscribe(TenantModel):

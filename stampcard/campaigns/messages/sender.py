@@ -11,7 +11,11 @@ died is restarted by the sweep (``tasks.messages_resume``) once its claims lapse
 Who gets a marketing email is decided at sending time, from the customer as they are then: no email, no consent,
 unsubscribed or erased are skipped with that reason. SMTP answers: a recipient refused with a 5xx code is ``bounced``
 at once; any other 5xx fails the delivery (``smtp_error``); a 4xx answer, a refused or dropped connection is retried
-after ``RETRY_DELAYS`` and fails after ``MAX_ATTEMPTS``. One delivery's failure never stops the others.
+after ``RETRY_DELAYS`` and fails after ``MAX_ATTEMPTS``. One delivery's failure never stops the others. A hard
+bounce (a 5xx refusal of the recipient) also stops marketing email to that address (``bounces``).
+
+Wallet deliveries of the same message go through ``wallet`` (its docstring says who gets one and how a retry avoids
+pushing twice), recorded the same way, retried with the same backoff while Apple or Google is unavailable.
 """
 
 import logging
@@ -28,8 +32,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
 
-from stampcard.campaigns.messages import email, language, locks, unsubscribe
-from stampcard.campaigns.messages.models import DeliveryState, Message, MessageDelivery, MessageState
+from stampcard.campaigns.messages import bounces, email, language, locks, unsubscribe, wallet
+from stampcard.campaigns.messages.models import DeliveryState, Message, MessageChannel, MessageDelivery, MessageState
 from stampcard.cards import ledger
 from stampcard.cards.models import EventKind
 from stampcard.core import clock
@@ -46,12 +50,15 @@ ConnectionFactory = Callable[[], BaseEmailBackend]
 
 @dataclass(frozen=True)
 class Outcome:
-    """What sending one email came to. ``permanent`` failures are not retried."""
+    """What sending one delivery came to. ``permanent`` failures are not retried; ``partly_sent`` (a wallet message
+    one wallet took while the other was unavailable) counts as sent once the retries run out. An ``ok`` outcome may
+    carry a reason too (``sent_silently``)."""
 
     ok: bool
     permanent: bool = False
     reason: str = ""
     error: str = ""
+    partly_sent: bool = False
 
 
 SENT = Outcome(ok=True)
@@ -115,7 +122,40 @@ def skip_reason(*, message: Message, delivery: MessageDelivery) -> str:
         return "no_email"
     if message.is_marketing and not customer.marketing_email_consent:
         return "unsubscribed" if unsubscribe.customer_unsubscribed(customer_id=customer.pk) else "no_consent"
+    if message.is_marketing and bounces.address_bounced(merchant_id=delivery.merchant_id, address=customer.email):
+        return "address_bounced"
     return ""
+
+
+def _send_wallet(message: Message, delivery: MessageDelivery, report: SendReport, actor: Actor) -> None:
+    reason = wallet.skip_reason(message=message, delivery=delivery)
+    if reason:
+        _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
+        return
+    lang = language.recipient_language(customer=delivery.customer)
+    delivery.address, delivery.language = "", lang
+    try:
+        text = wallet.wallet_text(message=message, delivery=delivery, lang=lang)
+    except Exception as exc:  # noqa: BLE001 - a template that fails for one recipient must not stop the rest
+        logger.exception("message %s: the wallet text for card %s could not be written", message.pk, delivery.card_id)
+        _record(message, delivery, _failed("render_error", exc), report, actor)
+        return
+    try:
+        answer = wallet.wallet_deliver(message=message, delivery=delivery, text=text)
+    except Exception as exc:  # noqa: BLE001 - a bug or an outage of one wallet must not stop the batch: retried
+        logger.exception("message %s: the wallet message to card %s broke", message.pk, delivery.card_id)
+        answer = wallet.WalletOutcome(ok=False, reason="wallet_unavailable", retry=True, error=f"{exc!r}"[:300])
+    if answer.skip:
+        _record(message, delivery, Outcome(ok=False, permanent=True, reason=answer.reason), report, actor, skip=True)
+        return
+    outcome = Outcome(
+        ok=answer.ok,
+        permanent=not answer.ok and not answer.retry,
+        reason=answer.reason,
+        error=answer.error[:300],
+        partly_sent=answer.partly_sent,
+    )
+    _record(message, delivery, outcome, report, actor)
 
 
 def _close(connection: BaseEmailBackend | None) -> None:
@@ -141,6 +181,9 @@ def _send_batch(
                     claimed_until=clock.now() + holds
                 )
                 renew_at = time.monotonic() + holds.total_seconds() / 2
+            if delivery.channel == MessageChannel.WALLET:
+                _send_wallet(message, delivery, report, actor)
+                continue
             reason = skip_reason(message=message, delivery=delivery)
             if reason:
                 _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
@@ -201,8 +244,9 @@ def _record(
     else:
         attempts = delivery.attempts + 1
         update.update(attempts=F("attempts") + 1, last_error=outcome.error)
-        if outcome.ok:
-            update.update(state=DeliveryState.SENT, reason="", sent_at=now, finished_at=now, next_attempt_at=None)
+        if outcome.ok or (outcome.partly_sent and attempts >= MAX_ATTEMPTS):
+            reason = outcome.reason if outcome.ok else ""
+            update.update(state=DeliveryState.SENT, reason=reason, sent_at=now, finished_at=now, next_attempt_at=None)
             report.sent += 1
         elif outcome.permanent or attempts >= MAX_ATTEMPTS:
             update.update(state=DeliveryState.FAILED, reason=outcome.reason, finished_at=now, next_attempt_at=None)
@@ -213,7 +257,9 @@ def _record(
     with transaction.atomic():
         if not ours.update(**update):
             return  # the claim lapsed and another round took the delivery: its result stands
-        if outcome.ok:
+        if outcome.reason == "bounced":
+            bounces.bounce_note(delivery=delivery, address=delivery.address, status="5.0.0", diagnostic=outcome.error)
+        if update.get("state") == DeliveryState.SENT:
             ledger.ledger_note(
                 card=delivery.card,
                 kind=EventKind.MESSAGE_SENT,

@@ -40,7 +40,7 @@ def message_create(
                 code="message_parts_or_template",
                 field="template_key",
             )
-        limits.template_check(template_key)
+        limits.template_check(template_key, channels=chosen)
         clean: dict[str, dict[str, str]] = {}
     else:
         clean = limits.message_parts_check(parts or {}, channels=chosen)

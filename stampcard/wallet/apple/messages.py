@@ -5,8 +5,14 @@ value (shared/reference/wallet.md section 1.2; the push payload itself is ignore
 pass (``pkpass``: key ``message``, ``changeMessage`` "%@", i.e. the text itself), the card's ``changed_at`` moves so
 the web service hands the device the new pass, and the pass's devices are pushed at once over APNs.
 
+Wallet shows ``changeMessage`` only when the field's value differs from the one the phone holds, so the same text
+sent twice in a row ("Open until 22:00 today" every Friday) would land silently. A repeat is therefore stored with an
+invisible WORD JOINER (U+2060) appended (and the next repeat without it again): the value changes, the lock screen
+reads the same words.
+
 Runs in the worker, outside any transaction (the push is a network call). Idempotent per message key: a retried send
-pushes again but never writes an older text back over a newer one.
+pushes again but never writes an older text back over a newer one (nor a new value: the phone compares it with the
+one it holds and shows nothing twice).
 """
 
 import datetime as dt
@@ -33,6 +39,12 @@ from stampcard.wallet.messages import (
 # and cuts the rest behind "…"; the pass's back shows any length, but the lock screen is what the customer reads.
 MAX_CHARS = 150
 FIELD_KEY = "message"
+REPEAT_MARK = "\u2060"  # WORD JOINER: no width, no glyph, not a space iOS would trim
+
+
+def field_value(text: str, *, previous: str) -> str:
+    """The field value that shows ``text`` and differs from the ``previous`` value, so Wallet announces it."""
+    return text if text != previous else text + REPEAT_MARK
 
 
 def apple_message_validate(text: str) -> str:
@@ -85,7 +97,8 @@ def _store(*, apple_pass: ApplePass, text: str, message_key: str) -> tuple[bool,
             AppleMessage.objects.create(
                 merchant_id=locked.merchant_id, apple_pass=locked, message_key=message_key, text=text, sent_at=now
             )
-            locked.message, locked.message_key, locked.message_sent_at = text, message_key, now
+            value = field_value(text, previous=locked.message)
+            locked.message, locked.message_key, locked.message_sent_at = value, message_key, now
             locked.save(update_fields=["message", "message_key", "message_sent_at"])
             # What the device compares: the web service's serials and Last-Modified read the card's changed_at, which
             # must move forward even when a change was stamped later than our clock reads (another server's clock).

@@ -188,3 +188,26 @@ def test_an_address_that_cannot_be_used_fails_that_delivery_only(smtp_server, pr
 
     assert (report.sent, report.failed) == (1, 1)
     assert MessageDelivery.objects.get(card=broken).reason == "bad_address"
+
+
+def test_html_written_by_staff_reaches_the_customer_as_text_never_as_markup(smtp_server, program):
+    # given: a part whose HTML carries a script, an event handler, a tracking pixel, a form and a disguised link
+    written = (
+        "<p>Tom &amp; Jerry's <b>latte</b></p><script>steal(document.cookie)</script>"
+        '<img src="https://tracker.example/p.gif" onerror="alert(1)"><form action="https://evil.example">'
+        '<a href="javascript:alert(2)">Click</a><scr<script>ipt>alert(3)</script></form>'
+    )
+    parts = {"en": {"subject": "News", "text": "Plain text", "html": written}}
+    card = holder(program, email="olena@example.com", language="en")
+    message = message_to([card], merchant=program.merchant, parts=parts)
+
+    # when
+    sender.message_send(message_id=message.pk)
+
+    # then: the words are there, escaped once; no tag, attribute or script of the staff's survives
+    (received,) = smtp_server.received
+    html = received.part("text/html")
+    assert "<p>Tom &amp; Jerry&#x27;s latte</p>" in html
+    for markup in ("<script", "<img", "onerror", "<form", "javascript:", "tracker.example", "steal(", "<b>"):
+        assert markup not in html
+    assert "Click" in html, html

@@ -107,3 +107,25 @@ def test_each_pass_gets_its_own_message(apns, device, other_device, apple_pass):
 
     assert ApplePass.objects.get(pk=other.pk).message == ""
     assert apns.pushes_to(other_device.push_token) == []
+
+
+def test_the_same_text_sent_again_changes_the_field_so_the_phone_announces_it_again(apns, device, apple_pass):
+    # given: a phone holding the pass with last Friday's message
+    device.register(apple_pass)
+    apple_message_send(apple_pass.card, "Open until 22:00 today", message_key="friday-1")
+    first = device.fetch(apple_pass)
+
+    # when: the same words are sent as a new message, and again
+    apple_message_send(apple_pass.card, "Open until 22:00 today", message_key="friday-2")
+    second = device.fetch(apple_pass, if_modified_since=first["Last-Modified"])
+    apple_message_send(apple_pass.card, "Open until 22:00 today", message_key="friday-3")
+    third = device.fetch(apple_pass, if_modified_since=second["Last-Modified"])
+
+    # then: each fetch carries a value unlike the one before (Wallet shows changeMessage only on a change), and the
+    # words the lock screen shows are the same: the only difference is an invisible WORD JOINER
+    values = [message_field(pass_json(r))["value"] for r in (first, second, third)]
+    assert second.status_code == third.status_code == 200
+    assert values[0] != values[1] and values[1] != values[2]
+    assert {v.replace("\u2060", "") for v in values} == {"Open until 22:00 today"}
+    assert all(message_field(pass_json(r))["changeMessage"] == "%@" for r in (first, second, third))
+    assert len(apns.wait_for(device.push_token, count=3)) == 3

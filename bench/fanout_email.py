@@ -1,0 +1,333 @@
+"""The email half of bench/fanout: one campaign email to many customers through the real sender
+(``campaigns.messages.sender``) to a local SMTP server (aiosmtpd), beside a baseline of the same number of bare
+``smtplib`` sends over one connection to the same server, in the same run.
+
+    .venv/bin/python -m bench.fanout_email                      # 10,000 recipients, SQLite file under var/bench
+    .venv/bin/python -m bench.fanout_email --recipients 500     # a quick run
+    .venv/bin/python -m bench.fanout_email --pg                 # PostgreSQL: stampcard_bench_email on BENCH_PG_URL
+
+What is timed:
+
+- the sender: ``sender.message_send`` rounds until the message is done, i.e. what the worker runs: claim 50 pending
+  deliveries (a conditional UPDATE; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), decide each (consent, unsubscribed,
+  bounced address), render the email (text and HTML in the customer's language, the merchant's branding, the
+  unsubscribe link signed per delivery), send it over the batch's SMTP connection (Django's SMTP backend), record
+  the delivery and its ``message_sent`` ledger line in one transaction each.
+- baseline: ``smtplib.SMTP.sendmail`` of the same number of emails of the same size, prepared beforehand as bytes,
+  over one connection.
+
+The SMTP server runs in a child process (its own interpreter, so its CPU does not share the bench's GIL) and only
+counts what it is given. Setup (migrating a fresh database, enrolling the customers) is outside the timing. Checks
+afterwards: every delivery ``sent``, the server received each recipient's email once from the sender (distinct
+``Message-ID`` per delivery) and every baseline email; a failed check makes the exit status 1. The report is printed
+and written to ``var/bench/fanout_email.json``. There is no target ratio: the sender does per email what a bare
+``sendmail`` cannot (a database round trip or three, a template render); the ratio says what that costs.
+"""
+
+import argparse
+import json
+import logging
+import multiprocessing
+import os
+import smtplib
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = ROOT / "var" / "bench"
+PG_DB = "stampcard_bench_email"
+FROM = "noreply@bench.invalid"
+
+
+# --- the SMTP server's process -----------------------------------------------------------------------------------
+
+
+def _smtp_server(conn: Any) -> None:
+    """Child process: an aiosmtpd server on a free loopback port that counts messages, recipients and Message-IDs;
+    sends its port, waits for "stop", sends its counts."""
+    import email.parser
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Counter:
+        def __init__(self) -> None:
+            self.messages = 0
+            self.recipients: dict[str, int] = {}
+            self.message_ids: set[str] = set()
+            self.headers = email.parser.BytesHeaderParser()
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802, ARG002
+            self.messages += 1
+            for rcpt in envelope.rcpt_tos:
+                self.recipients[rcpt] = self.recipients.get(rcpt, 0) + 1
+            message_id = self.headers.parsebytes(envelope.content).get("Message-ID")
+            if message_id:
+                self.message_ids.add(str(message_id))
+            return "250 Message accepted for delivery"
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    counter = Counter()
+    controller = Controller(counter, hostname="127.0.0.1", port=port)
+    controller.start()
+    conn.send(port)
+    conn.recv()
+    controller.stop()
+    conn.send(
+        {
+            "messages": counter.messages,
+            "recipients": len(counter.recipients),
+            "recipients_twice": sum(1 for n in counter.recipients.values() if n > 1),
+            "message_ids": len(counter.message_ids),
+        }
+    )
+
+
+def _progress(line: str) -> None:
+    print(f"  ... {line}", file=sys.stderr, flush=True)
+
+
+# --- setup: the database and the audience ------------------------------------------------------------------------
+
+
+def _database(pg: bool) -> None:
+    """Point Django at a fresh database before it is set up."""
+    if pg:
+        import psycopg
+
+        base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+        with psycopg.connect(base, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
+            admin.execute(f'CREATE DATABASE "{PG_DB}"')
+        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + PG_DB
+    else:
+        path = OUT_DIR / "fanout_email.sqlite3"
+        OUT_DIR.mkdir(parents=True, exist_ok=True)
+        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            stale.unlink(missing_ok=True)
+        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    _progress(f"database migrated in {time.perf_counter() - started:.0f} s")
+
+
+def _audience(recipients: int) -> tuple[Any, list[Any]]:
+    """A merchant with a default program and ``recipients`` customers with an email and marketing consent, each
+    holding a card; half read Ukrainian, half English."""
+    from django.db import transaction
+
+    from stampcard.cards.models import Card, Program
+    from stampcard.core import clock
+    from stampcard.core.codes import random_card_qr
+    from stampcard.customers.models import Customer
+    from stampcard.merchants import services as merchants_services
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        owner = merchants_services.staff_user_create(email="owner@bench.invalid", password=None)
+        merchant = merchants_services.merchant_create(name="Bench Cafe", owner=owner, currency="UAH")
+        program = Program.objects.create(merchant=merchant, name="Coffee card", is_default=True, goal=8)
+        now = clock.now()
+        customers = Customer.objects.bulk_create(
+            Customer(
+                merchant=merchant,
+                name=f"Customer {i}",
+                name_folded=f"customer {i}",
+                email=f"c{i:06d}@bench.invalid",
+                marketing_email_consent=True,
+                marketing_email_consent_at=now,
+                language="uk" if i % 2 else "en",
+            )
+            for i in range(recipients)
+        )
+        Card.objects.bulk_create(
+            Card(
+                merchant=merchant,
+                program=program,
+                customer=customer,
+                number=f"{i:06d}",
+                qr_payload=random_card_qr(),
+            )
+            for i, customer in enumerate(customers)
+        )
+    cards = list(Card.objects.filter(merchant=merchant).order_by("pk"))
+    _progress(f"{recipients} customers with cards enrolled in {time.perf_counter() - started:.0f} s")
+    return merchant, cards
+
+
+# --- the two sides -----------------------------------------------------------------------------------------------
+
+PARTS = {
+    "en": {"subject": "Autumn menu", "text": "Pumpkin latte is back.\nCome by this week for double stamps!"},
+    "uk": {"subject": "Осіннє меню", "text": "Гарбузове лате повернулося.\nЗаходьте цього тижня по подвійні штампи!"},
+}
+
+
+def _send_campaign(merchant: Any, cards: list[Any]) -> tuple[float, Any, int]:
+    from django.urls import reverse
+
+    from stampcard.campaigns.messages import sender, services
+    from stampcard.campaigns.messages.models import Message, MessageState
+    from stampcard.merchants.actors import Actor
+
+    # A worker that has sent anything has its URL patterns loaded (the unsubscribe link reverses one): a one-off
+    # second here, outside the timing, as in a long-running worker.
+    reverse("messages:unsubscribe", args=["warm-up"])
+    message = services.message_create(actor=Actor.system(merchant), channels=["email"], parts=PARTS, source="bench")
+    services.message_recipients_add(message=message, cards=cards)
+    services.message_send_start(message=message)
+    rounds = 0
+    started = time.perf_counter()
+    while Message.objects.filter(pk=message.pk, state=MessageState.SENDING).exists():
+        sender.message_send(message_id=message.pk, seconds=3600)
+        rounds += 1
+        if rounds > 5:
+            break  # a delivery left pending (a retry waiting): the checks say so
+    seconds = time.perf_counter() - started
+    _progress(f"sender: {len(cards)} emails in {seconds:.1f} s")
+    return seconds, message, rounds
+
+
+def _baseline_emails(message: Any, count: int) -> list[tuple[str, bytes]]:
+    """``count`` emails as bytes, each the size of the sender's (one real delivery's email, readdressed)."""
+    from stampcard.campaigns.messages import email as email_build
+    from stampcard.campaigns.messages.models import MessageDelivery
+
+    related = MessageDelivery.objects.select_related("customer", "card__program", "merchant")
+    delivery = related.filter(message=message)[0]
+    built = email_build.email_build(message=message, delivery=delivery, lang="uk").message()
+    emails = []
+    for i in range(count):
+        built.replace_header("To", f"b{i:06d}@bench.invalid")
+        built.replace_header("Message-ID", f"<baseline.{i}@bench.invalid>")
+        raw = built.as_bytes(linesep="\r\n")  # type: ignore[call-arg]  # Django's as_bytes takes it; SMTP wants CRLF
+        emails.append((f"b{i:06d}@bench.invalid", raw))
+    return emails
+
+
+def _baseline(port: int, emails: list[tuple[str, bytes]]) -> tuple[float, int]:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+        smtp.ehlo()  # connected outside the timing, as the sender's first connection is not (it is inside)
+
+        def send_all() -> int:
+            for to, raw in emails:
+                smtp.sendmail(FROM, [to], raw)
+            return len(emails)
+
+        started = time.perf_counter()
+        sent = send_all()
+        seconds = time.perf_counter() - started
+    _progress(f"baseline: {sent} smtplib sends in {seconds:.1f} s")
+    return seconds, sent
+
+
+# --- the run -----------------------------------------------------------------------------------------------------
+
+
+def run(*, recipients: int, pg: bool) -> dict[str, Any]:
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    process = context.Process(target=_smtp_server, args=(child,), daemon=True)
+    process.start()
+    try:
+        port = parent.recv()
+        _database(pg)
+        from django.conf import settings
+        from django.db import connection
+        from django.db.models import Count
+        from django.test import override_settings
+
+        from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery
+
+        merchant, cards = _audience(recipients)
+        smtp = override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_USE_TLS=False,
+            EMAIL_USE_SSL=False,
+            EMAIL_HOST_USER="",
+            EMAIL_HOST_PASSWORD="",
+            DEFAULT_FROM_EMAIL=f"Bench Cafe <{FROM}>",
+            # Rounds run here, in this process: the queued task goes nowhere.
+            TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
+        )
+        with smtp:
+            sender_seconds, message, rounds = _send_campaign(merchant, cards)
+            emails = _baseline_emails(message, recipients)
+            baseline_seconds, baseline_sent = _baseline(port, emails)
+        states = dict(
+            MessageDelivery.objects.filter(message=message).order_by().values_list("state").annotate(n=Count("pk"))
+        )
+        vendor = connection.vendor
+        debug = settings.DEBUG
+        parent.send("stop")
+        counts = parent.recv()
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():
+            process.terminate()
+
+    ratio = sender_seconds / baseline_seconds if baseline_seconds else 0.0
+    checks = {
+        "every_delivery_sent": states.get(DeliveryState.SENT, 0) == recipients and len(states) == 1,
+        "server_got_every_email": counts["messages"] == 2 * recipients,
+        "each_recipient_once": counts["recipients"] == 2 * recipients and counts["recipients_twice"] == 0,
+        "distinct_message_ids": counts["message_ids"] == 2 * recipients,
+    }
+    return {
+        "recipients": recipients,
+        "database": vendor,
+        "debug": debug,
+        "sender_seconds": round(sender_seconds, 3),
+        "baseline_seconds": round(baseline_seconds, 3),
+        "ratio": round(ratio, 2),
+        "sender_per_s": round(recipients / sender_seconds, 1) if sender_seconds else 0.0,
+        "baseline_per_s": round(recipients / baseline_seconds, 1) if baseline_seconds else 0.0,
+        "sender_rounds": rounds,
+        "baseline_sent": baseline_sent,
+        "deliveries": states,
+        "smtp_server": counts,
+        "checks": checks,
+        "cpus": os.cpu_count(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--recipients", type=int, default=10_000, help="customers the campaign goes to (10000)")
+    parser.add_argument("--pg", action="store_true", help=f"PostgreSQL ({PG_DB} on BENCH_PG_URL) instead of SQLite")
+    args = parser.parse_args(argv)
+    if args.recipients < 1:
+        parser.error("--recipients must be at least 1")
+    report = run(recipients=args.recipients, pg=args.pg)
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    (OUT_DIR / "fanout_email.json").write_text(json.dumps(report, indent=2))
+    print(f"fanout (email): one campaign to {report['recipients']} recipients, {report['database']} database")
+    print(
+        f"  sender   {report['sender_seconds']:8.2f} s ({report['sender_per_s']:7.0f} emails/s)   "
+        f"baseline (smtplib, one connection) {report['baseline_seconds']:8.2f} s "
+        f"({report['baseline_per_s']:7.0f} emails/s)   ratio {report['ratio']:.2f} x"
+    )
+    failed = [name for name, ok in report["checks"].items() if not ok]
+    verdict = "all passed" if not failed else "FAILED " + ", ".join(failed)
+    print(f"  checks: {verdict}; load average {report['load_average_at_end']}")
+    print(f"  written to {OUT_DIR / 'fanout_email.json'}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
