@@ -1,7 +1,8 @@
-"""The campaigns app's tables. Messages: what a merchant sends, one delivery per recipient and channel, and the
+"""The campaigns app's tables. Campaigns: a message to an audience and the recipients it was fixed to. Messages: what a merchant sends, one delivery per recipient and channel, and the
 unsubscribes from its emails. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint,
 event), every attempt at it, and how far the webhook feed has read the card ledger."""
 
+from stampcard.campaigns.campaigns.models import Campaign, CampaignRecipient, CampaignState
 from stampcard.campaigns.messages.models import (
     DeliveryState as MessageDeliveryState,
 )
@@ -21,6 +22,9 @@ from stampcard.campaigns.webhooks.models import (
 )
 
 __all__ = [
+    "Campaign",
+    "CampaignRecipient",
+    "CampaignState",
     "EmailUnsubscribe",
     "Message",
     "MessageChannel",

@@ -1,0 +1,122 @@
+"""An audience rule compiled to one queryset of the merchant's cards.
+
+Every segment is a ``Q`` on ``cards.Card`` (a subquery where it needs another table), so AND/OR is ``&``/``|`` and
+the whole audience is one SQL statement: counting it is one query, whatever the tree. Always left out: cards closed
+by a merge and customers whose data was erased.
+
+Indexes the segments lean on: the card directory's ``(merchant, coalesce(last_stamp_at, created_at))`` for recency,
+the ledger's ``(card, id)`` and ``(card, location) where kind = stamp`` for visits and the last location, the
+vouchers' card foreign key, the wallets' one-to-one card columns.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from stampcard.campaigns.audiences.rules import Platform, Segment
+from stampcard.cards.models import Card, CardEvent, EventKind
+from stampcard.core import clock
+from stampcard.customers.languages import merchant_language
+from stampcard.merchants.models import Merchant
+from stampcard.vouchers.models import Voucher
+from stampcard.vouchers.states import OPEN_STATES
+from stampcard.wallet.apple.models import AppleRegistration
+from stampcard.wallet.google.models import GoogleObject
+
+
+def _stamps(card_ref: Any) -> QuerySet[CardEvent]:
+    return CardEvent.objects.filter(card=card_ref, kind=EventKind.STAMP)
+
+
+def _segment(node: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:
+    kind = node["segment"]
+    if kind == Segment.PROGRAM:
+        return Q(program_id=node["program"])
+    if kind == Segment.LAST_LOCATION:
+        last = _stamps(OuterRef("pk")).order_by("-id").values("location_id")[:1]
+        return Q(Exists(_stamps(OuterRef("pk")).filter(location_id=node["location"]))) & Q(
+            pk__in=Card.objects.filter(merchant=merchant)
+            .annotate(last_location=Subquery(last))
+            .filter(last_location=node["location"])
+            .values("pk")
+        )
+    if kind == Segment.STAMPS_TO_GOAL:
+        # The card's own rules (its program version's goal) decide how far the reward is.
+        goal = Coalesce(F("program_version__goal"), F("program__goal"))
+        return Q(stamps__lt=goal, stamps__gte=goal - node["at_most"])
+    if kind == Segment.LAST_VISIT:
+        if "within_days" in node:
+            return Q(last_stamp_at__gte=now - timedelta(days=node["within_days"]))
+        # Never stamped counts as "not since it joined".
+        cutoff = now - timedelta(days=node["more_than_days"])
+        return Q(last_stamp_at__lt=cutoff) | Q(last_stamp_at__isnull=True, created_at__lt=cutoff)
+    if kind == Segment.VISITS:
+        since = now - timedelta(days=node["days"])
+        recent = _stamps(OuterRef("pk")).filter(created_at__gte=since)
+        if node["at_least"] == 1:
+            return Q(Exists(recent))
+        counted = recent.order_by().values("card").annotate(n=Count("pk")).values("n")
+        return Q(last_stamp_at__gte=since) & Q(pk__in=_with_count(merchant, counted, node["at_least"]))
+    if kind == Segment.OPEN_VOUCHERS:
+        usable = Voucher.objects.filter(card=OuterRef("pk"), state__in=OPEN_STATES).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        )
+        return Q(Exists(usable))
+    if kind == Segment.BIRTHDAY_THIS_MONTH:
+        return Q(customer__birthday__month=now.astimezone(merchant.tz).month)
+    if kind == Segment.WALLET:
+        apple = Q(Exists(AppleRegistration.objects.filter(apple_pass__card=OuterRef("pk"))))
+        google = Q(Exists(GoogleObject.objects.filter(card=OuterRef("pk"))))
+        if node["platform"] == Platform.APPLE:
+            return apple
+        if node["platform"] == Platform.GOOGLE:
+            return google
+        return ~apple & ~google
+    if kind == Segment.LANGUAGE:
+        language = node["language"]
+        # A customer from before languages were remembered reads the merchant's language.
+        if language == merchant_language(merchant):
+            return Q(customer__language=language) | Q(customer__language="")
+        return Q(customer__language=language)
+    if kind == Segment.CONSENT:
+        return Q(customer__marketing_email_consent=node["marketing_email"])
+    raise ValueError(f"unknown segment {kind!r}")  # rule_clean lets none through
+
+
+def _with_count(merchant: Merchant, counted: QuerySet[Any], at_least: int) -> QuerySet[Any]:
+    return (
+        Card.objects.filter(merchant=merchant)
+        .annotate(visits=Subquery(counted))
+        .filter(visits__gte=at_least)
+        .values("pk")
+    )
+
+
+def rule_q(rule: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:
+    """``rule`` (as ``rules.rule_clean`` left it) as a ``Q`` on Card. An empty group matches everything."""
+    if "segment" in rule:
+        return _segment(rule, merchant=merchant, now=now)
+    parts = [rule_q(child, merchant=merchant, now=now) for child in rule.get("rules", [])]
+    if not parts:
+        return Q()
+    combined = parts[0]
+    for part in parts[1:]:
+        combined = (combined & part) if rule.get("match", "all") == "all" else (combined | part)
+    return combined
+
+
+def audience_cards(*, merchant: Merchant, rule: dict[str, Any], now: datetime | None = None) -> QuerySet[Card]:
+    """The cards of ``merchant`` that ``rule`` selects: open cards of customers not erased."""
+    return Card.objects.filter(
+        rule_q(rule, merchant=merchant, now=now or clock.now()),
+        merchant=merchant,
+        merged_into__isnull=True,
+        customer__erased_at__isnull=True,
+    )
+
+
+def audience_count(*, merchant: Merchant, rule: dict[str, Any]) -> int:
+    """How many cards the rule selects now (one COUNT query)."""
+    return audience_cards(merchant=merchant, rule=rule).order_by().count()
