@@ -52,7 +52,7 @@ class CampaignInput:
     results_days: int = 14
 
 
-def _languages() -> list[str]:
+def languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
 
 
@@ -61,7 +61,7 @@ def campaign_input_clean(*, actor: Actor, data: CampaignInput) -> dict[str, Any]
     name = " ".join((data.name or "").split())
     if not name or len(name) > 100:
         raise CampaignInvalid(_("Give the campaign a name of 1 to 100 characters."), field="name")
-    audience = rules.rule_clean(data.audience, languages=_languages())
+    audience = rules.rule_clean(data.audience, languages=languages())
     for ref in rules.references(audience):
         model = Program if ref.kind == "program" else Location
         try:
@@ -168,7 +168,7 @@ def campaign_test_send(*, actor: Actor, campaign_id: Any, language: str = "") ->
     address = actor.user.email if actor.user is not None else ""
     if not address:
         raise CampaignInvalid(_("Your login has no email address to send the test to."), field="email")
-    if language and language not in _languages():
+    if language and language not in languages():
         raise CampaignInvalid(_("Choose English or Ukrainian."), field="language")
     pk = campaign.pk
     transaction.on_commit(lambda: tasks.campaign_test_send_soon(pk, address, language))
