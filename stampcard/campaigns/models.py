@@ -1,6 +1,7 @@
-"""The campaigns app's tables. Campaigns: a message to an audience and the recipients it was fixed to. Messages: what a merchant sends, one delivery per recipient and channel, and the
-unsubscribes from its emails. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint,
-event), every attempt at it, and how far the webhook feed has read the card ledger."""
+"""The campaigns app's tables. Campaigns: a message to an audience and the recipients it was fixed to. Messages:
+what a merchant sends, one delivery per recipient and channel, and the unsubscribes from its emails. Outbound
+webhooks: the endpoints merchants register, one delivery per (endpoint, event), every attempt at it, and how far the
+webhook feed has read the card ledger."""
 
 from stampcard.campaigns.campaigns.models import Campaign, CampaignRecipient, CampaignState
 from stampcard.campaigns.messages.models import (

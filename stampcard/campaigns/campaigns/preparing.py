@@ -82,7 +82,9 @@ def recipients_fix(campaign: Campaign) -> int:
 def _voucher_issue_one(campaign: Campaign, recipient_id: int, actor: Actor) -> bool:
     """Issue the voucher of one recipient unless it has one; True when this call issued it."""
     with transaction.atomic():
-        recipient = CampaignRecipient.objects.select_for_update(of=("self",)).select_related("card").get(pk=recipient_id)
+        recipient = (
+            CampaignRecipient.objects.select_for_update(of=("self",)).select_related("card").get(pk=recipient_id)
+        )
         if recipient.voucher_id is not None or recipient.voucher_problem:
             return False
         validity = Validity(days=campaign.voucher_days) if campaign.voucher_days else None
@@ -141,7 +143,9 @@ def message_hand_out(campaign: Campaign) -> None:
     assert message is not None
     if message.state == MessageState.DRAFT:
         recipients = CampaignRecipient.objects.filter(campaign=campaign, holdout=False).values("card_id")
-        cards = Card.objects.filter(pk__in=recipients, merchant=campaign.merchant).only("pk", "merchant_id", "customer_id")
+        cards = Card.objects.filter(pk__in=recipients, merchant=campaign.merchant).only(
+            "pk", "merchant_id", "customer_id"
+        )
         messages_services.message_recipients_add(message=message, cards=cards.iterator(chunk_size=CHUNK))
     with transaction.atomic():
         locked = Campaign.objects.select_for_update(of=("self",)).select_related("message").get(pk=campaign.pk)

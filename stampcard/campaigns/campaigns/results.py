@@ -82,7 +82,9 @@ def _group(campaign: Campaign, rows: QuerySet[CampaignRecipient]) -> GroupResult
     events = CardEvent.objects.filter(card=OuterRef("card_id"), created_at__gte=start, created_at__lt=end)
     return GroupResult(
         size=rows.count(),
-        opened=rows.filter(Exists(CardOpen.objects.filter(card=OuterRef("card_id"), last_opened_at__gte=start))).count(),
+        opened=rows.filter(
+            Exists(CardOpen.objects.filter(card=OuterRef("card_id"), last_opened_at__gte=start))
+        ).count(),
         visited=rows.filter(Exists(events.filter(kind=EventKind.STAMP))).count(),
         redeemed=rows.filter(Exists(events.filter(kind=EventKind.VOUCHER_REDEEMED))).count(),
     )

@@ -28,6 +28,8 @@ def campaign_get(*, merchant: Merchant, campaign_id: Any, lock: bool = False) ->
 
 
 def campaigns_list(*, merchant: Merchant, limit: int = 50, offset: int = 0) -> QuerySet[Campaign]:
-    return Campaign.objects.filter(merchant=merchant).select_related("message").order_by("-created_at", "-pk")[
-        offset : offset + limit
-    ]
+    return (
+        Campaign.objects.filter(merchant=merchant)
+        .select_related("message")
+        .order_by("-created_at", "-pk")[offset : offset + limit]
+    )

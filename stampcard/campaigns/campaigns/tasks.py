@@ -54,8 +54,13 @@ def campaigns_start_due() -> list[str]:
             )
             if moved:
                 started.append(str(campaign_id))
-        transaction.on_commit(lambda: [campaign_prepare_soon(pk) for pk in started])
+        transaction.on_commit(lambda: _prepare_all_soon(started))
     return started
+
+
+def _prepare_all_soon(campaign_ids: list[str]) -> None:
+    for campaign_id in campaign_ids:
+        campaign_prepare_soon(campaign_id)
 
 
 def campaigns_resume_stalled() -> list[str]:

@@ -126,7 +126,7 @@ def conditions_for(merchant: Merchant, data: Any = None, audience: dict[str, Any
     into this one level) and empty rows up to CONDITION_ROWS."""
     initial = [condition_initial(node) for node in _segments(audience or {})][:CONDITION_ROWS]
     initial += [{}] * (CONDITION_ROWS - len(initial))
-    return Conditions(data, prefix="c", initial=initial, merchant=merchant)  # type: ignore[return-value]
+    return Conditions(data, prefix="c", initial=initial, merchant=merchant)  # type: ignore[call-arg,return-value]
 
 
 def _segments(rule: dict[str, Any]) -> list[dict[str, Any]]:
@@ -149,7 +149,10 @@ class CampaignForm(forms.Form):
         widget=forms.RadioSelect,
     )
     channels = forms.MultipleChoiceField(
-        label=_("Send by"), choices=MessageChannel.choices, initial=[MessageChannel.EMAIL], widget=forms.CheckboxSelectMultiple
+        label=_("Send by"),
+        choices=MessageChannel.choices,
+        initial=[MessageChannel.EMAIL],
+        widget=forms.CheckboxSelectMultiple,
     )
     voucher_title = forms.CharField(
         label=_("Voucher for each recipient"),

@@ -23,7 +23,9 @@ def card_of(program, **customer):
 def stamp(card, *, location=None, at=None, kind=EventKind.STAMP, delta=1):
     """A ledger line on ``card`` at ``at`` (now by default), as a checkout would write it."""
     at = at or clock.now()
-    event = ledger.ledger_append(card=card, kind=kind, delta=delta, actor=Actor.system(card.merchant), location=location)
+    event = ledger.ledger_append(
+        card=card, kind=kind, delta=delta, actor=Actor.system(card.merchant), location=location
+    )
     CardEvent.objects.filter(pk=event.pk).update(created_at=at)  # auto_now_add: the ledger's time is the database's
     if kind == EventKind.STAMP:
         card.last_stamp_at = at

@@ -5,10 +5,10 @@ import json
 import pytest
 
 from stampcard.campaigns.campaigns.models import Campaign, CampaignState
+from stampcard.merchants.models import Role
 from tests.campaigns.campaigns.conftest import PARTS, card_of
 from tests.conftest import make_staff
 from tests.factories import MerchantFactory
-from stampcard.merchants.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,9 @@ def test_a_manager_writes_previews_sends_and_reads_a_campaign(program, manager, 
     campaign_id = created.json()["id"]
     assert created.json()["state"] == "draft"
 
-    preview = post(client, "/campaigns/audience-preview", {"audience": {"rules": [{"segment": "language", "language": "uk"}]}})
+    preview = post(
+        client, "/campaigns/audience-preview", {"audience": {"rules": [{"segment": "language", "language": "uk"}]}}
+    )
     assert preview.status_code == 200 and preview.json() == {"size": 1}
 
     sent = post(client, f"/campaigns/{campaign_id}/send")
@@ -71,9 +73,7 @@ def test_every_route_refuses_a_cashier_key(method, path, merchant, cashier, mana
     campaign_id = post(manager.client(), "/campaigns", BODY).json()["id"]
     url = path.replace("{id}", campaign_id)
     body = BODY if url == "/campaigns" else {"audience": {}} if "preview" in url else {}
-    response = (
-        cashier.client().get(f"/api/v1{url}") if method == "get" else post(cashier.client(), url, body)
-    )
+    response = cashier.client().get(f"/api/v1{url}") if method == "get" else post(cashier.client(), url, body)
     assert response.status_code == 403, (url, response.content)
     assert Campaign.objects.get(pk=campaign_id).state == CampaignState.DRAFT
 

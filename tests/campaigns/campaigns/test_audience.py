@@ -6,10 +6,9 @@ import pytest
 
 from stampcard.campaigns.audiences import rules
 from stampcard.campaigns.audiences.query import audience_cards, audience_count
-from stampcard.cards.models import EventKind
 from stampcard.core import clock
-from stampcard.vouchers import services as vouchers_services
 from stampcard.merchants.actors import Actor
+from stampcard.vouchers import services as vouchers_services
 from stampcard.wallet.apple.models import ApplePass, AppleRegistration
 from stampcard.wallet.google.models import GoogleClass, GoogleObject
 from tests.campaigns.campaigns.conftest import card_of, stamp, visit_days_ago
@@ -107,7 +106,11 @@ def test_wallet_platform_apple_google_or_none(program):
 def test_language_counts_customers_without_one_as_the_merchants(program):
     program.merchant.locale = "uk"
     program.merchant.save()
-    english, ukrainian, unknown = card_of(program, language="en"), card_of(program, language="uk"), card_of(program, language="")
+    english, ukrainian, unknown = (
+        card_of(program, language="en"),
+        card_of(program, language="uk"),
+        card_of(program, language=""),
+    )
     assert chosen(program.merchant, {"segment": "language", "language": "en"}) == {english}
     assert chosen(program.merchant, {"segment": "language", "language": "uk"}) == {ukrainian, unknown}
 
@@ -169,8 +172,14 @@ def test_counting_an_audience_is_one_query(program, django_assert_num_queries):
     for _ in range(3):
         visit_days_ago(card_of(program), 2)
     rule = rules.rule_clean(
-        {"match": "any", "rules": [{"segment": "visits", "days": 30, "at_least": 2}, {"segment": "open_vouchers"},
-                                   {"segment": "wallet", "platform": "none"}]},
+        {
+            "match": "any",
+            "rules": [
+                {"segment": "visits", "days": 30, "at_least": 2},
+                {"segment": "open_vouchers"},
+                {"segment": "wallet", "platform": "none"},
+            ],
+        },
         languages=LANGS,
     )
     with django_assert_num_queries(1):

@@ -201,9 +201,7 @@ def test_results_compare_recipients_with_the_holdout(program, manager, write_cam
     assert outcome.holdout.visited == 1
     assert outcome.recipients.redeemed == 1 and outcome.holdout.redeemed == 0
     assert outcome.recipients.opened == 1
-    assert outcome.visited_lift == round(
-        round(100 * (len(sent) // 2) / len(sent), 1) - round(100 / len(held), 1), 1
-    )
+    assert outcome.visited_lift == round(round(100 * (len(sent) // 2) / len(sent), 1) - round(100 / len(held), 1), 1)
 
 
 def test_skipped_recipients_are_counted_by_reason(program, manager, write_campaign, no_queue, smtp_server):

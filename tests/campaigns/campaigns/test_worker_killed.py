@@ -41,7 +41,9 @@ def customers_bulk(program, n):
     )
     Card.objects.bulk_create(
         [
-            Card(merchant=program.merchant, program=program, customer=customer, number=f"{i:06d}", qr_payload=f"q{i:08d}")
+            Card(
+                merchant=program.merchant, program=program, customer=customer, number=f"{i:06d}", qr_payload=f"q{i:08d}"
+            )
             for i, customer in enumerate(customers)
         ],
         batch_size=2000,
