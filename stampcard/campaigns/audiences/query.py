@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from stampcard.campaigns.audiences.rules import Platform, Segment
 from stampcard.cards.models import Card, CardEvent, EventKind
@@ -47,11 +48,13 @@ def _segment(node: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:
         goal = Coalesce(F("program_version__goal"), F("program__goal"))
         return Q(stamps__lt=goal, stamps__gte=goal - node["at_most"])
     if kind == Segment.LAST_VISIT:
+        # Written on the directory index's expression, coalesce(last_stamp_at, created_at), so that the index
+        # (merchant, that expression) answers it; never stamped counts as "not since it joined".
+        last_seen = Coalesce("last_stamp_at", "created_at")
         if "within_days" in node:
-            return Q(last_stamp_at__gte=now - timedelta(days=node["within_days"]))
-        # Never stamped counts as "not since it joined".
-        cutoff = now - timedelta(days=node["more_than_days"])
-        return Q(last_stamp_at__lt=cutoff) | Q(last_stamp_at__isnull=True, created_at__lt=cutoff)
+            cutoff = now - timedelta(days=node["within_days"])
+            return Q(GreaterThanOrEqual(last_seen, cutoff)) & Q(last_stamp_at__isnull=False)
+        return Q(LessThan(last_seen, now - timedelta(days=node["more_than_days"])))
     if kind == Segment.VISITS:
         since = now - timedelta(days=node["days"])
         recent = _stamps(OuterRef("pk")).filter(created_at__gte=since)

@@ -15,6 +15,8 @@ import logging
 from typing import Any
 
 from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from stampcard.campaigns.audiences.query import audience_cards
 from stampcard.campaigns.campaigns import holdout
@@ -130,13 +132,26 @@ def vouchers_issue(campaign: Campaign) -> int:
         _beat(campaign.pk)
 
 
+def message_parts(campaign: Campaign) -> dict[str, dict[str, str]]:
+    """The campaign's texts, each ending with a line about the voucher (in its own language) when there is one: the
+    voucher itself is in the customer's card, where the cashier finds it."""
+    if not campaign.voucher_title:
+        return campaign.parts
+    parts = {}
+    for lang, part in campaign.parts.items():
+        with translation.override(lang):
+            note = _("A voucher is waiting for you in your card: %(title)s.") % {"title": campaign.voucher_title}
+        parts[lang] = {**part, "text": f"{part['text']}\n\n{note}"}
+    return parts
+
+
 def message_hand_out(campaign: Campaign) -> None:
     """Step 3: the campaign's message, made once, given the recipients outside the holdout, and started."""
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.message_id is None:
             locked.message = messages_services.message_create(
-                actor=_actor(campaign), channels=locked.channels, parts=locked.parts, source="campaign"
+                actor=_actor(campaign), channels=locked.channels, parts=message_parts(locked), source="campaign"
             )
             locked.save(update_fields=["message"])
         message = locked.message

@@ -1,16 +1,19 @@
 """Request and response shapes of the campaign routes of API v1. Fields may be added, never removed."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
 from stampcard.api.schemas import RequestSchema
+from stampcard.api.types import Moment, StrictInt
 
 
-class PartIn(Schema):
-    subject: str = Field(default="", description="The email subject (one line, at most 150 characters).")
-    text: str = Field(description="The message text.")
+class PartIn(RequestSchema):
+    subject: str = Field(
+        default="", max_length=500, description="The email subject (one line, at most 150 characters)."
+    )
+    text: str = Field(max_length=20_000, description="The message text.")
 
 
 class CampaignIn(RequestSchema):
@@ -24,13 +27,17 @@ class CampaignIn(RequestSchema):
         '{"segment": "birthday_this_month"}, {"segment": "wallet", "platform": "apple"|"google"|"none"}, '
         '{"segment": "language", "language": "en"|"uk"}, {"segment": "consent", "marketing_email": bool}.',
     )
-    channels: list[str] = Field(default_factory=lambda: ["email"], description="Channels to send through.")
+    channels: list[Annotated[str, Field(max_length=16)]] = Field(
+        default_factory=lambda: ["email"], max_length=10, description="Channels to send through."
+    )
     parts: dict[str, PartIn] = Field(description="The texts per language code (en, uk).")
     voucher_title: str = Field(default="", max_length=100, description="A voucher for each recipient; empty: none.")
-    voucher_description: str = ""
-    voucher_days: int | None = Field(default=None, ge=1, le=365, description="Days the voucher is valid.")
-    holdout_percent: int = Field(default=0, ge=0, le=50, description="Share of the audience held out (no message).")
-    results_days: int = Field(default=14, ge=1, le=90, description="Days after sending that visits count.")
+    voucher_description: str = Field(default="", max_length=1000)
+    voucher_days: StrictInt | None = Field(default=None, ge=1, le=365, description="Days the voucher is valid.")
+    holdout_percent: StrictInt = Field(
+        default=0, ge=0, le=50, description="Share of the audience held out (no message)."
+    )
+    results_days: StrictInt = Field(default=14, ge=1, le=90, description="Days after sending that visits count.")
 
 
 class AudienceIn(RequestSchema):
@@ -42,11 +49,11 @@ class AudienceOut(Schema):
 
 
 class SendIn(RequestSchema):
-    at: datetime | None = Field(default=None, description="Send at this time (with a zone); omitted: now.")
+    at: Moment | None = Field(default=None, description="Send at this time (with a zone); omitted: now.")
 
 
 class TestSendIn(RequestSchema):
-    language: str = Field(default="", description="en or uk; the merchant's language by default.")
+    language: str = Field(default="", max_length=8, description="en or uk; the merchant's language by default.")
 
 
 class TestSendOut(Schema):

@@ -141,7 +141,7 @@ def audience_from(match: str, conditions: BaseConditions) -> dict[str, Any]:
 
 
 class CampaignForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100, help_text=_("For you; customers do not see it."))
+    name = forms.CharField(label=_("Campaign name"), max_length=100, help_text=_("For you; customers do not see it."))
     match = forms.ChoiceField(
         label=_("Customers who match"),
         choices=[("all", _("all of the conditions")), ("any", _("any of the conditions"))],

@@ -217,3 +217,19 @@ def test_skipped_recipients_are_counted_by_reason(program, manager, write_campai
     assert (outcome.delivered, outcome.skipped) == (2, 2)
     assert outcome.reasons == {"no_consent": 1, "no_email": 1}
     assert MessageDelivery.objects.filter(message=campaign.message, state=DeliveryState.SENT).count() == 2
+
+
+def test_the_email_tells_each_recipient_of_their_voucher_in_their_language(
+    program, manager, write_campaign, no_queue, smtp_server
+):
+    (english,) = customers(program, 1)
+    ukrainian = card_of(program, email="uk@example.com", marketing_email_consent=True, language="uk")
+    campaign = write_campaign(voucher_title="Free cookie")
+    services.campaign_send(actor=manager.actor(), campaign_id=campaign.pk)
+    preparing.campaign_prepare(campaign.pk)
+    sender.message_send(message_id=reload(campaign).message_id)
+    (to_english,) = smtp_server.to(english.customer.email)
+    (to_ukrainian,) = smtp_server.to(ukrainian.customer.email)
+    assert "A voucher is waiting for you in your card: Free cookie." in to_english.part("text/plain")
+    assert "Гарбузове лате" in to_ukrainian.part("text/plain")
+    assert "Free cookie" in to_ukrainian.part("text/plain")
