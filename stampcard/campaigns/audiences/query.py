@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
+from django.db.models.lookups import Exact, GreaterThanOrEqual, LessThan
 
 from stampcard.campaigns.audiences.rules import Platform, Segment
 from stampcard.cards.models import Card, CardEvent, EventKind
@@ -36,17 +36,18 @@ def _segment(node: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:
     if kind == Segment.PROGRAM:
         return Q(program_id=node["program"])
     if kind == Segment.LAST_LOCATION:
+        # Per card, the newest stamp line from the ledger's (card, id) index, read backwards.
         last = _stamps(OuterRef("pk")).order_by("-id").values("location_id")[:1]
-        return Q(Exists(_stamps(OuterRef("pk")).filter(location_id=node["location"]))) & Q(
-            pk__in=Card.objects.filter(merchant=merchant)
-            .annotate(last_location=Subquery(last))
-            .filter(last_location=node["location"])
-            .values("pk")
-        )
+        return Q(Exact(Subquery(last), node["location"]))
     if kind == Segment.STAMPS_TO_GOAL:
-        # The card's own rules (its program version's goal) decide how far the reward is.
-        goal = Coalesce(F("program_version__goal"), F("program__goal"))
-        return Q(stamps__lt=goal, stamps__gte=goal - node["at_most"])
+        # The card's own rules decide how far the reward is: its program version's goal, else (a card from before
+        # versions) its program's. Two branches of an OR, so the join to the version stays an outer one.
+        def near(goal: F) -> Q:
+            return Q(stamps__lt=goal, stamps__gte=goal - node["at_most"])
+
+        return (Q(program_version__isnull=False) & near(F("program_version__goal"))) | (
+            Q(program_version__isnull=True) & near(F("program__goal"))
+        )
     if kind == Segment.LAST_VISIT:
         # Written on the directory index's expression, coalesce(last_stamp_at, created_at), so that the index
         # (merchant, that expression) answers it; never stamped counts as "not since it joined".
@@ -56,12 +57,17 @@ def _segment(node: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:
             return Q(GreaterThanOrEqual(last_seen, cutoff)) & Q(last_stamp_at__isnull=False)
         return Q(LessThan(last_seen, now - timedelta(days=node["more_than_days"])))
     if kind == Segment.VISITS:
+        # One pass over the merchant's recent stamp lines (the ledger's (merchant, created_at) index), grouped by card.
         since = now - timedelta(days=node["days"])
-        recent = _stamps(OuterRef("pk")).filter(created_at__gte=since)
-        if node["at_least"] == 1:
-            return Q(Exists(recent))
-        counted = recent.order_by().values("card").annotate(n=Count("pk")).values("n")
-        return Q(last_stamp_at__gte=since) & Q(pk__in=_with_count(merchant, counted, node["at_least"]))
+        frequent = (
+            CardEvent.objects.filter(merchant=merchant, kind=EventKind.STAMP, created_at__gte=since)
+            .order_by()
+            .values("card_id")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=node["at_least"])
+            .values("card_id")
+        )
+        return Q(pk__in=frequent)
     if kind == Segment.OPEN_VOUCHERS:
         usable = Voucher.objects.filter(card=OuterRef("pk"), state__in=OPEN_STATES).filter(
             Q(expires_at__isnull=True) | Q(expires_at__gt=now)
@@ -86,15 +92,6 @@ def _segment(node: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:
     if kind == Segment.CONSENT:
         return Q(customer__marketing_email_consent=node["marketing_email"])
     raise ValueError(f"unknown segment {kind!r}")  # rule_clean lets none through
-
-
-def _with_count(merchant: Merchant, counted: QuerySet[Any], at_least: int) -> QuerySet[Any]:
-    return (
-        Card.objects.filter(merchant=merchant)
-        .annotate(visits=Subquery(counted))
-        .filter(visits__gte=at_least)
-        .values("pk")
-    )
 
 
 def rule_q(rule: dict[str, Any], *, merchant: Merchant, now: datetime) -> Q:

@@ -33,6 +33,11 @@ class ConditionForm(forms.Form):
     """One condition of the audience; a row left on "—" is not used."""
 
     segment = forms.ChoiceField(label=_("Condition"), choices=[("", "—"), *Segment.choices], required=False)
+    group = forms.TypedChoiceField(
+        label=_("Group"), choices=[(n, str(n)) for n in range(1, CONDITION_ROWS + 1)], coerce=int,
+        required=False,
+        empty_value=None,
+    )
     program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none(), required=False)
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
     recency = forms.ChoiceField(
@@ -122,11 +127,28 @@ Conditions = forms.formset_factory(ConditionForm, formset=BaseConditions, extra=
 
 
 def conditions_for(merchant: Merchant, data: Any = None, audience: dict[str, Any] | None = None) -> BaseConditions:
-    """The builder's rows: the campaign's segments (a group made through the API shows its own segments flattened
-    into this one level) and empty rows up to CONDITION_ROWS."""
-    initial = [condition_initial(node) for node in _segments(audience or {})][:CONDITION_ROWS]
-    initial += [{}] * (CONDITION_ROWS - len(initial))
+    """The builder's rows, from the stored rule (``rows_of``) and empty rows up to CONDITION_ROWS."""
+    initial = rows_of(audience or {})[:CONDITION_ROWS]
+    initial += [{"group": len(initial) + 1 + n} for n in range(CONDITION_ROWS - len(initial))]
     return Conditions(data, prefix="c", initial=initial, merchant=merchant)  # type: ignore[call-arg,return-value]
+
+
+def rows_of(rule: dict[str, Any]) -> list[dict[str, Any]]:
+    """A stored rule as rows: each child of the top group is a group of rows (a lone condition is a group of one);
+    a deeper group (made through the API) shows its conditions flattened into its row group."""
+    rows = []
+    for number, child in enumerate(rule.get("rules", []), start=1):
+        rows += [{**condition_initial(node), "group": number} for node in _segments(child)]
+    return rows
+
+
+def inner_match_of(rule: dict[str, Any]) -> str:
+    """How the conditions of one row group combine: the match of the first group in the rule ("any" when the top
+    matches all, the usual "this AND (that OR that)")."""
+    for child in rule.get("rules", []):
+        if "segment" not in child:
+            return str(child.get("match", "any"))
+    return "any" if rule.get("match", "all") == "all" else "all"
 
 
 def _segments(rule: dict[str, Any]) -> list[dict[str, Any]]:
@@ -135,18 +157,33 @@ def _segments(rule: dict[str, Any]) -> list[dict[str, Any]]:
     return [node for child in rule.get("rules", []) for node in _segments(child)]
 
 
-def audience_from(match: str, conditions: BaseConditions) -> dict[str, Any]:
-    rows = [form.rule() for form in conditions.forms if form.is_valid()]
-    return {"match": match if match in ("all", "any") else "all", "rules": [row for row in rows if row]}
+def audience_from(match: str, conditions: BaseConditions, inner_match: str = "any") -> dict[str, Any]:
+    """The rule the rows stand for: rows of one group combine by ``inner_match``, the groups by ``match``."""
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for index, form in enumerate(conditions.forms, start=1):
+        if form.is_valid() and (node := form.rule()):
+            groups.setdefault(form.cleaned_data.get("group") or index, []).append(node)
+    inner = inner_match if inner_match in ("all", "any") else "any"
+    children = [
+        nodes[0] if len(nodes) == 1 else {"match": inner, "rules": nodes} for _number, nodes in sorted(groups.items())
+    ]
+    return {"match": match if match in ("all", "any") else "all", "rules": children}
 
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Campaign name"), max_length=100, help_text=_("For you; customers do not see it."))
     match = forms.ChoiceField(
         label=_("Customers who match"),
-        choices=[("all", _("all of the conditions")), ("any", _("any of the conditions"))],
+        choices=[("all", _("all of the groups")), ("any", _("any of the groups"))],
         initial="all",
         widget=forms.RadioSelect,
+    )
+    inner_match = forms.ChoiceField(
+        label=_("Within a group, customers who match"),
+        choices=[("any", _("any of its conditions")), ("all", _("all of its conditions"))],
+        initial="any",
+        widget=forms.RadioSelect,
+        help_text=_("Give conditions the same group number to combine them this way, e.g. “visited Podil OR Obolon”."),
     )
     channels = forms.MultipleChoiceField(
         label=_("Send by"),
@@ -218,6 +255,7 @@ def campaign_initial(campaign: Campaign) -> dict[str, Any]:
     initial: dict[str, Any] = {
         "name": campaign.name,
         "match": campaign.audience.get("match", "all"),
+        "inner_match": inner_match_of(campaign.audience),
         "channels": campaign.channels,
         "voucher_title": campaign.voucher_title,
         "voucher_days": campaign.voucher_days,

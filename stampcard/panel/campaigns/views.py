@@ -50,7 +50,7 @@ def _form_page(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
         conditions = forms.conditions_for(panel.merchant, data=request.POST)
         conditions_ok = conditions.is_valid()
         if form.is_valid() and conditions_ok:
-            audience = forms.audience_from(form.cleaned_data["match"], conditions)
+            audience = forms.audience_from(form.cleaned_data["match"], conditions, form.cleaned_data["inner_match"])
             try:
                 if campaign is None:
                     campaign = services.campaign_create(actor=panel.actor, data=form.campaign_input(audience))
@@ -63,7 +63,7 @@ def _form_page(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
             else:
                 messages.success(request, _("The campaign “%(name)s” is saved.") % {"name": campaign.name})
                 return HttpResponseRedirect(reverse("panel:campaign", args=[campaign.pk]))
-        size = _audience_size(panel.merchant, forms.audience_from(request.POST.get("match", "all"), conditions))
+        size = _audience_size(panel.merchant, _posted_audience(request, conditions))
     else:
         initial = forms.campaign_initial(campaign) if campaign else {}
         form = forms.CampaignForm(initial=initial)
@@ -71,6 +71,10 @@ def _form_page(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
         size = _audience_size(panel.merchant, campaign.audience if campaign else rules.EMPTY)
     context = {"form": form, "conditions": conditions, "campaign": campaign, "size": size, "params": forms.PARAMS}
     return render(request, "panel/campaigns/form.html", context)
+
+
+def _posted_audience(request: HttpRequest, conditions: forms.BaseConditions) -> dict[str, Any]:
+    return forms.audience_from(request.POST.get("match", "all"), conditions, request.POST.get("inner_match", "any"))
 
 
 def _service_fields(error: ApplicationError) -> dict[str, str]:
@@ -106,7 +110,7 @@ def campaign_audience_size(request: HttpRequest) -> HttpResponse:
     merchant = request.panel.merchant  # type: ignore[attr-defined]
     conditions = forms.conditions_for(merchant, data=request.POST)
     conditions.is_valid()
-    size = _audience_size(merchant, forms.audience_from(request.POST.get("match", "all"), conditions))
+    size = _audience_size(merchant, _posted_audience(request, conditions))
     return render(request, "panel/campaigns/_size.html", {"size": size})
 
 

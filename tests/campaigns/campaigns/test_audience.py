@@ -184,3 +184,17 @@ def test_counting_an_audience_is_one_query(program, django_assert_num_queries):
     )
     with django_assert_num_queries(1):
         assert audience_count(merchant=program.merchant, rule=rule) == 3
+
+
+def test_stamps_to_goal_reads_the_programs_goal_for_a_card_from_before_versions(program):
+    card = card_of(program)
+    for _ in range(7):
+        stamp(card)
+    from stampcard.cards.models import Card
+
+    Card.objects.filter(pk=card.pk).update(program_version=None)
+    assert chosen(program.merchant, {"segment": "stamps_to_goal", "at_most": 1}) == {card}
+    combined = chosen(
+        program.merchant, {"segment": "stamps_to_goal", "at_most": 1}, {"segment": "consent", "marketing_email": False}
+    )
+    assert combined == {card}

@@ -15,6 +15,7 @@ def form_data(shop, **overrides):
     data = {
         "name": "Come back",
         "match": "all",
+        "inner_match": "any",
         "channels": ["email"],
         "subject_en": "We miss you",
         "text_en": "A free cookie waits for you.",
@@ -54,6 +55,37 @@ def test_the_builder_saves_the_conditions_as_the_audience(shop, manager_client):
     # and the form opens again with the same rows
     page = manager_client.get(f"/panel/campaigns/{campaign.pk}/edit/").content.decode()
     assert 'value="more_than" selected' in page and 'name="c-1-days" value="30"' in page
+
+
+def test_conditions_given_one_group_number_combine_inside_the_group(shop, manager_client):
+    data = form_data(
+        shop,
+        **{
+            "c-0-group": "1",
+            "c-1-group": "2",
+            "c-2-segment": "visits",
+            "c-2-number": "3",
+            "c-2-days": "30",
+            "c-2-group": "2",
+        },
+    )
+    assert manager_client.post("/panel/campaigns/new/", data).status_code == 302
+    campaign = Campaign.objects.get()
+    assert campaign.audience == {
+        "match": "all",
+        "rules": [
+            {"segment": "program", "program": str(shop.program.pk)},
+            {
+                "match": "any",
+                "rules": [
+                    {"segment": "last_visit", "more_than_days": 30},
+                    {"segment": "visits", "days": 30, "at_least": 3},
+                ],
+            },
+        ],
+    }
+    page = manager_client.get(f"/panel/campaigns/{campaign.pk}/edit/").content.decode()
+    assert page.count('<option value="2" selected>') == 2  # both rows of the second group show it again
 
 
 def test_a_condition_missing_its_value_says_what_to_fix(shop, manager_client):
