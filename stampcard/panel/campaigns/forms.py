@@ -34,7 +34,9 @@ class ConditionForm(forms.Form):
 
     segment = forms.ChoiceField(label=_("Condition"), choices=[("", "—"), *Segment.choices], required=False)
     group = forms.TypedChoiceField(
-        label=_("Group"), choices=[(n, str(n)) for n in range(1, CONDITION_ROWS + 1)], coerce=int,
+        label=_("Group"),
+        choices=[(n, str(n)) for n in range(1, CONDITION_ROWS + 1)],
+        coerce=int,
         required=False,
         empty_value=None,
     )
