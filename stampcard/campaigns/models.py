@@ -1,8 +1,9 @@
-"""The campaigns app's tables. Messages: what a merchant sends, one delivery per recipient and channel, the
-unsubscribes from its emails and the addresses they bounced from. Outbound webhooks: the endpoints merchants
-register, one delivery per (endpoint, event), every attempt at it, and how far the webhook feed has read the card
-ledger."""
+"""The campaigns app's tables. Campaigns: a message to an audience and the recipients it was fixed to. Messages:
+what a merchant sends, one delivery per recipient and channel, the unsubscribes from its emails and the addresses
+they bounced from. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint, event), every
+attempt at it, and how far the webhook feed has read the card ledger."""
 
+from stampcard.campaigns.campaigns.models import Campaign, CampaignRecipient, CampaignState
 from stampcard.campaigns.messages.models import (
     DeliveryState as MessageDeliveryState,
 )
@@ -23,6 +24,9 @@ from stampcard.campaigns.webhooks.models import (
 )
 
 __all__ = [
+    "Campaign",
+    "CampaignRecipient",
+    "CampaignState",
     "EmailBounce",
     "EmailUnsubscribe",
     "Message",

@@ -45,6 +45,9 @@ SCHEDULE = [
     Periodic("stampcard.campaigns.webhooks.tasks.webhooks_prune", timedelta(days=1)),
     # Messages being sent whose round stopped (a worker killed mid-batch, a lost task) or whose retries came due.
     Periodic("stampcard.campaigns.messages.tasks.messages_resume", timedelta(minutes=1)),
+    # Campaigns: scheduled ones whose time came are started (each once, whatever the number of workers), and ones
+    # whose preparing worker died are resumed.
+    Periodic("stampcard.campaigns.campaigns.tasks.campaigns_run_due", timedelta(minutes=1)),
     # Analytics rollups: the days touched since the last run, rebuilt from the ledger (the panel reads only these).
     Periodic("stampcard.analytics.tasks.analytics_rollups_refresh", timedelta(minutes=5)),
     # Plan downgrades scheduled for the end of a paid period.

@@ -27,6 +27,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("panel:rewards", _("Rewards"), "gift", Role.MANAGER, prefix="panel:reward"),
     NavEntry("panel:journal", _("Journal"), "scroll-text", Role.MANAGER, prefix="panel:journal"),
     NavEntry("panel:abuse-alerts", _("Alerts"), "bell", Role.MANAGER, prefix="panel:abuse-alert"),
+    NavEntry("panel:campaigns", _("Campaigns"), "send", Role.MANAGER, prefix="panel:campaign"),
     NavEntry("panel:analytics", _("Analytics"), "chart-column", Role.MANAGER, prefix="panel:analytics"),
     NavEntry("panel:printouts", _("QR & print"), "qr-code", Role.MANAGER, prefix="panel:printout"),
     NavEntry("panel:locations", _("Locations"), "map-pin", Role.MANAGER, prefix="panel:location"),

@@ -54,3 +54,15 @@ class DataRightsCode(TimestampedModel):
 
     def __str__(self) -> str:
         return f"{self.kind} request {self.pk}"
+
+
+class CardOpen(models.Model):
+    """When the customer last opened their web card: one row per card, moved forward on each visit. Campaign results
+    count a recipient as "opened the card" when this is later than the campaign's sending. Only the web card is
+    seen: a wallet app showing the pass tells us nothing."""
+
+    card = models.OneToOneField("cards.Card", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    last_opened_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"card {self.card_id} opened {self.last_opened_at:%Y-%m-%d %H:%M}"

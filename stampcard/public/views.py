@@ -19,7 +19,7 @@ from stampcard.core.errors import ApplicationError, LimitReached, NotFound, Vali
 from stampcard.core.http import private
 from stampcard.core.qr import qr_svg_inline
 from stampcard.customers.languages import customer_language_activate
-from stampcard.public import datarights, pages, pdf, recovery, referral, remember, selectors, services
+from stampcard.public import datarights, opens, pages, pdf, recovery, referral, remember, selectors, services
 from stampcard.public.devices import wallet_choice
 from stampcard.public.forms import CodeForm, JoinForm, RecoverForm
 from stampcard.public.models import DataRightsKind
@@ -102,6 +102,7 @@ def card_page(request: HttpRequest, token: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     customer_language_activate(request, card.customer)
+    opens.card_open_record(card=card)
     program = card.program
     milestones = card.rules.milestone_list()
     vouchers = vouchers_selectors.vouchers_active_by_card(cards=[card])[card.pk]

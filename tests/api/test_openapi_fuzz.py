@@ -157,6 +157,11 @@ def _build_world() -> dict[str, Any]:
     inserts = post("/insert-batches", {"name": "Glovo", "count": 2, "location_id": str(location.pk)}, 201)
     # An IP literal: registered without a DNS lookup; nothing is ever sent (no worker runs here).
     webhook = post("/webhooks/endpoints", {"url": "https://93.184.216.34/hooks", "events": ["stamp.added"]}, 201)
+    campaign = post(
+        "/campaigns",
+        {"name": "Fuzz", "channels": ["email"], "parts": {"en": {"subject": "Hello", "text": "Come by"}}},
+        201,
+    )
     delivery = WebhookDelivery.objects.create(
         merchant=merchant,
         endpoint_id=webhook["id"],
@@ -213,6 +218,7 @@ def _build_world() -> dict[str, Any]:
                 "endpoint_id": webhook["id"],
                 "delivery_id": str(delivery.pk),
                 "message_id": str(message.pk),
+                "campaign_id": campaign["id"],
             },
             "scanner": {**common, "ref": card.qr_payload},
         },

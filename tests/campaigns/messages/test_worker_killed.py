@@ -25,8 +25,8 @@ WAIT = 90  # seconds; a bound on a hang, not a timing the test depends on
 RECIPIENTS = 300
 
 
-def until(predicate, what: str, *, every: float = 0.05):
-    deadline = time.monotonic() + WAIT
+def until(predicate, what: str, *, every: float = 0.05, wait: float = WAIT):
+    deadline = time.monotonic() + wait
     while not (value := predicate()):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
