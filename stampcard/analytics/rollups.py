@@ -27,7 +27,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, Field, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
 from pyroaring import BitMap
 
@@ -331,16 +331,22 @@ def _visit_days_insert(*, merchant: Merchant, day: date, stamps: Any) -> None:
     ``INSERT … SELECT`` over the day's stamps (``first_visit`` is set afterwards)."""
     grouped = stamps.values("card_id", "location_id", "actor_id").annotate(visits=Count("pk"))
     select_sql, select_params = grouped.query.sql_with_params()
-    meta, quote = VisitDay._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in _VISIT_DAY_COLUMNS)
+    quote = connection.ops.quote_name
+
+    def field(name: str) -> Field:
+        found = VisitDay._meta.get_field(name)
+        assert isinstance(found, Field)  # noqa: S101 - a concrete column, never a reverse relation
+        return found
+
+    columns = ", ".join(quote(str(field(name).column)) for name in _VISIT_DAY_COLUMNS)
     constants = [
-        meta.get_field("created_at").get_db_prep_value(clock.now(), connection),
-        meta.get_field("merchant").get_db_prep_value(merchant.pk, connection),
-        meta.get_field("day").get_db_prep_value(day, connection),
+        field("created_at").get_db_prep_value(clock.now(), connection),
+        field("merchant").get_db_prep_value(merchant.pk, connection),
+        field("day").get_db_prep_value(day, connection),
     ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as params
+            f"INSERT INTO {quote(VisitDay._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model, values as params
             f"SELECT %s, %s, %s, grouped.card_id, grouped.location_id, grouped.actor_id, grouped.visits, 0 "
             f"FROM ({select_sql}) grouped",
             [*constants, *select_params],
