@@ -190,12 +190,15 @@ def test_an_address_that_cannot_be_used_fails_that_delivery_only(smtp_server, pr
     assert MessageDelivery.objects.get(card=broken).reason == "bad_address"
 
 
-def test_html_written_by_staff_reaches_the_customer_as_text_never_as_markup(smtp_server, program):
+def test_html_written_by_staff_keeps_its_formatting_and_loses_anything_that_runs_loads_or_submits(
+    smtp_server, program
+):
     # given: a part whose HTML carries a script, an event handler, a tracking pixel, a form and a disguised link
     written = (
         "<p>Tom &amp; Jerry's <b>latte</b></p><script>steal(document.cookie)</script>"
         '<img src="https://tracker.example/p.gif" onerror="alert(1)"><form action="https://evil.example">'
         '<a href="javascript:alert(2)">Click</a><scr<script>ipt>alert(3)</script></form>'
+        '<p><a href="https://cafe.example/menu" onclick="alert(4)">Menu</a></p>'
     )
     parts = {"en": {"subject": "News", "text": "Plain text", "html": written}}
     card = holder(program, email="olena@example.com", language="en")
@@ -204,10 +207,11 @@ def test_html_written_by_staff_reaches_the_customer_as_text_never_as_markup(smtp
     # when
     sender.message_send(message_id=message.pk)
 
-    # then: the words are there, escaped once; no tag, attribute or script of the staff's survives
+    # then: the words and their formatting are there, a plain link stays; no script, image, form or handler does
     (received,) = smtp_server.received
     html = received.part("text/html")
-    assert "<p>Tom &amp; Jerry&#x27;s latte</p>" in html
-    for markup in ("<script", "<img", "onerror", "<form", "javascript:", "tracker.example", "steal(", "<b>"):
+    assert "<p>Tom &amp; Jerry's <b>latte</b></p>" in html
+    assert '<a href="https://cafe.example/menu" rel="noopener noreferrer">Menu</a>' in html
+    for markup in ("<script", "<img", "onerror", "onclick", "<form", "javascript:", "tracker.example", "steal("):
         assert markup not in html
     assert "Click" in html, html
