@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from stampcard.campaigns.audiences.rules import Platform, Segment
 from stampcard.campaigns.campaigns.models import Campaign
@@ -225,18 +226,34 @@ class CampaignForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 5}),
             )
+            self.fields[f"wallet_{code}"] = forms.CharField(
+                label=_("Wallet message (%(language)s)") % {"language": language},
+                max_length=limits.WALLET_TEXT_MAX,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "maxlength": limits.WALLET_TEXT_MAX}),
+                help_text=ngettext_lazy(
+                    "What the lock screen shows, at most %(limit)d character. Leave empty to use the text.",
+                    "What the lock screen shows, at most %(limit)d characters. Leave empty to use the text.",
+                    "limit",
+                )
+                % {"limit": limits.WALLET_TEXT_MAX},
+            )
 
     @property
-    def language_fields(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
-        return [(self[f"subject_{code}"], self[f"text_{code}"]) for code, _name in settings.LANGUAGES]
+    def language_fields(self) -> list[tuple[forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (self[f"subject_{code}"], self[f"text_{code}"], self[f"wallet_{code}"])
+            for code, _name in settings.LANGUAGES
+        ]
 
     def parts(self) -> dict[str, dict[str, str]]:
         """The texts written, per language; a language left empty is not sent (its readers get another)."""
         data = self.cleaned_data
+        fields = ("subject", "text", "wallet")
         return {
-            code: {"subject": data.get(f"subject_{code}", ""), "text": data.get(f"text_{code}", "")}
+            code: {name: data.get(f"{name}_{code}", "") for name in fields}
             for code, _name in settings.LANGUAGES
-            if data.get(f"subject_{code}") or data.get(f"text_{code}")
+            if any(data.get(f"{name}_{code}") for name in fields)
         }
 
     def campaign_input(self, audience: dict[str, Any]) -> CampaignInput:
@@ -265,7 +282,8 @@ def campaign_initial(campaign: Campaign) -> dict[str, Any]:
         "results_days": campaign.results_days,
     }
     for code, part in campaign.parts.items():
-        initial[f"subject_{code}"], initial[f"text_{code}"] = part.get("subject", ""), part.get("text", "")
+        for name in ("subject", "text", "wallet"):
+            initial[f"{name}_{code}"] = part.get(name, "")
     return initial
 
 

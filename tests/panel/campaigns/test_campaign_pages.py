@@ -51,7 +51,9 @@ def test_the_builder_saves_the_conditions_as_the_audience(shop, manager_client):
         ],
     }
     assert campaign.voucher_title == "Free cookie" and campaign.holdout_percent == 10
-    assert campaign.parts == {"en": {"subject": "We miss you", "text": "A free cookie waits for you.", "html": ""}}
+    assert campaign.parts == {
+        "en": {"subject": "We miss you", "text": "A free cookie waits for you.", "html": "", "wallet": ""}
+    }
     # and the form opens again with the same rows
     page = manager_client.get(f"/panel/campaigns/{campaign.pk}/edit/").content.decode()
     assert 'value="more_than" selected' in page and 'name="c-1-days" value="30"' in page
@@ -99,6 +101,21 @@ def test_a_subject_too_long_is_shown_under_its_field(shop, manager_client):
     response = manager_client.post("/panel/campaigns/new/", form_data(shop, subject_en="x" * 151))
     assert response.status_code == 200
     assert 'id="id_subject_en_errors"' in response.content.decode()
+
+
+def test_a_wallet_campaign_whose_text_is_too_long_for_the_lock_screen_says_so_under_the_text(shop, manager_client):
+    data = form_data(shop, channels=["wallet"], text_en="x" * 151)
+    response = manager_client.post("/panel/campaigns/new/", data)
+    assert response.status_code == 200
+    assert 'id="id_text_en_errors"' in response.content.decode()
+    assert not Campaign.objects.exists()
+
+
+def test_a_separate_wallet_message_is_saved_beside_the_email_text(shop, manager_client):
+    data = form_data(shop, channels=["email", "wallet"], text_en="x" * 300, wallet_en="A cookie waits for you")
+    response = manager_client.post("/panel/campaigns/new/", data)
+    assert response.status_code == 302
+    assert Campaign.objects.get().parts["en"]["wallet"] == "A cookie waits for you"
 
 
 def test_the_live_size_counts_the_conditions_on_the_form(shop, manager_client):
