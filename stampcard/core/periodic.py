@@ -45,6 +45,8 @@ SCHEDULE = [
     Periodic("stampcard.campaigns.webhooks.tasks.webhooks_prune", timedelta(days=1)),
     # Messages being sent whose round stopped (a worker killed mid-batch, a lost task) or whose retries came due.
     Periodic("stampcard.campaigns.messages.tasks.messages_resume", timedelta(minutes=1)),
+    # Automations (birthday, win-back, reward ready...): what is due in each merchant's daytime, and stamps lapsing.
+    Periodic("stampcard.campaigns.automations.tasks.automations_run", timedelta(minutes=5)),
     # Analytics rollups: the days touched since the last run, rebuilt from the ledger (the panel reads only these).
     Periodic("stampcard.analytics.tasks.analytics_rollups_refresh", timedelta(minutes=5)),
     # Plan downgrades scheduled for the end of a paid period.
