@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from stampcard.analytics.api import router as analytics_router
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
+from stampcard.campaigns.automations.api import router as automations_router
 from stampcard.campaigns.webhooks.api import router as webhooks_router
 from stampcard.cards.api import router as journal_router
 from stampcard.cards.imports_api import router as imports_router
@@ -50,6 +51,7 @@ api.add_router("", poster_router)
 api.add_router("", journal_router)
 api.add_router("", imports_router)
 api.add_router("", webhooks_router)
+api.add_router("", automations_router)
 api.add_router("", analytics_router)
 api.add_router("", referrals_router)
 api.add_router("/scanner", scanner_router)

@@ -207,6 +207,8 @@ def _build_world() -> dict[str, Any]:
                 "import_id": str(csv_import.pk),
                 "endpoint_id": webhook["id"],
                 "delivery_id": str(delivery.pk),
+                "program_id": str(program.pk),
+                "kind": "birthday",
             },
             "scanner": {**common, "ref": card.qr_payload},
         },

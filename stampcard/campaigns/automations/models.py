@@ -68,16 +68,12 @@ class AutomationFiring(TenantModel):
     occasion = models.CharField(max_length=80)
     # The run's clock (``core.clock``), which the finders compare with visits; ``created_at`` is the wall clock.
     fired_at = models.DateTimeField()
-    message = models.ForeignKey(
-        "campaigns.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    message = models.ForeignKey("campaigns.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     stamps_lapsed = models.PositiveIntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["automation", "card", "occasion"], name="automation_fires_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["automation", "card", "occasion"], name="automation_fires_once")]
         indexes = [models.Index(fields=["card", "automation", "fired_at"], name="automation_firing_card")]
 
     def __str__(self) -> str:
