@@ -28,4 +28,5 @@ urlpatterns = [
     path("panel/", include("stampcard.panel.customers.urls")),
     path("panel/", include("stampcard.panel.alerts.urls")),
     path("panel/", include("stampcard.panel.analytics.urls")),
+    path("panel/", include("stampcard.panel.automations.urls")),
 ]

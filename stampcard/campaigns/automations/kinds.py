@@ -85,6 +85,7 @@ SPECS: dict[str, KindSpec] = {
 
 REMINDER_MAX = 60
 SEND_HOUR_DEFAULT = 10
+SEND_HOUR_EARLIEST, SEND_HOUR_LATEST = 6, 20
 # A message is never sent after this hour of the merchant's day: what comes due later waits for the next morning.
 LATEST_HOUR = 21
 

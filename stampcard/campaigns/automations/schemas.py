@@ -41,7 +41,7 @@ class AutomationChangeIn(RequestSchema):
     is_enabled: bool | None = None
     days: int | None = Field(default=None, ge=0, le=1000)
     reminder_days: int | None = Field(default=None, ge=0, le=1000, description="Stamp expiry only.")
-    send_hour: int | None = Field(default=None, ge=0, le=23, description="Hour of the merchant's day, 0–20.")
+    send_hour: int | None = Field(default=None, ge=0, le=23, description="Hour of the merchant's day, 6–20.")
     channels: list[ChannelName] | None = Field(default=None, min_length=1)
     parts: dict[str, AutomationPartIn] | None = Field(default=None, description='Per language: {"uk": {"subject", "text"}}.')
     voucher: AutomationVoucherIn | None = None

@@ -40,6 +40,7 @@ def automation_get(*, merchant: Merchant, program_id: Any, kind: str) -> tuple[P
 
 
 def firings_count(*, automation: Automation) -> int:
+    """How many times it sent (or would have sent) its message; stamps lapsing are not counted."""
     if automation.pk is None or automation._state.adding:
         return 0
-    return AutomationFiring.objects.filter(automation=automation).count()
+    return AutomationFiring.objects.filter(automation=automation).exclude(occasion__startswith="lapse:").count()

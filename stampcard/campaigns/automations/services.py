@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.campaigns.automations import selectors
-from stampcard.campaigns.automations.kinds import REMINDER_MAX, SPECS
+from stampcard.campaigns.automations.kinds import REMINDER_MAX, SEND_HOUR_EARLIEST, SEND_HOUR_LATEST, SPECS
 from stampcard.campaigns.automations.models import Automation
 from stampcard.campaigns.messages import limits
 from stampcard.core import clock
@@ -58,9 +58,10 @@ def _check(automation: Automation) -> None:
             code="automation_reminder_invalid",
             field="reminder_days",
         )
-    if not 0 <= automation.send_hour <= 20:
+    if not SEND_HOUR_EARLIEST <= automation.send_hour <= SEND_HOUR_LATEST:
         raise _invalid(
-            _("Choose an hour from 0 to 20 (messages are not sent at night)."),
+            _("Choose an hour from %(earliest)d to %(latest)d (messages are not sent at night).")
+            % {"earliest": SEND_HOUR_EARLIEST, "latest": SEND_HOUR_LATEST},
             code="automation_send_hour_invalid",
             field="send_hour",
         )
