@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from stampcard.campaigns.automations.kinds import REMINDER_MAX, SEND_HOUR_EARLIEST, SEND_HOUR_LATEST, KindSpec
 from stampcard.campaigns.automations.models import Automation
-from stampcard.campaigns.messages import limits
 from stampcard.campaigns.messages.models import MessageChannel
 from stampcard.core.validity import MAX_DAYS
 
@@ -32,7 +31,7 @@ class AutomationForm(forms.Form):
         error_messages={"required": _("Tick at least one way to send it.")},
     )
     voucher_title = forms.CharField(
-        label=_("Voucher"),
+        label=_("Voucher title"),
         max_length=100,
         required=False,
         help_text=_("What the customer gets, e.g. “Free dessert”. Leave it empty to send the message alone."),
@@ -47,6 +46,9 @@ class AutomationForm(forms.Form):
         required=False,
         help_text=_("Leave it empty for a voucher without an end date."),
     )
+
+    # Texts carry no maxlength: each channel's limit is checked by the service (``messages.limits``), which says how
+    # long the text is and how long it may be, instead of the browser silently cutting it.
 
     def __init__(self, *args: Any, spec: KindSpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -71,12 +73,10 @@ class AutomationForm(forms.Form):
         for code, name in self.languages:
             self.fields[f"subject_{code}"] = forms.CharField(
                 label=_("Subject (%(language)s)") % {"language": _(name)},
-                max_length=limits.EMAIL_SUBJECT_MAX,
                 required=False,
             )
             self.fields[f"text_{code}"] = forms.CharField(
                 label=_("Text (%(language)s)") % {"language": _(name)},
-                max_length=limits.EMAIL_TEXT_MAX,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
