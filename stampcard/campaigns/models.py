@@ -1,6 +1,7 @@
 """The campaigns app's tables. Messages: what a merchant sends, one delivery per recipient and channel, and the
-unsubscribes from its emails. Automations: one per program and kind, and a record each time one fired for a card. Outbound webhooks: the endpoints merchants register, one delivery per (endpoint,
-event), every attempt at it, and how far the webhook feed has read the card ledger."""
+unsubscribes from its emails. Automations: one per program and kind, and a record each time one fired for a card.
+Outbound webhooks: the endpoints merchants register, one delivery per (endpoint, event), every attempt at it, and how
+far the webhook feed has read the card ledger."""
 
 from stampcard.campaigns.automations.models import Automation, AutomationFiring, AutomationKind
 from stampcard.campaigns.messages.models import (

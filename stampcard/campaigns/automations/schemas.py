@@ -9,8 +9,11 @@ from stampcard.api.schemas import RequestSchema
 from stampcard.campaigns.automations.models import AutomationKind
 from stampcard.campaigns.messages.models import MessageChannel
 
-KindName = Literal[tuple(AutomationKind.values)]  # type: ignore[valid-type]
-ChannelName = Literal[tuple(MessageChannel.values)]  # type: ignore[valid-type]
+KIND_NAMES: tuple[str, ...] = tuple(AutomationKind.values)
+# The channels there are when the API starts (``messages.models.MessageChannel``): a new channel is accepted at once.
+CHANNEL_NAMES: tuple[str, ...] = tuple(MessageChannel.values)
+KindName = Literal[KIND_NAMES]  # type: ignore[valid-type]
+ChannelName = Literal[CHANNEL_NAMES]  # type: ignore[valid-type]
 
 
 class AutomationPartIn(RequestSchema):
@@ -43,7 +46,9 @@ class AutomationChangeIn(RequestSchema):
     reminder_days: int | None = Field(default=None, ge=0, le=1000, description="Stamp expiry only.")
     send_hour: int | None = Field(default=None, ge=0, le=23, description="Hour of the merchant's day, 6–20.")
     channels: list[ChannelName] | None = Field(default=None, min_length=1)
-    parts: dict[str, AutomationPartIn] | None = Field(default=None, description='Per language: {"uk": {"subject", "text"}}.')
+    parts: dict[str, AutomationPartIn] | None = Field(
+        default=None, description='Per language: {"uk": {"subject", "text"}}.'
+    )
     voucher: AutomationVoucherIn | None = None
 
 

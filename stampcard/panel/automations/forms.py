@@ -56,7 +56,7 @@ class AutomationForm(forms.Form):
         self.languages = list(settings.LANGUAGES)
         if spec.days_label is not None:
             self.fields["days"] = forms.IntegerField(
-                label=spec.days_label,
+                label=str(spec.days_label),
                 min_value=spec.days_min,
                 max_value=spec.days_max,
                 help_text=_("From %(min)d to %(max)d.") % {"min": spec.days_min, "max": spec.days_max},
@@ -68,15 +68,15 @@ class AutomationForm(forms.Form):
                 max_value=REMINDER_MAX,
                 help_text=_("0: no reminder."),
             )
-            for name in ("voucher_title", "voucher_description", "voucher_days"):
-                del self.fields[name]
+            for voucher_field in ("voucher_title", "voucher_description", "voucher_days"):
+                del self.fields[voucher_field]
         for code, name in self.languages:
             self.fields[f"subject_{code}"] = forms.CharField(
-                label=_("Subject (%(language)s)") % {"language": _(name)},
+                label=_("Subject (%(language)s)") % {"language": name},
                 required=False,
             )
             self.fields[f"text_{code}"] = forms.CharField(
-                label=_("Text (%(language)s)") % {"language": _(name)},
+                label=_("Text (%(language)s)") % {"language": name},
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )

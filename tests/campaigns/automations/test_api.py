@@ -97,9 +97,7 @@ def test_a_manager_switches_the_birthday_on_with_a_text_and_a_voucher(program, m
 
 
 def test_switching_on_without_a_text_says_what_to_write(program, manager):
-    error = error_of(
-        patch(manager.client(), f"/programs/{program.pk}/automations/win_back", {"is_enabled": True}), 422
-    )
+    error = error_of(patch(manager.client(), f"/programs/{program.pk}/automations/win_back", {"is_enabled": True}), 422)
     assert error["code"] == "message_parts_required"
 
 
