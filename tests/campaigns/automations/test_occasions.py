@@ -357,3 +357,31 @@ def test_a_switched_off_automation_fires_nothing(program):
     run_at(kyiv(2027, 3, 1, 10))
 
     assert fired() == []
+
+
+def test_an_erased_or_merged_away_customer_gets_nothing(program):
+    erased = holder(program, email="erased@example.com")
+    erased.customer.erased_at = kyiv(2027, 1, 1)
+    erased.customer.save()
+    survivor = holder(program, email="survivor@example.com")
+    merged = holder(program, email="merged@example.com")
+    merged.merged_into = survivor
+    merged.save()
+    switch_on(program, AutomationKind.WIN_BACK, at=kyiv(2027, 1, 1), days=30)
+
+    run_at(kyiv(2027, 3, 1, 10))
+
+    assert [card_id for card_id, _ in fired()] == [survivor.pk]
+
+
+def test_one_automation_failing_does_not_stop_the_others_and_fires_nothing_itself(program):
+    card = holder(program)
+    broken = switch_on(program, AutomationKind.WELCOME, at=kyiv(2027, 1, 1))
+    created_at(card, kyiv(2027, 2, 1))
+    type(broken).objects.filter(pk=broken.pk).update(channels=["pigeon"])  # a channel that went away
+    switch_on(program, AutomationKind.WIN_BACK, at=kyiv(2027, 1, 1), days=14)
+
+    report = run_at(kyiv(2027, 3, 1, 10))
+
+    assert report.failed == 1
+    assert fired() == [(card.pk, fired()[0][1])] and fired()[0][1].startswith("absence:")
