@@ -54,7 +54,7 @@ SPECS: dict[str, KindSpec] = {
         ),
         KindSpec(
             AutomationKind.REWARD_READY,
-            _("Sent when a reward is waiting for the customer at the counter."),
+            _("Sent when a card reaches a reward: waiting at the counter, or a voucher in the card."),
             None,
             is_marketing=False,
         ),

@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 
 from stampcard.campaigns.automations import localtime
 from stampcard.campaigns.automations.models import Automation, AutomationFiring, AutomationKind
-from stampcard.cards.models import Card
+from stampcard.cards.models import Card, RewardKind
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.states import VoucherState
@@ -161,13 +161,14 @@ def one_to_go(automation: Automation, today: Today, limit: int) -> list[Due]:
 
 
 def reward_ready(automation: Automation, today: Today, limit: int) -> list[Due]:
-    """Rewards reached since the automation was switched on and still waiting at the counter, once each."""
+    """Rewards reached since the automation was switched on and still to be enjoyed — waiting at the counter, or
+    turned into a voucher in the card that is still active — once each."""
     rewards = (
         Reward.objects.filter(
+            Q(state=RewardState.READY) | Q(kind=RewardKind.VOUCHER, voucher__state=VoucherState.ACTIVE),
             card__program_id=automation.program_id,
             card__merged_into__isnull=True,
             card__customer__erased_at__isnull=True,
-            state=RewardState.READY,
             created_at__gte=automation.enabled_at,
         )
         .select_related("card", "card__customer", "card__program", "card__program_version")

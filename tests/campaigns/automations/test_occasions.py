@@ -232,6 +232,22 @@ def test_reward_ready_fires_once_per_reward_reached_since_it_was_switched_on(pro
     assert message.is_marketing is False  # about the customer's own reward
 
 
+def test_reward_ready_fires_for_a_reward_that_became_a_voucher_in_the_card(program, cashier):
+    from stampcard.cards.models import RewardKind
+
+    program.reward_kind = RewardKind.VOUCHER
+    program.save()
+    card = CardFactory(program=program, customer=CustomerFactory(merchant=program.merchant, email="v@example.com"))
+    switch_on(program, AutomationKind.REWARD_READY, at=kyiv(2027, 1, 1))
+    visit(card, kyiv(2027, 2, 1, 9), actor=cashier.actor(), stamps=8)
+    reward = created_at(Reward.objects.get(card=card), kyiv(2027, 2, 1, 9))
+    assert Voucher.objects.get(card=card).state == "active"
+
+    run_at(kyiv(2027, 2, 1, 10))
+
+    assert fired() == [(card.pk, f"reward:{reward.pk}")]
+
+
 def test_welcome_fires_for_cards_issued_after_it_was_switched_on(program):
     before = created_at(holder(program, email="a@example.com"), kyiv(2027, 1, 31))
     after = created_at(holder(program, email="b@example.com"), kyiv(2027, 2, 1, 23))
