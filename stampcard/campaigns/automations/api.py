@@ -4,7 +4,7 @@ owner keys; another merchant's program answers 404."""
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Path, Router
 
 from stampcard.api.common import ERRORS, actor_of
 from stampcard.api.idempotency import idempotent_write
@@ -14,6 +14,9 @@ from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
 
 router = Router(tags=["automations"])
+# Checked by the service (404 ``automation_not_found`` for another word), so that a request with a wrong kind and
+# a wrong body is told about both the same way as any other 404.
+KIND = Path(..., max_length=24, description="One of: " + ", ".join(schemas.KIND_NAMES) + ".")
 
 
 def _manager(request: HttpRequest) -> Actor:
@@ -38,7 +41,7 @@ def list_automations(request: HttpRequest, program_id: str) -> dict[str, Any]:
     response={200: schemas.AutomationOut, **ERRORS},
     summary="One automation of a program",
 )
-def get_automation(request: HttpRequest, program_id: str, kind: schemas.KindName) -> dict[str, Any]:
+def get_automation(request: HttpRequest, program_id: str, kind: str = KIND) -> dict[str, Any]:
     actor = _manager(request)
     _program, automation = selectors.automation_get(merchant=actor.merchant, program_id=program_id, kind=kind)
     return presenters.automation_payload(automation)
@@ -56,7 +59,7 @@ def get_automation(request: HttpRequest, program_id: str, kind: schemas.KindName
 )
 @idempotent_write(200, schemas.AutomationOut)
 def change_automation(
-    request: HttpRequest, program_id: str, kind: schemas.KindName, body: schemas.AutomationChangeIn
+    request: HttpRequest, body: schemas.AutomationChangeIn, program_id: str, kind: str = KIND
 ) -> dict[str, Any]:
     given = body.model_fields_set
     changes: dict[str, Any] = {

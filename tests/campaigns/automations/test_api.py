@@ -122,8 +122,15 @@ def test_days_outside_the_kinds_bounds_are_refused(program, manager):
     assert error["code"] == "automation_days_invalid"
 
 
-def test_an_unknown_kind_is_a_validation_error(program, manager):
-    assert patch(manager.client(), f"/programs/{program.pk}/automations/lottery", {}).status_code == 422
+def test_an_unknown_kind_is_not_found(program, manager):
+    error = error_of(patch(manager.client(), f"/programs/{program.pk}/automations/lottery", {}), 404)
+    assert error["code"] == "automation_not_found"
+
+
+def test_an_unknown_channel_is_refused_with_its_field(program, manager):
+    body = {"is_enabled": True, "parts": PARTS, "channels": ["pigeon"]}
+    error = error_of(patch(manager.client(), f"/programs/{program.pk}/automations/welcome", body), 422)
+    assert error["code"] == "message_channel_unknown"
 
 
 def test_the_routes_are_in_the_openapi_document(client):
