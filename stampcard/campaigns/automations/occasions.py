@@ -15,7 +15,7 @@ from django.db.models.functions import Cast, Coalesce, Concat
 
 from stampcard.campaigns.automations import localtime
 from stampcard.campaigns.automations.models import Automation, AutomationFiring, AutomationKind
-from stampcard.cards.models import Card, RewardKind
+from stampcard.cards.models import Card, CardEvent, EventKind, RewardKind
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.states import VoucherState
@@ -70,11 +70,14 @@ def _not_fired(automation: Automation, dues: list[Due]) -> list[Due]:
 
 
 def welcome(automation: Automation, today: Today, limit: int) -> list[Due]:
-    """Cards issued since the automation was switched on."""
+    """Cards issued since the automation was switched on; not the ones brought in by an import of the business's
+    old customer base (they joined long ago, elsewhere)."""
+    imported = CardEvent.objects.filter(card=OuterRef("pk"), kind=EventKind.IMPORTED)
     cards = (
         holders(automation)
         .filter(created_at__gte=automation.enabled_at)
         .exclude(_fired(automation, occasion="welcome"))
+        .exclude(Exists(imported))
         .order_by("pk")[:limit]
     )
     return [Due(card, "welcome") for card in cards]

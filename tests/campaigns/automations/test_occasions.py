@@ -262,6 +262,22 @@ def test_welcome_fires_for_cards_issued_after_it_was_switched_on(program):
     assert before.pk not in [card_id for card_id, _ in fired()]
 
 
+def test_welcome_skips_cards_brought_in_by_an_import(program):
+    from stampcard.cards import services as cards_services
+
+    imported = created_at(holder(program, email="old@example.com"), kyiv(2027, 2, 1))
+    with clock.frozen_at(kyiv(2027, 2, 1)):
+        cards_services.card_balance_import(
+            card=imported, actor=Actor.system(program.merchant), stamps=3, lifetime_stamps=3
+        )
+    joined = created_at(holder(program, email="new@example.com"), kyiv(2027, 2, 1))
+    switch_on(program, AutomationKind.WELCOME, at=kyiv(2027, 1, 1))
+
+    run_at(kyiv(2027, 2, 2, 10))
+
+    assert fired() == [(joined.pk, "welcome")]
+
+
 # --- voucher expiring ---------------------------------------------------------------------------------------------
 
 
