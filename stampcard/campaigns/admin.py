@@ -1,9 +1,10 @@
-"""Operator admin: messages and their deliveries, webhook endpoints and deliveries, read-only (merchants manage them
-in the panel and the API)."""
+"""Operator admin: automations and their firings, messages and their deliveries, webhook endpoints and deliveries,
+read-only (merchants manage them in the panel and the API)."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from stampcard.campaigns.automations.models import Automation, AutomationFiring
 from stampcard.campaigns.messages.models import EmailUnsubscribe, Message, MessageDelivery
 from stampcard.campaigns.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -63,3 +64,19 @@ class EmailUnsubscribeAdmin(_ReadOnly):
     list_display = ["customer", "merchant", "one_click", "created_at"]
     list_select_related = ["customer", "merchant"]
     raw_id_fields = ["customer", "delivery"]
+
+
+@admin.register(Automation)
+class AutomationAdmin(_ReadOnly):
+    list_display = ["kind", "program", "merchant", "is_enabled", "days", "send_hour", "updated_at"]
+    list_filter = ["kind", "is_enabled"]
+    list_select_related = ["program", "merchant"]
+    search_fields = ["merchant__name", "program__name"]
+
+
+@admin.register(AutomationFiring)
+class AutomationFiringAdmin(_ReadOnly):
+    list_display = ["automation", "card", "occasion", "fired_at", "message", "stamps_lapsed"]
+    list_filter = ["automation__kind"]
+    list_select_related = ["automation", "card"]
+    raw_id_fields = ["automation", "card", "message", "voucher"]
