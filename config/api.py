@@ -11,6 +11,7 @@ from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
 from stampcard.campaigns.campaigns.api import router as campaigns_router
 from stampcard.campaigns.messages.api import router as messages_router
+from stampcard.campaigns.automations.api import router as automations_router
 from stampcard.campaigns.webhooks.api import router as webhooks_router
 from stampcard.cards.api import router as journal_router
 from stampcard.cards.imports_api import router as imports_router
@@ -54,6 +55,7 @@ api.add_router("", imports_router)
 api.add_router("", webhooks_router)
 api.add_router("", messages_router)
 api.add_router("", campaigns_router)
+api.add_router("", automations_router)
 api.add_router("", analytics_router)
 api.add_router("", referrals_router)
 api.add_router("/scanner", scanner_router)

@@ -1,9 +1,11 @@
-"""Operator admin: messages and their deliveries, webhook endpoints and deliveries, read-only (merchants manage them
-in the panel and the API). A bounced address may be deleted (the mailbox exists again: marketing email resumes)."""
+"""Operator admin: automations and their firings, messages and their deliveries, webhook endpoints and deliveries,
+read-only (merchants manage them in the panel and the API). A bounced address may be deleted (the mailbox exists
+again: marketing email resumes)."""
 
 from django.contrib import admin
 from django.http import HttpRequest
 
+from stampcard.campaigns.automations.models import Automation, AutomationFiring
 from stampcard.campaigns.messages.models import EmailBounce, EmailUnsubscribe, Message, MessageDelivery
 from stampcard.campaigns.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -71,3 +73,19 @@ class EmailBounceAdmin(_ReadOnly):
     list_select_related = ["merchant"]
     search_fields = ["address_hash"]
     raw_id_fields = ["delivery"]
+
+
+@admin.register(Automation)
+class AutomationAdmin(_ReadOnly):
+    list_display = ["kind", "program", "merchant", "is_enabled", "days", "send_hour", "updated_at"]
+    list_filter = ["kind", "is_enabled"]
+    list_select_related = ["program", "merchant"]
+    search_fields = ["merchant__name", "program__name"]
+
+
+@admin.register(AutomationFiring)
+class AutomationFiringAdmin(_ReadOnly):
+    list_display = ["automation", "card", "occasion", "fired_at", "message", "stamps_lapsed"]
+    list_filter = ["automation__kind"]
+    list_select_related = ["automation", "card"]
+    raw_id_fields = ["automation", "card", "message", "voucher"]

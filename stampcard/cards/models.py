@@ -402,6 +402,7 @@ class EventKind(models.TextChoices):
     PASS_REMOVED = "pass_removed", _("Removed from a wallet")
     MESSAGE_SENT = "message_sent", _("Message sent")
     REFERRAL_BONUS = "referral_bonus", _("Referral bonus")
+    STAMPS_EXPIRED = "stamps_expired", _("Stamps expired")
 
 
 # Lines that record what happened to a card without moving it (delta 0; ``cards.ledger.ledger_note``).

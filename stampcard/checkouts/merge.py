@@ -144,6 +144,8 @@ def _taken_over(survivor: Customer, absorbed: Customer) -> dict[str, Any]:
     for name in ("email", "phone", "birthday"):
         if not getattr(survivor, name) and getattr(absorbed, name):
             taken[name] = getattr(absorbed, name)
+    if "birthday" in taken:
+        taken["birthday_set_at"] = absorbed.birthday_set_at
     if "email" in taken:
         taken["marketing_email_consent"] = absorbed.marketing_email_consent
         taken["marketing_email_consent_at"] = absorbed.marketing_email_consent_at

@@ -48,6 +48,8 @@ SCHEDULE = [
     # Campaigns: scheduled ones whose time came are started (each once, whatever the number of workers), and ones
     # whose preparing worker died are resumed.
     Periodic("stampcard.campaigns.campaigns.tasks.campaigns_run_due", timedelta(minutes=1)),
+    # Automations (birthday, win-back, reward ready...): what is due in each merchant's daytime, and stamps lapsing.
+    Periodic("stampcard.campaigns.automations.tasks.automations_run", timedelta(minutes=5)),
     # Analytics rollups: the days touched since the last run, rebuilt from the ledger (the panel reads only these).
     Periodic("stampcard.analytics.tasks.analytics_rollups_refresh", timedelta(minutes=5)),
     # Plan downgrades scheduled for the end of a paid period.

@@ -18,6 +18,9 @@ class Customer(TenantModel):
     email = models.EmailField(blank=True, help_text=_("Stored lower-cased."))
     phone = models.CharField(max_length=20, blank=True, help_text=_("E.164, e.g. +380501234567."))
     birthday = models.DateField(null=True, blank=True)
+    # When the birthday was given: the birthday automation ignores one entered shortly before it, so a customer
+    # cannot type tomorrow's date to collect a birthday voucher.
+    birthday_set_at = models.DateTimeField(null=True, blank=True)
     marketing_email_consent = models.BooleanField(default=False)
     marketing_email_consent_at = models.DateTimeField(null=True, blank=True)
     terms_accepted_at = models.DateTimeField(null=True, blank=True)

@@ -102,6 +102,7 @@ def customer_erase(*, actor: Actor, customer: Customer, by_customer: bool = Fals
             email="",
             phone="",
             birthday=None,
+            birthday_set_at=None,
             marketing_email_consent=False,
             marketing_email_consent_at=None,
             erased_at=now,

@@ -73,6 +73,7 @@ def customer_create(
         email=email,
         phone=phone,
         birthday=birthday,
+        birthday_set_at=now if birthday is not None else None,
         marketing_email_consent=marketing_email_consent and bool(email),
         marketing_email_consent_at=now if marketing_email_consent and email else None,
         language=languages.language_normalize(language) or languages.merchant_language(merchant),
@@ -115,6 +116,7 @@ def customer_fill_blanks(
         changes["phone"] = normalize_phone(phone)
     if birthday and not customer.birthday:
         changes["birthday"] = birthday
+        changes["birthday_set_at"] = clock.now()
     if marketing_email_consent and not customer.marketing_email_consent and (customer.email or email):
         changes["marketing_email_consent"] = True
         changes["marketing_email_consent_at"] = clock.now()

@@ -25,6 +25,7 @@ MENU: tuple[NavEntry, ...] = (
     NavEntry("panel:customers", _("Customers"), "users-round", Role.MANAGER, prefix="panel:customer"),
     NavEntry("panel:programs", _("Card design"), "palette", Role.MANAGER, prefix="panel:program"),
     NavEntry("panel:rewards", _("Rewards"), "gift", Role.MANAGER, prefix="panel:reward"),
+    NavEntry("panel:automations", _("Automations"), "sparkles", Role.MANAGER, prefix="panel:automation"),
     NavEntry("panel:journal", _("Journal"), "scroll-text", Role.MANAGER, prefix="panel:journal"),
     NavEntry("panel:abuse-alerts", _("Alerts"), "bell", Role.MANAGER, prefix="panel:abuse-alert"),
     NavEntry("panel:campaigns", _("Campaigns"), "send", Role.MANAGER, prefix="panel:campaign"),

@@ -29,4 +29,5 @@ urlpatterns = [
     path("panel/", include("stampcard.panel.alerts.urls")),
     path("panel/", include("stampcard.panel.analytics.urls")),
     path("panel/", include("stampcard.panel.campaigns.urls")),
+    path("panel/", include("stampcard.panel.automations.urls")),
 ]

@@ -219,6 +219,8 @@ def _build_world() -> dict[str, Any]:
                 "delivery_id": str(delivery.pk),
                 "message_id": str(message.pk),
                 "campaign_id": campaign["id"],
+                "program_id": str(program.pk),
+                "kind": "birthday",
             },
             "scanner": {**common, "ref": card.qr_payload},
         },

@@ -159,7 +159,13 @@ def test_the_event_id_is_shared_by_endpoints_and_the_delivery_id_is_not(merchant
 
 def test_every_ledger_kind_that_means_something_to_a_receiver_has_an_event():
     mapped = set(events.LEDGER_EVENTS)
-    bookkeeping = {EventKind.ADJUSTMENT, EventKind.REWARD_WITHDRAWN, EventKind.VOUCHER_CANCELLED}
+    # Stamps lapsing, like a manual adjustment, has no event of its own in the catalogue (issue 14 lists none).
+    bookkeeping = {
+        EventKind.ADJUSTMENT,
+        EventKind.STAMPS_EXPIRED,
+        EventKind.REWARD_WITHDRAWN,
+        EventKind.VOUCHER_CANCELLED,
+    }
     bookkeeping |= {EventKind.PROGRAM_VERSION_CHANGED, EventKind.IMPORTED, EventKind.MERGED_IN, EventKind.MERGED_OUT}
     bookkeeping |= {EventKind.PASS_REMOVED, EventKind.MESSAGE_SENT}  # no event in the catalogue (issue 14) for these
     assert {kind.value for kind in EventKind} - bookkeeping <= mapped
