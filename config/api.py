@@ -9,9 +9,9 @@ from ninja import NinjaAPI
 from stampcard.analytics.api import router as analytics_router
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
+from stampcard.campaigns.automations.api import router as automations_router
 from stampcard.campaigns.campaigns.api import router as campaigns_router
 from stampcard.campaigns.messages.api import router as messages_router
-from stampcard.campaigns.automations.api import router as automations_router
 from stampcard.campaigns.webhooks.api import router as webhooks_router
 from stampcard.cards.api import router as journal_router
 from stampcard.cards.imports_api import router as imports_router

@@ -190,9 +190,7 @@ def test_an_address_that_cannot_be_used_fails_that_delivery_only(smtp_server, pr
     assert MessageDelivery.objects.get(card=broken).reason == "bad_address"
 
 
-def test_html_written_by_staff_keeps_its_formatting_and_loses_anything_that_runs_loads_or_submits(
-    smtp_server, program
-):
+def test_html_written_by_staff_keeps_its_formatting_and_loses_anything_that_runs_loads_or_submits(smtp_server, program):
     # given: a part whose HTML carries a script, an event handler, a tracking pixel, a form and a disguised link
     written = (
         "<p>Tom &amp; Jerry's <b>latte</b></p><script>steal(document.cookie)</script>"
