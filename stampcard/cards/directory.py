@@ -187,18 +187,25 @@ def customer_cards(
     return cards
 
 
+def timeline_queryset(*, cards: list[Card], before: int | None = None) -> QuerySet[CardEvent]:
+    """The lines of ``timeline_page``, newest first."""
+    # The cards first, then their lines: an OR across the join to the card read the whole ledger at 20 million
+    # lines (9 s), where this finds the few cards by their indexes and their lines by the card's history index.
+    ids = [card.pk for card in cards]
+    with_merged = Card.objects.filter(Q(pk__in=ids) | Q(merged_into__in=ids)).values("pk")
+    qs = CardEvent.objects.filter(card__in=with_merged).select_related("actor", "location", "card__program")
+    if before is not None:
+        qs = qs.filter(pk__lt=before)
+    return qs.order_by("-pk")
+
+
 def timeline_page(
     *, cards: list[Card], before: int | None = None, size: int = PAGE_SIZE
 ) -> tuple[list[CardEvent], int | None]:
     """The ledger of ``cards`` and of the cards merged into them (duplicate customers merged), newest first,
     ``size`` lines after the line ``before`` (an event id), and the id the next page starts before (None on the last
     page)."""
-    qs = CardEvent.objects.filter(Q(card__in=cards) | Q(card__merged_into__in=cards)).select_related(
-        "actor", "location", "card__program"
-    )
-    if before is not None:
-        qs = qs.filter(pk__lt=before)
-    events = list(qs.order_by("-pk")[: size + 1])
+    events = list(timeline_queryset(cards=cards, before=before)[: size + 1])
     more = len(events) > size
     events = events[:size]
     return events, (events[-1].pk if more else None)

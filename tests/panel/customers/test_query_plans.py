@@ -155,3 +155,12 @@ def test_without_the_trigram_index_the_name_search_would_not_be_served(crowd):
 
     assert "customer_name_trgm" not in plan
     assert Card.objects.filter(merchant=crowd.merchant).count() == CARDS + 1  # the shop's own card too
+
+
+def test_a_customers_timeline_reads_the_lines_of_their_cards_by_the_card_not_the_whole_ledger(crowd):
+    card = Card.objects.filter(merchant=crowd.merchant, events__isnull=False).first()
+
+    plan = plan_of(directory.timeline_queryset(cards=[card])[: directory.PAGE_SIZE + 1])
+
+    assert "Seq Scan on cards_cardevent" not in plan, plan
+    assert "cardevent_card" in plan, plan  # the history index (card, id) or the stamps one, both start at the card
