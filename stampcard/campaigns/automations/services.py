@@ -91,6 +91,9 @@ def _check(automation: Automation) -> None:
         automation.parts = limits.message_parts_check(automation.parts, channels=automation.channels)
 
 
+PART_KEYS = ("subject", "text", "html", "wallet")  # what a language's part may say (``messages.limits``)
+
+
 def _cleaned_parts(parts: Any) -> dict[str, dict[str, str]]:
     """Languages left entirely blank are dropped (a merchant may write in one language only)."""
     if not isinstance(parts, dict):
@@ -99,8 +102,8 @@ def _cleaned_parts(parts: Any) -> dict[str, dict[str, str]]:
     for language, part in parts.items():
         if not isinstance(part, dict):
             raise _invalid(_("Write the message per language."), code="automation_parts_invalid", field="parts")
-        if any(str(part.get(key) or "").strip() for key in ("subject", "text", "html")):
-            kept[str(language)] = {key: str(part.get(key) or "") for key in ("subject", "text", "html")}
+        if any(str(part.get(key) or "").strip() for key in PART_KEYS):
+            kept[str(language)] = {key: str(part.get(key) or "") for key in PART_KEYS}
     return kept
 
 

@@ -5,9 +5,11 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from stampcard.campaigns.automations.kinds import REMINDER_MAX, SEND_HOUR_EARLIEST, SEND_HOUR_LATEST, KindSpec
 from stampcard.campaigns.automations.models import Automation
+from stampcard.campaigns.messages import limits
 from stampcard.campaigns.messages.models import MessageChannel
 from stampcard.core.validity import MAX_DAYS
 
@@ -80,13 +82,27 @@ class AutomationForm(forms.Form):
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 4}),
             )
+            self.fields[f"wallet_{code}"] = forms.CharField(
+                label=_("Wallet message (%(language)s)") % {"language": name},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                help_text=ngettext_lazy(
+                    "What the lock screen shows, at most %(limit)d character. Leave empty to use the text.",
+                    "What the lock screen shows, at most %(limit)d characters. Leave empty to use the text.",
+                    "limit",
+                )
+                % {"limit": limits.WALLET_TEXT_MAX},
+            )
 
-    def language_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
-        return [(str(name), self[f"subject_{code}"], self[f"text_{code}"]) for code, name in self.languages]
+    def language_fields(self) -> list[tuple[str, forms.BoundField, forms.BoundField, forms.BoundField]]:
+        return [
+            (str(name), self[f"subject_{code}"], self[f"text_{code}"], self[f"wallet_{code}"])
+            for code, name in self.languages
+        ]
 
     def parts(self) -> dict[str, dict[str, str]]:
         return {
-            code: {"subject": self.cleaned_data[f"subject_{code}"], "text": self.cleaned_data[f"text_{code}"]}
+            code: {name: self.cleaned_data[f"{name}_{code}"] for name in ("subject", "text", "wallet")}
             for code, _name in self.languages
         }
 
@@ -96,6 +112,7 @@ class AutomationForm(forms.Form):
         for code, _name in self.languages:
             names[f"parts.{code}.subject"] = f"subject_{code}"
             names[f"parts.{code}.text"] = f"text_{code}"
+            names[f"parts.{code}.wallet"] = f"wallet_{code}"
             names[f"parts.{code}"] = f"text_{code}"
         return names
 
@@ -114,4 +131,5 @@ def form_initial(automation: Automation) -> dict[str, Any]:
     for code, part in (automation.parts or {}).items():
         initial[f"subject_{code}"] = part.get("subject", "")
         initial[f"text_{code}"] = part.get("text", "")
+        initial[f"wallet_{code}"] = part.get("wallet", "")
     return initial

@@ -84,7 +84,12 @@ def test_a_manager_sets_up_and_switches_on_the_birthday(shop, manager_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     automation = Automation.objects.get(program=shop.program, kind="birthday")
     assert automation.is_enabled and automation.days == 5 and automation.voucher_days == 14
-    assert automation.parts["uk"] == {"subject": "З днем народження!", "text": "На вас чекає тістечко.", "html": ""}
+    assert automation.parts["uk"] == {
+        "subject": "З днем народження!",
+        "text": "На вас чекає тістечко.",
+        "html": "",
+        "wallet": "",
+    }
     listed = manager_client.get(response["Location"]).content.decode()
     assert "Cake" in listed and "Switch off" in listed
 
@@ -138,3 +143,13 @@ def test_stamp_expiry_has_a_reminder_and_no_voucher(shop, manager_client):
 
     assert response.status_code == 302
     assert Automation.objects.get(kind="stamp_expiry").reminder_days == 7
+
+
+def test_a_wallet_message_too_long_for_the_lock_screen_is_refused_under_its_field(shop, manager_client):
+    url = f"/panel/automations/{shop.program.pk}/birthday/"
+    data = {**_form(), "channels": ["wallet"], "wallet_uk": "x" * 151}
+
+    response = manager_client.post(url, data)
+
+    assert response.status_code == 400
+    assert 'id="id_wallet_uk_errors"' in response.content.decode()
