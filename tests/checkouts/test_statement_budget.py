@@ -63,7 +63,9 @@ def till(cashier: Staff, program: Program) -> Client:
     assert post(client, "/checkouts", checkout_body(warm), **{"Idempotency-Key": "warm-up"}).status_code == 200
     # Every slot of the month's usage counter exists, as after a busy merchant's first minutes of the month.
     for slot in range(metering.UNCAPPED_SLOTS):
-        UsageCounter.objects.get_or_create(merchant=program.merchant, period=metering.current_period(merchant=program.merchant), slot=slot)
+        UsageCounter.objects.get_or_create(
+            merchant=program.merchant, period=metering.current_period(merchant=program.merchant), slot=slot
+        )
     return client
 
 
@@ -147,7 +149,7 @@ def post_from_register(client: Client, body: dict, *, key: str) -> HttpResponse:
 
 
 @pytest.mark.parametrize(("stamps", "budget"), [(2, PLAIN_BUDGET + 1), (GOAL - 1, REWARD_BUDGET + 1)])
-def test_the_poster_register_pays_one_statement_more_for_its_account_check(
+def test_the_poster_register_pays_one_statement_more_to_check_its_account(
     till, program, poster_account, stamps, budget
 ):
     card = returning_card(program, till, stamps=stamps)
