@@ -90,16 +90,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session, the body or the path: NUL and other control characters, oversized bodies.
     "stampcard.api.guard.InputGuardMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # The POS API (/api/, bearer keys) skips the browser-only middleware: stampcard.core.lanes.
+    "stampcard.core.lanes.SessionForPages",
     "django.middleware.locale.LocaleMiddleware",
     "stampcard.core.pagelimits.PageViewLimitMiddleware",  # customer pages per address; after Locale (its page)
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "stampcard.core.lanes.CsrfForPages",
+    "stampcard.core.lanes.AuthenticationForPages",
+    "stampcard.core.lanes.OtpForPages",
     "stampcard.panel.middleware.StaffLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "stampcard.core.lanes.MessagesForPages",
+    "stampcard.core.lanes.HtmxForPages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stampcard.api.middleware.ApiErrorPagesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",

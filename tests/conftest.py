@@ -86,7 +86,7 @@ def _fresh_cache():
     from stampcard.merchants import keycache
 
     cache.clear()
-    keycache.api_keys_forget()  # keys verified in one test are not remembered into the next
+    keycache.api_keys_clear()  # keys verified in one test are not remembered into the next
     yield
 
 

@@ -88,6 +88,7 @@ def _insert_and_move(*, event: CardEvent, card: Card, update: dict[str, Any]) ->
     insert_compiler.returning_fields = [meta.pk]
     [(insert_sql, insert_params)] = insert_compiler.as_sql()
     move = moved.query.chain(UpdateQuery)
+    assert isinstance(move, UpdateQuery)
     move.add_update_values(update)
     move_sql, move_params = move.get_compiler(using=using).as_sql()
     with connections[using].cursor() as cursor:

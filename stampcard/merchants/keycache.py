@@ -52,8 +52,13 @@ def api_key_remember(*, raw_key: str, key: ApiKey) -> None:
 
 def api_keys_forget() -> None:
     """Forget every key now and again when the caller's transaction commits (what changed is visible from then)."""
+    api_keys_clear()
+    transaction.on_commit(api_keys_clear)
+
+
+def api_keys_clear() -> None:
+    """Forget every key now (outside any transaction: e.g. between tests)."""
     _entries.clear()
-    transaction.on_commit(_entries.clear)
 
 
 def _copied(key: ApiKey) -> ApiKey:

@@ -19,8 +19,8 @@ from django.test.utils import CaptureQueriesContext
 
 from stampcard.cards.models import Card, Program
 from stampcard.core.clock import frozen_at
-from stampcard.merchants import services as merchants_services
 from stampcard.merchants import metering
+from stampcard.merchants import services as merchants_services
 from stampcard.merchants.models import BillingInterval, Merchant, Plan, UsageCounter
 from stampcard.poster.models import AccountStatus, PosterAccount
 from stampcard.poster.signatures import make_request_signature
