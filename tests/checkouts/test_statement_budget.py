@@ -19,9 +19,8 @@ from django.test.utils import CaptureQueriesContext
 
 from stampcard.cards.models import Card, Program
 from stampcard.core.clock import frozen_at
-from stampcard.merchants import metering
 from stampcard.merchants import services as merchants_services
-from stampcard.merchants.models import BillingInterval, Merchant, Plan, UsageCounter
+from stampcard.merchants.models import BillingInterval, Merchant, Plan
 from stampcard.poster.models import AccountStatus, PosterAccount
 from stampcard.poster.signatures import make_request_signature
 from tests.api.helpers import checkout_body, post
@@ -56,16 +55,12 @@ def program(paid_merchant: Merchant) -> Program:
 
 @pytest.fixture
 def till(cashier: Staff, program: Program) -> Client:
-    """The cashier's register after its first commit of the month: the key's last use and the month's usage row
-    are recorded, as on every request but the first."""
+    """The cashier's register after its first commit: the key's last use is recorded (and the key remembered), as
+    on every request but the first. The month's usage row of a slot is made by its first operation in the same one
+    statement that counts the others."""
     client = cashier.client()
     warm = CardFactory(program=program)
     assert post(client, "/checkouts", checkout_body(warm), **{"Idempotency-Key": "warm-up"}).status_code == 200
-    # Every slot of the month's usage counter exists, as after a busy merchant's first minutes of the month.
-    for slot in range(metering.UNCAPPED_SLOTS):
-        UsageCounter.objects.get_or_create(
-            merchant=program.merchant, period=metering.current_period(merchant=program.merchant), slot=slot
-        )
     return client
 
 
