@@ -90,12 +90,12 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session, the body or the path: NUL and other control characters, oversized bodies.
     "stampcard.api.guard.InputGuardMiddleware",
-    # The POS API (/api/, bearer keys) skips the browser-only middleware: stampcard.core.lanes.
-    "stampcard.core.lanes.SessionForPages",
+    "django.contrib.sessions.middleware.SessionMiddleware",  # as is: check --deploy's cookie checks look for it
     "django.middleware.locale.LocaleMiddleware",
     "stampcard.core.pagelimits.PageViewLimitMiddleware",  # customer pages per address; after Locale (its page)
     "django.middleware.common.CommonMiddleware",
-    "stampcard.core.lanes.CsrfForPages",
+    "django.middleware.csrf.CsrfViewMiddleware",  # as is: check --deploy looks for it by name; ninja views are exempt
+    # The POS API (/api/, bearer keys) skips the browser-only middleware from here on: stampcard.core.lanes.
     "stampcard.core.lanes.AuthenticationForPages",
     "stampcard.core.lanes.OtpForPages",
     "stampcard.panel.middleware.StaffLanguageMiddleware",

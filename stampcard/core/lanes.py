@@ -1,20 +1,16 @@
 """Browser-page middleware that the token-authenticated POS API (``/api/``) skips.
 
-A till's request carries a bearer key, no cookies: it has no session to load, no CSRF token to check (nothing a
-browser sends on its own authenticates it), no signed-in user, second factor, flash messages or htmx headers. Each
+A till's request carries a bearer key, no cookies: it has no signed-in user, second factor, flash messages or htmx
+headers to set up. Session and CSRF stay Django's own middleware: the session is only loaded when read (nothing on
+the API reads it), ninja's views are exempt from CSRF, and ``check --deploy`` looks for both by name. Each
 middleware here wraps Django's (or a package's) own and passes ``/api/`` requests straight through; every other path
 gets the wrapped middleware unchanged. The rest of the stack (security headers, CSP, the input guard, the language
 of the answer, metrics, request ids, the API's JSON error pages) runs for the API as before.
 """
 
-from collections.abc import Callable
-from typing import Any
-
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpRequest, HttpResponseBase, HttpResponseForbidden
-from django.middleware.csrf import CsrfViewMiddleware
+from django.http import HttpRequest, HttpResponseBase
 from django_htmx.middleware import HtmxMiddleware
 from django_otp.middleware import OTPMiddleware
 
@@ -33,19 +29,6 @@ class PagesOnly:
         if is_token_api(request):
             return self.get_response(request)  # type: ignore[attr-defined]  # the middleware's own
         return super().__call__(request)  # type: ignore[misc]
-
-
-class SessionForPages(PagesOnly, SessionMiddleware):
-    pass
-
-
-class CsrfForPages(PagesOnly, CsrfViewMiddleware):
-    def process_view(
-        self, request: HttpRequest, callback: Callable[..., Any], callback_args: Any, callback_kwargs: Any
-    ) -> HttpResponseForbidden | None:
-        if is_token_api(request):
-            return None
-        return super().process_view(request, callback, callback_args, callback_kwargs)
 
 
 class AuthenticationForPages(PagesOnly, AuthenticationMiddleware):
