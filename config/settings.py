@@ -265,7 +265,7 @@ STAMPCARD = {
     "API_KEY_LAST_USED_RESOLUTION_SECONDS": int(os.environ.get("API_KEY_LAST_USED_RESOLUTION_SECONDS", "60")),
     # An API key that verified is remembered this long per process (stampcard.merchants.keycache): a revocation, a
     # deactivated login or location, a plan change made elsewhere apply within it. 0 turns the memory off.
-    "API_KEY_CACHE_SECONDS": float(os.environ.get("API_KEY_CACHE_SECONDS", "1")),
+    "API_KEY_CACHE_SECONDS": int(os.environ.get("API_KEY_CACHE_SECONDS", "1")),
     # Idempotency records are kept this long; a replay after that is treated as a new request.
     "IDEMPOTENCY_TTL_HOURS": int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "48")),
     "NAME_SEARCH_PAGE_SIZE": 20,
