@@ -763,7 +763,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--retries",
         type=int,
         default=2,
-        help=f"measure again if outside processes took > {FOREIGN_RETRY_SHARE:.0%} of the CPU (default 2)",
+        help=f"measure again if outside processes took > {FOREIGN_RETRY_SHARE:.0%}% of the CPU (default 2)",
     )
     add("--app-db", default="stampcard_bench")
     add("--pgbench-db", default="stampcard_pgbench")

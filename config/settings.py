@@ -90,16 +90,17 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session, the body or the path: NUL and other control characters, oversized bodies.
     "stampcard.api.guard.InputGuardMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",  # as is: check --deploy's cookie checks look for it
     "django.middleware.locale.LocaleMiddleware",
     "stampcard.core.pagelimits.PageViewLimitMiddleware",  # customer pages per address; after Locale (its page)
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",  # as is: check --deploy looks for it by name; ninja views are exempt
+    # The POS API (/api/, bearer keys) skips the browser-only middleware from here on: stampcard.core.lanes.
+    "stampcard.core.lanes.AuthenticationForPages",
+    "stampcard.core.lanes.OtpForPages",
     "stampcard.panel.middleware.StaffLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "stampcard.core.lanes.MessagesForPages",
+    "stampcard.core.lanes.HtmxForPages",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stampcard.api.middleware.ApiErrorPagesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
@@ -262,6 +263,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "stampcard <noreply@lo
 STAMPCARD = {
     # API keys record their last use at most this often, so the hot path does not write on every request.
     "API_KEY_LAST_USED_RESOLUTION_SECONDS": int(os.environ.get("API_KEY_LAST_USED_RESOLUTION_SECONDS", "60")),
+    # An API key that verified is remembered this long per process (stampcard.merchants.keycache): a revocation, a
+    # deactivated login or location, a plan change made elsewhere apply within it. 0 turns the memory off.
+    "API_KEY_CACHE_SECONDS": int(os.environ.get("API_KEY_CACHE_SECONDS", "1")),
     # Idempotency records are kept this long; a replay after that is treated as a new request.
     "IDEMPOTENCY_TTL_HOURS": int(os.environ.get("IDEMPOTENCY_TTL_HOURS", "48")),
     "NAME_SEARCH_PAGE_SIZE": 20,

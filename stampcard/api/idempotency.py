@@ -28,6 +28,7 @@ from stampcard.api import sealing
 from stampcard.api.models import IdempotencyRecord
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, BadRequest, Conflict
+from stampcard.core.transactions import all_or_nothing
 from stampcard.merchants.actors import Actor
 
 HEADER = "Idempotency-Key"
@@ -150,7 +151,8 @@ class _KeyTaken(Exception):
 
 def _run_and_record(run: Callable[[], HttpResponse], actor: Actor, key: str, fingerprint: str) -> HttpResponse:
     try:
-        with transaction.atomic():
+        # Any error rolls back the write and its record alike, so the services inside need no savepoints.
+        with all_or_nothing():
             response = run()
             _store(actor, key, fingerprint, response)
             return response

@@ -14,7 +14,9 @@ would be lost. Their delta is 0, so the balance stays the sum of the deltas and 
 
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import F
+from django.db.models.sql import InsertQuery, UpdateQuery
 
 from stampcard.cards import changes
 from stampcard.cards.models import INFORMATIONAL_KINDS, Card, CardEvent, Check, EventKind
@@ -40,7 +42,7 @@ def ledger_append(
         raise ValueError(f"ledger would take card {card.pk} below zero ({card.stamps} {delta:+d})")
     card.stamps += delta
     card.lifetime_stamps += lifetime_delta
-    event = CardEvent.objects.create(
+    event = CardEvent(
         merchant_id=card.merchant_id,
         card=card,
         kind=kind,
@@ -65,9 +67,40 @@ def ledger_append(
         update["lifetime_stamps"] = F("lifetime_stamps") + lifetime_delta
     if kind == EventKind.STAMP:
         card.last_stamp_at = update["last_stamp_at"] = now
-    Card.objects.filter(pk=card.pk).update(**update)
+    _insert_and_move(event=event, card=card, update=update)
     changes.card_changed(card=card)
     return event
+
+
+def _insert_and_move(*, event: CardEvent, card: Card, update: dict[str, Any]) -> None:
+    """Insert the ledger line and move the card: on PostgreSQL in one statement (the line in a data-modifying CTE,
+    the card's UPDATE as the main statement), elsewhere in two. Either way both land in the caller's transaction."""
+    using = router.db_for_write(CardEvent)
+    moved = Card.objects.using(using).filter(pk=card.pk)
+    if connections[using].vendor != "postgresql":
+        event.save(force_insert=True, using=using)
+        moved.update(**update)
+        return
+    meta = CardEvent._meta
+    insert = InsertQuery(CardEvent)
+    insert.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [event])
+    insert_compiler = insert.get_compiler(using=using)
+    insert_compiler.returning_fields = [meta.pk]
+    [(insert_sql, insert_params)] = insert_compiler.as_sql()
+    move = moved.query.chain(UpdateQuery)
+    assert isinstance(move, UpdateQuery)
+    move.add_update_values(update)
+    move_sql, move_params = move.get_compiler(using=using).as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"WITH ledger_line AS ({insert_sql}) {move_sql} RETURNING (SELECT {meta.pk.column} FROM ledger_line)",
+            (*insert_params, *move_params),
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise RuntimeError(f"card {card.pk} vanished while its ledger line was written")
+    event.pk = row[0]
+    event._state.adding, event._state.db = False, using
 
 
 def ledger_note(

@@ -246,6 +246,10 @@ class Card(TenantModel):
         help_text=_("Closed by a merge of duplicate customers: its stamps and lookups go to this card."),
     )
     merged_at = models.DateTimeField(null=True, blank=True)
+    referral_pending = models.BooleanField(
+        default=False,
+        help_text=_("A referral waits for this card's first paid visit: only then does a checkout look for it."),
+    )
 
     class Meta:
         constraints = [

@@ -5,16 +5,15 @@ from typing import Any
 from django.conf import settings
 
 from stampcard.cards.models import Card, RewardKind
+from stampcard.checkouts.holdings import holdings_by_card
 from stampcard.customers.models import Customer
 from stampcard.lottery.presenters import draw_payload
 from stampcard.merchants.metering import Usage
 from stampcard.merchants.models import Merchant
 from stampcard.merchants.plans import limits_for
 from stampcard.rewards.models import Reward
-from stampcard.rewards.selectors import rewards_ready_by_card
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.presenters import voucher_payload
-from stampcard.vouchers.selectors import vouchers_active_by_card
 
 
 def reward_payload(reward: Reward) -> dict[str, Any]:
@@ -59,8 +58,7 @@ def customer_payload(customer: Customer) -> dict[str, Any]:
 
 def cards_payload(cards: list[Card]) -> list[dict[str, Any]]:
     """Several cards with their ready rewards and usable vouchers, in a fixed number of queries."""
-    ready = rewards_ready_by_card(cards=cards)
-    vouchers = vouchers_active_by_card(cards=cards)
+    ready, vouchers = holdings_by_card(cards=cards)
     return [_card_payload(card, ready[card.pk], vouchers[card.pk]) for card in cards]
 
 

@@ -22,6 +22,8 @@ from stampcard.cards.models import Card, Check, CheckState, EventKind, ReversalK
 from stampcard.checkouts import rewards as checkouts_rewards
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, ValidationFailed
+from stampcard.core.transactions import atomic_service
+from stampcard.core.uniques import insert_unless_taken
 from stampcard.merchants import metering
 from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor
@@ -88,7 +90,7 @@ def checkout_preview(
     return CheckoutPreview(card=card, stamps_to_issue=stamps, rewards=rewards, already_committed=False, refusal=refusal)
 
 
-@transaction.atomic
+@atomic_service
 def checkout_commit(
     *,
     actor: Actor,
@@ -122,17 +124,14 @@ def checkout_commit(
         closed_at=check.closed_at or clock.now(),
         stamps_issued=stamps,
     )
-    try:
-        # The unique (merchant, POS, external id) index decides whether this check is new: a repeated commit,
-        # even one racing us from another card's transaction, lands here and replays the first outcome.
-        with transaction.atomic():
-            row.save(force_insert=True)
-    except IntegrityError:
+    # The unique (merchant, POS, external id) index decides whether this check is new: a repeated commit, even one
+    # racing us from another card's transaction, finds its key taken and replays the first outcome.
+    if not insert_unless_taken(row):
         existing = cards_selectors.check_find(
             merchant_id=actor.merchant.pk, pos=check.pos, external_id=check.external_id
         )
         if existing is None:  # the row that beat ours is gone again: only a concurrent delete could do that
-            raise
+            raise IntegrityError(f"check {check.pos}:{check.external_id} was taken, then deleted")
         return _replayed_commit(card=card, existing=existing)
     rewards: list[Reward] = []
     if stamps:

@@ -9,7 +9,10 @@ receipt claim, the same card's web link), which is then the answer.
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import Model
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 
 T = TypeVar("T")
 
@@ -30,3 +33,28 @@ def insert_with_fresh_code(
             if on_conflict is not None and (found := on_conflict()) is not None:
                 return found
     raise RuntimeError(f"no free {what} after {attempts} attempts")
+
+
+def insert_unless_taken(row: Model) -> bool:
+    """Insert ``row`` unless a unique index already holds its key; True when it was inserted (its pk is set then).
+
+    One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (``INSERT OR IGNORE`` on SQLite): the index settles a race
+    with a concurrent insert of the same key (PostgreSQL waits for that transaction and then skips, or inserts if it
+    rolled back) without the savepoint a failing insert would need, so the caller's transaction stays usable.
+    """
+    meta = type(row)._meta
+    using = router.db_for_write(type(row), instance=row)
+    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
+    query = InsertQuery(type(row), on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, [row])
+    compiler = query.get_compiler(using=using)
+    compiler.returning_fields = [meta.pk]
+    [(sql, params)] = compiler.as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    row.pk = inserted[0]
+    row._state.adding, row._state.db = False, using
+    return True

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from stampcard.core.errors import ValidationFailed
-from stampcard.merchants import errors, locks
+from stampcard.merchants import errors, keycache, locks
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import RELEVANT_TEXT_MAX, Location, OpeningHours, Role, Weekday
 from stampcard.merchants.plans import limits_for
@@ -119,6 +119,7 @@ def location_set_active(*, actor: Actor, location: Location, active: bool) -> Lo
     if not active and location.is_active and not others.exists():
         raise ValidationFailed(_("A business keeps at least one active location."), code="last_active_location")
     Location.objects.filter(pk=location.pk).update(is_active=active)
+    keycache.api_keys_forget()
     location.is_active = active
     return location
 

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Sum
 from django.db.models.functions import Coalesce
 
@@ -58,7 +58,7 @@ def usage_record(*, merchant: Merchant, operations: int = 1, limit: int | None =
         limit = limits_for(merchant.subscription).monthly_operations
     period = current_period(merchant=merchant)
     if limit is None:
-        _add(merchant=merchant, period=period, slot=random.randrange(UNCAPPED_SLOTS), operations=operations)
+        _add_uncapped(merchant=merchant, period=period, slot=random.randrange(UNCAPPED_SLOTS), operations=operations)
         return
     month = UsageCounter.objects.filter(merchant=merchant, period=period)
     # Slots above 0 only hold counts from a time this month when the plan was uncapped (before a downgrade): they
@@ -89,6 +89,26 @@ def _add(*, merchant: Merchant, period: date, slot: int, operations: int, at_mos
     # safe when two first operations race; the UPDATE after it then sees the row either way.
     UsageCounter.objects.bulk_create([UsageCounter(merchant=merchant, period=period, slot=slot)], ignore_conflicts=True)
     return bool(guarded.update(operations=F("operations") + operations))
+
+
+def _add_uncapped(*, merchant: Merchant, period: date, slot: int, operations: int) -> None:
+    """Add to one slot's row, creating it with the first operation of the month there: one upsert, exact under
+    concurrency (a racing first insert turns into the update)."""
+    connection = connections[router.db_for_write(UsageCounter)]
+    quote, meta = connection.ops.quote_name, UsageCounter._meta
+    table = quote(meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('merchant_id')}, {quote('period')}, {quote('slot')}, {quote('operations')})"
+            f" VALUES (%s, %s, %s, %s) ON CONFLICT ({quote('merchant_id')}, {quote('period')}, {quote('slot')})"
+            f" DO UPDATE SET {quote('operations')} = {table}.{quote('operations')} + EXCLUDED.{quote('operations')}",
+            (
+                meta.get_field("merchant").get_db_prep_value(merchant.pk, connection),
+                connection.ops.adapt_datefield_value(period),
+                slot,
+                operations,
+            ),
+        )
 
 
 def usage_refusal(*, merchant: Merchant, operations: int = 1) -> PlanLimitReached | None:

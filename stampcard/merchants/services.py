@@ -15,7 +15,7 @@ from stampcard.core import clock
 from stampcard.core.codes import random_base32
 from stampcard.core.errors import Conflict, ValidationFailed
 from stampcard.core.uniques import insert_with_fresh_code
-from stampcard.merchants import errors, locks, selectors
+from stampcard.merchants import errors, keycache, locks, selectors
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.merchants.models import (
     ApiKey,
@@ -148,6 +148,7 @@ def subscription_change(
     subscription.current_period_end = period_end
     subscription.save()
     merchant.subscription = subscription  # metering reads the plan from here; a stale copy would keep the old cap
+    keycache.api_keys_forget()  # keys carry the plan too
     return subscription
 
 
@@ -258,6 +259,7 @@ def api_key_revoke_by(*, actor: Actor, api_key: ApiKey) -> ApiKey:
 
 def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
     ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(revoked_at=clock.now())
+    keycache.api_keys_forget()
     api_key.refresh_from_db(fields=["revoked_at"])
     return api_key
 
@@ -270,19 +272,24 @@ def api_key_authenticate(*, raw_key: str, channel: Channel = Channel.API) -> Act
     parts = raw_key.strip().split("_")
     if len(parts) != 3 or parts[0] != "sc" or len(parts[1]) != API_KEY_PREFIX_LENGTH or len(parts[2]) != 40:
         raise errors.ApiKeyInvalid()
-    key = (
-        ApiKey.objects.select_related("membership__user", "merchant__subscription", "location")
-        .filter(prefix=parts[1])
-        .first()
-    )
-    if key is None or not hmac.compare_digest(key.secret_hash, _hash_secret(raw_key.strip())):
-        raise errors.ApiKeyInvalid()
-    if key.revoked_at is not None:
-        raise errors.ApiKeyRevoked()
+    key = keycache.api_key_recall(raw_key=raw_key.strip())
+    if key is None:
+        key = (
+            ApiKey.objects.select_related("membership__user", "merchant__subscription", "location")
+            .filter(prefix=parts[1])
+            .first()
+        )
+        if key is None or not hmac.compare_digest(key.secret_hash, _hash_secret(raw_key.strip())):
+            raise errors.ApiKeyInvalid()
+        if key.revoked_at is not None:
+            raise errors.ApiKeyRevoked()
+        if not key.membership.user.is_active or not key.membership.is_active:
+            raise errors.StaffDeactivated()
+        _touch_last_used(key)
+        keycache.api_key_remember(raw_key=raw_key.strip(), key=key)
+    elif _touch_last_used(key):
+        keycache.api_key_remember(raw_key=raw_key.strip(), key=key)  # keeps the use just recorded, not a stale one
     membership = key.membership
-    if not membership.user.is_active or not membership.is_active:
-        raise errors.StaffDeactivated()
-    _touch_last_used(key)
     return Actor(
         merchant=key.merchant,
         channel=channel,
@@ -293,16 +300,18 @@ def api_key_authenticate(*, raw_key: str, channel: Channel = Channel.API) -> Act
     )
 
 
-def _touch_last_used(key: ApiKey) -> None:
+def _touch_last_used(key: ApiKey) -> bool:
+    """Record the key's use unless one was recorded within the resolution; True when it wrote."""
     now = clock.now()
     resolution = timedelta(seconds=settings.STAMPCARD["API_KEY_LAST_USED_RESOLUTION_SECONDS"])
     if key.last_used_at is not None and now - key.last_used_at < resolution:
-        return
+        return False
     # Conditional so that concurrent requests write once, not once each; the same bound as the check above.
     ApiKey.objects.filter(Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - resolution), pk=key.pk).update(
         last_used_at=now
     )
     key.last_used_at = now
+    return True
 
 
 def staff_actor(*, user: object, merchant_id: str | uuid.UUID | None = None, minimum: Role = Role.CASHIER) -> Actor:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from stampcard.core import clock
 from stampcard.core.errors import Conflict, NotFound, ValidationFailed
-from stampcard.merchants import errors, locks
+from stampcard.merchants import errors, keycache, locks
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Invitation, Location, Membership, Merchant, Role, StaffUser, Subscription
 from stampcard.merchants.plans import limits_for
@@ -224,4 +224,5 @@ def membership_deactivate(*, actor: Actor, membership: Membership) -> Membership
         raise errors.LastOwner()
     membership.is_active = False
     membership.save(update_fields=["is_active"])
+    keycache.api_keys_forget()
     return membership

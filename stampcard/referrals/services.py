@@ -121,6 +121,10 @@ def referral_join(
     refusal = abuse.refusal_for(
         referrer_card=referrer_card, friend=friend, email_key_value=key, signals=signals, now=clock.now()
     )
+    if refusal is None:
+        # The friend's checkouts look for this referral only while the card says one waits (``referral_first_visit``).
+        Card.objects.filter(pk=friend_card.pk).update(referral_pending=True)
+        friend_card.referral_pending = True
     return Referral.objects.create(
         merchant_id=friend_card.merchant_id,
         program_id=friend_card.program_id,
@@ -146,9 +150,11 @@ def referral_first_visit(*, card: Card, actor: Actor, check: Check) -> list[Card
     Returns the other cards given bonus stamps (the referrer's), for the caller to issue the rewards they reach;
     bonus stamps on ``card`` itself are in place before the caller issues ``card``'s rewards.
     """
-    if check.pos in NOT_VISITS:
-        return []
+    if check.pos in NOT_VISITS or not card.referral_pending:
+        return []  # a returning card (or one nobody referred) costs no query here
     referral = Referral.objects.select_for_update().filter(friend_card_id=card.pk, state=ReferralState.JOINED).first()
+    Card.objects.filter(pk=card.pk).update(referral_pending=False)
+    card.referral_pending = False
     if referral is None:
         return []
     now = clock.now()

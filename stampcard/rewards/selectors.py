@@ -3,6 +3,8 @@
 import uuid
 from collections.abc import Iterable
 
+from django.db.models import QuerySet
+
 from stampcard.cards.models import Card, RewardKind
 from stampcard.core.errors import NotFound
 from stampcard.merchants.models import Merchant
@@ -33,9 +35,14 @@ def rewards_ready_by_card(*, cards: Iterable[Card]) -> dict[int, list[Reward]]:
     """Ready rewards of several cards in one query, keyed by card id."""
     by_card: dict[int, list[Reward]] = {card.pk: [] for card in cards}
     if by_card:
-        for reward in Reward.objects.filter(card_id__in=by_card, state=RewardState.READY).order_by("created_at"):
+        for reward in rewards_ready_queryset(card_ids=list(by_card)):
             by_card[reward.card_id].append(reward)
     return by_card
+
+
+def rewards_ready_queryset(*, card_ids: list[int]) -> QuerySet[Reward]:
+    """The ready rewards of these cards, oldest first (``rewards_ready_by_card`` groups them)."""
+    return Reward.objects.filter(card_id__in=card_ids, state=RewardState.READY).order_by("created_at")
 
 
 def rewards_of_check(*, check_id: int) -> list[Reward]:

@@ -3,7 +3,7 @@
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 
 from stampcard.cards.models import Card
 from stampcard.core import clock, secretbox
@@ -63,16 +63,19 @@ def vouchers_active_by_card(*, cards: Iterable[Card]) -> dict[int, list[Voucher]
     by_card: dict[int, list[Voucher]] = {pk: [] for pk in cards_by_id}
     if not by_card:
         return by_card
-    now = clock.now()
-    vouchers = (
-        Voucher.objects.filter(card_id__in=cards_by_id, state__in=OPEN_STATES)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-        .order_by(F("expires_at").asc(nulls_last=True), "created_at")
-    )
-    for voucher in vouchers:
+    for voucher in vouchers_usable_queryset(card_ids=list(cards_by_id)):
         voucher.card = cards_by_id[voucher.card_id]  # type: ignore[index]  # the card is already loaded
         by_card[voucher.card_id].append(voucher)  # type: ignore[index]
     return by_card
+
+
+def vouchers_usable_queryset(*, card_ids: list[int]) -> QuerySet[Voucher]:
+    """The usable vouchers of these cards, soonest expiry first (``vouchers_active_by_card`` groups them)."""
+    return (
+        Voucher.objects.filter(card_id__in=card_ids, state__in=OPEN_STATES)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=clock.now()))
+        .order_by(F("expires_at").asc(nulls_last=True), "created_at")
+    )
 
 
 def voucher_get_by_id(*, merchant: Merchant, voucher_id: str | uuid.UUID) -> Voucher:

@@ -81,7 +81,8 @@ def test_surrounding_whitespace_around_a_pasted_key_is_ignored(cashier):
     assert services.api_key_authenticate(raw_key=f"  {cashier.raw_key}\n").api_key == cashier.api_key
 
 
-def test_resolving_a_key_takes_one_query_when_its_last_use_is_recent(cashier):
+def test_resolving_a_key_takes_one_query_when_its_last_use_is_recent(cashier, settings):
+    settings.STAMPCARD = {**settings.STAMPCARD, "API_KEY_CACHE_SECONDS": 0}  # every request loads the key
     services.api_key_authenticate(raw_key=cashier.raw_key)
 
     with CaptureQueriesContext(connection) as queries:
@@ -90,6 +91,17 @@ def test_resolving_a_key_takes_one_query_when_its_last_use_is_recent(cashier):
         assert actor.location.name and actor.user.email
 
     assert len(queries) == 1
+
+
+def test_a_key_used_a_moment_ago_is_resolved_from_memory_without_a_query(cashier):
+    services.api_key_authenticate(raw_key=cashier.raw_key)
+
+    with CaptureQueriesContext(connection) as queries:
+        actor = services.api_key_authenticate(raw_key=cashier.raw_key)
+        assert actor.merchant.subscription.plan == "free"
+        assert actor.location.name and actor.user.email and actor.membership.role
+
+    assert len(queries) == 0
 
 
 def _with_secret(raw: str, secret: str) -> str:

@@ -4,6 +4,8 @@ says (referrer, friend or both; bonus stamps or a voucher), once."""
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from stampcard.cards.journal import event_details
 from stampcard.cards.models import CardEvent, EventKind
@@ -155,4 +157,18 @@ def test_a_delivery_inserts_welcome_stamp_is_not_a_first_visit(program, referrer
 
     assert Referral.objects.get(friend_card=friend).state == ReferralState.JOINED
     checkout_commit(actor=cashier.actor(), card_ref=friend.number, check=a_check())
+    assert Referral.objects.get(friend_card=friend).state == ReferralState.REWARDED
+
+
+def test_only_a_card_whose_referral_waits_looks_for_it_and_only_until_its_first_paid_visit(program, referrer, cashier):
+    referrals_on(program)
+    friend = join_through(a_phone(), referrer, name="Taras")
+    assert reload(friend).referral_pending and not reload(referrer).referral_pending
+
+    checkout_commit(actor=cashier.actor(), card_ref=friend.number, check=a_check())
+    assert not reload(friend).referral_pending
+    with CaptureQueriesContext(connection) as returning:
+        checkout_commit(actor=cashier.actor(), card_ref=friend.number, check=a_check())
+
+    assert not [q for q in returning.captured_queries if "referrals_referral" in q["sql"]]
     assert Referral.objects.get(friend_card=friend).state == ReferralState.REWARDED
