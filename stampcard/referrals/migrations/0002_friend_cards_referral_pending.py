@@ -12,7 +12,7 @@ def mark_waiting_friends(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("referrals", "0001_initial"),
-        ("cards", "0023_card_referral_pending"),
+        ("cards", "0024_card_referral_pending"),
     ]
 
     operations = [migrations.RunPython(mark_waiting_friends, migrations.RunPython.noop)]

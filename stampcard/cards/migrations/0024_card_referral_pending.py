@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cards', '0022_referral_bonus_kind'),
+        ('cards', '0023_stamps_expired_kind'),
     ]
 
     operations = [
