@@ -39,6 +39,9 @@ class Campaign(TenantModel):
     started_at = models.DateTimeField(null=True, blank=True, help_text=_("When preparing began."))
     sent_at = models.DateTimeField(null=True, blank=True, help_text=_("When the message was handed out."))
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    announced_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When its sending ended and the campaign.sent webhook event was raised.")
+    )
     # The last sign of life of the preparing step: the sweep picks up a campaign whose worker died while preparing.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     message = models.OneToOneField(

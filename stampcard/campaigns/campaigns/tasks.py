@@ -11,6 +11,9 @@ from django_tasks import task
 
 from stampcard.campaigns.campaigns import preparing, test_email
 from stampcard.campaigns.campaigns.models import Campaign, CampaignState
+from stampcard.campaigns.campaigns.results import campaign_results
+from stampcard.campaigns.messages.models import MessageState
+from stampcard.campaigns.webhooks import services as webhooks_services
 from stampcard.core import clock
 
 logger = logging.getLogger(__name__)
@@ -77,10 +80,42 @@ def campaigns_resume_stalled() -> list[str]:
     return stalled
 
 
+def campaigns_announce_sent() -> list[str]:
+    """Raise ``campaign.sent`` (outbound webhooks) for every campaign whose message has gone to everyone; returns
+    their ids. Once per campaign whatever the number of workers: ``announced_at`` is set by an UPDATE that re-checks
+    it is empty, in the transaction that raises the event."""
+    announced: list[str] = []
+    finished = Campaign.objects.filter(
+        state=CampaignState.SENDING, announced_at__isnull=True, message__state=MessageState.DONE
+    ).select_related("merchant", "message")
+    for campaign in finished[:DUE_BATCH]:
+        with transaction.atomic():
+            if not Campaign.objects.filter(pk=campaign.pk, announced_at__isnull=True).update(announced_at=clock.now()):
+                continue
+            results = campaign_results(campaign=campaign)
+            webhooks_services.event_emit(
+                merchant=campaign.merchant,
+                event="campaign.sent",
+                key=f"campaign.sent:{campaign.pk}",
+                data={
+                    "campaign": {"id": str(campaign.pk), "name": campaign.name},
+                    "recipients": campaign.recipients.filter(holdout=False).count(),
+                    "delivered": results.delivered,
+                    "failed": results.failed,
+                },
+            )
+        announced.append(str(campaign.pk))
+    return announced
+
+
 @task()
 def campaigns_run_due() -> dict[str, int]:
-    """Periodic (every minute): start what is due, resume what stalled."""
-    return {"started": len(campaigns_start_due()), "resumed": len(campaigns_resume_stalled())}
+    """Periodic (every minute): start what is due, resume what stalled, announce what ended."""
+    return {
+        "started": len(campaigns_start_due()),
+        "resumed": len(campaigns_resume_stalled()),
+        "announced": len(campaigns_announce_sent()),
+    }
 
 
 @task()

@@ -1,6 +1,7 @@
 """A campaign from draft to results: holdout drawn per card and kept, one voucher per recipient however often the
 preparing runs, the message to the rest, cancel, test send, results against the holdout."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -10,12 +11,14 @@ from stampcard.campaigns.campaigns.errors import CampaignNotEditable, CampaignNo
 from stampcard.campaigns.campaigns.models import CampaignRecipient, CampaignState
 from stampcard.campaigns.messages import sender
 from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery, MessageState
+from stampcard.campaigns.webhooks.models import WebhookDelivery
 from stampcard.cards.models import EventKind
 from stampcard.core import clock
 from stampcard.merchants.errors import RoleForbidden
 from stampcard.public.opens import card_open_record
 from stampcard.vouchers.models import Voucher
 from tests.campaigns.campaigns.conftest import campaign_input, card_of, stamp
+from tests.campaigns.helpers import endpoint_make
 from tests.conftest import reload
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +55,30 @@ def test_sending_now_fixes_the_audience_holds_out_a_share_and_sends_to_the_rest(
     delivered = {each.to for each in smtp_server.received}
     assert delivered == {c.customer.email for c in cards if c.pk not in held}
     assert reload(campaign.message).state == MessageState.DONE
+
+
+def test_a_campaign_that_went_to_everyone_raises_campaign_sent_once(
+    program, manager, write_campaign, no_queue, smtp_server
+):
+    # given: a campaign to 10 customers (a fifth held out), sent, and an endpoint listening for campaign.sent
+    customers(program, 10)
+    endpoint = endpoint_make(program.merchant, "https://hooks.example.com/c", ["campaign.sent"])
+    campaign = write_campaign(holdout_percent=20)
+    services.campaign_send(actor=manager.actor(), campaign_id=campaign.pk)
+    preparing.campaign_prepare(campaign.pk)
+    assert tasks.campaigns_announce_sent() == []  # still sending: nothing to announce
+
+    # when: the message has gone out and the periodic task runs twice
+    sender.message_send(message_id=reload(campaign).message_id)
+    first, second = tasks.campaigns_announce_sent(), tasks.campaigns_announce_sent()
+
+    # then: one event, with the campaign's figures
+    assert (first, second) == ([str(campaign.pk)], [])
+    (delivery,) = WebhookDelivery.objects.filter(endpoint=endpoint, event="campaign.sent")
+    body = json.loads(delivery.body)["data"]
+    sent_to = CampaignRecipient.objects.filter(campaign=campaign, holdout=False).count()
+    assert body["campaign"] == {"id": str(campaign.pk), "name": campaign.name}
+    assert (body["recipients"], body["delivered"], body["failed"]) == (sent_to, sent_to, 0)
 
 
 def test_each_recipient_gets_one_voucher_however_often_the_preparing_runs(program, manager, write_campaign, no_queue):
