@@ -373,13 +373,13 @@ def fill(
                 INSERT INTO cards_card (id, created_at, merchant_id, program_id, program_version_id, customer_id,
                   number,
                   qr_payload, stamps, lifetime_stamps, rewards_earned, last_stamp_at, cycle, milestones_reached,
-                  changed_at, in_wallet)
+                  changed_at, in_wallet, referral_pending)
                 SELECT c.card_id, t.at, c.merchant_id, c.program_id, c.version_id, md5('cu:' || c.ord)::uuid,
                        (100000 + (c.mord::bigint * 7919) %% 900000)::text,
                        'SC1:' || upper(substr(md5('qr:' || c.ord), 1, 26)),
                        (c.a + c.v) %% %(goal)s, c.a + c.v, (c.a + c.v) / %(goal)s, lv.at,
                        (c.a + c.v) / %(goal)s, 0, coalesce(lv.at, t.at),
-                       pg_temp.bd_u(c.ord, 20) < 0.25 OR pg_temp.bd_u(c.ord, 22) < 0.15
+                       pg_temp.bd_u(c.ord, 20) < 0.25 OR pg_temp.bd_u(c.ord, 22) < 0.15, false
                 FROM bd_card c,
                      LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
                      LATERAL (SELECT CASE WHEN c.v > 0 THEN pg_temp.bd_at(
