@@ -7,7 +7,9 @@ from django.http import HttpRequest
 
 from stampcard.api import misses
 from stampcard.api.schemas import ErrorOut
+from stampcard.merchants import services as merchants_services
 from stampcard.merchants.actors import Actor
+from stampcard.merchants.models import Role
 
 ERRORS: dict[int | str, Any] = {
     400: ErrorOut,
@@ -24,6 +26,13 @@ ERRORS: dict[int | str, Any] = {
 def actor_of(request: HttpRequest) -> Actor:
     """The staff member whose API key authenticated the request (set by ``ApiKeyAuth``)."""
     return request.auth  # type: ignore[attr-defined]
+
+
+def manager_of(request: HttpRequest) -> Actor:
+    """The acting staff member, who must be a manager or the owner (RoleForbidden otherwise)."""
+    actor = actor_of(request)
+    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
+    return actor
 
 
 def client_ip(request: HttpRequest) -> str:

@@ -6,21 +6,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router
 
-from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, manager_of
 from stampcard.api.idempotency import idempotent_write
 from stampcard.campaigns.audiences import query, rules
 from stampcard.campaigns.campaigns import presenters, schemas, selectors, services
-from stampcard.merchants import services as merchants_services
-from stampcard.merchants.actors import Actor
-from stampcard.merchants.models import Role
 
 router = Router(tags=["campaigns"])
-
-
-def _manager(request: HttpRequest) -> Actor:
-    actor = actor_of(request)
-    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    return actor
 
 
 def _input(body: schemas.CampaignIn) -> services.CampaignInput:
@@ -39,14 +30,14 @@ def _input(body: schemas.CampaignIn) -> services.CampaignInput:
 
 @router.get("/campaigns", response={200: schemas.CampaignsOut, **ERRORS}, summary="Campaigns, newest first")
 def list_campaigns(request: HttpRequest) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     return {"results": [presenters.campaign_payload(c) for c in selectors.campaigns_list(merchant=actor.merchant)]}
 
 
 @router.post("/campaigns", response={201: schemas.CampaignOut, **ERRORS}, summary="Write a campaign (a draft)")
 @idempotent_write(201, schemas.CampaignOut)
 def create_campaign(request: HttpRequest, body: schemas.CampaignIn) -> dict[str, Any]:
-    campaign = services.campaign_create(actor=_manager(request), data=_input(body))
+    campaign = services.campaign_create(actor=manager_of(request), data=_input(body))
     return presenters.campaign_payload(campaign)
 
 
@@ -56,7 +47,7 @@ def create_campaign(request: HttpRequest, body: schemas.CampaignIn) -> dict[str,
     summary="How many cards an audience rule selects now",
 )
 def audience_preview(request: HttpRequest, body: schemas.AudienceIn) -> dict[str, int]:
-    actor = _manager(request)
+    actor = manager_of(request)
     rule = rules.rule_clean(body.audience, languages=services.languages())
     return {"size": query.audience_count(merchant=actor.merchant, rule=rule)}
 
@@ -65,7 +56,7 @@ def audience_preview(request: HttpRequest, body: schemas.AudienceIn) -> dict[str
     "/campaigns/{campaign_id}", response={200: schemas.CampaignOut, **ERRORS}, summary="A campaign with its results"
 )
 def get_campaign(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     campaign = selectors.campaign_get(merchant=actor.merchant, campaign_id=campaign_id)
     return presenters.campaign_payload(campaign, with_results=True)
 
@@ -77,14 +68,14 @@ def get_campaign(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
 )
 @idempotent_write(200, schemas.CampaignOut)
 def send_campaign(request: HttpRequest, campaign_id: str, body: schemas.SendIn) -> dict[str, Any]:
-    campaign = services.campaign_send(actor=_manager(request), campaign_id=campaign_id, at=body.at)
+    campaign = services.campaign_send(actor=manager_of(request), campaign_id=campaign_id, at=body.at)
     return presenters.campaign_payload(campaign)
 
 
 @router.post("/campaigns/{campaign_id}/cancel", response={200: schemas.CampaignOut, **ERRORS}, summary="Stop it")
 @idempotent_write(200, schemas.CampaignOut)
 def cancel_campaign(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
-    campaign = services.campaign_cancel(actor=_manager(request), campaign_id=campaign_id)
+    campaign = services.campaign_cancel(actor=manager_of(request), campaign_id=campaign_id)
     return presenters.campaign_payload(campaign)
 
 
@@ -94,5 +85,5 @@ def cancel_campaign(request: HttpRequest, campaign_id: str) -> dict[str, Any]:
     summary="Email the campaign to the key's own staff login (not counted)",
 )
 def test_send_campaign(request: HttpRequest, campaign_id: str, body: schemas.TestSendIn) -> dict[str, str]:
-    address = services.campaign_test_send(actor=_manager(request), campaign_id=campaign_id, language=body.language)
+    address = services.campaign_test_send(actor=manager_of(request), campaign_id=campaign_id, language=body.language)
     return {"sent_to": address}

@@ -9,21 +9,12 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, manager_of
 from stampcard.api.idempotency import idempotent_write
 from stampcard.api.types import MAX_OFFSET
 from stampcard.campaigns.messages import presenters, schemas, selectors, services
-from stampcard.merchants import services as merchants_services
-from stampcard.merchants.actors import Actor
-from stampcard.merchants.models import Role
 
 router = Router(tags=["messages"])
-
-
-def _manager(request: HttpRequest) -> Actor:
-    actor = actor_of(request)
-    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    return actor
 
 
 @router.get(
@@ -37,7 +28,7 @@ def list_messages(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     messages = selectors.messages_list(merchant=actor.merchant, state=state, limit=limit, offset=offset)
     progress = selectors.progress_of_messages(messages)
     return {"results": [presenters.message_payload(m, progress[m.pk]) for m in messages]}
@@ -56,7 +47,7 @@ def get_message(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     message = selectors.message_get(merchant=actor.merchant, message_id=message_id)
     progress = selectors.message_progress(merchant=actor.merchant, message_id=message.pk)
     deliveries = selectors.deliveries_of_message(
@@ -76,7 +67,7 @@ def get_message(
 )
 @idempotent_write(200, schemas.MessageOut)
 def cancel_message(request: HttpRequest, message_id: str) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     message = selectors.message_get(merchant=actor.merchant, message_id=message_id)
     services.message_cancel(message=message)
     cancelled = selectors.message_get(merchant=actor.merchant, message_id=message.pk)

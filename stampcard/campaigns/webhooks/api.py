@@ -6,25 +6,17 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from stampcard.api.common import ERRORS, actor_of
+from stampcard.api.common import ERRORS, manager_of
 from stampcard.api.idempotency import idempotent_write
 from stampcard.api.types import MAX_OFFSET
 from stampcard.campaigns.webhooks import events, presenters, schemas, selectors, services
-from stampcard.merchants import services as merchants_services
-from stampcard.merchants.models import Role
 
 router = Router(tags=["webhooks"])
 
 
-def _manager(request: HttpRequest) -> Any:
-    actor = actor_of(request)
-    merchants_services.ensure_role(actor=actor, minimum=Role.MANAGER)
-    return actor
-
-
 @router.get("/webhooks/events", response={200: schemas.EventTypesOut, **ERRORS}, summary="The event catalogue")
 def list_events(request: HttpRequest) -> dict[str, Any]:
-    _manager(request)
+    manager_of(request)
     return {"results": [{"name": e.name, "description": str(e.description)} for e in events.CATALOGUE]}
 
 
@@ -36,7 +28,7 @@ def list_events(request: HttpRequest) -> dict[str, Any]:
 @idempotent_write(201, schemas.EndpointWithSecretOut)
 def create_endpoint(request: HttpRequest, body: schemas.EndpointIn) -> dict[str, Any]:
     endpoint, secret = services.endpoint_create(
-        actor=_manager(request),
+        actor=manager_of(request),
         url=body.url,
         events_chosen=list(body.events),
         description=body.description,
@@ -47,13 +39,13 @@ def create_endpoint(request: HttpRequest, body: schemas.EndpointIn) -> dict[str,
 
 @router.get("/webhooks/endpoints", response={200: schemas.EndpointsOut, **ERRORS}, summary="Webhook endpoints")
 def list_endpoints(request: HttpRequest) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     return {"results": [presenters.endpoint_payload(e) for e in selectors.endpoints_list(merchant=actor.merchant)]}
 
 
 @router.get("/webhooks/endpoints/{endpoint_id}", response={200: schemas.EndpointOut, **ERRORS}, summary="An endpoint")
 def get_endpoint(request: HttpRequest, endpoint_id: str) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     return presenters.endpoint_payload(selectors.endpoint_get(merchant=actor.merchant, endpoint_id=endpoint_id))
 
 
@@ -63,7 +55,7 @@ def get_endpoint(request: HttpRequest, endpoint_id: str) -> dict[str, Any]:
 @idempotent_write(200, schemas.EndpointOut)
 def change_endpoint(request: HttpRequest, endpoint_id: str, body: schemas.EndpointChangeIn) -> dict[str, Any]:
     endpoint = services.endpoint_update(
-        actor=_manager(request),
+        actor=manager_of(request),
         endpoint_id=endpoint_id,
         url=body.url,
         events_chosen=list(body.events) if body.events is not None else None,
@@ -79,7 +71,7 @@ def change_endpoint(request: HttpRequest, endpoint_id: str, body: schemas.Endpoi
     summary="Remove an endpoint (its deliveries go with it)",
 )
 def delete_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
-    services.endpoint_delete(actor=_manager(request), endpoint_id=endpoint_id)
+    services.endpoint_delete(actor=manager_of(request), endpoint_id=endpoint_id)
     return HttpResponse(status=204)
 
 
@@ -90,7 +82,7 @@ def delete_endpoint(request: HttpRequest, endpoint_id: str) -> HttpResponse:
 )
 @idempotent_write(200, schemas.SecretOut)
 def roll_secret(request: HttpRequest, endpoint_id: str) -> dict[str, Any]:
-    return {"secret": services.endpoint_secret_roll(actor=_manager(request), endpoint_id=endpoint_id)}
+    return {"secret": services.endpoint_secret_roll(actor=manager_of(request), endpoint_id=endpoint_id)}
 
 
 @router.post(
@@ -100,7 +92,7 @@ def roll_secret(request: HttpRequest, endpoint_id: str) -> dict[str, Any]:
 )
 @idempotent_write(202, schemas.DeliveryOut)
 def send_test(request: HttpRequest, endpoint_id: str) -> dict[str, Any]:
-    return presenters.delivery_payload(services.endpoint_test_send(actor=_manager(request), endpoint_id=endpoint_id))
+    return presenters.delivery_payload(services.endpoint_test_send(actor=manager_of(request), endpoint_id=endpoint_id))
 
 
 @router.get(
@@ -114,7 +106,7 @@ def list_deliveries(
     limit: int = Query(50, ge=1, le=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
 ) -> dict[str, Any]:
-    actor = _manager(request)
+    actor = manager_of(request)
     endpoint = selectors.endpoint_get(merchant=actor.merchant, endpoint_id=endpoint_id)
     deliveries = selectors.deliveries_of_endpoint(endpoint=endpoint, limit=limit, offset=offset)
     return {"results": [presenters.delivery_payload(d) for d in deliveries]}
@@ -127,4 +119,4 @@ def list_deliveries(
 )
 @idempotent_write(202, schemas.DeliveryOut)
 def replay_delivery(request: HttpRequest, delivery_id: str) -> dict[str, Any]:
-    return presenters.delivery_payload(services.delivery_replay(actor=_manager(request), delivery_id=delivery_id))
+    return presenters.delivery_payload(services.delivery_replay(actor=manager_of(request), delivery_id=delivery_id))
