@@ -29,9 +29,7 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 from django.db.models import Count, Exists, Field, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce, ExtractHour, TruncDate
-from pyroaring import BitMap
 
-from stampcard.analytics.cardsets import cardset_pack, cardset_unpack
 from stampcard.analytics.models import (
     DayRollup,
     HourRollup,
@@ -41,7 +39,7 @@ from stampcard.analytics.models import (
     RollupCursor,
     VisitDay,
 )
-from stampcard.analytics.periods import Period, PeriodKind, period_resolve
+from stampcard.analytics.period_customers import period_customers_rebuild, periods_of
 from stampcard.cards.models import Card, CardEvent, EventKind
 from stampcard.core import clock
 from stampcard.inserts.models import InsertBatch, InsertClaim
@@ -410,72 +408,6 @@ def _installs(*, merchant: Merchant, start: datetime, end: datetime) -> tuple[in
         .count()
     )
     return apple, google
-
-
-def periods_of(days: Iterable[date]) -> list[Period]:
-    """The standard periods (day, week, month) holding any of ``days``: the days first, since a week's or a month's
-    distinct customers are made from its days'."""
-    kinds = (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.MONTH)
-    found = {period_resolve(kind=kind, today=day) for day in days for kind in kinds}
-    return sorted(found, key=lambda p: (kinds.index(p.kind), p.first))
-
-
-SCOPES = ((False, False), (True, False), (False, True), (True, True))  # (by location, by staff login)
-ScopeKey = tuple[bool, bool, Any, Any]  # (by location, by staff login, location_id, actor_id)
-
-
-def period_customers_rebuild(*, merchant: Merchant, period: Period) -> None:
-    """Replace the distinct customers of one standard period, for the whole business and per location, staff
-    login and both: a day's from its ``VisitDay`` rows, a week's or a month's as the union of its days' sets."""
-    active: dict[ScopeKey, BitMap] = defaultdict(BitMap)
-    returning: dict[ScopeKey, BitMap] = defaultdict(BitMap)
-    if period.kind == PeriodKind.DAY:
-        # The rows are grouped by (location, staff login) first, and each group's numbers go into a set at once:
-        # a busy day holds tens of thousands of rows, and each belongs to four scopes.
-        active_numbers: dict[Dims, list[int]] = defaultdict(list)
-        returning_numbers: dict[Dims, list[int]] = defaultdict(list)
-        rows = VisitDay.objects.filter(merchant=merchant, day=period.first).values_list(
-            "location_id", "actor_id", "card__number", "visits", "first_visit"
-        )
-        for location_id, actor_id, number, visits, first_visit in rows.iterator(chunk_size=5000):
-            active_numbers[(location_id, actor_id)].append(int(number))
-            if visits > first_visit:
-                returning_numbers[(location_id, actor_id)].append(int(number))
-        for sets, numbers in ((active, active_numbers), (returning, returning_numbers)):
-            for (location_id, actor_id), group in numbers.items():
-                cards = BitMap(group)
-                for by_location, by_actor in SCOPES:
-                    key = (by_location, by_actor, location_id if by_location else None, actor_id if by_actor else None)
-                    sets[key] |= cards
-    else:
-        days = PeriodCustomers.objects.filter(
-            merchant=merchant, kind=PeriodKind.DAY, first__gte=period.first, first__lte=period.last
-        ).values_list("by_location", "by_actor", "location_id", "actor_id", "active_cards", "returning_cards")
-        for by_location, by_actor, location_id, actor_id, active_cards, returning_cards in days.iterator(chunk_size=50):
-            key = (by_location, by_actor, location_id, actor_id)
-            active[key] |= cardset_unpack(active_cards)
-            returning[key] |= cardset_unpack(returning_cards)
-    PeriodCustomers.objects.filter(merchant=merchant, kind=period.kind, first=period.first).delete()
-    PeriodCustomers.objects.bulk_create(
-        [
-            PeriodCustomers(
-                merchant=merchant,
-                kind=period.kind,
-                first=period.first,
-                by_location=by_location,
-                by_actor=by_actor,
-                location_id=location_id,
-                actor_id=actor_id,
-                active=len(cards),
-                returning=len(returning[by_location, by_actor, location_id, actor_id]),
-                active_cards=cardset_pack(cards),
-                returning_cards=cardset_pack(returning[by_location, by_actor, location_id, actor_id]),
-            )
-            for (by_location, by_actor, location_id, actor_id), cards in active.items()
-            if cards
-        ],
-        batch_size=100,
-    )
 
 
 def progress_rebuild(*, merchant: Merchant) -> None:
