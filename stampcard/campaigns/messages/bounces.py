@@ -18,6 +18,7 @@ import email
 import email.policy
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from email.message import Message as MimeMessage
 from typing import Any
@@ -34,11 +35,14 @@ def address_hash(address: str) -> str:
     return hashlib.sha256(address.strip().lower().encode()).hexdigest()
 
 
-def address_bounced(*, merchant_id: Any, address: str) -> bool:
-    """Whether email to ``address`` hard-bounced before (for this merchant)."""
-    if not address:
-        return False
-    return EmailBounce.objects.filter(merchant_id=merchant_id, address_hash=address_hash(address)).exists()
+def addresses_bounced(*, merchant_id: Any, addresses: Iterable[str]) -> set[str]:
+    """The hashes (``address_hash``) of those of ``addresses`` that hard-bounced before, for this merchant: one query
+    for a sender's whole batch."""
+    hashes = {address_hash(address) for address in addresses if address}
+    if not hashes:
+        return set()
+    found = EmailBounce.objects.filter(merchant_id=merchant_id, address_hash__in=hashes)
+    return set(found.values_list("address_hash", flat=True))
 
 
 def bounce_note(*, delivery: MessageDelivery, address: str, status: str, diagnostic: str = "") -> bool:

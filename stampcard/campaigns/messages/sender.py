@@ -113,8 +113,9 @@ def _failed(reason: str, exc: BaseException) -> Outcome:
     return Outcome(ok=False, permanent=True, reason=reason, error=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def skip_reason(*, message: Message, delivery: MessageDelivery) -> str:
-    """Why ``delivery`` must not be sent, or "" to send it."""
+def skip_reason(*, message: Message, delivery: MessageDelivery, bounced: set[str]) -> str:
+    """Why ``delivery`` must not be sent, or "" to send it. ``bounced``: the hashes of the batch's addresses that
+    bounced before (``bounces.addresses_bounced``)."""
     customer = delivery.customer
     if customer.erased_at is not None:
         return "erased"
@@ -122,7 +123,7 @@ def skip_reason(*, message: Message, delivery: MessageDelivery) -> str:
         return "no_email"
     if message.is_marketing and not customer.marketing_email_consent:
         return "unsubscribed" if unsubscribe.customer_unsubscribed(customer_id=customer.pk) else "no_consent"
-    if message.is_marketing and bounces.address_bounced(merchant_id=delivery.merchant_id, address=customer.email):
+    if message.is_marketing and bounces.address_hash(customer.email) in bounced:
         return "address_bounced"
     return ""
 
@@ -173,6 +174,10 @@ def _send_batch(
     connection: BaseEmailBackend | None = None
     unreachable: Outcome | None = None  # the server could not be reached: the rest of the batch waits too
     holds, renew_at = claim_for(), time.monotonic() + claim_for().total_seconds() / 2
+    bounced = bounces.addresses_bounced(
+        merchant_id=message.merchant_id,
+        addresses=[each.customer.email for each in claimed if each.channel == MessageChannel.EMAIL],
+    )
     try:
         for index, delivery in enumerate(claimed):
             if time.monotonic() >= renew_at:
@@ -184,7 +189,7 @@ def _send_batch(
             if delivery.channel == MessageChannel.WALLET:
                 _send_wallet(message, delivery, report, actor)
                 continue
-            reason = skip_reason(message=message, delivery=delivery)
+            reason = skip_reason(message=message, delivery=delivery, bounced=bounced)
             if reason:
                 _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
                 continue
