@@ -7,6 +7,7 @@ written for one customer (a page, a pass, an email) runs inside ``translation.ov
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import pgettext_lazy
 
 from stampcard.customers.models import Customer
 from stampcard.merchants.models import Merchant
@@ -14,6 +15,20 @@ from stampcard.merchants.models import Merchant
 
 def supported_languages() -> list[str]:
     return [code for code, _name in settings.LANGUAGES]
+
+
+# A language's name inside a sentence or a label ("Subject (English)"): Ukrainian writes it in lower case there
+# ("Тема (англійська)"), while settings.LANGUAGES holds the stand-alone form a language menu shows.
+_INLINE_NAMES = {
+    "en": pgettext_lazy("a language's name inside a label", "English"),
+    "uk": pgettext_lazy("a language's name inside a label", "Ukrainian"),
+}
+
+
+def language_name_inline(code: str) -> str:
+    """The name of language ``code`` as it reads inside a label, in the reader's language."""
+    name = _INLINE_NAMES.get(code)
+    return str(name) if name is not None else str(dict(settings.LANGUAGES).get(code, code))
 
 
 def language_normalize(value: str | None) -> str:

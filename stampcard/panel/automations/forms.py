@@ -12,6 +12,7 @@ from stampcard.campaigns.automations.models import Automation
 from stampcard.campaigns.messages import limits
 from stampcard.campaigns.messages.models import MessageChannel
 from stampcard.core.validity import MAX_DAYS
+from stampcard.customers.languages import language_name_inline
 
 
 def _hour_label(hour: int) -> str:
@@ -72,7 +73,8 @@ class AutomationForm(forms.Form):
             )
             for voucher_field in ("voucher_title", "voucher_description", "voucher_days"):
                 del self.fields[voucher_field]
-        for code, name in self.languages:
+        for code, _name in self.languages:
+            name = language_name_inline(code)
             self.fields[f"subject_{code}"] = forms.CharField(
                 label=_("Subject (%(language)s)") % {"language": name},
                 required=False,

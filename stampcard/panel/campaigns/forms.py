@@ -14,6 +14,7 @@ from stampcard.campaigns.campaigns.services import MAX_HOLDOUT, MAX_RESULTS_DAYS
 from stampcard.campaigns.messages import limits
 from stampcard.campaigns.messages.models import MessageChannel
 from stampcard.cards.models import Program
+from stampcard.customers.languages import language_name_inline
 from stampcard.merchants.models import Location, Merchant
 
 CONDITION_ROWS = 6
@@ -214,7 +215,8 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for code, language in settings.LANGUAGES:
+        for code, _name in settings.LANGUAGES:
+            language = language_name_inline(code)
             self.fields[f"subject_{code}"] = forms.CharField(
                 label=_("Subject (%(language)s)") % {"language": language},
                 max_length=limits.EMAIL_SUBJECT_MAX,
