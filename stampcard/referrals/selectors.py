@@ -80,3 +80,13 @@ def referral_flags_open(*, merchant: Merchant) -> "QuerySet[Referral]":
         .select_related("referrer_card__customer", "friend_card__customer", "program")
         .order_by("-created_at", "pk")
     )
+
+
+def referral_rewards_held(*, merchant: Merchant) -> "QuerySet[Referral]":
+    """Referrals whose friend made the first paid visit but whose reward was held back (the plan's monthly cap
+    refused it), oldest first: the panel offers to give them now."""
+    return (
+        Referral.objects.filter(merchant=merchant, state=ReferralState.QUALIFIED)
+        .select_related("referrer_card__customer", "friend_card__customer", "program")
+        .order_by("qualified_at", "pk")
+    )

@@ -21,6 +21,7 @@ from stampcard.cards.models import Card, Check, EventKind
 from stampcard.core import clock
 from stampcard.core.errors import ApplicationError, NotFound, ValidationFailed
 from stampcard.core.validity import Validity
+from stampcard.merchants import metering
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Role
 from stampcard.merchants.services import ensure_role
@@ -161,17 +162,62 @@ def referral_first_visit(*, card: Card, actor: Actor, check: Check) -> list[Card
     referral.state, referral.qualified_at, referral.qualifying_check = ReferralState.QUALIFIED, now, check
     referral.save(update_fields=["state", "qualified_at", "qualifying_check"])
     settings = selectors.referral_settings_of(program=card.program)
+    if _vouchers_would_take_the_visits_operation(referral=referral, settings=settings, actor=actor):
+        logger.warning("referral %s qualified but not rewarded: plan_limit_reached", referral.pk)
+        return []
     try:
         with transaction.atomic():
             others = _reward(referral=referral, settings=settings, friend_card=card, actor=actor)
     except ApplicationError as refused:
         # The plan's monthly cap (a voucher is a card operation) must not refuse the customer's own stamp: the
-        # referral stays qualified and the journal shows no reward; the merchant can reward it by hand.
+        # referral stays qualified and the journal shows no reward; the panel lists it for a manager to give the
+        # reward later (``referral_reward_give``), e.g. when the cap resets with the month.
         logger.warning("referral %s qualified but not rewarded: %s", referral.pk, refused.code)
         return []
     referral.state, referral.rewarded_at = ReferralState.REWARDED, now
     referral.save(update_fields=["state", "rewarded_at"])
     return others
+
+
+_HELD_NO_MORE = _("This referral reward is no longer waiting: it has been given already.")
+
+
+def referral_reward_give(*, actor: Actor, referral_id: uuid.UUID) -> list[Card]:
+    """Give now the reward of a referral that qualified but was held back (the plan's monthly cap refused its voucher
+    at the friend's visit): a manager's "Give the reward" in the panel. The caller holds the transaction and issues
+    the rewards the returned cards' bonus stamps reach (``checkouts.referrals``).
+
+    Locks as the friend's visit does (the friend's card, then the referral, then the referrer's card), and re-checks
+    the state under the lock: two clicks give one reward. Raises ``NotFound`` (``referral_reward_not_held``) when
+    the referral is not waiting for its reward, and the cap's own error when the cap still refuses it.
+    """
+    ensure_role(actor=actor, minimum=Role.MANAGER)
+    friend_card_id = (
+        Referral.objects.filter(merchant=actor.merchant, pk=referral_id, state=ReferralState.QUALIFIED)
+        .values_list("friend_card_id", flat=True)
+        .first()
+    )
+    if friend_card_id is None:
+        raise NotFound(_HELD_NO_MORE, code="referral_reward_not_held")
+    friend_card = card_lock(merchant=actor.merchant, card_id=friend_card_id)
+    referral = Referral.objects.select_for_update().filter(pk=referral_id, state=ReferralState.QUALIFIED).first()
+    if referral is None:  # given by another click while this one waited for the lock
+        raise NotFound(_HELD_NO_MORE, code="referral_reward_not_held")
+    settings = selectors.referral_settings_of(program=friend_card.program)
+    others = _reward(referral=referral, settings=settings, friend_card=friend_card, actor=actor)
+    referral.state, referral.rewarded_at = ReferralState.REWARDED, clock.now()
+    referral.save(update_fields=["state", "rewarded_at"])
+    return [friend_card, *others] if settings.reward_kind == ReferralRewardKind.STAMPS else []
+
+
+def _vouchers_would_take_the_visits_operation(*, referral: Referral, settings: ReferralSettings, actor: Actor) -> bool:
+    """Whether the reward's vouchers (each a metered operation) would leave no room under the plan's monthly cap for
+    the visit's own operation, which ``checkout_commit`` records after this: the voucher then waits, not the stamp.
+    A read, without the counter's lock: the counter row is the merchant's hottest and is locked last, briefly."""
+    if settings.reward_kind != ReferralRewardKind.VOUCHER:
+        return False
+    vouchers = 2 if referral.mode == ReferralMode.BOTH else 1
+    return metering.usage_refusal(merchant=actor.merchant, operations=vouchers + 1) is not None
 
 
 def _reward(*, referral: Referral, settings: ReferralSettings, friend_card: Card, actor: Actor) -> list[Card]:

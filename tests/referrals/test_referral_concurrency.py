@@ -3,6 +3,7 @@
 import pytest
 
 from stampcard.cards.models import CardEvent, EventKind
+from stampcard.checkouts import referral_rewards
 from stampcard.checkouts.services import checkout_commit
 from stampcard.core.testing import run_concurrently
 from stampcard.merchants.models import Role
@@ -82,3 +83,24 @@ def test_concurrent_first_visits_give_one_voucher_each(paid_cashier):
 
     assert all(o.ok for o in outcomes), [o.error for o in outcomes if not o.ok]
     assert Voucher.objects.filter(card=referrer).count() == 1 and Voucher.objects.filter(card=friend).count() == 1
+
+
+def test_six_managers_giving_one_held_reward_at_once_give_it_once(paid_cashier):
+    program = ProgramFactory(merchant=paid_cashier.merchant, goal=50)
+    referrals_on(program, mode=ReferralMode.BOTH, reward_kind=ReferralRewardKind.VOUCHER, voucher_title="Cake")
+    referrer = CardFactory(program=program)
+    friend = a_friend_of(referrer)
+    Referral.objects.filter(friend_card=friend).update(state=ReferralState.QUALIFIED)  # as a held reward leaves it
+    manager = make_staff(paid_cashier.merchant, Role.MANAGER)
+
+    outcomes = run_concurrently(
+        lambda i: referral_rewards.referral_reward_give(
+            actor=manager.actor(), referral_id=Referral.objects.get(friend_card=friend).pk
+        ),
+        n=6,
+    )
+
+    refused = [o.error for o in outcomes if not o.ok]
+    assert len(refused) == 5 and {e.code for e in refused} == {"referral_reward_not_held"}
+    assert Voucher.objects.filter(card__in=[referrer, friend]).count() == 2
+    assert Referral.objects.get(friend_card=friend).state == ReferralState.REWARDED

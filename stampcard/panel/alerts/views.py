@@ -1,6 +1,8 @@
 """Suspicious-activity alerts of the scanner's anti-abuse checks (``scanner.AbuseAlert``): the open ones to review,
 the reviewed ones as history, and marking one reviewed (who and when are kept). A staff member limited to locations
-sees only the alerts of those locations (``scanner.selectors.alerts_list``)."""
+sees only the alerts of those locations (``scanner.selectors.alerts_list``). Beside them, for staff who see the whole
+merchant, what the referral programme could not settle by itself: invitations refused as abuse, and rewards the
+plan's monthly cap held back."""
 
 import uuid
 from dataclasses import dataclass
@@ -12,6 +14,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from stampcard.checkouts import referral_rewards
+from stampcard.core.errors import ApplicationError
 from stampcard.merchants.models import Role
 from stampcard.panel.access import panel_of, panel_view
 from stampcard.referrals import selectors as referrals_selectors
@@ -54,6 +58,11 @@ def abuse_alerts_page(request: HttpRequest) -> HttpResponse:
             "referral_flags": list(referrals_selectors.referral_flags_open(merchant=panel.merchant)[:PAGE_SIZE])
             if state == "open" and panel.location_ids is None
             else [],
+            "referral_rewards_held": list(
+                referrals_selectors.referral_rewards_held(merchant=panel.merchant)[:PAGE_SIZE]
+            )
+            if state == "open" and panel.location_ids is None
+            else [],
         },
     )
 
@@ -72,4 +81,19 @@ def referral_flag_review(request: HttpRequest, referral_id: uuid.UUID) -> HttpRe
         raise Http404
     referrals_services.referral_flag_review(actor=panel.actor, referral_id=referral_id)
     messages.success(request, _("The refused invitation is marked reviewed."))
+    return HttpResponseRedirect(reverse("panel:abuse-alerts"))
+
+
+@panel_view(Role.MANAGER, methods=("POST",))
+def referral_reward_give(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
+    """Give a referral reward the plan's monthly cap held back; the cap's refusal, if it still holds, is shown."""
+    panel = panel_of(request)
+    if panel.location_ids is not None:
+        raise Http404
+    try:
+        referral_rewards.referral_reward_give(actor=panel.actor, referral_id=referral_id)
+    except ApplicationError as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The referral reward is given."))
     return HttpResponseRedirect(reverse("panel:abuse-alerts"))

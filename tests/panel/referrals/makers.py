@@ -1,5 +1,6 @@
 """Referrals refused as abuse (``referrals.Referral`` with ``flagged``) for the panel's URL walk and referral tests."""
 
+from stampcard.core import clock
 from stampcard.referrals.models import Referral, ReferralMode, ReferralState, RefusalReason
 from tests.factories import CardFactory, CustomerFactory
 from tests.panel.objects import Shop, object_maker
@@ -17,6 +18,22 @@ def referral_flag_create(shop: Shop, *, refusal: RefusalReason = RefusalReason.D
         state=ReferralState.REFUSED,
         refusal=refusal,
         flagged=True,
+        mode=ReferralMode.BOTH,
+    )
+
+
+def referral_held_create(shop: Shop) -> Referral:
+    """A friend of the shop's card whose first paid visit qualified the referral while the plan's cap held back the
+    reward."""
+    friend = CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant, name="Held friend"))
+    return Referral.objects.create(
+        merchant=shop.merchant,
+        program=shop.program,
+        referrer_card=shop.card,
+        friend_card=friend,
+        friend_customer=friend.customer,
+        state=ReferralState.QUALIFIED,
+        qualified_at=clock.now(),
         mode=ReferralMode.BOTH,
     )
 

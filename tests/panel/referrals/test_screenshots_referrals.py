@@ -1,12 +1,13 @@
 """The panel's referral screens in a real browser, in English and Ukrainian, at phone and desktop width: the
-designer's Referral step and the refused invitations under Suspicious activity. ``SCREENSHOTS_DIR`` keeps PNGs."""
+designer's Referral step, and the refused invitations and held rewards under Suspicious activity.
+``SCREENSHOTS_DIR`` keeps PNGs."""
 
 import pytest
 
 from stampcard.referrals.models import ReferralMode
 from tests.browser import chromium, fits_the_screen
 from tests.panel.objects import shop_create
-from tests.panel.referrals.makers import referral_flag_create
+from tests.panel.referrals.makers import referral_flag_create, referral_held_create
 from tests.panel.test_screenshots import _shot, _signed_in_as_owner
 from tests.referrals.conftest import referrals_on
 
@@ -25,6 +26,7 @@ def test_the_referral_screens_speak_the_language_and_fit_the_screen(browser, liv
     shop = shop_create("Blue Cup")
     referrals_on(shop.program, mode=ReferralMode.BOTH, reward_stamps=2)
     referral_flag_create(shop)
+    referral_held_create(shop)
     context, page = _signed_in_as_owner(browser, live_server, shop, language=language, width=width)
 
     for name, path in (
@@ -38,4 +40,5 @@ def test_the_referral_screens_speak_the_language_and_fit_the_screen(browser, liv
             assert fits_the_screen(page), f"{path} is wider than a phone"
         _shot(page, f"{name}-{language}-{width}")
     assert page.get_by_test_id("referral-flag").count() == 1
+    assert page.get_by_test_id("referral-reward-held").count() == 1
     context.close()
