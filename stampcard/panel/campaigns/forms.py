@@ -146,6 +146,18 @@ def rows_of(rule: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def builder_shows(rule: dict[str, Any]) -> bool:
+    """Whether the builder's rows say exactly what ``rule`` says: at most CONDITION_ROWS conditions, groups one level
+    deep, every group combining its conditions the same way. A rule made through the API may say more (deeper
+    groups, more conditions); the builder then shows a simplified view and keeps the rule unless its rows change."""
+    groups = [child for child in rule.get("rules", []) if "segment" not in child]
+    if any("segment" not in node for group in groups for node in group.get("rules", [])):
+        return False
+    if len({group.get("match", "any") for group in groups}) > 1:
+        return False
+    return len(_segments(rule)) <= CONDITION_ROWS
+
+
 def inner_match_of(rule: dict[str, Any]) -> str:
     """How the conditions of one row group combine: the match of the first group in the rule ("any" when the top
     matches all, the usual "this AND (that OR that)")."""

@@ -45,12 +45,17 @@ def _audience_size(merchant: Any, audience: dict[str, Any]) -> int | None:
 
 def _form_page(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
     panel = request.panel  # type: ignore[attr-defined]
+    stored = campaign.audience if campaign else None
+    simplified = stored is not None and not forms.builder_shows(stored)
     if request.method == "POST":
-        form = forms.CampaignForm(request.POST)
-        conditions = forms.conditions_for(panel.merchant, data=request.POST)
+        form = forms.CampaignForm(request.POST, initial=forms.campaign_initial(campaign) if campaign else None)
+        conditions = forms.conditions_for(panel.merchant, data=request.POST, audience=stored)
         conditions_ok = conditions.is_valid()
         if form.is_valid() and conditions_ok:
             audience = forms.audience_from(form.cleaned_data["match"], conditions, form.cleaned_data["inner_match"])
+            untouched = not conditions.has_changed() and not {"match", "inner_match"} & set(form.changed_data)
+            if campaign is not None and simplified and untouched:
+                audience = campaign.audience  # the rows were left as shown: keep the finer rule they sketch
             try:
                 if campaign is None:
                     campaign = services.campaign_create(actor=panel.actor, data=form.campaign_input(audience))
@@ -69,7 +74,15 @@ def _form_page(request: HttpRequest, campaign: Campaign | None) -> HttpResponse:
         form = forms.CampaignForm(initial=initial)
         conditions = forms.conditions_for(panel.merchant, audience=campaign.audience if campaign else None)
         size = _audience_size(panel.merchant, campaign.audience if campaign else rules.EMPTY)
-    context = {"form": form, "conditions": conditions, "campaign": campaign, "size": size, "params": forms.PARAMS}
+    context = {
+        "form": form,
+        "conditions": conditions,
+        "campaign": campaign,
+        "size": size,
+        "params": forms.PARAMS,
+        "audience_simplified": simplified,
+        "condition_rows": forms.CONDITION_ROWS,
+    }
     return render(request, "panel/campaigns/form.html", context)
 
 

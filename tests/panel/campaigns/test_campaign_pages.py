@@ -3,10 +3,14 @@ the campaign page sends, schedules, cancels and shows progress that survives a r
 
 import pytest
 
-from stampcard.campaigns.campaigns import preparing
+from stampcard.campaigns.audiences import rules
+from stampcard.campaigns.campaigns import preparing, services
 from stampcard.campaigns.campaigns.models import Campaign, CampaignState
 from stampcard.cards.models import Program
+from stampcard.merchants.actors import Channel
+from stampcard.merchants.models import Role
 from tests.campaigns.campaigns.conftest import card_of
+from tests.campaigns.messages.conftest import PARTS
 
 pytestmark = pytest.mark.django_db
 
@@ -157,3 +161,83 @@ def test_schedule_reads_the_merchants_time_zone_and_cancel_stops_it(shop, manage
 def test_the_menu_shows_campaigns_to_managers_only(shop, manager_client, cashier_client):
     assert 'href="/panel/campaigns/"' in manager_client.get("/panel/").content.decode()
     assert 'href="/panel/campaigns/"' not in cashier_client.get("/panel/").content.decode()
+
+
+DEEP_AUDIENCE = {
+    "match": "all",
+    "rules": [
+        {"segment": "language", "language": "uk"},
+        {
+            "match": "any",
+            "rules": [
+                {"segment": "last_visit", "more_than_days": 30},
+                {
+                    "match": "all",
+                    "rules": [
+                        {"segment": "wallet", "platform": "apple"},
+                        {"segment": "consent", "marketing_email": True},
+                    ],
+                },
+            ],
+        },
+    ],
+}
+
+
+def _deep_campaign(shop):
+    data = services.CampaignInput(name="From the API", audience=DEEP_AUDIENCE, channels=["email"], parts=PARTS)
+    return services.campaign_create(actor=shop.staff[Role.MANAGER].actor(Channel.API), data=data)
+
+
+def _posted_as_shown(response) -> dict:
+    """What the browser posts back for the page as rendered, every field left as it is."""
+    data = {}
+    forms_shown = [response.context["form"], response.context["conditions"].management_form]
+    forms_shown += response.context["conditions"].forms
+    for form in forms_shown:
+        for bound in form:
+            value = bound.value()
+            if value is None or value is False:
+                continue
+            data[bound.html_name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data
+
+
+def test_an_api_audience_the_rows_cannot_show_is_kept_while_the_rows_are_left_alone(shop, manager_client):
+    campaign = _deep_campaign(shop)
+    page = manager_client.get(f"/panel/campaigns/{campaign.pk}/edit/")
+    assert 'data-testid="audience-simplified"' in page.content.decode()
+
+    data = {**_posted_as_shown(page), "name": "Renamed in the panel"}
+    response = manager_client.post(f"/panel/campaigns/{campaign.pk}/edit/", data)
+
+    assert response.status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.name == "Renamed in the panel" and campaign.audience == rules.rule_clean(
+        DEEP_AUDIENCE, languages=services.languages()
+    )
+
+
+def test_changing_the_rows_of_an_api_audience_replaces_it_with_what_they_say(shop, manager_client):
+    campaign = _deep_campaign(shop)
+    data = _posted_as_shown(manager_client.get(f"/panel/campaigns/{campaign.pk}/edit/"))
+    data["c-1-days"] = "45"
+
+    assert manager_client.post(f"/panel/campaigns/{campaign.pk}/edit/", data).status_code == 302
+
+    campaign.refresh_from_db()
+    assert campaign.audience != rules.rule_clean(DEEP_AUDIENCE, languages=services.languages())
+    assert {"segment": "last_visit", "more_than_days": 45} in rules_flat(campaign.audience)
+
+
+def test_a_builder_made_audience_shows_no_simplification_notice(shop, manager_client):
+    manager_client.post("/panel/campaigns/new/", form_data(shop))
+    campaign = Campaign.objects.get(merchant=shop.merchant)
+    page = manager_client.get(f"/panel/campaigns/{campaign.pk}/edit/").content.decode()
+    assert 'data-testid="audience-simplified"' not in page
+
+
+def rules_flat(rule):
+    if "segment" in rule:
+        return [rule]
+    return [node for child in rule["rules"] for node in rules_flat(child)]

@@ -12,6 +12,7 @@ from stampcard.campaigns.messages import sender
 from stampcard.merchants.models import Role
 from tests.browser import chromium, fits_the_screen
 from tests.campaigns.campaigns.conftest import campaign_input, card_of, stamp
+from tests.panel.campaigns.test_campaign_pages import DEEP_AUDIENCE
 from tests.panel.objects import shop_create
 from tests.panel.test_screenshots import _shot, _signed_in_as_owner
 
@@ -45,7 +46,8 @@ def _campaigns(shop):
     sender.message_send(message_id=sent.message_id)
     for recipient in CampaignRecipient.objects.filter(campaign=sent).select_related("card")[:12]:
         stamp(recipient.card, at=sent.sent_at + timedelta(days=1))
-    return draft, sent
+    deep = services.campaign_create(actor=actor, data=campaign_input(DEEP_AUDIENCE, name="Made through the API"))
+    return draft, sent, deep
 
 
 @pytest.mark.parametrize("language", ["en", "uk"])
@@ -54,12 +56,13 @@ def test_campaign_pages_speak_the_language_and_fit_the_screen(browser, live_serv
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     shop = shop_create("Blue Cup")
-    draft, sent = _campaigns(shop)
+    draft, sent, deep = _campaigns(shop)
     context, page = _signed_in_as_owner(browser, live_server, shop, language=language, width=width)
     pages = [
         ("campaigns", "/panel/campaigns/"),
         ("campaign-new", "/panel/campaigns/new/"),
         ("campaign-edit", f"/panel/campaigns/{draft.pk}/edit/"),
+        ("campaign-edit-api-audience", f"/panel/campaigns/{deep.pk}/edit/"),
         ("campaign-draft", f"/panel/campaigns/{draft.pk}/"),
         ("campaign-sent", f"/panel/campaigns/{sent.pk}/"),
     ]
