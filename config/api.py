@@ -15,6 +15,7 @@ from stampcard.campaigns.messages.api import router as messages_router
 from stampcard.campaigns.webhooks.api import router as webhooks_router
 from stampcard.cards.api import router as journal_router
 from stampcard.cards.imports_api import router as imports_router
+from stampcard.checkouts.referral_rewards_api import router as referral_rewards_router
 from stampcard.core.errors import NotAuthenticated
 from stampcard.customers.privacy_api import router as customer_privacy_router
 from stampcard.inserts.api import router as inserts_router
@@ -58,5 +59,6 @@ api.add_router("", campaigns_router)
 api.add_router("", automations_router)
 api.add_router("", analytics_router)
 api.add_router("", referrals_router)
+api.add_router("", referral_rewards_router)
 api.add_router("/scanner", scanner_router)
 api.add_router("/alerts", alerts_router)
