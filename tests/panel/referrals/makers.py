@@ -6,36 +6,28 @@ from tests.factories import CardFactory, CustomerFactory
 from tests.panel.objects import Shop, object_maker
 
 
-def referral_flag_create(shop: Shop, *, refusal: RefusalReason = RefusalReason.DEVICE_FARM) -> Referral:
-    """A friend of the shop's card, refused and flagged for ``refusal``."""
-    friend = CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant, name="Friend"))
+def _friend_referral(shop: Shop, *, name: str, **fields: object) -> Referral:
+    friend = CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant, name=name))
     return Referral.objects.create(
         merchant=shop.merchant,
         program=shop.program,
         referrer_card=shop.card,
         friend_card=friend,
         friend_customer=friend.customer,
-        state=ReferralState.REFUSED,
-        refusal=refusal,
-        flagged=True,
         mode=ReferralMode.BOTH,
+        **fields,
     )
+
+
+def referral_flag_create(shop: Shop, *, refusal: RefusalReason = RefusalReason.DEVICE_FARM) -> Referral:
+    """A friend of the shop's card, refused and flagged for ``refusal``."""
+    return _friend_referral(shop, name="Friend", state=ReferralState.REFUSED, refusal=refusal, flagged=True)
 
 
 def referral_held_create(shop: Shop) -> Referral:
     """A friend of the shop's card whose first paid visit qualified the referral while the plan's cap held back the
     reward."""
-    friend = CardFactory(program=shop.program, customer=CustomerFactory(merchant=shop.merchant, name="Held friend"))
-    return Referral.objects.create(
-        merchant=shop.merchant,
-        program=shop.program,
-        referrer_card=shop.card,
-        friend_card=friend,
-        friend_customer=friend.customer,
-        state=ReferralState.QUALIFIED,
-        qualified_at=clock.now(),
-        mode=ReferralMode.BOTH,
-    )
+    return _friend_referral(shop, name="Held friend", state=ReferralState.QUALIFIED, qualified_at=clock.now())
 
 
 @object_maker("referral_id")
