@@ -19,7 +19,8 @@ code never imports it. It follows ``reference/wallet.md`` section 4:
   signed ``save`` callback to the class's ``callbackOptions.url``.
 
 ``fail_next`` injects failures (e.g. 503) to exercise retries. ``callback_body`` / ``send_callback`` sign callbacks
-exactly as Google does, with this stand-in's keys (``google_wallet_callbacks``).
+exactly as Google does, with this stand-in's keys (``google_wallet_callbacks``). The HTTP routing is in
+``google_wallet_server``, Google's error shape and the API's rules beyond the schema in ``google_wallet_api``.
 """
 
 import contextlib
@@ -31,11 +32,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 import httpx
 import jwt
@@ -43,6 +42,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from stampcard.sandbox import google_wallet_schema
+from stampcard.sandbox.google_wallet_api import error, merchant_locations_problem, merge, route_operation
 from stampcard.sandbox.google_wallet_callbacks import CallbackSigner
 from stampcard.sandbox.loopback import LoopbackHttpStandIn
 
@@ -53,7 +53,6 @@ MAX_MESSAGES = 10  # a class's or object's ``messages``: "The maximum number of 
 RESOURCES = ("loyaltyClass", "loyaltyObject")
 # The methods whose request body Google's parser checks against the discovery document's schema.
 BODY_OPERATIONS = ("insert", "patch", "update", "addMessage")
-ERROR_REASONS = {400: "invalid", 401: "authError", 403: "forbidden", 404: "notFound", 409: "duplicate"}
 
 
 def service_account_ensure(
@@ -98,15 +97,6 @@ def start_dev_stand_in(*, port: int | None = None) -> "GoogleWalletStandIn":
         issuer_id=settings.GOOGLE_WALLET_ISSUER_ID,
         port=settings.GOOGLE_WALLET_STANDIN_PORT if port is None else port,
     ).start()
-
-
-def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
-    for name, value in patch.items():
-        if isinstance(value, dict) and isinstance(target.get(name), dict):
-            _merge(target[name], value)
-        else:
-            target[name] = copy.deepcopy(value)
-    return target
 
 
 @dataclass
@@ -162,7 +152,9 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         self.state = StandInState()
         self.lock = threading.RLock()
         self.callbacks = CallbackSigner(issuer_id=issuer_id, now=self.now)
-        self._listen(host=host, port=port, handler=_handler_for(self))
+        from stampcard.sandbox.google_wallet_server import handler_for
+
+        self._listen(host=host, port=port, handler=handler_for(self))
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
@@ -196,6 +188,11 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         with self.lock:
             found = self.state.classes.get(class_id)
             return copy.deepcopy(found) if found is not None else None
+
+    def request_log(self, *, method: str, path: str, body: Any, status: int) -> None:
+        """Record an API call and its answer (the HTTP side calls it for every walletobjects request)."""
+        with self.lock:
+            self.state.requests.append(LoggedRequest(method=method, path=path, body=body, status=status))
 
     def requests(self, method: str | None = None, path_contains: str = "") -> list[LoggedRequest]:
         with self.lock:
@@ -242,16 +239,16 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         auth = headers.get("Authorization", "")
         with self.lock:
             if not auth.startswith("Bearer ") or auth[7:] not in self.state.tokens:
-                return _error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
+                return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
             for fault in self.state.faults:
                 if fault.remaining > 0 and fault.path_contains in path:
                     fault.remaining -= 1
-                    return _error(fault.status, "UNAVAILABLE", "Injected failure.")
+                    return error(fault.status, "UNAVAILABLE", "Injected failure.")
             parts = path.removeprefix("/walletobjects/v1/").split("/")
             resource = parts[0]
-            operation = _operation(method, parts)
+            operation = route_operation(method, parts)
             if resource not in RESOURCES or operation is None:
-                return _error(404, "NOT_FOUND", "No such route.")
+                return error(404, "NOT_FOUND", "No such route.")
             if operation in BODY_OPERATIONS:
                 found = google_wallet_schema.violations(google_wallet_schema.request_schema(resource, operation), body)
                 if found:
@@ -261,7 +258,7 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
                 return self._insert(resource, store, body)
             resource_id = unquote(parts[1])
             if resource_id not in store:
-                return _error(404, "NOT_FOUND", f"Resource {resource_id} not found.")
+                return error(404, "NOT_FOUND", f"Resource {resource_id} not found.")
             if operation == "get":
                 return 200, copy.deepcopy(store[resource_id])
             if operation == "addMessage":
@@ -270,25 +267,25 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
 
     def _check_body(self, resource: str, body: Any) -> tuple[int, dict[str, Any]] | None:
         if not isinstance(body, dict):
-            return _error(400, "INVALID_ARGUMENT", "A JSON object is required.")
-        problem = _merchant_locations_problem(body.get("merchantLocations"))
+            return error(400, "INVALID_ARGUMENT", "A JSON object is required.")
+        problem = merchant_locations_problem(body.get("merchantLocations"))
         if problem:
-            return _error(400, "INVALID_ARGUMENT", problem)
+            return error(400, "INVALID_ARGUMENT", problem)
         if len(body.get("messages") or []) > MAX_MESSAGES:
-            return _error(400, "INVALID_ARGUMENT", f"At most {MAX_MESSAGES} messages are allowed.")
+            return error(400, "INVALID_ARGUMENT", f"At most {MAX_MESSAGES} messages are allowed.")
         if resource == "loyaltyClass":
             if body.get("reviewStatus", "").upper() == "APPROVED":
-                return _error(400, "INVALID_ARGUMENT", "reviewStatus APPROVED cannot be set by the issuer.")
+                return error(400, "INVALID_ARGUMENT", "reviewStatus APPROVED cannot be set by the issuer.")
             missing = [name for name in ("issuerName", "programName", "programLogo") if name not in body]
             if missing:
-                return _error(400, "INVALID_ARGUMENT", f"Missing {', '.join(missing)}.")
+                return error(400, "INVALID_ARGUMENT", f"Missing {', '.join(missing)}.")
         else:
             class_id = body.get("classId", "")
             found = self.state.classes.get(class_id)
             if found is None:
-                return _error(404, "NOT_FOUND", f"Class {class_id} not found.")
+                return error(404, "NOT_FOUND", f"Class {class_id} not found.")
             if found.get("reviewStatus") == "DRAFT":
-                return _error(400, "INVALID_ARGUMENT", "Objects cannot use a class in DRAFT.")
+                return error(400, "INVALID_ARGUMENT", "Objects cannot use a class in DRAFT.")
         return None
 
     def _insert(self, resource: str, store: dict[str, Any], body: Any) -> tuple[int, dict[str, Any]]:
@@ -297,9 +294,9 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
             return problem
         resource_id = str(body.get("id", ""))
         if not resource_id.startswith(self.issuer_id + "."):
-            return _error(403, "PERMISSION_DENIED", "The id must start with your issuer id.")
+            return error(403, "PERMISSION_DENIED", "The id must start with your issuer id.")
         if resource_id in store:
-            return _error(409, "ALREADY_EXISTS", f"Resource {resource_id} already exists.")
+            return error(409, "ALREADY_EXISTS", f"Resource {resource_id} already exists.")
         stored = self._stored(resource, {k: v for k, v in body.items() if k != "notifyPreference"})
         store[resource_id] = stored
         return 200, copy.deepcopy(stored)
@@ -308,11 +305,11 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         self, resource: str, store: dict[str, Any], resource_id: str, body: Any, *, replace: bool
     ) -> tuple[int, dict[str, Any]]:
         if not isinstance(body, dict):
-            return _error(400, "INVALID_ARGUMENT", "A JSON object is required.")
+            return error(400, "INVALID_ARGUMENT", "A JSON object is required.")
         if body.get("id", resource_id) != resource_id:
-            return _error(400, "INVALID_ARGUMENT", "The id in the body differs from the path.")
+            return error(400, "INVALID_ARGUMENT", "The id in the body differs from the path.")
         fields = {k: v for k, v in body.items() if k != "notifyPreference"}
-        candidate = copy.deepcopy(fields) if replace else _merge(copy.deepcopy(store[resource_id]), fields)
+        candidate = copy.deepcopy(fields) if replace else merge(copy.deepcopy(store[resource_id]), fields)
         candidate["id"] = resource_id
         problem = self._check_body(resource, candidate)
         if problem:
@@ -331,14 +328,14 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         answers QuotaExceededException (here a 429 RESOURCE_EXHAUSTED naming it) and adds nothing."""
         message = body.get("message")
         if not isinstance(message, dict) or not message:
-            return _error(400, "INVALID_ARGUMENT", "A message is required.")
+            return error(400, "INVALID_ARGUMENT", "A message is required.")
         stored = store[resource_id]
         messages = [*(stored.get("messages") or []), copy.deepcopy(message)]
         if len(messages) > MAX_MESSAGES:
-            return _error(400, "INVALID_ARGUMENT", f"At most {MAX_MESSAGES} messages are allowed.")
+            return error(400, "INVALID_ARGUMENT", f"At most {MAX_MESSAGES} messages are allowed.")
         if resource == "loyaltyObject" and message.get("messageType") == "TEXT_AND_NOTIFY":
             if not self._notification_take(resource_id):
-                return _error(429, "RESOURCE_EXHAUSTED", "QuotaExceededException: too many notifications for the pass.")
+                return error(429, "RESOURCE_EXHAUSTED", "QuotaExceededException: too many notifications for the pass.")
             self.state.notified_messages.setdefault(resource_id, []).append(copy.deepcopy(message))
         stored["messages"] = messages
         return 200, {"resource": copy.deepcopy(stored)}
@@ -401,97 +398,3 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
 def _quietly(function: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     with contextlib.suppress(httpx.HTTPError):  # Google's callbacks are best effort too
         function(*args, **kwargs)
-
-
-def _operation(method: str, parts: list[str]) -> str | None:
-    """The discovery document's method for a route under ``/walletobjects/v1/{resource}``, or None."""
-    if len(parts) == 1:
-        return "insert" if method == "POST" else None
-    if len(parts) == 2:
-        return {"GET": "get", "PATCH": "patch", "PUT": "update"}.get(method)
-    if len(parts) == 3 and parts[2] == "addMessage":
-        return "addMessage" if method == "POST" else None
-    return None
-
-
-MAX_MERCHANT_LOCATIONS = 10
-
-
-def _merchant_locations_problem(locations: Any) -> str | None:
-    """Google's rules for ``merchantLocations`` beyond its types (the schema checks those): "a maximum of ten on the
-    class/object; any additional MerchantLocations added beyond the 10 will be rejected", and latitude/longitude
-    outside -90..90 / -180..180 "will be rejected" (walletobjects v1 discovery document)."""
-    if not isinstance(locations, list):
-        return None
-    if len(locations) > MAX_MERCHANT_LOCATIONS:
-        return f"merchantLocations: at most {MAX_MERCHANT_LOCATIONS} are allowed, got {len(locations)}."
-    for index, point in enumerate(locations):
-        if not isinstance(point, dict):
-            continue
-        for name, bound in (("latitude", 90.0), ("longitude", 180.0)):
-            value = point.get(name)
-            if isinstance(value, int | float) and not -bound <= value <= bound:
-                return f"merchantLocations[{index}].{name}: {value} is outside -{bound:g}..{bound:g}."
-    return None
-
-
-def _error(code: int, status: str, message: str) -> tuple[int, dict[str, Any]]:
-    reason = ERROR_REASONS.get(code, "backendError")
-    errors = [{"message": message, "domain": "global", "reason": reason}]
-    return code, {"error": {"code": code, "message": message, "errors": errors, "status": status}}
-
-
-def _handler_for(stand_in: GoogleWalletStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature
-            pass
-
-        def _read_body(self) -> bytes:
-            length = int(self.headers.get("Content-Length") or 0)
-            return self.rfile.read(length) if length else b""
-
-        def _send(self, status: int, payload: Any, content_type: str = "application/json") -> None:
-            data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _handle(self, method: str) -> None:
-            raw = self._read_body()
-            path = urlsplit(self.path).path
-            if path == "/token" and method == "POST":
-                status, payload = stand_in._token(parse_qs(raw.decode()))
-                return self._send(status, payload)
-            if path == "/gp/m/issuer/keys" and method == "GET":
-                return self._send(200, stand_in.root_keys())
-            if path.startswith("/gp/v/save/") and method == "GET":
-                status, html = stand_in._save_page(path.removeprefix("/gp/v/save/"))
-                return self._send(status, html, "text/html; charset=utf-8")
-            if path.startswith("/walletobjects/v1/"):
-                try:
-                    body = json.loads(raw) if raw else None
-                except ValueError:
-                    return self._send(*_error(400, "INVALID_ARGUMENT", "Invalid JSON."))
-                status, payload = stand_in._api(method, path, self.headers, body)
-                with stand_in.lock:
-                    stand_in.state.requests.append(LoggedRequest(method=method, path=path, body=body, status=status))
-                return self._send(status, payload)
-            return self._send(*_error(HTTPStatus.NOT_FOUND, "NOT_FOUND", "No such route."))
-
-        def do_GET(self) -> None:  # noqa: N802
-            self._handle("GET")
-
-        def do_POST(self) -> None:  # noqa: N802
-            self._handle("POST")
-
-        def do_PATCH(self) -> None:  # noqa: N802
-            self._handle("PATCH")
-
-        def do_PUT(self) -> None:  # noqa: N802
-            self._handle("PUT")
-
-    return Handler

@@ -1,7 +1,8 @@
 """A Poster stand-in on loopback (Web API, OAuth, signed webhooks) for the tests and the local demo."""
 
 from stampcard.sandbox.poster.simulator import simulator_url
-from stampcard.sandbox.poster.standin import PosterStandIn, dev_token, sign_webhook
+from stampcard.sandbox.poster.standin import PosterStandIn, dev_token
+from stampcard.sandbox.poster.webhooks import sign_webhook
 
 __all__ = [
     "DEMO_ACCOUNT",

@@ -26,38 +26,24 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
-
-import httpx
 
 from stampcard.sandbox.loopback import LoopbackHttpStandIn
 from stampcard.sandbox.poster import web_api
+from stampcard.sandbox.poster.oauth import OAuthProvider
 from stampcard.sandbox.poster.state import (
     Account,
+    Fault,
     HistoryEntry,
     Line,
     PrintedReceipt,
     Product,
     Spot,
+    StandInState,
     Txn,
     webhook_history_data,
 )
-
-CODE_TTL_SECONDS = 600
-
-
-def sign_webhook(body: dict[str, Any], *, secret: str) -> str:
-    """Poster's webhook signature, as its PHP sample computes it (implode(';', …) of the values, then md5)."""
-
-    def php(value: Any) -> str:
-        return "" if value is None or value is False else "1" if value is True else str(value)
-
-    parts = [php(body.get(k)) for k in ("account", "object", "object_id", "action")]
-    if body.get("data") is not None:
-        parts.append(php(body["data"]))
-    parts += [php(body.get("time")), secret]
-    return hashlib.md5(";".join(parts).encode()).hexdigest()  # noqa: S324 - Poster's scheme
+from stampcard.sandbox.poster.webhooks import WebhookSender
 
 
 def dev_token(*, account_number: str, account: str, secret: str) -> str:
@@ -66,41 +52,7 @@ def dev_token(*, account_number: str, account: str, secret: str) -> str:
     return f"{account_number}:{digest}"
 
 
-@dataclass
-class Delivery:
-    url: str
-    body: dict[str, Any]
-    status: int  # 0 = no answer
-    answer: str = ""
-
-
-@dataclass
-class Fault:
-    status: int
-    remaining: int
-    path_contains: str = ""
-
-
-@dataclass
-class Grant:
-    account: str
-    redirect_uri: str
-    expires_at: float
-
-
-@dataclass
-class StandInState:
-    accounts: dict[str, Account] = field(default_factory=dict)
-    tokens: dict[str, str] = field(default_factory=dict)  # token -> account login
-    codes: dict[str, Grant] = field(default_factory=dict)
-    deliveries: list[Delivery] = field(default_factory=list)
-    calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (method, query without token)
-    faults: list[Fault] = field(default_factory=list)
-    receipts: list[PrintedReceipt] = field(default_factory=list)  # pre-checks the registers printed
-    next_transaction_id: int = 1000
-
-
-class PosterStandIn(LoopbackHttpStandIn):
+class PosterStandIn(WebhookSender, OAuthProvider, LoopbackHttpStandIn):
     """``with PosterStandIn(application_id=..., application_secret=..., webhook_url=...) as poster:``; point the
     settings at it with ``poster.settings()``."""
 
@@ -339,120 +291,6 @@ class PosterStandIn(LoopbackHttpStandIn):
         data = json.dumps({"user_id": user_id, "access_token": token})
         self.webhook_send(account, "application", 1, "added", data=data)
         return token
-
-    # -- webhooks ----------------------------------------------------------------------------------------------
-
-    def webhook_body(
-        self,
-        account: str,
-        object_name: str,
-        object_id: int | str,
-        action: str,
-        *,
-        data: str | None = None,
-        sent_at: int | None = None,
-        secret: str | None = None,
-    ) -> dict[str, Any]:
-        """A webhook body as Poster sends it. ``secret`` (instead of the application's) forges one."""
-        with self.lock:
-            found = self.state.accounts.get(account)
-            account_number = found.account_number if found else ""
-        body: dict[str, Any] = {
-            "account": account,
-            "account_number": account_number,
-            "object": object_name,
-            "object_id": int(object_id) if str(object_id).isdigit() else object_id,
-            "action": action,
-            "time": str(sent_at if sent_at is not None else int(self.now())),
-        }
-        if data is not None:
-            body["data"] = data
-        body["verify"] = sign_webhook(body, secret=secret if secret is not None else self.application_secret)
-        return body
-
-    def webhook_post(self, body: dict[str, Any], url: str | None = None) -> Delivery:
-        """POST one body to the webhook URL and record the answer."""
-        url = url or self.webhook_url
-        delivery = Delivery(url=url, body=body, status=0)
-        if url:
-            try:
-                response = httpx.post(
-                    url, content=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, timeout=30
-                )
-                delivery.status, delivery.answer = response.status_code, response.text[:500]
-            except httpx.HTTPError as exc:
-                delivery.answer = repr(exc)
-        with self.lock:
-            self.state.deliveries.append(delivery)
-        return delivery
-
-    def webhook_send(
-        self, account: str, object_name: str, object_id: int | str, action: str, *, data: str | None = None
-    ) -> Delivery | None:
-        if not self.webhook_url:
-            return None
-        return self.webhook_post(self.webhook_body(account, object_name, object_id, action, data=data))
-
-    def redeliver(self, *, times: int = 1) -> list[Delivery]:
-        """Send again, unchanged, each delivery that did not get HTTP 200 (Poster: up to 15 more over two days)."""
-        with self.lock:
-            failed = [d for d in self.state.deliveries if d.status != 200]
-        sent = []
-        for delivery in failed:
-            for _ in range(times):
-                sent.append(self.webhook_post(delivery.body, delivery.url))
-        return sent
-
-    def deliveries(self) -> list[Delivery]:
-        with self.lock:
-            return list(self.state.deliveries)
-
-    # -- OAuth -------------------------------------------------------------------------------------------------
-
-    def authorize(self, *, account: str, application_id: str, redirect_uri: str) -> str:
-        """The user approved access: a one-time code for ``account``."""
-        if application_id != self.application_id:
-            raise ValueError("unknown application_id")
-        if self.redirect_uri and redirect_uri != self.redirect_uri:
-            raise ValueError("redirect_uri differs from the application's settings")
-        code = secrets.token_hex(16)
-        with self.lock:
-            if account not in self.state.accounts:
-                raise ValueError("unknown account")
-            self.state.codes[code] = Grant(account=account, redirect_uri=redirect_uri, expires_at=self.now() + 600)
-        return code
-
-    def access_token(self, account_in_host: str, form: dict[str, str]) -> dict[str, Any]:
-        def refused(code: int, error_type: str, message: str) -> dict[str, Any]:
-            return {"code": code, "error_type": error_type, "error_message": message}
-
-        if form.get("application_id") != self.application_id:
-            return refused(143, "invalid_application", "Invalid application_id")
-        if not secrets.compare_digest(form.get("application_secret", ""), self.application_secret):
-            return refused(143, "invalid_application", "Invalid application_secret")
-        if form.get("grant_type") != "authorization_code":
-            return refused(400, "invalid_grant_type", "grant_type must be authorization_code")
-        with self.lock:
-            grant = self.state.codes.pop(form.get("code", ""), None)  # single use, even when refused below
-            if grant is None or grant.expires_at < self.now():
-                return refused(400, "invalid_code", "Invalid or expired code")
-            if grant.account != account_in_host or grant.redirect_uri != form.get("redirect_uri"):
-                return refused(400, "invalid_code", "The code was issued for another account or redirect_uri")
-            row = self.state.accounts[grant.account]
-        token = self.token_issue(row.account)
-        return {
-            "access_token": token,
-            "account_number": row.account_number,
-            "user": {"id": 1, "name": row.owner_name, "email": row.owner_email, "role_id": 3},
-            "ownerInfo": {
-                "email": row.owner_email,
-                "phone": "+380000000000",
-                "city": "",
-                "country": "UA",
-                "name": row.owner_name,
-                "company_name": row.company_name,
-            },
-        }
 
     # -- the Web API -------------------------------------------------------------------------------------------
 

@@ -97,6 +97,43 @@ class Account:
     transactions: dict[int, Txn] = field(default_factory=dict)
 
 
+# -- the stand-in's own bookkeeping: webhook deliveries, injected faults, OAuth grants ------------------------
+
+
+@dataclass
+class Delivery:
+    url: str
+    body: dict[str, Any]
+    status: int  # 0 = no answer
+    answer: str = ""
+
+
+@dataclass
+class Grant:
+    account: str
+    redirect_uri: str
+    expires_at: float
+
+
+@dataclass
+class Fault:
+    status: int
+    remaining: int
+    path_contains: str = ""
+
+
+@dataclass
+class StandInState:
+    accounts: dict[str, Account] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # token -> account login
+    codes: dict[str, Grant] = field(default_factory=dict)
+    deliveries: list[Delivery] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, str]]] = field(default_factory=list)  # (method, query without token)
+    faults: list[Fault] = field(default_factory=list)
+    receipts: list[PrintedReceipt] = field(default_factory=list)  # pre-checks the registers printed
+    next_transaction_id: int = 1000
+
+
 def history_payload(entry: HistoryEntry) -> dict[str, Any]:
     return {
         "history_id": str(entry.time_ms),

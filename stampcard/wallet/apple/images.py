@@ -71,10 +71,12 @@ _memory = _MemoryCache(budget=32 * 1024 * 1024)
 
 
 def _cached(key: str, render: Callable[[], bytes]) -> bytes:
-    path = _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.png"
-    data = _memory.get(str(path))
+    # Memory first, by the key itself: naming the file (a hash, a path, the folder made sure of) cost more than the
+    # lookup, six times a pass.
+    data = _memory.get(key)
     if data is not None:
         return data
+    path = _cache_dir() / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.png"
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -82,7 +84,7 @@ def _cached(key: str, render: Callable[[], bytes]) -> bytes:
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    _memory.put(str(path), data)
+    _memory.put(key, data)
     return data
 
 

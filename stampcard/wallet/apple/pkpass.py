@@ -6,9 +6,7 @@ See shared/reference/wallet.md section 1 for the format facts this follows.
 
 import functools
 import hashlib
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,8 +27,9 @@ from stampcard.vouchers.codes import format_code
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.selectors import vouchers_active_by_card
 from stampcard.wallet import geo
-from stampcard.wallet.apple import credentials, images
+from stampcard.wallet.apple import bundle, credentials, images
 from stampcard.wallet.apple.models import ApplePass
+from stampcard.wallet.apple.strings import strings_files as pass_strings_files
 from stampcard.wallet.stamps import program_look
 
 MEDIA_TYPE = "application/vnd.apple.pkpass"
@@ -320,7 +319,7 @@ def manifest_bytes(files: dict[str, bytes]) -> bytes:
     manifest = {
         name: _image_digest(data) if name.endswith(".png") else _digest(data) for name, data in sorted(files.items())
     }
-    return json.dumps(manifest, indent=1).encode()
+    return json.dumps(manifest, separators=(",", ":")).encode()
 
 
 def _digest(data: bytes) -> str:
@@ -350,74 +349,33 @@ def sign_manifest(manifest: bytes, signer: credentials.PassSigner) -> bytes:
 def pass_files(content: PassContent) -> dict[str, bytes]:
     """Every file of the pass except manifest and signature."""
     default = pass_json(content)
-    files = {"pass.json": json.dumps(default, ensure_ascii=False, indent=1).encode()}
+    # Compact: with ``indent`` json falls back to its pure-Python encoder, and Wallet reads either form.
+    files = {"pass.json": json.dumps(default, ensure_ascii=False, separators=(",", ":")).encode()}
     files.update(pass_strings(content, default))
     files.update(pass_images(content))
     return files
 
 
-# The pass.json keys whose values Wallet looks up in pass.strings.
-LOCALIZABLE_KEYS = frozenset(
-    {"label", "value", "changeMessage", "attributedValue", "relevantText", "description", "logoText"}
-)
-
-
 def pass_strings(content: PassContent, default: dict[str, Any]) -> dict[str, bytes]:
-    """``<language>.lproj/pass.strings`` for every language of ``settings.LANGUAGES``.
+    """``<language>.lproj/pass.strings`` for every language of ``settings.LANGUAGES`` (``apple.strings``).
 
-    Wallet shows a pass in the device's language by looking each localizable value of ``pass.json`` up as a key in
-    the matching ``pass.strings`` (the value itself when it is no key). ``pass.json`` speaks the customer's language
-    (what a device with neither language, or an Android pass app, shows); each file maps those texts to its own
-    language. Only our texts are listed, those that read differently in some language: what the merchant wrote reads
-    the same in every language and stays as written.
+    ``pass.json`` speaks the customer's language (what a device with neither language, or an Android pass app,
+    shows); each file maps those texts to its own language.
     """
     own = customer_language(content.card.customer)
-    variants = {
-        code: default if code == own else pass_json(content, language=code) for code, _name in settings.LANGUAGES
-    }
-    texts: dict[str, dict[str, str]] = {}
-    for code, variant in variants.items():
-        for key, value in _text_pairs(default, variant):
-            texts.setdefault(key, {}).setdefault(code, value)
-    ours = {key: by_code for key, by_code in texts.items() if len(set(by_code.values())) > 1}
-    return {
-        f"{code}.lproj/pass.strings": strings_file({key: by_code[code] for key, by_code in ours.items()})
-        for code in variants
-    }
-
-
-def _text_pairs(default: Any, variant: Any, key: str = "") -> list[tuple[str, str]]:
-    """(text in ``default``, the same text in ``variant``) for every localizable value: both are the same pass.json
-    built in two languages, so they have the same shape."""
-    if isinstance(default, dict) and isinstance(variant, dict):
-        return [pair for name, value in default.items() for pair in _text_pairs(value, variant.get(name), name)]
-    if isinstance(default, list) and isinstance(variant, list):
-        return [pair for one, other in zip(default, variant, strict=False) for pair in _text_pairs(one, other, key)]
-    if key in LOCALIZABLE_KEYS and isinstance(default, str) and isinstance(variant, str) and default:
-        return [(default, variant)]
-    return []
-
-
-def _strings_quote(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t") + '"'
-
-
-def strings_file(entries: dict[str, str]) -> bytes:
-    """An Apple ``.strings`` file: ``"key" = "value";`` lines, UTF-16 with a byte-order mark (Apple's encoding for
-    strings files; Wallet reads it whatever the device)."""
-    lines = [f"{_strings_quote(key)} = {_strings_quote(value)};\n" for key, value in entries.items()]
-    return "".join(lines).encode("utf-16")
+    variants = {code: None if code == own else pass_json(content, language=code) for code, _name in settings.LANGUAGES}
+    return pass_strings_files(default, variants)
 
 
 def zip_pass(files: dict[str, bytes], manifest: bytes, signature: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as bundle:
-        for name, data in [*files.items(), ("manifest.json", manifest), ("signature", signature)]:
-            # PNGs are compressed already.
-            compression = zipfile.ZIP_STORED if name.endswith(".png") else zipfile.ZIP_DEFLATED
-            bundle.writestr(zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0)), data, compress_type=compression)
-    return out.getvalue()
+    """The .pkpass archive (``apple.bundle``): the images and pass.strings repeat from build to build and come from
+    the member cache; pass.json, manifest and signature are new every time."""
+    members = [
+        bundle.member_cached(name, data) if name.endswith((".png", ".strings")) else bundle.member(name, data)
+        for name, data in files.items()
+    ]
+    members += (bundle.member("manifest.json", manifest), bundle.member("signature", signature))
+    return bundle.zip_members(members)
 
 
 def pkpass_build(*, apple_pass: ApplePass, signer: credentials.PassSigner | None = None) -> bytes:

@@ -7,7 +7,7 @@ import pytest
 
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.vouchers import services as vouchers_services
-from stampcard.wallet.apple import pkpass
+from stampcard.wallet.apple import pkpass, strings
 from tests.wallet.apple.conftest import unzip
 
 pytestmark = pytest.mark.django_db
@@ -96,6 +96,6 @@ def test_voucher_titles_stay_as_written_and_odd_characters_survive_the_strings_f
 
 
 def test_the_strings_file_escapes_quotes_backslashes_and_newlines():
-    data = pkpass.strings_file({'a "b"\\c\nd': "x"})
+    data = strings.strings_file((('a "b"\\c\nd', "x"),))
 
     assert read_strings(data) == {'a "b"\\c\nd': "x"}

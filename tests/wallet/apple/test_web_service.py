@@ -7,7 +7,7 @@ from django.utils.http import http_date
 
 from stampcard.cards.models import Card
 from stampcard.core.clock import frozen_at
-from stampcard.wallet.apple import selectors
+from stampcard.wallet.apple import pkpass, selectors
 from stampcard.wallet.apple.links import apple_pass_url
 from stampcard.wallet.apple.models import AppleDeviceLog, AppleRegistration
 from stampcard.wallet.apple.services import apple_pass_ensure
@@ -172,6 +172,17 @@ def test_an_unchanged_pass_is_304_and_a_changed_one_200(device, apple_pass, card
 
     assert unchanged.status_code == 304 and unchanged.content == b""
     assert changed.status_code == 200
+
+
+def test_a_304_builds_and_signs_nothing(device, apple_pass, card, monkeypatch):
+    touch(card, T0)
+    with frozen_at(T0 + dt.timedelta(minutes=1)):
+        last_modified = device.fetch(apple_pass)["Last-Modified"]
+        monkeypatch.setattr(pkpass, "pass_files", lambda content: pytest.fail("a 304 built the pass"))
+        monkeypatch.setattr(pkpass, "sign_manifest", lambda manifest, signer: pytest.fail("a 304 signed a pass"))
+        unchanged = device.fetch(apple_pass, if_modified_since=last_modified)
+
+    assert unchanged.status_code == 304
 
 
 def test_a_change_in_the_current_second_is_not_hidden_by_a_304(device, apple_pass, card):
