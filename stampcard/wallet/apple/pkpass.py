@@ -369,13 +369,10 @@ def pass_strings(content: PassContent, default: dict[str, Any]) -> dict[str, byt
 
 def zip_pass(files: dict[str, bytes], manifest: bytes, signature: bytes) -> bytes:
     """The .pkpass archive (``apple.bundle``): the images and pass.strings repeat from build to build and come from
-    the member cache; pass.json, manifest and signature are new every time."""
-    members = [
-        bundle.member_cached(name, data) if name.endswith((".png", ".strings")) else bundle.member(name, data)
-        for name, data in files.items()
-    ]
-    members += (bundle.member("manifest.json", manifest), bundle.member("signature", signature))
-    return bundle.zip_members(members)
+    the archive cache; pass.json, manifest and signature are new every time."""
+    repeating = {name: data for name, data in files.items() if name.endswith((".png", ".strings"))}
+    fresh = [(name, data) for name, data in files.items() if name not in repeating]
+    return bundle.zip_bundle(repeating, [*fresh, ("manifest.json", manifest), ("signature", signature)])
 
 
 def pkpass_build(*, apple_pass: ApplePass, signer: credentials.PassSigner | None = None) -> bytes:
