@@ -7,9 +7,10 @@ One run: fresh databases (``--app-db`` / ``--pgbench-db`` on ``BENCH_PG_URL``), 
 ``bench.mixctl``; pgbench's TPC-B on the same server as the baseline; then gunicorn (``config.wsgi``, DEBUG off), the
 task worker (``manage.py worker``) and the APNs and Google Wallet stand-ins run while ``bench.mixgen`` drives the mix
 (``mixgen.SCHEDULE``) at each client count. Per step: requests/s and p50/p95/p99 per endpoint, and where the CPU went
-(gunicorn + worker = app, PostgreSQL, load generator, stand-ins). The saturation point is the last step before
-throughput stops rising by ``RISE`` or p99 passes ``P99_BLOWUP`` x the first step's. Afterwards the database is
-checked against what the clients saw. The server, PostgreSQL and pgbench helpers are ``bench.stamp_throughput``'s.
+(gunicorn + worker = app, PostgreSQL, load generator, stand-ins). The saturation point is the first step within
+``RISE`` of the best throughput, or the step before p99 passes ``P99_BLOWUP`` x the first step's if that comes first;
+the run stops ``--past-saturation`` steps after it. Afterwards the database is checked against what the clients
+saw. The server, PostgreSQL and pgbench helpers are ``bench.stamp_throughput``'s.
 """
 
 import argparse
@@ -171,20 +172,28 @@ def step(
 
 
 def saturation(steps: list[dict[str, Any]]) -> dict[str, Any]:
-    """The last step before throughput stopped rising by RISE or p99 passed P99_BLOWUP x the first step's."""
+    """The saturation point: the first step within RISE of the best throughput (the knee: later steps add less than
+    RISE), or the step before p99 passes P99_BLOWUP x the first step's if that comes earlier. Taking the knee of the
+    best step, not the first step that failed to rise, keeps one window disturbed by a busy neighbour from ending
+    the search early."""
     if not steps:
         return {}
+    peak = max(step["rps"] for step in steps)
+    knee = next(i for i, step in enumerate(steps) if step["rps"] * RISE >= peak)
     first_p99 = steps[0]["latency_us"]["p99"] or 1
-    best = steps[0]
-    for current in steps[1:]:
-        flat = current["rps"] < best["rps"] * RISE
-        exploded = current["latency_us"]["p99"] > P99_BLOWUP * first_p99
-        if flat or exploded:
-            why = "throughput stopped rising" if flat else f"p99 passed {P99_BLOWUP:.0f} x the first step's"
-            return {"clients": best["clients"], "rps": round(best["rps"], 1), "reached": True,
-                    "next_clients": current["clients"], "why": why}  # fmt: skip
-        best = current
-    return {"clients": best["clients"], "rps": round(best["rps"], 1), "reached": False, "why": "not reached"}
+    blowup = next((i for i, step in enumerate(steps) if step["latency_us"]["p99"] > P99_BLOWUP * first_p99), None)
+    if blowup is not None and blowup <= knee:
+        at, why = max(0, blowup - 1), f"p99 passed {P99_BLOWUP:.0f} x the first step's"
+    else:
+        at, why = knee, "throughput stopped rising"
+    reached = at < len(steps) - 1
+    found = {"clients": steps[at]["clients"], "rps": round(steps[at]["rps"], 1), "index": at, "reached": reached}
+    found["p99_blowup_clients"] = steps[blowup]["clients"] if blowup is not None else None
+    if reached:
+        found.update(next_clients=steps[at + 1]["clients"], why=why)
+    else:
+        found["why"] = "not reached"
+    return found
 
 
 # --- correctness ----------------------------------------------------------------------------------------------------
@@ -293,7 +302,8 @@ def format_report(report: dict[str, Any]) -> str:
     if sat.get("reached"):
         lines.append(
             f"\n  saturation     at {sat['clients']} clients, {sat['rps']} req/s "
-            f"({sat['why']} at {sat['next_clients']})"
+            f"({sat['why']} at {sat['next_clients']}; p99 passed {P99_BLOWUP:.0f} x the first step's at "
+            f"{sat['p99_blowup_clients'] or 'no step'})"
         )
     else:
         lines.append(f"\n  saturation     not reached; best {sat.get('rps')} req/s at {sat.get('clients')} clients")
@@ -316,7 +326,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         pg_settings = server.settings()
     except psycopg.Error as exc:
         raise BenchError(f"cannot reach PostgreSQL at {server.url} (set BENCH_PG_URL): {exc}") from exc
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    args.json.parent.mkdir(parents=True, exist_ok=True)  # the seed (with the API key) and the logs go beside it
     app_url = server.db_url(args.app_db)
     config = ServerConfig(
         workers=args.workers, threads=args.threads, worker_class="gthread" if args.threads > 1 else "sync"
@@ -329,7 +339,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         _run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], env=app_env(app_url))
         seeding = [sys.executable, "-m", "bench.mixctl", "seed", *_flags(cards=args.cards, vouchers=args.vouchers)]
         seed_out = _run(seeding, env=app_env(app_url))
-        seed_file = OUT_DIR / f"{args.app_db}-seed.json"
+        seed_file = args.json.parent / f"{args.app_db}-seed.json"
         seed_file.write_text(seed_out.strip().splitlines()[-1])
         pgbench_init(server, args.pgbench_db, args.pgbench_scale)
         await_quiet(args.quiet_wait)
@@ -339,14 +349,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         stand_ins = StandIns(app_url)
         started.append(stand_ins)
         env = app_env(app_url, **stand_ins.env)
-        worker = Worker(env, OUT_DIR / f"{args.app_db}-worker.log")
+        worker = Worker(env, args.json.parent / f"{args.app_db}-worker.log")
         started.append(worker)
-        gunicorn = Gunicorn(config, app_url, OUT_DIR / f"{args.app_db}-gunicorn.log", env=stand_ins.env)
+        gunicorn = Gunicorn(config, app_url, args.json.parent / f"{args.app_db}-gunicorn.log", env=stand_ins.env)
         started.append(gunicorn)
         gunicorn.wait_healthy()
         trees = {"gunicorn": gunicorn.pid, "worker": worker.pid, "stand-ins": stand_ins.pid}
         steps: list[dict[str, Any]] = []
-        vouchers_from, past = 0, 0
+        vouchers_from = 0
         run_id = os.urandom(3).hex()
         per_step = args.vouchers // len(args.clients)
         for clients in args.clients:
@@ -364,8 +374,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 f"app share of app+db CPU {result['app_cpu_share']}",
                 flush=True,
             )
-            past = past + 1 if saturation(steps).get("reached") else 0
-            if past > args.past_saturation:
+            found = saturation(steps)
+            if found["reached"] and len(steps) - 1 - found["index"] >= args.past_saturation:
                 break
         for item in reversed(started):
             item.stop()
@@ -411,7 +421,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     add = parser.add_argument
     add("--clients", type=_int_list, default=[1, 2, 4, 8, 16, 32, 64], help="the concurrency steps, rising")
-    add("--past-saturation", type=int, default=1, help="steps to run after the saturation point (default 1)")
+    add("--past-saturation", type=int, default=2, help="steps to run after the saturation point (default 2)")
     add("--seconds", type=float, default=15.0)
     add("--warmup", type=float, default=3.0)
     add("--workers", type=int, default=3)

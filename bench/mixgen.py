@@ -276,7 +276,10 @@ def _record(tally: Tally, step: str, response: Response, started: float, done: f
 
 async def _client(till: Till, deadline: float) -> None:
     tally = till.tally
-    for position in itertools.cycle(range(len(SCHEDULE))):
+    # Each till starts at its own place in the schedule, so even a short window at many clients sees the whole mix
+    # (steps that need an earlier one's result, a reversal without a commit, are skipped until it has one).
+    start = till.index % len(SCHEDULE)
+    for position in itertools.chain(range(start, len(SCHEDULE)), itertools.cycle(range(len(SCHEDULE)))):
         if time.perf_counter() >= deadline:
             break
         step = SCHEDULE[position]
@@ -321,7 +324,7 @@ async def run(
     now = time.perf_counter()
     tally = Tally(window_start=now + warmup, window_end=now + warmup + seconds)
     tills = [
-        Till(i, target, cards[i::clients], vouchers[i::clients], tally, Phone(i + hash(target.run_id) % 97))
+        Till(i, target, cards[i::clients], vouchers[i::clients], tally, Phone(i + sum(target.run_id.encode()) % 97))
         for i in range(clients)
     ]
     tasks = [asyncio.create_task(_client(till, tally.window_end)) for till in tills]

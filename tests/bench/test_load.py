@@ -21,13 +21,22 @@ def test_saturation_is_the_last_step_before_throughput_stops_rising():
     assert found["why"] == "throughput stopped rising"
 
 
-def test_saturation_is_also_where_p99_explodes_though_throughput_still_rises():
+def test_saturation_is_the_step_before_p99_explodes_though_throughput_still_rises():
     steps = [_step(1, 50, 20), _step(2, 95, 25), _step(4, 180, 95)]
 
     found = load.saturation(steps)
 
-    assert (found["clients"], found["next_clients"]) == (2, 4)
+    assert (found["clients"], found["next_clients"], found["p99_blowup_clients"]) == (2, 4, 4)
     assert "p99" in found["why"]
+
+
+def test_one_disturbed_step_does_not_end_the_search():
+    # 4 clients measured while a neighbour took the CPU: throughput dipped, then rose again at 8.
+    steps = [_step(1, 22, 223), _step(2, 35, 302), _step(4, 34, 646), _step(8, 98, 310), _step(16, 48, 2092)]
+
+    found = load.saturation(steps)
+
+    assert (found["clients"], found["next_clients"], found["p99_blowup_clients"]) == (8, 16, 16)
 
 
 def test_rising_throughput_all_the_way_is_not_saturation():
