@@ -7,7 +7,7 @@ PORT ?= 8000
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-sqlite test-postgres bench bigdata lint messages frontend screenshots clean
+.PHONY: install run test test-sqlite test-postgres bench load bigdata lint messages frontend screenshots clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,12 @@ bench: install
 	$(BIN)/python -m bench.panel_queries
 	$(BIN)/python -m bench.fanout
 	$(BIN)/python -m bench.fanout_email
+
+# A realistic mix of the hot endpoints at rising concurrency until saturation (bench/load.py, bench/README.md), beside
+# pgbench; databases stampcard_load and stampcard_load_pgbench (dropped and remade). LOAD_ARGS passes more.
+LOAD_ARGS ?=
+load: install
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 # PostgreSQL database stampcard_bigdata (dropped and remade): ~1M cards, ~20M ledger lines (bench/bigdata.py);
 # BIGDATA_CARDS / BIGDATA_EVENTS size it, BIGDATA_ARGS passes more (e.g. --verify).

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from bench import procstat
+
 QUERY = """
     SELECT state, wait_event_type, wait_event, left(query, 60)
     FROM pg_stat_activity
@@ -75,3 +77,26 @@ class ActivitySampler:
                         self.profile.lock_waits[" ".join((query or "").split())] += 1
                 self.profile.samples += 1
                 time.sleep(self.interval)
+
+
+def backend_cpu(url: str, dbname: str) -> dict[int, float]:
+    """CPU seconds so far of each backend connected to ``dbname`` (from /proc; PostgreSQL on this machine).
+
+    ``procstat`` counts every process named postgres, which on a server shared with other work (other databases, a
+    test suite) is more than the bench's share; the backends of the bench's own database are its share, less the
+    background processes (WAL writer, checkpointer) every database shares.
+    """
+    with psycopg.connect(url, autocommit=True) as conn:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (dbname,)
+        ).fetchall()
+    found = {}
+    for (pid,) in rows:
+        if (stat := procstat.process_cpu(pid)) is not None:
+            found[pid] = stat
+    return found
+
+
+def backend_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the database's backends used between two readings (a backend that started in between counts from 0)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())

@@ -153,3 +153,9 @@ def busy_processes(interval: float = 1.0, top: int = 3) -> tuple[float, list[tup
     used = [(pid, comm, (cpu - first[pid][1]) / total) for pid, (comm, cpu) in second.items() if pid in first]
     used.sort(key=lambda item: item[2], reverse=True)
     return (busy1 - busy0) / total, [u for u in used[:top] if u[2] > 0.01]
+
+
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds so far of one process (not its children), or None if it is gone."""
+    info = _stat(pid)
+    return info[2] if info is not None else None

@@ -287,7 +287,14 @@ def free_port() -> int:
 class Gunicorn:
     """A gunicorn serving config.wsgi on a free loopback port, started and stopped by us (by pid)."""
 
-    def __init__(self, config: ServerConfig, database_url: str, log_path: Path, db_options: str = "") -> None:
+    def __init__(
+        self,
+        config: ServerConfig,
+        database_url: str,
+        log_path: Path,
+        db_options: str = "",
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.config = config
         if db_options:  # dj-database-url turns query parameters into DATABASES OPTIONS
             database_url += ("&" if "?" in database_url else "?") + db_options
@@ -308,7 +315,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "config.wsgi:application", *options],
             cwd=ROOT,
-            env=app_env(database_url, PORT=str(self.port)),
+            env=app_env(database_url, PORT=str(self.port), **(env or {})),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
