@@ -3,15 +3,33 @@
 Skinny (ids only, not the whole object) keeps the link well under the ~1800 characters browsers keep.
 """
 
+import functools
 from datetime import datetime
 
 import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from django.conf import settings
 
 from stampcard.cards.models import Card
 from stampcard.core import clock
 from stampcard.wallet.google import services
-from stampcard.wallet.google.client import ServiceAccount, WalletClient, ensure_no_transaction, http_client
+from stampcard.wallet.google.client import (
+    GoogleWalletNotConfigured,
+    ServiceAccount,
+    WalletClient,
+    ensure_no_transaction,
+    http_client,
+)
+
+
+@functools.lru_cache(maxsize=4)
+def _signing_key(private_key_pem: str) -> rsa.RSAPrivateKey:
+    # Loading an RSA key checks it thoroughly (about 30 ms of CPU): once per key and process, not per tap.
+    key = serialization.load_pem_private_key(private_key_pem.encode(), password=None)
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise GoogleWalletNotConfigured("the service account key must be an RSA key (Google signs RS256)")
+    return key
 
 
 def save_jwt(*, account: ServiceAccount, object_id: str, class_id: str, now: datetime | None = None) -> str:
@@ -25,7 +43,7 @@ def save_jwt(*, account: ServiceAccount, object_id: str, class_id: str, now: dat
         "payload": {"loyaltyObjects": [{"id": object_id, "classId": class_id}]},
     }
     headers = {"kid": account.private_key_id} if account.private_key_id else None
-    return jwt.encode(claims, account.private_key_pem, algorithm="RS256", headers=headers)
+    return jwt.encode(claims, _signing_key(account.private_key_pem), algorithm="RS256", headers=headers)
 
 
 def google_save_url(card: Card) -> str:

@@ -1,12 +1,14 @@
 """The "Save to Google Wallet" link: a skinny RS256 JWT for a class and object inserted at Google beforehand."""
 
 import json
+import ssl
 
 import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from django.db import transaction
+from jwt import algorithms as jwt_algorithms
 
 from stampcard.wallet.google import client as google_client
 from stampcard.wallet.google.links import google_save_url
@@ -162,3 +164,20 @@ def test_the_api_refuses_calls_without_a_token(google):
     response = httpx.get(f"{google.base_url}/walletobjects/v1/loyaltyObject/{ISSUER_ID}.nope")
 
     assert response.status_code == 401
+
+
+def test_taps_share_the_loaded_key_and_the_tls_context(google, card, monkeypatch):
+    """Loading the RSA key (~30 ms) and the CA bundle (~20 ms) once per process, not on every tap of the button."""
+    loads, contexts = [], []
+    real_load, real_context = serialization.load_pem_private_key, ssl.create_default_context
+    counted_load = lambda *a, **k: loads.append(1) or real_load(*a, **k)  # noqa: E731
+    for where in (serialization, jwt_algorithms):  # ours, and PyJWT's when given the PEM text
+        monkeypatch.setattr(where, "load_pem_private_key", counted_load)
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: contexts.append(1) or real_context(*a, **k))
+    assert google_save_url(card).startswith(f"{google.base_url}/gp/v/save/")
+    loads.clear(), contexts.clear()
+
+    again = [google_save_url(card) for _ in range(3)]
+
+    assert all(url.startswith(f"{google.base_url}/gp/v/save/") for url in again)
+    assert (loads, contexts) == ([], [])
