@@ -27,6 +27,8 @@ from typing import Any
 import nh3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import smtp
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import sanitize_address
 from django.template.loader import TemplateDoesNotExist, get_template, render_to_string
 from django.utils import translation
@@ -201,6 +203,16 @@ class PreparedEmail(EmailMultiAlternatives):
     template could make them."""
 
     raw: bytes | None = None
+    envelope: tuple[str, str] = ("", "")  # MAIL FROM and RCPT TO, as Django's backend would write them
+
+    def send_over(self, connection: BaseEmailBackend) -> None:
+        """Send over ``connection``: the bytes straight to its SMTP session when it is Django's SMTP backend (the
+        addresses were checked as the backend would: ``sanitize_address``), else through the backend."""
+        session = getattr(connection, "connection", None) if isinstance(connection, smtp.EmailBackend) else None
+        if self.raw is None or session is None:
+            connection.send_messages([self])
+            return
+        session.sendmail(self.envelope[0], [self.envelope[1]], self.raw)
 
     def message(self, **kwargs: Any) -> Any:
         if self.raw is None or kwargs:
@@ -217,6 +229,8 @@ class EmailTemplate:
             raise ValueError("an email from a template is written for each recipient: use email_build")
         self.message, self.lang = message, lang
         self.sender, self.domain = _sender(delivery.merchant.name)
+        self.envelope_sender = sanitize_address(self.sender, "utf-8")
+        self.unsubscribe_url = unsubscribe.unsubscribe_urls()
         self.subject, self.text, self.html = _frame(message, delivery, lang, text_link=TEXT_LINK, html_link=HTML_LINK)
         marked = _assemble(
             message,
@@ -250,7 +264,7 @@ class EmailTemplate:
 
     def fill(self, delivery: MessageDelivery) -> PreparedEmail:
         """The email to ``delivery.address``: its unsubscribe link, Message-ID and date in the rendered email."""
-        link = unsubscribe.unsubscribe_url(delivery)
+        link = self.unsubscribe_url(delivery)
         message_id, date = (
             _message_id(self.message, delivery, self.domain),
             formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
@@ -274,6 +288,7 @@ class EmailTemplate:
             return email  # the backend's own check says so, and the delivery fails as a bad address
         if to != delivery.address or not to.isascii():
             return email  # an address the email package encodes (IDNA, a quoted local part): built whole
+        email.envelope = (self.envelope_sender, to)
         email.raw = (
             self.raw.replace(TO.encode(), to.encode())
             .replace(MESSAGE_ID.encode(), message_id.encode())

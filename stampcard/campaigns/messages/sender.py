@@ -38,10 +38,9 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F
 
 from stampcard.campaigns.messages import bounces, email, language, locks, unsubscribe, wallet
-from stampcard.campaigns.messages.email import EmailTemplate
+from stampcard.campaigns.messages.email import EmailTemplate, PreparedEmail
 from stampcard.campaigns.messages.models import DeliveryState, Message, MessageChannel, MessageDelivery, MessageState
 from stampcard.cards import ledger
 from stampcard.cards.models import EventKind
@@ -246,7 +245,10 @@ def _send_batch(
                 _record(message, delivery, _failed("render_error", exc), report, actor)
                 continue
             try:
-                connection.send_messages([built])
+                if isinstance(built, PreparedEmail):
+                    built.send_over(connection)
+                else:
+                    connection.send_messages([built])
                 outcome = SENT
             except ValueError as exc:  # Django's check of the address before the SMTP dialogue
                 outcome = _failed("bad_address", exc)
@@ -274,7 +276,6 @@ def _record(
     """Store one result, only while the claim is still this round's (one UPDATE; with the bounce note in one
     transaction for a bounce). True when it stored the delivery as sent: its ledger line is then due
     (``ledger_note_sent``, after the batch)."""
-    ours = MessageDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token, state=DeliveryState.PENDING)
     now = clock.now()
     update: dict[str, Any] = {"claimed_until": None, "address": delivery.address, "language": delivery.language}
     if skip:
@@ -282,7 +283,7 @@ def _record(
         report.skipped += 1
     else:
         attempts = delivery.attempts + 1
-        update.update(attempts=F("attempts") + 1, last_error=outcome.error)
+        update.update(last_error=outcome.error)
         if outcome.ok or (outcome.partly_sent and attempts >= MAX_ATTEMPTS):
             reason = outcome.reason if outcome.ok else ""
             update.update(state=DeliveryState.SENT, reason=reason, sent_at=now, finished_at=now, next_attempt_at=None)
@@ -295,10 +296,10 @@ def _record(
             report.retrying += 1
     if outcome.reason == "bounced":
         with transaction.atomic():
-            if not ours.update(**update):
+            if not locks.claimed_update(delivery=delivery, values=update, attempted=not skip):
                 return False  # the claim lapsed and another round took the delivery: its result stands
             bounces.bounce_note(delivery=delivery, address=delivery.address, status="5.0.0", diagnostic=outcome.error)
-    elif not ours.update(**update):
+    elif not locks.claimed_update(delivery=delivery, values=update, attempted=not skip):
         return False
     if not outcome.ok and not skip:
         logger.info("message %s to card %s: %s (%s)", message.pk, delivery.card_id, outcome.reason, outcome.error)
@@ -382,6 +383,8 @@ def message_send(
         claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=claim_for(), limit=batch)
         if not claimed:
             break
+        for delivery in claimed:
+            delivery.merchant = message.merchant  # one merchant's rows: one instance, not one loaded per delivery
         _send_batch(message, claimed, report, factory, actor, templates)
         report.batches += 1
         Message.objects.filter(pk=message.pk).update(heartbeat_at=clock.now())
