@@ -21,6 +21,7 @@ address the customer by name and are always built whole (``email_build``).
 import re
 import secrets
 from collections.abc import Callable
+from email.policy import compat32
 from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
@@ -174,6 +175,8 @@ DATE = f"date{_MARK}"
 # the 998 bytes of RFC 5322 that would have made Django encode the part quoted-printable.
 LONGEST_MARKED_LINE = 600
 LONGEST_LINK = 300
+# How Django's messages (``SafeMIMEMultipart``, policy compat32) have their headers folded by ``as_bytes``.
+_FOLDING = compat32.clone(linesep="\r\n")
 _ENCODINGS = re.compile(rb"^Content-Transfer-Encoding: *(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
@@ -243,24 +246,37 @@ class EmailTemplate:
             cls=EmailMultiAlternatives,
         )
         raw = marked.message().as_bytes(linesep="\r\n")
+        # The recipient's own headers, each as the email package wrote it with its mark (``fill`` has the package
+        # fold the recipient's value in its place: a long link or address goes on a continuation line, as it would).
+        self.header_lines = {
+            name: f"{name}: {mark}\r\n".encode()
+            for name, mark in (
+                ("To", TO),
+                ("Message-ID", MESSAGE_ID),
+                ("Date", DATE),
+                ("List-Unsubscribe", f"<{TEXT_LINK}>"),
+            )
+            if name != "List-Unsubscribe" or message.is_marketing
+        }
         self.raw: bytes | None = raw if self._fillable(raw) else None
 
     def _fillable(self, raw: bytes) -> bool:
         """Whether putting a recipient's values in place of the marks gives the bytes the email package would."""
-        in_header = 1 if self.message.is_marketing else 0
-        counts = {
-            TEXT_LINK: self.text.count(TEXT_LINK) + in_header,
-            HTML_LINK: self.html.count(HTML_LINK),
-            TO: 1,
-            MESSAGE_ID: 1,
-            DATE: 1,
-        }
-        if any(raw.count(mark.encode()) != n for mark, n in counts.items()):
+        head, _blank, body = raw.partition(b"\r\n\r\n")
+        if any(head.count(line) != 1 for line in self.header_lines.values()):
+            return False
+        for line in self.header_lines.values():
+            head = head.replace(line, b"")
+        if _MARK.encode() in head:
+            return False  # a mark where it was not put: folded, or encoded
+        if body.count(TEXT_LINK.encode()) != self.text.count(TEXT_LINK):
+            return False
+        if body.count(HTML_LINK.encode()) != self.html.count(HTML_LINK) or _MARK.encode() in self.subject.encode():
             return False
         if any(value.lower() not in (b"7bit", b"8bit") for value in _ENCODINGS.findall(raw)):
-            return False
+            return False  # a part encoded (quoted-printable, base64): the marks are not written as they are
         mark = _MARK.encode()
-        return all(len(line) <= LONGEST_MARKED_LINE for line in raw.split(b"\r\n") if mark in line)
+        return all(len(line) <= LONGEST_MARKED_LINE for line in body.split(b"\r\n") if mark in line)
 
     def fill(self, delivery: MessageDelivery) -> PreparedEmail:
         """The email to ``delivery.address``: its unsubscribe link, Message-ID and date in the rendered email."""
@@ -288,12 +304,10 @@ class EmailTemplate:
             return email  # the backend's own check says so, and the delivery fails as a bad address
         if to != delivery.address or not to.isascii():
             return email  # an address the email package encodes (IDNA, a quoted local part): built whole
+        values = {"To": to, "Message-ID": message_id, "Date": date, "List-Unsubscribe": f"<{link}>"}
+        raw = self.raw
+        for name, line in self.header_lines.items():
+            raw = raw.replace(line, _FOLDING.fold_binary(name, values[name]), 1)
         email.envelope = (self.envelope_sender, to)
-        email.raw = (
-            self.raw.replace(TO.encode(), to.encode())
-            .replace(MESSAGE_ID.encode(), message_id.encode())
-            .replace(DATE.encode(), date.encode())
-            .replace(TEXT_LINK.encode(), link.encode())
-            .replace(HTML_LINK.encode(), html_link.encode())
-        )
+        email.raw = raw.replace(TEXT_LINK.encode(), link.encode()).replace(HTML_LINK.encode(), html_link.encode())
         return email
