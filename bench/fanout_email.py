@@ -10,9 +10,11 @@ What is timed:
 
 - the sender: ``sender.message_send`` rounds until the message is done, i.e. what the worker runs: claim 50 pending
   deliveries (a conditional UPDATE; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), decide each (consent, unsubscribed,
-  bounced address), render the email (text and HTML in the customer's language, the merchant's branding, the
-  unsubscribe link signed per delivery), send it over the batch's SMTP connection (Django's SMTP backend), record
-  the delivery and its ``message_sent`` ledger line in one transaction each.
+  bounced address), fill the email (rendered once per language and program in a round: text and HTML in the
+  customer's language, the merchant's branding; per recipient the address, the Message-ID, the date and the
+  unsubscribe link signed for the delivery), send it over the batch's SMTP connection (Django's SMTP backend opens
+  it; the prepared bytes go to its session), mark the delivery sent (one UPDATE after the server's 250), and after
+  the batch write its ``message_sent`` ledger lines in one INSERT.
 - baseline: ``smtplib.SMTP.sendmail`` of the same number of emails of the same size, prepared beforehand as bytes,
   over one connection.
 
@@ -20,8 +22,12 @@ The SMTP server runs in a child process (its own interpreter, so its CPU does no
 counts what it is given. Setup (migrating a fresh database, enrolling the customers) is outside the timing. Checks
 afterwards: every delivery ``sent``, the server received each recipient's email once from the sender (distinct
 ``Message-ID`` per delivery) and every baseline email; a failed check makes the exit status 1. The report is printed
-and written to ``var/bench/fanout_email.json``. There is no target ratio: the sender does per email what a bare
-``sendmail`` cannot (a database round trip or three, a template render); the ratio says what that costs.
+and written to ``var/bench/fanout_email.json``.
+
+The target (issue 14) is the sender within 2x of the baseline: per email it does what a bare ``sendmail`` cannot (a
+claim, a decision, a signed link, a database write), and that should cost no more than the SMTP dialogue itself.
+The machine's load average is in the report: both sides share its cores with whatever else runs, and a loaded
+machine stretches the sender's database work and the server's wake-ups more than the baseline's tight loop.
 """
 
 import argparse
@@ -237,6 +243,7 @@ def _baseline(port: int, emails: list[tuple[str, bytes]]) -> tuple[float, int]:
 
 
 def run(*, recipients: int, pg: bool) -> dict[str, Any]:
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
     process = context.Process(target=_smtp_server, args=(child,), daemon=True)
@@ -302,6 +309,7 @@ def run(*, recipients: int, pg: bool) -> dict[str, Any]:
         "smtp_server": counts,
         "checks": checks,
         "cpus": os.cpu_count(),
+        "load_average_at_start": load_at_start,
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
 
@@ -324,7 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     failed = [name for name, ok in report["checks"].items() if not ok]
     verdict = "all passed" if not failed else "FAILED " + ", ".join(failed)
-    print(f"  checks: {verdict}; load average {report['load_average_at_end']}")
+    print(f"  target: within 2x of the baseline: {'met' if report['ratio'] <= 2 else 'NOT met'}")
+    print(
+        f"  checks: {verdict}; load average at start {report['load_average_at_start']}, "
+        f"at end {report['load_average_at_end']} ({report['cpus']} CPUs)"
+    )
     print(f"  written to {OUT_DIR / 'fanout_email.json'}")
     return 1 if failed else 0
 

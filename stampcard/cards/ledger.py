@@ -125,3 +125,37 @@ def ledger_note(
         reason=reason,
         payload=payload,
     )
+
+
+def ledger_notes(
+    *, kind: EventKind, actor: Actor, lines: list[tuple[int, dict[str, Any]]], location: Location | None = None
+) -> list[CardEvent]:
+    """``ledger_note`` for many cards at once: one informational line per ``(card id, payload)`` of ``lines``, in one
+    read of the cards' balances and one INSERT (a campaign's batch of sent messages). Same contract as
+    ``ledger_note``; the caller decides that each line is due once (its own transaction and flag)."""
+    if kind not in INFORMATIONAL_KINDS:
+        raise ValueError(f"{kind} moves the card: use ledger_append")
+    if not lines:
+        return []
+    cards = {
+        pk: (merchant_id, stamps)
+        for pk, merchant_id, stamps in Card.objects.filter(pk__in={card_id for card_id, _ in lines}).values_list(
+            "pk", "merchant_id", "stamps"
+        )
+    }
+    return CardEvent.objects.bulk_create(
+        CardEvent(
+            merchant_id=cards[card_id][0],
+            card_id=card_id,
+            kind=kind,
+            delta=0,
+            stamps_after=cards[card_id][1],
+            channel=actor.channel,
+            actor=actor.user,
+            api_key=actor.api_key,
+            location=location or actor.location,
+            payload=payload,
+        )
+        for card_id, payload in lines
+        if card_id in cards
+    )

@@ -8,16 +8,32 @@ they are.
 
 ``Message-ID`` is made from the delivery, so the same delivery sent again (a worker killed between the server's
 "250 OK" and our record of it) carries the same id, and mail systems that drop duplicates drop it.
+
+A campaign sends the same words to thousands: ``EmailTemplate`` renders a message's email once per (language,
+program) and serialises it once with the stdlib's email package, with marks where each recipient's own values go
+(the address, the Message-ID, the date, the unsubscribe link); ``fill`` puts them in. The marks are ASCII tokens in
+8bit/7bit parts and unfoldable headers, replaced by ASCII values, so the bytes are what the email package would have
+written for that recipient; an email where that cannot hold (a long line, a quoted-printable part, an address that
+needs encoding) is built whole by the email package instead. Messages from our templates (``template_key``) may
+address the customer by name and are always built whole (``email_build``).
 """
 
-from email.utils import formataddr, parseaddr
+import re
+import secrets
+from collections.abc import Callable
+from email.policy import compat32
+from email.utils import formataddr, formatdate, parseaddr
+from typing import Any
 
 import nh3
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import smtp
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import sanitize_address
 from django.template.loader import TemplateDoesNotExist, get_template, render_to_string
 from django.utils import translation
-from django.utils.html import linebreaks
+from django.utils.html import escape, linebreaks
 
 from stampcard.campaigns.messages import language, limits, unsubscribe
 from stampcard.campaigns.messages.models import Message, MessageDelivery
@@ -70,18 +86,19 @@ def _parts(message: Message, delivery: MessageDelivery, lang: str, context: dict
     return part["subject"], part["text"], staff_html(html) if html else ""
 
 
-def email_build(*, message: Message, delivery: MessageDelivery, lang: str) -> EmailMultiAlternatives:
-    """The email of ``delivery`` (its card, program, customer and merchant loaded) to ``delivery.address``."""
+def _frame(
+    message: Message, delivery: MessageDelivery, lang: str, *, text_link: str, html_link: str
+) -> tuple[str, str, str]:
+    """Subject, text and HTML of the whole email in ``lang`` (the merchant's name, the program's branding, the
+    unsubscribe line with ``text_link`` in the text and ``html_link`` in the HTML)."""
     merchant, program, customer = delivery.merchant, delivery.card.program, delivery.customer
-    from_header, domain = _sender(merchant.name)
-    unsubscribe_link = unsubscribe.unsubscribe_url(delivery)
     with translation.override(lang):
         context = {
             "merchant": merchant,
             "program": program,
             "customer": customer,
             "card": delivery.card,
-            "unsubscribe_url": unsubscribe_link,
+            "unsubscribe_url": text_link,
             "is_marketing": message.is_marketing,
             "logo_url": _absolute(program.logo.url) if program.logo else "",
             "colours": {
@@ -94,18 +111,203 @@ def email_build(*, message: Message, delivery: MessageDelivery, lang: str) -> Em
         subject, text, html = _parts(message, delivery, lang, context)
         body_text = render_to_string(TEXT_TEMPLATE, {**context, "body": text})
         body_html = render_to_string(
-            HTML_TEMPLATE, {**context, "subject": subject, "body_html": html or linebreaks(text, autoescape=True)}
+            HTML_TEMPLATE,
+            {
+                **context,
+                "unsubscribe_url": html_link,
+                "subject": subject,
+                "body_html": html or linebreaks(text, autoescape=True),
+            },
         )
-    headers = {"Message-ID": f"<m{message.pk.hex}.d{delivery.pk}@{domain}>", "Content-Language": lang}
-    if message.is_marketing:
-        headers["List-Unsubscribe"] = f"<{unsubscribe_link}>"
-        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    email = EmailMultiAlternatives(
-        subject=subject,
-        body=body_text,
-        from_email=from_header,
-        to=[delivery.address],
-        headers=headers,
-    )
-    email.attach_alternative(body_html, "text/html")
+    return subject, body_text, body_html
+
+
+def _assemble(
+    message: Message, *, subject: str, text: str, html: str, sender: str, to: str, headers: dict[str, str], cls: type
+) -> Any:
+    email = cls(subject=subject, body=text, from_email=sender, to=[to], headers=headers)
+    email.attach_alternative(html, "text/html")
     return email
+
+
+def _headers(message: Message, *, lang: str, message_id: str, link: str, date: str | None = None) -> dict[str, str]:
+    headers = {"Message-ID": message_id, "Content-Language": lang}
+    if date is not None:
+        headers["Date"] = date
+    if message.is_marketing:
+        headers["List-Unsubscribe"] = f"<{link}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def _message_id(message: Message, delivery: MessageDelivery, domain: str) -> str:
+    return f"<m{message.pk.hex}.d{delivery.pk}@{domain}>"
+
+
+def email_build(*, message: Message, delivery: MessageDelivery, lang: str) -> EmailMultiAlternatives:
+    """The email of ``delivery`` (its card, program, customer and merchant loaded) to ``delivery.address``, rendered
+    and built for it alone."""
+    from_header, domain = _sender(delivery.merchant.name)
+    link = unsubscribe.unsubscribe_url(delivery)
+    subject, text, html = _frame(message, delivery, lang, text_link=link, html_link=link)
+    headers = _headers(message, lang=lang, message_id=_message_id(message, delivery, domain), link=link)
+    return _assemble(
+        message,
+        subject=subject,
+        text=text,
+        html=html,
+        sender=from_header,
+        to=delivery.address,
+        headers=headers,
+        cls=EmailMultiAlternatives,
+    )
+
+
+# The marks of a recipient's own values in an ``EmailTemplate``: ASCII without spaces (so the stdlib never folds or
+# encodes them), and random per process (so no text a merchant writes can contain one).
+_MARK = secrets.token_hex(8)
+TEXT_LINK = f"https://unsubscribe.invalid/t{_MARK}"
+HTML_LINK = f"https://unsubscribe.invalid/h{_MARK}"
+TO = f"to{_MARK}@recipient.invalid"
+MESSAGE_ID = f"<id{_MARK}@message.invalid>"
+DATE = f"date{_MARK}"
+# A line with a mark stays this short, so a recipient's values (a link under ``LONGEST_LINK``) keep it far below
+# the 998 bytes of RFC 5322 that would have made Django encode the part quoted-printable.
+LONGEST_MARKED_LINE = 600
+LONGEST_LINK = 300
+# How Django's messages (``SafeMIMEMultipart``, policy compat32) have their headers folded by ``as_bytes``.
+_FOLDING = compat32.clone(linesep="\r\n")
+_ENCODINGS = re.compile(rb"^Content-Transfer-Encoding: *(\S+)", re.MULTILINE | re.IGNORECASE)
+
+
+class _Serialized:
+    """What ``PreparedEmail.message()`` returns: the bytes already made for the SMTP backend (``as_bytes`` with CRLF,
+    as Django's backend asks); any other use gets the email package's message, built on demand."""
+
+    def __init__(self, raw: bytes, full: Callable[[], Any]) -> None:
+        self.raw, self._build, self._full = raw, full, None
+
+    def _message(self) -> Any:
+        if self._full is None:
+            self._full = self._build()
+        return self._full
+
+    def as_bytes(self, unixfrom: bool = False, linesep: str = "\n") -> bytes:
+        if linesep == "\r\n" and not unixfrom:
+            return self.raw
+        return self._message().as_bytes(unixfrom=unixfrom, linesep=linesep)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._message(), name)
+
+
+class PreparedEmail(EmailMultiAlternatives):
+    """An email filled from an ``EmailTemplate``: the same fields as ``email_build``'s, and its bytes when the
+    template could make them."""
+
+    raw: bytes | None = None
+    envelope: tuple[str, str] = ("", "")  # MAIL FROM and RCPT TO, as Django's backend would write them
+
+    def send_over(self, connection: BaseEmailBackend) -> None:
+        """Send over ``connection``: the bytes straight to its SMTP session when it is Django's SMTP backend (the
+        addresses were checked as the backend would: ``sanitize_address``), else through the backend."""
+        session = getattr(connection, "connection", None) if isinstance(connection, smtp.EmailBackend) else None
+        if self.raw is None or session is None:
+            connection.send_messages([self])
+            return
+        session.sendmail(self.envelope[0], [self.envelope[1]], self.raw)
+
+    def message(self, **kwargs: Any) -> Any:
+        if self.raw is None or kwargs:
+            return super().message(**kwargs)
+        return _Serialized(self.raw, super().message)
+
+
+class EmailTemplate:
+    """A message's email in one language and one program's branding, rendered and serialised once for all the
+    recipients of a sending round (``fill``). Only for messages with written ``parts`` (the same for everyone)."""
+
+    def __init__(self, *, message: Message, delivery: MessageDelivery, lang: str) -> None:
+        if message.template_key:
+            raise ValueError("an email from a template is written for each recipient: use email_build")
+        self.message, self.lang = message, lang
+        self.sender, self.domain = _sender(delivery.merchant.name)
+        self.envelope_sender = sanitize_address(self.sender, "utf-8")
+        self.unsubscribe_url = unsubscribe.unsubscribe_urls()
+        self.subject, self.text, self.html = _frame(message, delivery, lang, text_link=TEXT_LINK, html_link=HTML_LINK)
+        marked = _assemble(
+            message,
+            subject=self.subject,
+            text=self.text,
+            html=self.html,
+            sender=self.sender,
+            to=TO,
+            headers=_headers(message, lang=lang, message_id=MESSAGE_ID, link=TEXT_LINK, date=DATE),
+            cls=EmailMultiAlternatives,
+        )
+        raw = marked.message().as_bytes(linesep="\r\n")
+        # The recipient's own headers, each as the email package wrote it with its mark (``fill`` has the package
+        # fold the recipient's value in its place: a long link or address goes on a continuation line, as it would).
+        self.header_lines = {
+            name: f"{name}: {mark}\r\n".encode()
+            for name, mark in (
+                ("To", TO),
+                ("Message-ID", MESSAGE_ID),
+                ("Date", DATE),
+                ("List-Unsubscribe", f"<{TEXT_LINK}>"),
+            )
+            if name != "List-Unsubscribe" or message.is_marketing
+        }
+        self.raw: bytes | None = raw if self._fillable(raw) else None
+
+    def _fillable(self, raw: bytes) -> bool:
+        """Whether putting a recipient's values in place of the marks gives the bytes the email package would."""
+        head, _blank, body = raw.partition(b"\r\n\r\n")
+        if any(head.count(line) != 1 for line in self.header_lines.values()):
+            return False
+        for line in self.header_lines.values():
+            head = head.replace(line, b"")
+        if _MARK.encode() in head:
+            return False  # a mark where it was not put: folded, or encoded
+        if body.count(TEXT_LINK.encode()) != self.text.count(TEXT_LINK):
+            return False
+        if body.count(HTML_LINK.encode()) != self.html.count(HTML_LINK) or _MARK.encode() in self.subject.encode():
+            return False
+        if any(value.lower() not in (b"7bit", b"8bit") for value in _ENCODINGS.findall(raw)):
+            return False  # a part encoded (quoted-printable, base64): the marks are not written as they are
+        mark = _MARK.encode()
+        return all(len(line) <= LONGEST_MARKED_LINE for line in body.split(b"\r\n") if mark in line)
+
+    def fill(self, delivery: MessageDelivery) -> PreparedEmail:
+        """The email to ``delivery.address``: its unsubscribe link, Message-ID and date in the rendered email."""
+        link = self.unsubscribe_url(delivery)
+        message_id, date = (
+            _message_id(self.message, delivery, self.domain),
+            formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+        )
+        html_link = escape(link)
+        email = _assemble(
+            self.message,
+            subject=self.subject,
+            text=self.text.replace(TEXT_LINK, link),
+            html=self.html.replace(HTML_LINK, html_link),
+            sender=self.sender,
+            to=delivery.address,
+            headers=_headers(self.message, lang=self.lang, message_id=message_id, link=link, date=date),
+            cls=PreparedEmail,
+        )
+        if self.raw is None or len(link) > LONGEST_LINK or not link.isascii():
+            return email
+        try:
+            to = sanitize_address(delivery.address, "utf-8")
+        except ValueError:
+            return email  # the backend's own check says so, and the delivery fails as a bad address
+        if to != delivery.address or not to.isascii():
+            return email  # an address the email package encodes (IDNA, a quoted local part): built whole
+        values = {"To": to, "Message-ID": message_id, "Date": date, "List-Unsubscribe": f"<{link}>"}
+        raw = self.raw
+        for name, line in self.header_lines.items():
+            raw = raw.replace(line, _FOLDING.fold_binary(name, values[name]), 1)
+        email.envelope = (self.envelope_sender, to)
+        email.raw = raw.replace(TEXT_LINK.encode(), link.encode()).replace(HTML_LINK.encode(), html_link.encode())
+        return email

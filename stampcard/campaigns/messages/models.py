@@ -114,6 +114,9 @@ class MessageDelivery(TenantModel):
     # Wallet deliveries: what each wallet answered so far, e.g. {"apple": "sent", "google": "wallet_unavailable"}. A
     # retry sends only to the wallets not yet done, so a pass that got the message is not pushed again.
     wallets = models.JSONField(default=dict, blank=True)
+    # A sent delivery's ``message_sent`` ledger line is written with the rest of its batch's, after the batch
+    # (``sender``); until then this is False, and a round that finds it so after a crash writes the line.
+    ledger_noted = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -130,6 +133,10 @@ class MessageDelivery(TenantModel):
                 fields=["message", "next_attempt_at"], name="message_delivery_due", condition=Q(state="pending")
             ),
             models.Index(fields=["message", "state"], name="message_delivery_state"),
+            # Sent deliveries still without their ledger line: a handful at most, looked for every round.
+            models.Index(
+                fields=["message"], name="message_delivery_unnoted", condition=Q(state="sent", ledger_noted=False)
+            ),
         ]
 
     def __str__(self) -> str:

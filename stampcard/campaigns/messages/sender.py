@@ -1,10 +1,18 @@
 """Sending a message's deliveries: claim a batch, decide each (skip, or send), record each result at once.
 
 A round (``message_send``) claims ``BATCH`` due deliveries of one message at a time (``locks``), sends the batch's
-emails over one SMTP connection outside any transaction, and records every delivery the moment its answer is in.
-So a worker killed mid-batch leaves at most one email in doubt: the one the server may have taken before its record
-committed. The next round sends that one again (at least once, never lost) with the same ``Message-ID``, so a
-receiving system that drops repeated ids shows it once. Rounds of several workers on one message take different
+emails over one SMTP connection outside any transaction, and records every delivery the moment its answer is in
+(one conditional UPDATE). So a worker killed mid-batch leaves at most one email in doubt: the one the server may
+have taken before its record committed. The next round sends that one again (at least once, never lost) with the
+same ``Message-ID``, so a receiving system that drops repeated ids shows it once.
+
+The ``message_sent`` ledger lines of a batch are written together after it (``ledger.ledger_notes``, one INSERT),
+each with its delivery's ``ledger_noted`` flag in one transaction that locks the deliveries first, so a line is
+written once whoever writes it. A worker killed between a send and its batch's lines leaves sent deliveries
+unnoted: every round, and the check that a message is done, write those first (``ledger_catch_up``).
+
+The email itself is rendered once per (language, program) in a round and filled for each recipient
+(``email.EmailTemplate``). Rounds of several workers on one message take different
 batches. A round stops after ``round_seconds`` and queues its own continuation (``tasks``); a round whose worker
 died is restarted by the sweep (``tasks.messages_resume``) once its claims lapse.
 
@@ -30,9 +38,9 @@ from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.db.models import F
 
 from stampcard.campaigns.messages import bounces, email, language, locks, unsubscribe, wallet
+from stampcard.campaigns.messages.email import EmailTemplate, PreparedEmail
 from stampcard.campaigns.messages.models import DeliveryState, Message, MessageChannel, MessageDelivery, MessageState
 from stampcard.cards import ledger
 from stampcard.cards.models import EventKind
@@ -128,27 +136,27 @@ def skip_reason(*, message: Message, delivery: MessageDelivery, bounced: set[str
     return ""
 
 
-def _send_wallet(message: Message, delivery: MessageDelivery, report: SendReport, actor: Actor) -> None:
+def _send_wallet(message: Message, delivery: MessageDelivery, report: SendReport, actor: Actor) -> bool:
+    """Send one wallet delivery; True when it was recorded sent (its ledger line is then due)."""
     reason = wallet.skip_reason(message=message, delivery=delivery)
     if reason:
-        _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
-        return
+        return _record(message, delivery, Outcome(ok=False, permanent=True, reason=reason), report, actor, skip=True)
     lang = language.recipient_language(customer=delivery.customer)
     delivery.address, delivery.language = "", lang
     try:
         text = wallet.wallet_text(message=message, delivery=delivery, lang=lang)
     except Exception as exc:  # noqa: BLE001 - a template that fails for one recipient must not stop the rest
         logger.exception("message %s: the wallet text for card %s could not be written", message.pk, delivery.card_id)
-        _record(message, delivery, _failed("render_error", exc), report, actor)
-        return
+        return _record(message, delivery, _failed("render_error", exc), report, actor)
     try:
         answer = wallet.wallet_deliver(message=message, delivery=delivery, text=text)
     except Exception as exc:  # noqa: BLE001 - a bug or an outage of one wallet must not stop the batch: retried
         logger.exception("message %s: the wallet message to card %s broke", message.pk, delivery.card_id)
         answer = wallet.WalletOutcome(ok=False, reason="wallet_unavailable", retry=True, error=f"{exc!r}"[:300])
     if answer.skip:
-        _record(message, delivery, Outcome(ok=False, permanent=True, reason=answer.reason), report, actor, skip=True)
-        return
+        return _record(
+            message, delivery, Outcome(ok=False, permanent=True, reason=answer.reason), report, actor, skip=True
+        )
     outcome = Outcome(
         ok=answer.ok,
         permanent=not answer.ok and not answer.retry,
@@ -156,7 +164,7 @@ def _send_wallet(message: Message, delivery: MessageDelivery, report: SendReport
         error=answer.error[:300],
         partly_sent=answer.partly_sent,
     )
-    _record(message, delivery, outcome, report, actor)
+    return _record(message, delivery, outcome, report, actor)
 
 
 def _close(connection: BaseEmailBackend | None) -> None:
@@ -168,9 +176,30 @@ def _close(connection: BaseEmailBackend | None) -> None:
         logger.debug("SMTP connection closed with an error", exc_info=True)
 
 
+Templates = dict[tuple[str, Any], EmailTemplate]
+
+
+def _email_for(message: Message, delivery: MessageDelivery, lang: str, templates: Templates) -> Any:
+    """The email of ``delivery``: filled from the round's rendering for its language and program, rendered on first
+    use (a message from our templates is built for each recipient)."""
+    if message.template_key:
+        return email.email_build(message=message, delivery=delivery, lang=lang)
+    key = (lang, delivery.card.program_id)
+    template = templates.get(key)
+    if template is None:
+        template = templates[key] = EmailTemplate(message=message, delivery=delivery, lang=lang)
+    return template.fill(delivery)
+
+
 def _send_batch(
-    message: Message, claimed: list[MessageDelivery], report: SendReport, connect: ConnectionFactory, actor: Actor
+    message: Message,
+    claimed: list[MessageDelivery],
+    report: SendReport,
+    connect: ConnectionFactory,
+    actor: Actor,
+    templates: Templates,
 ) -> None:
+    sent: list[int] = []  # deliveries recorded sent in this batch: their ledger lines are written after it
     connection: BaseEmailBackend | None = None
     unreachable: Outcome | None = None  # the server could not be reached: the rest of the batch waits too
     holds, renew_at = claim_for(), time.monotonic() + claim_for().total_seconds() / 2
@@ -187,7 +216,8 @@ def _send_batch(
                 )
                 renew_at = time.monotonic() + holds.total_seconds() / 2
             if delivery.channel == MessageChannel.WALLET:
-                _send_wallet(message, delivery, report, actor)
+                if _send_wallet(message, delivery, report, actor):
+                    sent.append(delivery.pk)
                 continue
             reason = skip_reason(message=message, delivery=delivery, bounced=bounced)
             if reason:
@@ -209,13 +239,16 @@ def _send_batch(
                     _record(message, delivery, unreachable, report, actor)
                     continue
             try:
-                built = email.email_build(message=message, delivery=delivery, lang=lang)
+                built = _email_for(message, delivery, lang, templates)
             except Exception as exc:  # noqa: BLE001 - a template that fails for one recipient must not stop the rest
                 logger.exception("message %s: the email to card %s could not be written", message.pk, delivery.card_id)
                 _record(message, delivery, _failed("render_error", exc), report, actor)
                 continue
             try:
-                connection.send_messages([built])
+                if isinstance(built, PreparedEmail):
+                    built.send_over(connection)
+                else:
+                    connection.send_messages([built])
                 outcome = SENT
             except ValueError as exc:  # Django's check of the address before the SMTP dialogue
                 outcome = _failed("bad_address", exc)
@@ -224,9 +257,11 @@ def _send_batch(
                 if broken:
                     _close(connection)
                     connection = None
-            _record(message, delivery, outcome, report, actor)
+            if _record(message, delivery, outcome, report, actor):
+                sent.append(delivery.pk)
     finally:
         _close(connection)
+    ledger_note_sent(message=message, delivery_ids=sent, actor=actor)
 
 
 def _record(
@@ -237,10 +272,10 @@ def _record(
     actor: Actor,
     *,
     skip: bool = False,
-) -> None:
-    """Store one result, only while the claim is still this round's; a sent one goes into the card's ledger in the
-    same transaction."""
-    ours = MessageDelivery.objects.filter(pk=delivery.pk, claim_token=delivery.claim_token, state=DeliveryState.PENDING)
+) -> bool:
+    """Store one result, only while the claim is still this round's (one UPDATE; with the bounce note in one
+    transaction for a bounce). True when it stored the delivery as sent: its ledger line is then due
+    (``ledger_note_sent``, after the batch)."""
     now = clock.now()
     update: dict[str, Any] = {"claimed_until": None, "address": delivery.address, "language": delivery.language}
     if skip:
@@ -248,7 +283,7 @@ def _record(
         report.skipped += 1
     else:
         attempts = delivery.attempts + 1
-        update.update(attempts=F("attempts") + 1, last_error=outcome.error)
+        update.update(last_error=outcome.error)
         if outcome.ok or (outcome.partly_sent and attempts >= MAX_ATTEMPTS):
             reason = outcome.reason if outcome.ok else ""
             update.update(state=DeliveryState.SENT, reason=reason, sent_at=now, finished_at=now, next_attempt_at=None)
@@ -259,28 +294,70 @@ def _record(
         else:
             update.update(reason=outcome.reason, next_attempt_at=now + RETRY_DELAYS[attempts - 1])
             report.retrying += 1
-    with transaction.atomic():
-        if not ours.update(**update):
-            return  # the claim lapsed and another round took the delivery: its result stands
-        if outcome.reason == "bounced":
+    if outcome.reason == "bounced":
+        with transaction.atomic():
+            if not locks.claimed_update(delivery=delivery, values=update, attempted=not skip):
+                return False  # the claim lapsed and another round took the delivery: its result stands
             bounces.bounce_note(delivery=delivery, address=delivery.address, status="5.0.0", diagnostic=outcome.error)
-        if update.get("state") == DeliveryState.SENT:
-            ledger.ledger_note(
-                card=delivery.card,
-                kind=EventKind.MESSAGE_SENT,
-                actor=actor,
-                message=message.source or "message",
-                by=delivery.channel,
-                message_id=str(message.pk),
-            )
+    elif not locks.claimed_update(delivery=delivery, values=update, attempted=not skip):
+        return False
     if not outcome.ok and not skip:
         logger.info("message %s to card %s: %s (%s)", message.pk, delivery.card_id, outcome.reason, outcome.error)
+    return update.get("state") == DeliveryState.SENT
+
+
+def ledger_note_sent(*, message: Message, delivery_ids: list[Any], actor: Actor) -> int:
+    """Write the ``message_sent`` ledger line of each of these deliveries that is sent and has none yet, in one
+    INSERT, and flag them noted in the same transaction. The deliveries are locked first (in id order), so a batch
+    and a catch-up racing for a line write it once. Returns how many lines were written."""
+    if not delivery_ids:
+        return 0
+    with transaction.atomic():
+        due = list(
+            MessageDelivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.SENT, ledger_noted=False)
+            .order_by("pk")
+            .select_for_update(of=("self",))
+            .values_list("pk", "card_id", "channel")
+        )
+        if not due:
+            return 0
+        source = message.source or "message"
+        ledger.ledger_notes(
+            kind=EventKind.MESSAGE_SENT,
+            actor=actor,
+            lines=[
+                (card_id, {"message": source, "by": channel, "message_id": str(message.pk)})
+                for _pk, card_id, channel in due
+            ],
+        )
+        MessageDelivery.objects.filter(pk__in=[pk for pk, _card_id, _channel in due]).update(ledger_noted=True)
+    return len(due)
+
+
+def _actor(message: Message) -> Actor:
+    return Actor(merchant=message.merchant, channel=Channel.SYSTEM, user=message.created_by)
+
+
+def ledger_catch_up(*, message: Message) -> int:
+    """Write the ledger lines a killed round left unwritten: its deliveries recorded sent before the batch's lines.
+    A live round's batch may be about to write some of them too; each is written once (``ledger_note_sent``)."""
+    written = 0
+    unnoted = MessageDelivery.objects.filter(message_id=message.pk, state=DeliveryState.SENT, ledger_noted=False)
+    while ids := list(unnoted.order_by("pk").values_list("pk", flat=True)[:500]):
+        written += ledger_note_sent(message=message, delivery_ids=ids, actor=_actor(message))
+        if len(ids) < 500:
+            break
+    return written
 
 
 def message_finish_if_done(message_id: Any) -> bool:
-    """Mark the message done once no delivery of it is pending; True when it is done."""
+    """Mark the message done once no delivery of it is pending (and every sent one has its ledger line); True when
+    it is done."""
     if MessageDelivery.objects.filter(message_id=message_id, state=DeliveryState.PENDING).exists():
         return False
+    message = Message.objects.select_related("created_by", "merchant").filter(pk=message_id).first()
+    if message is not None:
+        ledger_catch_up(message=message)
     Message.objects.filter(pk=message_id, state=MessageState.SENDING).update(
         state=MessageState.DONE, finished_at=clock.now()
     )
@@ -297,14 +374,18 @@ def message_send(
     message = Message.objects.select_related("created_by", "merchant").filter(pk=message_id).first()
     if message is None or message.state != MessageState.SENDING:
         return report
-    actor = Actor(merchant=message.merchant, channel=Channel.SYSTEM, user=message.created_by)
+    actor = _actor(message)
+    ledger_catch_up(message=message)
+    templates: Templates = {}
     deadline = time.monotonic() + (round_seconds() if seconds is None else seconds)
     factory = connect or (lambda: get_connection(fail_silently=False))
     while True:
         claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=claim_for(), limit=batch)
         if not claimed:
             break
-        _send_batch(message, claimed, report, factory, actor)
+        for delivery in claimed:
+            delivery.merchant = message.merchant  # one merchant's rows: one instance, not one loaded per delivery
+        _send_batch(message, claimed, report, factory, actor, templates)
         report.batches += 1
         Message.objects.filter(pk=message.pk).update(heartbeat_at=clock.now())
         if time.monotonic() >= deadline:

@@ -1,0 +1,169 @@
+"""A campaign's email is rendered once per (language, program) in a round and filled for each recipient; a batch's
+ledger lines are written together after it. What the recipients get must be what an email built for each alone would
+be, and a round killed between its sends and its ledger lines must leave no line missing and none twice."""
+
+import email
+import email.policy
+import re
+
+import pytest
+
+from stampcard.campaigns.messages import email as message_email
+from stampcard.campaigns.messages import sender, unsubscribe
+from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery, MessageState
+from stampcard.cards.models import CardEvent, EventKind
+from tests.campaigns.messages.conftest import holder, message_to
+from tests.factories import ProgramFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_queue")]
+
+
+def reader(program, address: str, language: str):
+    card = holder(program, email=address)
+    card.customer.language = language
+    card.customer.save(update_fields=["language"])
+    return card
+
+
+def built_alone(delivery: MessageDelivery) -> email.message.EmailMessage:
+    """The email of ``delivery`` as ``email_build`` makes it for that one recipient, parsed as the server parses."""
+    related = MessageDelivery.objects.select_related("customer", "card__program", "merchant", "message")
+    delivery = related.get(pk=delivery.pk)
+    raw = message_email.email_build(message=delivery.message, delivery=delivery, lang=delivery.language).message()
+    return email.message_from_bytes(raw.as_bytes(linesep="\r\n"), policy=email.policy.default)  # type: ignore[return-value]
+
+
+def test_two_languages_in_one_batch_each_get_their_own_text_and_their_own_link(smtp_server, program):
+    # given: English and Ukrainian readers taking turns in one batch, and a second program with its own colours
+    other = ProgramFactory(merchant=program.merchant, is_default=False, name="Tea card", background_color="#123456")
+    cards = [
+        reader(program, "ann@example.com", "en"),
+        reader(program, "olena@example.com", "uk"),
+        reader(other, "bob@example.com", "en"),
+        reader(program, "taras@example.com", "uk"),
+        reader(program, "cy@example.com", "en"),
+    ]
+    message = message_to(cards, merchant=program.merchant)
+
+    # when
+    sender.message_send(message_id=message.pk)
+
+    # then: each email is the one built for its recipient alone, but for the date and the link's signing time
+    assert len(smtp_server.received) == 5
+    for received in smtp_server.received:
+        delivery = MessageDelivery.objects.get(message=message, address=received.to)
+        expected, got = built_alone(delivery), received.message
+        link, expected_link = got["List-Unsubscribe"].strip(" <>"), expected["List-Unsubscribe"].strip(" <>")
+        assert unsubscribe.delivery_by_token(link.rsplit("/", 1)[1]).pk == delivery.pk
+        for header in ("Subject", "From", "To", "Message-ID", "Content-Language"):
+            assert got[header] == expected[header], (received.to, header)
+        for kind in ("plain", "html"):
+            part, alone = got.get_body(preferencelist=(kind,)), expected.get_body(preferencelist=(kind,))
+            assert part is not None and alone is not None
+            assert link in part.get_content()
+            assert part.get_content() == alone.get_content().replace(expected_link, link), (received.to, kind)
+        assert got["Date"]
+    subjects = {received.to: received.message["Subject"] for received in smtp_server.received}
+    assert subjects == {
+        "ann@example.com": "Autumn menu",
+        "olena@example.com": "Осіннє меню",
+        "bob@example.com": "Autumn menu",
+        "taras@example.com": "Осіннє меню",
+        "cy@example.com": "Autumn menu",
+    }
+    bob = next(each for each in smtp_server.received if each.to == "bob@example.com")
+    assert "#123456" in bob.part("text/html")
+
+
+def test_an_address_the_email_package_must_encode_is_built_whole_and_still_sent(smtp_server, program):
+    # given: an internationalised domain (IDNA), which the prepared bytes cannot carry as written
+    card = reader(program, "olena@приклад.укр", "uk")
+    message = message_to([card], merchant=program.merchant)
+
+    # when
+    sender.message_send(message_id=message.pk)
+
+    # then: Django's backend encodes it, as it did before
+    (received,) = smtp_server.received
+    assert received.to == "olena@xn--80aikifvh.xn--j1amh"
+    assert received.message["Subject"] == "Осіннє меню"
+
+
+BOUNDARY = re.compile(rb"={15}\d+==")
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_the_filled_bytes_are_the_bytes_the_email_package_writes_for_that_email(program, language):
+    # given: a recipient whose unsubscribe link is long enough to be folded onto a line of its own
+    card = reader(program, "olena@example.com", language)
+    message = message_to([card], merchant=program.merchant)
+    delivery = MessageDelivery.objects.select_related("customer", "card__program", "merchant").get(message=message)
+    delivery.address, delivery.language = card.customer.email, language
+
+    # when
+    filled = message_email.EmailTemplate(message=message, delivery=delivery, lang=language).fill(delivery)
+
+    # then: byte for byte what Django and the email package make of the same email (but the random MIME boundary)
+    assert filled.raw is not None
+    whole = message_email.EmailMultiAlternatives.message(filled).as_bytes(linesep="\r\n")
+    assert BOUNDARY.sub(b"BOUNDARY", filled.raw) == BOUNDARY.sub(b"BOUNDARY", whole)
+    assert b"List-Unsubscribe: \r\n <http" in filled.raw  # the long link folded, as the package does
+
+
+class Killed(BaseException):
+    """What a SIGKILL looks like from inside: nothing after it runs (not an Exception: nothing catches it)."""
+
+
+@pytest.mark.parametrize("resumed_by", ["the next round", "the sweep that finishes the message"])
+def test_a_round_killed_between_its_sends_and_its_ledger_lines_loses_no_line_and_writes_none_twice(
+    smtp_server, program, monkeypatch, resumed_by
+):
+    # given: a round whose batch is sent and recorded, killed before the batch's ledger lines are written
+    cards = [reader(program, f"c{i}@example.com", "en") for i in range(4)]
+    message = message_to(cards, merchant=program.merchant)
+    write_lines = sender.ledger_note_sent
+
+    def killed(**kwargs):
+        raise Killed
+
+    monkeypatch.setattr(sender, "ledger_note_sent", killed)
+    with pytest.raises(Killed):
+        sender.message_send(message_id=message.pk, batch=3)
+    monkeypatch.setattr(sender, "ledger_note_sent", write_lines)
+    sent = MessageDelivery.objects.filter(message=message, state=DeliveryState.SENT)
+    assert sent.count() == 3 and len(smtp_server.received) == 3
+    assert not CardEvent.objects.filter(kind=EventKind.MESSAGE_SENT).exists()
+
+    # when: the work resumes
+    if resumed_by == "the next round":
+        sender.message_send(message_id=message.pk)
+    else:
+        MessageDelivery.objects.filter(message=message, state=DeliveryState.PENDING).update(state=DeliveryState.SKIPPED)
+        sender.message_finish_if_done(message.pk)
+    sender.message_finish_if_done(message.pk)  # a second look writes nothing more
+
+    # then: one line per card that got the email, whoever wrote it
+    lines = CardEvent.objects.filter(kind=EventKind.MESSAGE_SENT)
+    got = sorted(lines.values_list("card_id", flat=True))
+    emailed = sorted(
+        MessageDelivery.objects.filter(message=message, state=DeliveryState.SENT).values_list("card_id", flat=True)
+    )
+    assert got == emailed and len(got) == (4 if resumed_by == "the next round" else 3)
+    assert not MessageDelivery.objects.filter(message=message, state=DeliveryState.SENT, ledger_noted=False).exists()
+    message.refresh_from_db()
+    assert message.state == MessageState.DONE
+
+
+def test_writing_a_batchs_lines_twice_writes_each_once(smtp_server, program):
+    # given: a sent batch whose lines were written
+    cards = [reader(program, f"c{i}@example.com", "en") for i in range(3)]
+    message = message_to(cards, merchant=program.merchant)
+    sender.message_send(message_id=message.pk)
+    ids = list(MessageDelivery.objects.filter(message=message).values_list("pk", flat=True))
+
+    # when: a catch-up that raced the batch comes second
+    written = sender.ledger_note_sent(message=message, delivery_ids=ids, actor=sender._actor(message))
+
+    # then
+    assert written == 0
+    assert CardEvent.objects.filter(kind=EventKind.MESSAGE_SENT).count() == 3
