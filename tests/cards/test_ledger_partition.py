@@ -101,6 +101,12 @@ def test_the_ledger_converted_by_month_keeps_every_line_and_serves_the_stamp_pat
     placed = _sql(f'SELECT tableoid::regclass::text, created_at FROM "{TABLE}"')
     assert placed and all(name == month_of(at) for name, at in placed)
     assert {month_of(at) for at in months_ago} <= set(partitioning.partitions())
+    never_analysed = _sql(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+        " WHERE i.inhparent = to_regclass(%s) AND c.reltuples < 0",
+        [TABLE],
+    )
+    assert never_analysed == []  # the planner has statistics from the first query on
 
     # when: the stamp path runs on the partitioned ledger
     fresh = commit(shop, a, "A-new")
