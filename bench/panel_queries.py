@@ -3,6 +3,7 @@
     make bigdata                                     # once: the big database (bench/bigdata.py), ~45-60 min on 2 cores
     .venv/bin/python -m bench.panel_queries          # the report (also run by `make bench`)
     .venv/bin/python -m bench.panel_queries --repeat 15 --only customers
+    .venv/bin/python -m bench.panel_queries --only stamp:,analytics   # identify, commit, analytics (docs/scaling.md)
 
 Every query in ``QUERIES`` runs against two databases in the same run: ``stampcard_bigdata`` (its biggest
 merchant) and ``stampcard_bench_demo`` (dropped, migrated and seeded with the demo merchant of ``make run``). Each side
@@ -312,18 +313,28 @@ def measure(*, repeat: int, only: str) -> dict[str, Any]:
         return _measure(repeat=repeat, only=only)
 
 
+def _selected(name: str, only: str) -> bool:
+    return not only or any(part and part in name for part in only.split(","))
+
+
 def _measure(*, repeat: int, only: str) -> dict[str, Any]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from bench import stamp_queries
+
+    stamp_queries.register_all(register)  # the cashier's identify, preview and commit
+
     ctx = _context()
     _rollups_ensure(ctx)
+    if any(_selected(name, only) for name in QUERIES if name.startswith("stamp:")):
+        stamp_queries.prepare(ctx)
     with connection.cursor() as cursor:
         cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relkind = 'r'")
         sizes = {name: rows for name, rows in cursor.fetchall()}
     results: dict[str, Any] = {}
     for name, fn in QUERIES.items():
-        if only and only not in name:
+        if not _selected(name, only):
             continue
         with CaptureQueriesContext(connection) as captured:
             fn(ctx)  # warm-up, and the statements it runs
@@ -382,7 +393,7 @@ def _big_exists(pg_url: str) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=9, help="timed runs per query and side (the median is shown)")
-    parser.add_argument("--only", default="", help="only the queries whose name contains this")
+    parser.add_argument("--only", default="", help="only the queries whose name contains this (or one of a,b,c)")
     parser.add_argument("--pg-url", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG_URL))
     parser.add_argument("--big-db", default=os.environ.get("BIGDATA_DB", BIG_DB))
     parser.add_argument("--measure", action="store_true", help=argparse.SUPPRESS)

@@ -1,10 +1,11 @@
-"""Background work for cards (the tasks database worker: ``stampcard worker``): CSV import jobs."""
+"""Background work for cards (the tasks database worker: ``stampcard worker``): CSV import jobs, ledger partitions."""
 
 import uuid
 
 from django.db import transaction
 from django_tasks import task
 
+from stampcard.cards import partitioning
 from stampcard.cards.imports import jobs
 from stampcard.cards.models import ImportJob
 
@@ -34,3 +35,10 @@ def import_begin(*, job: ImportJob) -> ImportJob:
         job_id: uuid.UUID = job.pk
         transaction.on_commit(lambda: import_job_run.enqueue(job_id=str(job_id)))
     return job
+
+
+@task()
+def ledger_partitions_ensure() -> list[str]:
+    """Periodic: the partitions of the coming months of a ledger partitioned by month (``cards.partitioning``), so
+    that lines never pile up in its DEFAULT partition. Nothing to do on an unpartitioned ledger or on SQLite."""
+    return partitioning.partitions_ensure()

@@ -52,6 +52,8 @@ SCHEDULE = [
     Periodic("stampcard.campaigns.automations.tasks.automations_run", timedelta(minutes=5)),
     # Analytics rollups: the days touched since the last run, rebuilt from the ledger (the panel reads only these).
     Periodic("stampcard.analytics.tasks.analytics_rollups_refresh", timedelta(minutes=5)),
+    # A ledger partitioned by month (``ledger_partition``) gets its coming months' partitions well ahead.
+    Periodic("stampcard.cards.tasks.ledger_partitions_ensure", timedelta(hours=6)),
     # Plan downgrades scheduled for the end of a paid period.
     Periodic("stampcard.merchants.tasks.plan_changes_apply_due", timedelta(hours=1)),
 ]
