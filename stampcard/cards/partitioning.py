@@ -112,6 +112,13 @@ def _partition_create(table: str, month: date) -> bool:
     low, high = _bound(month), _bound(next_month(month))
     default = f"{table}_default"
     with transaction.atomic():
+        # Several workers may run the periodic task at once: one makes the partition, the others wait here and then
+        # find it made. The lock is the one ATTACH PARTITION takes anyway (writes go on); it is a table lock, not an
+        # advisory one, because taking a table lock is when PostgreSQL reads the catalog changes committed while it
+        # waited: after an advisory lock, to_regclass would still not see the partition the other worker made.
+        _exec(f'LOCK TABLE "{table}" IN SHARE UPDATE EXCLUSIVE MODE')
+        if _fetch("SELECT to_regclass(%s)", [name])[0][0] is not None:
+            return False
         _exec(f'CREATE TABLE "{name}" (LIKE "{table}" INCLUDING DEFAULTS INCLUDING CONSTRAINTS)')
         if _fetch("SELECT to_regclass(%s)", [default])[0][0] is not None:
             _exec(
