@@ -5,7 +5,7 @@ One module per domain; everything is re-exported here, so ``stampcard.cards.mode
 (and Django finds every model of the app through it).
 """
 
-from stampcard.cards.models.cards import CARD_LINK_TOKEN_PURPOSE, Card, CardChange, CardLink
+from stampcard.cards.models.cards import CARD_LINK_TOKEN_PURPOSE, Card, CardChange, CardCount, CardLink
 from stampcard.cards.models.imports import ImportedRow, ImportJob, ImportState
 from stampcard.cards.models.ledger import INFORMATIONAL_KINDS, CardEvent, Check, CheckState, EventKind, ReversalKind
 from stampcard.cards.models.programs import (
@@ -24,6 +24,7 @@ __all__ = [
     "INFORMATIONAL_KINDS",
     "Card",
     "CardChange",
+    "CardCount",
     "CardEvent",
     "CardLink",
     "Check",
