@@ -6,11 +6,15 @@ orchestrator itself never imports Django. Every subcommand prints one JSON docum
     python -m bench.appctl seed --cards 1000
     python -m bench.appctl verify
     python -m bench.appctl queries --seed-file var/bench/seed.json
+    python -m bench.appctl profile --seed-file var/bench/seed.json --requests 500
 """
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -168,6 +172,59 @@ def queries(*, raw_key: str, timing: int) -> dict[str, Any]:
     }
 
 
+PROFILED = {
+    "commit": lambda client, number, tag: _commit(client, number, tag),
+    "preview": lambda client, number, tag: _request(
+        client, "post", "/api/v1/checkouts/preview", _checkout_body(number, tag)
+    ),
+    "card": lambda client, number, tag: _request(client, "get", f"/api/v1/cards/{number}"),
+}
+
+
+def _checkout_body(number: str, tag: str) -> dict[str, Any]:
+    return {"card": number, "check": {"external_id": tag, "total": CHECK_TOTAL, "currency": CURRENCY}}
+
+
+def _request(client: Client, method: str, path: str, body: dict[str, Any] | None = None) -> int:
+    if body is None:
+        response = getattr(client, method)(path)
+    else:
+        response = getattr(client, method)(path, data=body, content_type="application/json")
+    if response.status_code != 200:
+        raise SystemExit(f"{method} {path} answered {response.status_code}: {response.content[:300]!r}")
+    return response.status_code
+
+
+def profile(*, raw_key: str, what: str, requests: int, top: int, out: str) -> dict[str, Any]:
+    """cProfile ``requests`` sequential requests of one kind (commit, preview, card) through the whole Django stack,
+    on the seeded cards in turn; the CPU per request and the top of the profile (by own time and by cumulative time)
+    go to ``out`` as text. The in-process client has no socket or WSGI server: gunicorn adds its own share."""
+    setup_test_environment()
+    client = Client(headers={"Authorization": f"Bearer {raw_key}"})
+    numbers = list(Card.objects.filter(merged_into__isnull=True).order_by("pk").values_list("number", flat=True))
+    call = PROFILED[what]
+    run = f"p{int(time.time())}"
+    for i in range(20):  # warm caches (API key, program rules, compiled SQL) like a long-running worker
+        call(client, numbers[i % len(numbers)], f"{run}-w{i}")
+    cpu_started = time.process_time()
+    for i in range(requests):
+        call(client, numbers[i % len(numbers)], f"{run}-u{i}")
+    cpu_us = (time.process_time() - cpu_started) * 1e6 / requests
+    profiler = cProfile.Profile(time.process_time)  # CPU, not waiting on the database
+    profiler.enable()
+    for i in range(requests):
+        call(client, numbers[i % len(numbers)], f"{run}-{i}")
+    profiler.disable()
+    text = io.StringIO()
+    text.write(f"{what}: {requests} requests, {cpu_us:.0f} us of CPU per request unprofiled\n")
+    for order in ("tottime", "cumulative"):
+        stats = pstats.Stats(profiler, stream=text)
+        stats.sort_stats(order).print_stats(top)
+    with open(out, "w") as fh:
+        fh.write(text.getvalue())
+    return {"what": what, "requests": requests, "cpu_us_per_request": round(cpu_us), "profile": out}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench.appctl", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -180,8 +237,18 @@ def main(argv: list[str] | None = None) -> int:
     p_queries = sub.add_parser("queries", help="SQL statements and service time of one commit request")
     p_queries.add_argument("--seed-file", required=True, help="the JSON printed by `seed` (for the API key)")
     p_queries.add_argument("--timing", type=int, default=200, help="sequential commits to time")
+    p_profile = sub.add_parser("profile", help="cProfile sequential requests of one kind")
+    p_profile.add_argument("--seed-file", required=True)
+    p_profile.add_argument("--what", choices=sorted(PROFILED), default="commit")
+    p_profile.add_argument("--requests", type=int, default=500)
+    p_profile.add_argument("--top", type=int, default=40)
+    p_profile.add_argument("--out", default="var/bench/profile.txt")
     args = parser.parse_args(argv)
-    if args.command == "seed":
+    if args.command == "profile":
+        with open(args.seed_file) as fh:
+            raw_key = json.load(fh)["api_key"]
+        result = profile(raw_key=raw_key, what=args.what, requests=args.requests, top=args.top, out=args.out)
+    elif args.command == "seed":
         result = seed(cards=args.cards, prefill=args.prefill)
     elif args.command == "verify":
         result = verify()

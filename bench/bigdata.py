@@ -389,6 +389,14 @@ def fill(
                 params,
             )
             log(f"cards: {cursor.rowcount:,}")
+            # The count of open cards the dashboard reads (``cards.counts``), as card issue keeps it.
+            cursor.execute(
+                """
+                INSERT INTO cards_cardcount (merchant_id, program_id, slot, cards)
+                SELECT c.merchant_id, c.program_id, 0, count(*) FROM bd_card c GROUP BY c.merchant_id, c.program_id
+                ON CONFLICT (program_id, slot) DO UPDATE SET cards = cards_cardcount.cards + EXCLUDED.cards
+                """
+            )
             # One visit: its check id, instant, location (80% the card's home), channel and who recorded it.
             visits = """
                 SELECT c.card_id, c.merchant_id, c.a, c.v, j, c.ord,

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from stampcard.analytics.api import router as analytics_router
 from stampcard.api.auth import ApiKeyAuth
 from stampcard.api.handlers import install_error_handlers
+from stampcard.api.jsonbody import RememberedJsonParser
 from stampcard.campaigns.automations.api import router as automations_router
 from stampcard.campaigns.campaigns.api import router as campaigns_router
 from stampcard.campaigns.messages.api import router as messages_router
@@ -38,6 +39,7 @@ api = NinjaAPI(
     "say where), 413 `payload_too_large`, 422 `validation_error` (`details.fields`).",
     urls_namespace="api-v1",
     auth=ApiKeyAuth(),
+    parser=RememberedJsonParser(),  # the body the input guard parsed, not a second parse
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

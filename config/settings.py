@@ -85,7 +85,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "log_request_id.middleware.RequestIDMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "stampcard.core.lanes.CspForPages",  # django-csp's; the API's JSON answers get a constant policy
     "stampcard.core.middleware.FrameAncestorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads the session, the body or the path: NUL and other control characters, oversized bodies.

@@ -18,7 +18,6 @@ APIs for API paths, as plain text for pages. Multipart bodies (file uploads) are
 ``CharField`` refuses NUL itself.
 """
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from stampcard.api import jsonbody
 from stampcard.api.idempotency import render_error
 from stampcard.core.errors import ApplicationError, BadRequest
 
@@ -108,7 +108,7 @@ def _check_body(request: HttpRequest) -> None:
         return
     # Any other body may be JSON (django-ninja parses a body as JSON whatever its content type says).
     try:
-        data = json.loads(body)
+        data = jsonbody.parsed(request)  # parsed once: the fingerprint and ninja read it from the request
     except RecursionError:
         raise BadRequest(_("The JSON body is nested too deeply.")) from None
     except ValueError:

@@ -12,15 +12,14 @@ would be lost. Their delta is 0, so the balance stays the sum of the deltas and 
 (``journal.card_snapshot_at``) passes over them.
 """
 
+import functools
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import F
-from django.db.models.sql import InsertQuery, UpdateQuery
 
 from stampcard.cards import changes
 from stampcard.cards.models import INFORMATIONAL_KINDS, Card, CardEvent, Check, EventKind
-from stampcard.core import clock
+from stampcard.core import clock, rawsql
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Location
 
@@ -59,48 +58,63 @@ def ledger_append(
     now = clock.now()
     # Every ledger line changes what the card shows (a balance, a reward, a voucher): the wallets follow changed_at,
     # and a card a wallet holds gets its change recorded for them in this same transaction.
-    update: dict[str, Any] = {"changed_at": now}
     card.changed_at = now
-    if delta:
-        update["stamps"] = F("stamps") + delta
-    if lifetime_delta:
-        update["lifetime_stamps"] = F("lifetime_stamps") + lifetime_delta
     if kind == EventKind.STAMP:
-        card.last_stamp_at = update["last_stamp_at"] = now
-    _insert_and_move(event=event, card=card, update=update)
+        card.last_stamp_at = now
+    _insert_and_move(
+        event=event, card=card, delta=delta, lifetime_delta=lifetime_delta, stamped=kind == EventKind.STAMP
+    )
     changes.card_changed(card=card)
     return event
 
 
-def _insert_and_move(*, event: CardEvent, card: Card, update: dict[str, Any]) -> None:
-    """Insert the ledger line and move the card: on PostgreSQL in one statement (the line in a data-modifying CTE,
-    the card's UPDATE as the main statement), elsewhere in two. Either way both land in the caller's transaction."""
+def _insert_and_move(*, event: CardEvent, card: Card, delta: int, lifetime_delta: int, stamped: bool) -> None:
+    """Insert the ledger line and move the card (``stamps`` and ``lifetime_stamps`` by the deltas, in the database,
+    never read-modify-write; ``changed_at`` and, for a stamp, ``last_stamp_at`` to the card's new values): on
+    PostgreSQL in one statement (the line in a data-modifying CTE, the card's UPDATE as the main statement),
+    elsewhere in two. Either way both land in the caller's transaction. Both statements are written once per
+    process (``core.rawsql``): this runs on every checkout."""
     using = router.db_for_write(CardEvent)
-    moved = Card.objects.using(using).filter(pk=card.pk)
-    if connections[using].vendor != "postgresql":
-        event.save(force_insert=True, using=using)
-        moved.update(**update)
+    connection = connections[using]
+    move_sql = _move_sql(using, bool(delta), bool(lifetime_delta), stamped)
+    changed_at = connection.ops.adapt_datetimefield_value(card.changed_at)
+    move_params: list[Any] = [changed_at]
+    if delta:
+        move_params.append(delta)
+    if lifetime_delta:
+        move_params.append(lifetime_delta)
+    if stamped:
+        move_params.append(changed_at)
+    move_params.append(card.pk)
+    if connection.vendor != "postgresql":
+        rawsql.insert_row(event, using)
+        with connection.cursor() as cursor:
+            cursor.execute(move_sql, move_params)
         return
-    meta = CardEvent._meta
-    insert = InsertQuery(CardEvent)
-    insert.insert_values([f for f in meta.local_concrete_fields if f is not meta.auto_field], [event])
-    insert_compiler = insert.get_compiler(using=using)
-    insert_compiler.returning_fields = [meta.pk]
-    [(insert_sql, insert_params)] = insert_compiler.as_sql()
-    move = moved.query.chain(UpdateQuery)
-    assert isinstance(move, UpdateQuery)
-    move.add_update_values(update)
-    move_sql, move_params = move.get_compiler(using=using).as_sql()
-    with connections[using].cursor() as cursor:
+    pk = rawsql.qn(using, str(CardEvent._meta.pk.column))
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH ledger_line AS ({insert_sql}) {move_sql} RETURNING (SELECT {meta.pk.column} FROM ledger_line)",
-            (*insert_params, *move_params),
+            f"WITH ledger_line AS ({rawsql.insert_sql(CardEvent, using)}) {move_sql}"
+            f" RETURNING (SELECT {pk} FROM ledger_line)",
+            (*rawsql.insert_params(event, using), *move_params),
         )
         row = cursor.fetchone()
     if row is None:
         raise RuntimeError(f"card {card.pk} vanished while its ledger line was written")
-    event.pk = row[0]
-    event._state.adding, event._state.db = False, using
+    rawsql.inserted(event, row[0], using)
+
+
+@functools.lru_cache(maxsize=32)
+def _move_sql(using: str, stamps: bool, lifetime: bool, stamped: bool) -> str:
+    q = functools.partial(rawsql.qn, using)
+    sets = [f"{q('changed_at')} = %s"]
+    if stamps:
+        sets.append(f"{q('stamps')} = {q('stamps')} + %s")
+    if lifetime:
+        sets.append(f"{q('lifetime_stamps')} = {q('lifetime_stamps')} + %s")
+    if stamped:
+        sets.append(f"{q('last_stamp_at')} = %s")
+    return f"UPDATE {rawsql.table(Card, using)} SET {', '.join(sets)} WHERE {q('id')} = %s"
 
 
 def ledger_note(

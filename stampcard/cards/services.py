@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from stampcard.cards import errors, ledger, locks, selectors
+from stampcard.cards import counts, errors, ledger, locks, selectors
 from stampcard.cards.models import Card, CardEvent, EventKind, Program
 from stampcard.cards.versions import program_version_current
 from stampcard.core.codes import random_card_number, random_card_qr
@@ -82,6 +82,7 @@ def card_create(*, customer: Customer, program: Program, actor: Actor | None = N
             attempts=CARD_NUMBER_ATTEMPTS,
             what="card number",
         )
+    counts.card_counted(card=card)
     actor = actor or Actor.system(customer.merchant)
     ledger.ledger_note(card=card, kind=EventKind.CARD_ISSUED, actor=actor, program=program.name)
     return card

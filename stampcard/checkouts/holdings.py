@@ -3,8 +3,8 @@
 Every card payload (a commit's answer, a lookup, a card) shows both. They live in two tables with their own order
 (rewards oldest first, vouchers soonest expiry first), so they are read as the two branches of one ``UNION ALL``:
 each row carries its branch, its place in that branch's order, and the other branch's columns as NULLs, and is
-turned back into its model with the ORM's own converters. One round trip instead of two on every payload, and SQL
-written once per process instead of two querysets compiled per request.
+turned back into its model with the ORM's own converters (``core.rawsql``). One round trip instead of two on every
+payload, and SQL written once per process instead of two querysets compiled per request.
 
 The branches say what ``rewards.selectors.rewards_ready_queryset`` and ``vouchers.selectors.vouchers_usable_queryset``
 say; ``tests/checkouts/test_holdings.py`` holds them to the same answers.
@@ -12,18 +12,16 @@ say; ``tests/checkouts/test_holdings.py`` holds them to the same answers.
 
 import functools
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db import connections, router
 from django.db.models import Field, Model
 
 from stampcard.cards.models import Card
-from stampcard.core import clock
+from stampcard.core import clock, rawsql
 from stampcard.rewards.models import Reward, RewardState
 from stampcard.vouchers.models import Voucher
 from stampcard.vouchers.states import OPEN_STATES
-
-M = TypeVar("M", bound=Model)
 
 
 def holdings_by_card(*, cards: Iterable[Card]) -> tuple[dict[int, list[Reward]], dict[int, list[Voucher]]]:
@@ -43,14 +41,13 @@ def holdings_by_card(*, cards: Iterable[Card]) -> tuple[dict[int, list[Reward]],
             (*ids, RewardState.READY.value, *ids, *(s.value for s in OPEN_STATES), now),
         )
         rows = cursor.fetchall()
-    reward_fields, voucher_fields = _fields(Reward), _fields(Voucher)
-    split = 2 + len(reward_fields)
+    split = 2 + rawsql.column_count(Reward)
     for row in rows:
         if row[0] == 1:
-            reward = _instance(Reward, reward_fields, row[2:split], using)
+            reward = rawsql.instance(Reward, row[2:split], using)
             ready[reward.card_id].append(reward)
         else:
-            voucher = _instance(Voucher, voucher_fields, row[split:], using)
+            voucher = rawsql.instance(Voucher, row[split:], using)
             voucher.card = cards_by_id[voucher.card_id]  # type: ignore[index]  # the card is already loaded
             vouchers[voucher.card_id].append(voucher)  # type: ignore[index]
     return ready, vouchers
@@ -80,14 +77,3 @@ def _holdings_sql(using: str, card_count: int) -> str:
         f" AND (v.{expires} IS NULL OR v.{expires} > %s)"
         " ORDER BY branch, place"
     )
-
-
-def _instance(model: type[M], fields: list[Field[Any, Any]], values: tuple[Any, ...], using: str) -> M:
-    connection = connections[using]
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for converter in (*connection.ops.get_db_converters(col), *field.get_db_converters(connection)):
-            value = converter(value, col, connection)
-        converted.append(value)
-    return model.from_db(using, [f.attname for f in fields], converted)

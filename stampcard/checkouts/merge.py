@@ -33,6 +33,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count
 
 from stampcard.cards import changes
+from stampcard.cards import counts as cards_counts
 from stampcard.cards.ledger import ledger_append
 from stampcard.cards.locks import cards_lock_many
 from stampcard.cards.milestones import milestones_crossed
@@ -292,6 +293,7 @@ def _cards_combine(*, target: Card, source: Card, actor: Actor) -> dict[str, Any
     )
     Card.objects.filter(pk=source.pk).update(rewards_earned=0, merged_into=target, merged_at=now)
     source.rewards_earned, source.merged_into, source.merged_at = 0, target, now
+    cards_counts.card_counted(card=source, delta=-1)  # closed: no longer one of the merchant's cards
     # Cards merged into ``source`` before (locked by the caller) now lead to ``target``, and their passes say so.
     earlier = list(Card.objects.filter(merged_into=source).values_list("pk", flat=True))
     if earlier:

@@ -4,10 +4,12 @@ A till's request carries a bearer key, no cookies: it has no signed-in user, sec
 headers to set up. Session and CSRF stay Django's own middleware: the session is only loaded when read (nothing on
 the API reads it), ninja's views are exempt from CSRF, and ``check --deploy`` looks for both by name. Each
 middleware here wraps Django's (or a package's) own and passes ``/api/`` requests straight through; every other path
-gets the wrapped middleware unchanged. The rest of the stack (security headers, CSP, the input guard, the language
-of the answer, metrics, request ids, the API's JSON error pages) runs for the API as before.
+gets the wrapped middleware unchanged. The Content-Security-Policy of an API answer is one constant string rather
+than a policy django-csp builds per response (``CspForPages``). The rest of the stack (security headers, the input
+guard, the language of the answer, metrics, request ids, the API's JSON error pages) runs for the API as before.
 """
 
+from csp.middleware import CSPMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.http import HttpRequest, HttpResponseBase
@@ -15,6 +17,8 @@ from django_htmx.middleware import HtmxMiddleware
 from django_otp.middleware import OTPMiddleware
 
 TOKEN_API_PREFIX = "/api/"
+# The policy of every API answer that is not a page: JSON loads nothing and no site may frame it.
+API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'"
 
 
 def is_token_api(request: HttpRequest) -> bool:
@@ -45,3 +49,15 @@ class MessagesForPages(PagesOnly, MessageMiddleware):
 
 class HtmxForPages(PagesOnly, HtmxMiddleware):
     pass
+
+
+class CspForPages(CSPMiddleware):
+    """django-csp's policy, built per response with its nonce, for pages (the API's docs page among them); every
+    other ``/api/`` answer gets one constant, stricter policy instead of a policy built on each request."""
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if is_token_api(request) and not request.path_info.endswith("/docs"):
+            response = self.get_response(request)
+            response.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
+            return response
+        return super().__call__(request)

@@ -5,12 +5,14 @@ parallel requests cannot overshoot (PostgreSQL re-checks the condition after wai
 slots are taken or none: the taking runs in its own transaction, rolled back when one limit is used up.
 """
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F
 from django_tasks import task
 
@@ -48,28 +50,66 @@ def _window(now: datetime, seconds: int) -> tuple[datetime, datetime]:
 def throttle_take(*, limits: list[Limit]) -> list[Taken]:
     """Take one slot from every limit, or none; raises ThrottleExceeded naming the first limit used up."""
     now = clock.now()
-    taken = []
+    taken = [Taken(key=limit.key, window_start=_window(now, limit.window_seconds)[0]) for limit in limits]
+    if not limits:
+        return taken
+    # The usual request: every window's row exists and has room, and one UPDATE takes a slot from all of them (its
+    # SQL written once per number of limits, not compiled per request: a lookup takes and gives back on every answer).
+    try:
+        with transaction.atomic():
+            if _move(taken, +1, [limit.limit for limit in limits]) == len(limits):
+                return taken
+            raise _Incomplete()  # a window's first request, or a limit used up: the slots just taken roll back
+    except _Incomplete:
+        pass
     with transaction.atomic():
-        for limit in limits:
-            start, end = _window(now, limit.window_seconds)
-            row = Throttle.objects.filter(scope=limit.key, window_start=start, count__lt=limit.limit)
+        for limit, slot in zip(limits, taken, strict=True):
+            row = Throttle.objects.filter(scope=limit.key, window_start=slot.window_start, count__lt=limit.limit)
             if not row.update(count=F("count") + 1):
                 # First request of the window (no row yet), or the limit is used up. ignore_conflicts makes the insert
                 # safe when two first requests race; the UPDATE after it then sees the row either way.
-                Throttle.objects.bulk_create([Throttle(scope=limit.key, window_start=start)], ignore_conflicts=True)
+                Throttle.objects.bulk_create(
+                    [Throttle(scope=limit.key, window_start=slot.window_start)], ignore_conflicts=True
+                )
                 if not row.update(count=F("count") + 1):
+                    end = slot.window_start + timedelta(seconds=limit.window_seconds)
                     raise ThrottleExceeded(limit, retry_after=max(1, math.ceil((end - now).total_seconds())))
-            taken.append(Taken(key=limit.key, window_start=start))
     return taken
 
 
+class _Incomplete(Exception):
+    pass
+
+
 def throttle_give_back(*, taken: list[Taken]) -> None:
-    """Return slots taken by ``throttle_take`` (the request turned out not to count, e.g. a code that was right)."""
-    with transaction.atomic():
-        for slot in taken:
-            Throttle.objects.filter(scope=slot.key, window_start=slot.window_start, count__gt=0).update(
-                count=F("count") - 1
-            )
+    """Return slots taken by ``throttle_take`` (the request turned out not to count, e.g. a code that was right).
+    One statement, atomic on its own."""
+    if taken:
+        _move(taken, -1, None)
+
+
+def _move(slots: list[Taken], step: int, limits: list[int] | None) -> int:
+    """Move the count of every slot's row by ``step`` in one UPDATE, each row within its bound (below its limit when
+    taking, above zero when giving back); returns the number of rows moved."""
+    using = router.db_for_write(Throttle)
+    connection = connections[using]
+    params: list[Any] = [step]
+    for index, slot in enumerate(slots):
+        params += [slot.key, connection.ops.adapt_datetimefield_value(slot.window_start)]
+        params.append(limits[index] if limits is not None else 0)
+    with connection.cursor() as cursor:
+        cursor.execute(_move_sql(using, len(slots), limits is not None), params)
+        moved: int = cursor.rowcount
+    return moved
+
+
+@functools.lru_cache(maxsize=32)
+def _move_sql(using: str, slots: int, taking: bool) -> str:
+    q = connections[using].ops.quote_name
+    table, count = q(Throttle._meta.db_table), q("count")
+    bound = f"{count} < %s" if taking else f"{count} > %s"
+    one = f"({q('scope')} = %s AND {q('window_start')} = %s AND {bound})"
+    return f"UPDATE {table} SET {count} = {count} + %s WHERE {' OR '.join([one] * slots)}"
 
 
 def throttle_take_cached(*, limit: Limit) -> None:

@@ -9,10 +9,10 @@ receipt claim, the same card's web link), which is then the answer.
 from collections.abc import Callable
 from typing import TypeVar
 
-from django.db import IntegrityError, connections, router, transaction
+from django.db import IntegrityError, router, transaction
 from django.db.models import Model
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
+
+from stampcard.core import rawsql
 
 T = TypeVar("T")
 
@@ -40,21 +40,7 @@ def insert_unless_taken(row: Model) -> bool:
 
     One ``INSERT ... ON CONFLICT DO NOTHING RETURNING`` (``INSERT OR IGNORE`` on SQLite): the index settles a race
     with a concurrent insert of the same key (PostgreSQL waits for that transaction and then skips, or inserts if it
-    rolled back) without the savepoint a failing insert would need, so the caller's transaction stays usable.
+    rolled back) without the savepoint a failing insert would need, so the caller's transaction stays usable. The
+    statement is written once per model (``core.rawsql``): this runs on every checkout.
     """
-    meta = type(row)._meta
-    using = router.db_for_write(type(row), instance=row)
-    fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated]
-    query = InsertQuery(type(row), on_conflict=OnConflict.IGNORE)
-    query.insert_values(fields, [row])
-    compiler = query.get_compiler(using=using)
-    compiler.returning_fields = [meta.pk]
-    [(sql, params)] = compiler.as_sql()
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, params)
-        inserted = cursor.fetchone()
-    if inserted is None:
-        return False
-    row.pk = inserted[0]
-    row._state.adding, row._state.db = False, using
-    return True
+    return rawsql.insert_row(row, router.db_for_write(type(row), instance=row), ignore_conflicts=True)

@@ -9,20 +9,24 @@ its own copies of the model instances (nothing one request changes leaks into an
 """
 
 import contextlib
-import copy
 import hashlib
 import threading
 import time
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.base import ModelState
 
 from stampcard.merchants.models import ApiKey
 
 _entries: dict[bytes, tuple[float, ApiKey]] = {}
 _lock = threading.Lock()
 MAX_ENTRIES = 4096
+
+M = TypeVar("M", bound=Model)
 
 
 def _ttl() -> float:
@@ -64,14 +68,24 @@ def api_keys_clear() -> None:
 
 
 def _copied(key: ApiKey) -> ApiKey:
-    """The key and each related row as new instances (``copy.copy`` gives a model its own state and field cache)."""
-    merchant = copy.copy(key.merchant)
+    """The key and each related row as new instances, each with its own field values and state (``_clone``)."""
+    merchant = _clone(key.merchant)
     # A merchant without a plan row reads (and misses) it as it would without the memory.
     with contextlib.suppress(ObjectDoesNotExist):
-        merchant.subscription = copy.copy(key.merchant.subscription)
-    membership = copy.copy(key.membership)
-    membership.user = copy.copy(key.membership.user)
-    copied = copy.copy(key)
+        merchant.subscription = _clone(key.merchant.subscription)
+    membership = _clone(key.membership)
+    membership.user = _clone(key.membership.user)
+    copied = _clone(key)
     copied.merchant, copied.membership = merchant, membership
-    copied.location = copy.copy(key.location) if key.location is not None else None
+    copied.location = _clone(key.location) if key.location is not None else None
     return copied
+
+
+def _clone(instance: M) -> M:
+    """A shallow copy of a model instance with its own ``__dict__`` and state and no cached relations (the caller
+    sets the ones it copies): what ``copy.copy`` gives a model, at a fraction of its cost on every API request."""
+    clone = instance.__class__.__new__(instance.__class__)
+    clone.__dict__ = instance.__dict__.copy()
+    state = clone._state = ModelState()
+    state.db, state.adding = instance._state.db, instance._state.adding
+    return clone

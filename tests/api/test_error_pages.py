@@ -56,3 +56,12 @@ def test_every_operation_of_both_apis_documents_each_error_status_in_the_error_s
             if content.get("schema") != {"$ref": "#/components/schemas/ErrorOut"}:
                 undocumented.append(f"{op.id} {status}")
     assert undocumented == []
+
+
+def test_api_answers_carry_the_strict_constant_policy_and_the_docs_page_the_pages_policy(cashier, card):
+    answer = cashier.client().get(f"/api/v1/cards/{card.number}")
+    docs = cashier.client().get("/api/v1/docs")
+
+    assert answer.status_code == 200
+    assert answer["Content-Security-Policy"] == "default-src 'none'; frame-ancestors 'none'"
+    assert docs.status_code == 200 and "default-src 'self'" in docs["Content-Security-Policy"]
