@@ -9,6 +9,8 @@ than a policy django-csp builds per response (``CspForPages``). The rest of the 
 guard, the language of the answer, metrics, request ids, the API's JSON error pages) runs for the API as before.
 """
 
+from typing import cast
+
 from csp.middleware import CSPMiddleware
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
@@ -57,7 +59,8 @@ class CspForPages(CSPMiddleware):
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if is_token_api(request) and not request.path_info.endswith("/docs"):
-            response = self.get_response(request)
+            # The stack is synchronous (WSGI): the next middleware answers, it does not return an awaitable.
+            response = cast(HttpResponseBase, self.get_response(request))
             response.setdefault("Content-Security-Policy", API_CONTENT_SECURITY_POLICY)
             return response
-        return super().__call__(request)
+        return cast(HttpResponseBase, super().__call__(request))
