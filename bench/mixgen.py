@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from bench.loadgen import CHECK_TOTAL, _cpu_seconds, percentile
+from bench.loadgen import CHECK_TOTAL, Target, _cpu_seconds, percentile
 
 # One visit of the till and the phones in its queue: the weights of a realistic day (identify and preview before
 # every commit, most commits plain, a reversal, receipt claim, voucher or wallet install now and then; devices poll
@@ -43,15 +43,6 @@ EXPECTED = {
 }
 _CSRF_INPUT = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 _CSRF_COOKIE = re.compile(rb"csrftoken=([^;\s]+)")
-
-
-@dataclass
-class Target:
-    host: str
-    port: int
-    api_key: str
-    currency: str
-    run_id: str
 
 
 @dataclass

@@ -44,7 +44,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from stampcard.sandbox import google_wallet_schema
 from stampcard.sandbox.google_wallet_api import error, merchant_locations_problem, merge, route_operation
 from stampcard.sandbox.google_wallet_callbacks import CallbackSigner
-from stampcard.sandbox.loopback import LoopbackHttpStandIn
+from stampcard.sandbox.loopback import Fault, LoopbackHttpStandIn, fault_take
 
 GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 WALLET_SCOPE = "https://www.googleapis.com/auth/wallet_object.issuer"
@@ -97,13 +97,6 @@ def start_dev_stand_in(*, port: int | None = None) -> "GoogleWalletStandIn":
         issuer_id=settings.GOOGLE_WALLET_ISSUER_ID,
         port=settings.GOOGLE_WALLET_STANDIN_PORT if port is None else port,
     ).start()
-
-
-@dataclass
-class Fault:
-    status: int
-    remaining: int
-    path_contains: str = ""
 
 
 @dataclass
@@ -240,10 +233,8 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         with self.lock:
             if not auth.startswith("Bearer ") or auth[7:] not in self.state.tokens:
                 return error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
-            for fault in self.state.faults:
-                if fault.remaining > 0 and fault.path_contains in path:
-                    fault.remaining -= 1
-                    return error(fault.status, "UNAVAILABLE", "Injected failure.")
+            if fault := fault_take(self.state.faults, path):
+                return error(fault.status, "UNAVAILABLE", "Injected failure.")
             parts = path.removeprefix("/walletobjects/v1/").split("/")
             resource = parts[0]
             operation = route_operation(method, parts)

@@ -1,11 +1,31 @@
 """What the stand-ins share: a threading HTTP server on loopback, served from its own thread, started and stopped as a
-context manager (``with PosterStandIn(...) as poster:``), and the error a stand-in raises when it cannot listen."""
+context manager (``with PosterStandIn(...) as poster:``), the error a stand-in raises when it cannot listen, and the
+failures a test injects (``fail_next``)."""
 
 import errno
 import socket
 import threading
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
+
+
+@dataclass
+class Fault:
+    """An injected failure: the next ``remaining`` calls whose path contains ``path_contains`` answer ``status``."""
+
+    status: int
+    remaining: int
+    path_contains: str = ""
+
+
+def fault_take(faults: list[Fault], path: str) -> Fault | None:
+    """The first injected failure that matches ``path``, counted down; None when none does (the call goes on)."""
+    for fault in faults:
+        if fault.remaining > 0 and fault.path_contains in path:
+            fault.remaining -= 1
+            return fault
+    return None
 
 
 class StandInCannotListen(OSError):

@@ -28,12 +28,11 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from stampcard.sandbox.loopback import LoopbackHttpStandIn
+from stampcard.sandbox.loopback import Fault, LoopbackHttpStandIn, fault_take
 from stampcard.sandbox.poster import web_api
 from stampcard.sandbox.poster.oauth import OAuthProvider
 from stampcard.sandbox.poster.state import (
     Account,
-    Fault,
     HistoryEntry,
     Line,
     PrintedReceipt,
@@ -297,10 +296,8 @@ class PosterStandIn(WebhookSender, OAuthProvider, LoopbackHttpStandIn):
     def api(self, method: str, query: dict[str, str]) -> tuple[int, Any]:
         with self.lock:
             self.state.calls.append((method, {k: v for k, v in query.items() if k != "token"}))
-            for fault in self.state.faults:
-                if fault.remaining > 0 and fault.path_contains in method:
-                    fault.remaining -= 1
-                    return fault.status, None
+            if fault := fault_take(self.state.faults, method):
+                return fault.status, None
             token = query.get("token", "")
             if not token:
                 return 200, {"error": {"code": 10, "message": "access_token is not specified"}}

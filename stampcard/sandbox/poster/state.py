@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from stampcard.sandbox.loopback import Fault
+
 
 @dataclass
 class Spot:
@@ -113,13 +115,6 @@ class Grant:
     account: str
     redirect_uri: str
     expires_at: float
-
-
-@dataclass
-class Fault:
-    status: int
-    remaining: int
-    path_contains: str = ""
 
 
 @dataclass
