@@ -78,6 +78,20 @@ def _unhashed_static_files(settings):
 
 
 @pytest.fixture(autouse=True)
+def _clock_left_unpinned():
+    # A test that leaves ``clock.frozen_at`` pinned would skew every later one that compares with real time (a
+    # browser's signature, a JWT's iat): it fails itself instead, and the clock is unpinned for the next.
+    from stampcard.core import clock
+
+    yield
+    left = clock._frozen
+    if left is not None:
+        clock._pins.clear()
+        clock._frozen = None
+        pytest.fail(f"the test left the clock pinned at {left.isoformat()}")
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # Limits on customer pages count in the cache (local memory in tests): one test's page views must not be
     # counted against the next one's, under a clock frozen at the same instant.

@@ -1,5 +1,6 @@
 """Referral reads: a program's setting, what a card's referral block shows, the merchant's flagged referrals."""
 
+import uuid
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
@@ -90,3 +91,8 @@ def referral_rewards_held(*, merchant: Merchant) -> "QuerySet[Referral]":
         .select_related("referrer_card__customer", "friend_card__customer", "program")
         .order_by("qualified_at", "pk")
     )
+
+
+def referral_exists(*, merchant: Merchant, referral_id: uuid.UUID) -> bool:
+    """Whether ``referral_id`` is one of the merchant's referrals (another merchant's is as missing as none)."""
+    return Referral.objects.filter(merchant=merchant, pk=referral_id).exists()

@@ -88,7 +88,9 @@ def referral_flag_review(request: HttpRequest, referral_id: uuid.UUID) -> HttpRe
 def referral_reward_give(request: HttpRequest, referral_id: uuid.UUID) -> HttpResponse:
     """Give a referral reward the plan's monthly cap held back; the cap's refusal, if it still holds, is shown."""
     panel = panel_of(request)
-    if panel.location_ids is not None:
+    if panel.location_ids is not None or not referrals_selectors.referral_exists(
+        merchant=panel.merchant, referral_id=referral_id
+    ):
         raise Http404
     try:
         referral_rewards.referral_reward_give(actor=panel.actor, referral_id=referral_id)
