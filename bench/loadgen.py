@@ -127,6 +127,22 @@ def percentile(sorted_values: list[int], fraction: float) -> int:
     return sorted_values[min(rank, len(sorted_values)) - 1]
 
 
+async def measured_window(
+    tasks: list["asyncio.Task[None]"], *, window_start: float, window_end: float
+) -> tuple[float, list[str]]:
+    """Wait out the warm-up and the measured window while the clients run (announcing both on stdout for the bench
+    that samples the servers' CPU), then collect the clients: the load generator's CPU seconds in the window, and
+    what crashed."""
+    await asyncio.sleep(max(0.0, window_start - time.perf_counter()))
+    cpu_started = _cpu_seconds()
+    print("WARM_DONE", flush=True)
+    await asyncio.sleep(max(0.0, window_end - time.perf_counter()))
+    cpu_used = _cpu_seconds() - cpu_started
+    print("MEASURE_DONE", flush=True)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    return cpu_used, [repr(r) for r in results if isinstance(r, BaseException)]
+
+
 async def run(target: Target, cards: list[str], clients: int, warmup: float, seconds: float) -> dict[str, Any]:
     if len(cards) < clients:
         raise SystemExit(f"need at least as many cards ({len(cards)}) as clients ({clients})")
@@ -137,14 +153,7 @@ async def run(target: Target, cards: list[str], clients: int, warmup: float, sec
     tasks = [
         asyncio.create_task(_client(i, target, cards[i::clients], tally, tally.window_end)) for i in range(clients)
     ]
-    await asyncio.sleep(max(0.0, tally.window_start - time.perf_counter()))
-    cpu_started = _cpu_seconds()
-    print("WARM_DONE", flush=True)
-    await asyncio.sleep(max(0.0, tally.window_end - time.perf_counter()))
-    cpu_used = _cpu_seconds() - cpu_started
-    print("MEASURE_DONE", flush=True)
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    crashed = [repr(r) for r in results if isinstance(r, BaseException)]
+    cpu_used, crashed = await measured_window(tasks, window_start=tally.window_start, window_end=tally.window_end)
     latencies = sorted(tally.latencies_us)
     measured = len(latencies)
     return {

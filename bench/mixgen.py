@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from bench.loadgen import CHECK_TOTAL, Target, _cpu_seconds, percentile
+from bench.loadgen import CHECK_TOTAL, Target, measured_window, percentile
 
 # One visit of the till and the phones in its queue: the weights of a realistic day (identify and preview before
 # every commit, most commits plain, a reversal, receipt claim, voucher or wallet install now and then; devices poll
@@ -319,14 +319,7 @@ async def run(
         for i in range(clients)
     ]
     tasks = [asyncio.create_task(_client(till, tally.window_end)) for till in tills]
-    await asyncio.sleep(max(0.0, tally.window_start - time.perf_counter()))
-    cpu_started = _cpu_seconds()
-    print("WARM_DONE", flush=True)
-    await asyncio.sleep(max(0.0, tally.window_end - time.perf_counter()))
-    cpu_used = _cpu_seconds() - cpu_started
-    print("MEASURE_DONE", flush=True)
-    results = await asyncio.gather(*tasks, return_exceptions=True)
-    crashed = [repr(r) for r in results if isinstance(r, BaseException)]
+    cpu_used, crashed = await measured_window(tasks, window_start=tally.window_start, window_end=tally.window_end)
     endpoints = {name: summary(endpoint, seconds) for name, endpoint in tally.endpoints.items()}
     everything = sorted(lat for endpoint in tally.endpoints.values() for lat in endpoint.latencies_us)
     return {
