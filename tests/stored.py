@@ -18,3 +18,8 @@ def columns_holding(value: str, *tables: type[models.Model]) -> list[str]:
                     if needle in raw:
                         found.append(f"{table}.{name}")
     return found
+
+
+def token_altered(token: str) -> str:
+    """``token`` with its last character changed (to one it does not already end in: a token ends in "x" 1 in 64)."""
+    return token[:-1] + ("y" if token.endswith("x") else "x")
