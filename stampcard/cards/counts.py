@@ -9,7 +9,7 @@ and spread over several rows, so enrolments at the same moment rarely wait for e
 import functools
 
 from django.db import connections, router
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from stampcard.cards.models import Card, CardCount
@@ -51,3 +51,11 @@ def cards_total(*, merchant: Merchant) -> int:
     """The merchant's open cards, from at most ``SLOTS`` rows per program."""
     total: int = CardCount.objects.filter(merchant=merchant).aggregate(total=Coalesce(Sum("cards"), 0))["total"]
     return total
+
+
+def program_cards_open() -> Coalesce:
+    """An annotation for a queryset of programs: each one's open cards, summed from its count rows."""
+    per_program = (
+        CardCount.objects.filter(program=OuterRef("pk")).values("program").annotate(total=Sum("cards")).values("total")
+    )
+    return Coalesce(Subquery(per_program), 0)

@@ -7,6 +7,8 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
 from stampcard.cards.models import Program, ProgramVersion
@@ -46,11 +48,19 @@ def milestones_post(*rows, total=None):
     return data
 
 
-def test_the_list_shows_the_programs_with_cards_issued_and_version(manager_client, shop):
-    page = manager_client.get("/panel/programs/")
+def test_the_list_shows_the_programs_with_their_open_cards_read_from_the_counts(manager_client, shop):
+    actor = shop.staff[Role.MANAGER].actor()
+    for i in range(3):
+        card_enrol(actor=actor, name=f"Guest {i}")
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = manager_client.get("/panel/programs/")
 
     assert page.status_code == 200
-    assert shop.program.name in page.content.decode()
+    row = re.search(rf'<tr data-program="{shop.program.pk}">.*?</tr>', page.content.decode(), re.S).group(0)
+    assert shop.program.name in row
+    assert re.search(r'data-testid="cards-open">3<', row)
+    assert not any('"cards_card"' in q["sql"] for q in ctx.captured_queries)
 
 
 def test_a_new_program_from_the_bakery_template_has_its_milestones_and_marks_the_card_designed(manager_client, shop):
