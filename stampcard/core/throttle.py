@@ -71,8 +71,9 @@ def _retry_after(limit: Limit, window_start: datetime, now: datetime) -> int:
 
 
 def throttle_take(*, limits: list[Limit]) -> list[Taken]:
-    """Take one slot from every limit, or none; raises ThrottleExceeded naming the first limit used up. Commits at
-    once (Redis, or its own transaction): call it outside any atomic block."""
+    """Take one slot from every limit, or none; raises ThrottleExceeded naming the first limit used up. Call it outside
+    any atomic block: Redis counts at once, the database in a transaction of its own (inside a caller's, its count
+    would roll back with it)."""
     now = clock.now()
     slots = [(limit, _window(now, limit.window_seconds)[0]) for limit in limits]
     if not limits:
