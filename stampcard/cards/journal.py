@@ -123,15 +123,21 @@ def _within(location_ids: frozenset[uuid.UUID]) -> Q:
 
 
 def journal_page(
-    *, merchant: Merchant, filters: JournalFilters, cursor: str | None = None, limit: int | None = None
+    *,
+    merchant: Merchant,
+    filters: JournalFilters,
+    cursor: str | None = None,
+    limit: int | None = None,
+    using: str | None = None,
 ) -> JournalPage:
-    """One page of the journal, older than ``cursor`` (from the newest when None): one query, whatever its length.
+    """One page of the journal, older than ``cursor`` (from the newest when None): one query, whatever its length,
+    read from the database ``using`` (the primary when None).
 
     Raises ValidationFailed for a bad cursor or a too-short customer search.
     """
     limit = max(1, min(limit or PAGE_SIZE, MAX_PAGE_SIZE))
     before = cursor_parse(cursor)
-    qs = journal_queryset(merchant=merchant, filters=filters)
+    qs = journal_queryset(merchant=merchant, filters=filters, using=using)
     if before is not None:
         qs = qs.filter(id__lt=before)
     events = list(qs[: limit + 1])

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from stampcard.analytics import rollups
@@ -160,3 +161,22 @@ def test_with_a_replica_the_tills_path_never_reads_it(card, cashier):
     assert committed.status_code in (200, 201), committed.content
     assert captured.sql(REPLICA) == []
     assert captured.sql(DEFAULT_DB_ALIAS)
+
+
+@with_replica
+def test_with_a_replica_the_panels_analytics_and_exports_read_it(shop):
+    client = Client()
+    client.force_login(shop.membership.user)
+    with Captured() as captured:
+        assert client.get("/panel/analytics/", {"period": "month", "from": "2026-03-01"}).status_code == 200
+        assert client.get("/panel/analytics/csv/", {"table": "days", "period": "month"}).status_code == 200
+        for export in ("/panel/customers/export.csv", "/panel/journal/export.csv"):
+            response = client.get(export)
+            assert response.status_code == 200
+            b"".join(response.streaming_content)
+
+    on_replica = " ".join(captured.sql(REPLICA))
+    for table in ("analytics_dayrollup", 'FROM "cards_card"', 'FROM "cards_cardevent"'):
+        assert table in on_replica
+    on_primary = captured.sql(DEFAULT_DB_ALIAS)
+    assert not [sql for sql in on_primary if "rollup" in sql or 'FROM "cards_cardevent"' in sql]
