@@ -147,6 +147,22 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
     # One test database per test process, so that two suites (a developer's and a helper's, or CI's) can run at once.
     DATABASES["default"]["TEST"] = {"NAME": f"test_{DATABASES['default']['NAME']}_{os.getpid()}"}
+# A streaming replica of the primary for the reads that may lag by seconds: the analytics page and API, and the CSV
+# exports (stampcard.core.reads names them; nothing else reads it). Unset, there is one database and they read it.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+    )
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})
+        DATABASES["replica"]["OPTIONS"].setdefault("server_side_binding", True)
+        DATABASES["replica"]["OPTIONS"].setdefault("prepare_threshold", 5)
+    # Tests read the replica alias from the test database itself (no second test database is created), and
+    # migrations never run against it (stampcard.core.reads.ReplicaRouter): the primary streams the schema to it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # Only with a replica: Django asks every router on every query, and this one has nothing to say about those.
+    DATABASE_ROUTERS = ["stampcard.core.reads.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

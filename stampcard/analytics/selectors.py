@@ -10,6 +10,10 @@ rollup tables (``stampcard.analytics.models``), never the ledger, in a fixed num
   covered by a few standard ones (a month, some weeks, some days) whose sets are merged and counted exactly;
 - the daily series, busiest hours, lottery draws and the progress snapshot: one query each.
 
+Those queries read the read replica when one is configured (``stampcard.core.reads``): the rollups are minutes old
+by design, so a replica seconds behind shows the same figures, and a heavy period cannot slow a till. The merchant's
+own ROI settings are read from the primary (a figure just saved shows at once).
+
 A *visit* is one stamping operation (a check or a scan). A visit is *returning* unless it is the card's very first
 one; a customer is *returning* in a period when at least one of their visits in it is. Figures that exist only for
 the whole business (cards issued, wallet installs, progress) are None under a location or staff filter.
@@ -37,6 +41,7 @@ from stampcard.analytics.models import (
 from stampcard.analytics.periods import Period, PeriodKind, period_cover
 from stampcard.cards.models import Program
 from stampcard.core.errors import NotFound
+from stampcard.core.reads import replica_alias
 from stampcard.lottery.models import PROBABILITY_SCALE
 from stampcard.merchants import selectors as merchants_selectors
 from stampcard.merchants.errors import LocationForbidden
@@ -158,7 +163,11 @@ def _in(period: Period) -> Q:
 
 
 def _rows(model: Any, *, merchant: Merchant, period: Period, previous: Period, scope: Scope) -> QuerySet[Any]:
-    return model.objects.filter(merchant=merchant, day__gte=previous.first, day__lte=period.last).filter(scope.q())
+    return (
+        model.objects.using(replica_alias())
+        .filter(merchant=merchant, day__gte=previous.first, day__lte=period.last)
+        .filter(scope.q())
+    )
 
 
 def analytics_summary(
@@ -232,7 +241,7 @@ def _distinct_customers(*, merchant: Merchant, period: Period, previous: Period,
         firsts = [first for (kind, first) in side if kind == standard]
         if firsts:
             wanted |= Q(kind=standard, first__in=firsts)
-    rows = PeriodCustomers.objects.filter(
+    rows = PeriodCustomers.objects.using(replica_alias()).filter(
         wanted, merchant=merchant, by_location=scope.locations is not None, by_actor=scope.actor_id is not None
     )
     if scope.locations is not None:
@@ -283,7 +292,8 @@ def _days(*, merchant: Merchant, period: Period, previous: Period, scope: Scope)
 def _hours(*, merchant: Merchant, period: Period, scope: Scope) -> list[list[int]]:
     grid = [[0] * 24 for _weekday in range(7)]
     rows = (
-        HourRollup.objects.filter(merchant=merchant)
+        HourRollup.objects.using(replica_alias())
+        .filter(merchant=merchant)
         .filter(_in(period), scope.q())
         .values("weekday", "hour")
         .annotate(n=Sum("visits"))
@@ -297,7 +307,8 @@ def _hours(*, merchant: Merchant, period: Period, scope: Scope) -> list[list[int
 def _lottery(*, merchant: Merchant, period: Period, scope: Scope) -> list[dict[str, Any]]:
     """Draws per prize-table line in the period against the line's odds (its current probability)."""
     rows = (
-        LotteryRollup.objects.filter(merchant=merchant)
+        LotteryRollup.objects.using(replica_alias())
+        .filter(merchant=merchant)
         .filter(_in(period), scope.q())
         .values("lottery_id", "lottery__name", "variant_id", "variant__name", "variant__probability_ppm")
         .annotate(n=Sum("draws"))
@@ -321,10 +332,11 @@ def _lottery(*, merchant: Merchant, period: Period, scope: Scope) -> list[dict[s
 def progress_distribution(*, merchant: Merchant) -> list[dict[str, Any]]:
     """Per program, how many cards are 1, 2, 3 or more stamps away from their next reward (the snapshot the
     refresh keeps; the program's current goals)."""
-    programs = {p.pk: p for p in Program.objects.filter(merchant=merchant).order_by("name", "pk")}
+    using = replica_alias()
+    programs = {p.pk: p for p in Program.objects.using(using).filter(merchant=merchant).order_by("name", "pk")}
     buckets: dict[Any, list[int]] = {pk: [0, 0, 0, 0] for pk in programs}
-    for program_id, stamps, cards in ProgressSnapshot.objects.filter(merchant=merchant).values_list(
-        "program_id", "stamps", "cards"
+    for program_id, stamps, cards in (
+        ProgressSnapshot.objects.using(using).filter(merchant=merchant).values_list("program_id", "stamps", "cards")
     ):
         program = programs.get(program_id)
         if program is None:

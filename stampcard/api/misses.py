@@ -2,8 +2,8 @@
 
 A six-digit card number is a staff-side lookup key, not a secret, yet a key that may look up ~17,000 numbers a minute
 walks them all in an hour. So every lookup takes a slot, per API key, per scanner device and per network address
-(and per card for voucher codes), from a fixed window counted in the database (``stampcard.core.throttle``: every
-web process shares the count and a burst of parallel guesses cannot overshoot). A lookup that finds what it looked
+(and per card for voucher codes), from a fixed window counted in Redis or the database (``stampcard.core.throttle``:
+every web process shares the count and a burst of parallel guesses cannot overshoot). A lookup that finds what it looked
 for gives its slots back, so a busy till never runs into the limit; only misses stay counted.
 
 Past a limit the answer is 429 with the family's stable code, ``details`` {retry_after, scope, limit} and a

@@ -87,8 +87,9 @@ def _search(query: str, *, merchant: Merchant) -> Q:
     return condition
 
 
-def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "QuerySet[Card]":
-    """The merchant's cards matching ``filters``, newest visit first, with what a row shows joined in."""
+def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters, using: str | None = None) -> "QuerySet[Card]":
+    """The merchant's cards matching ``filters``, newest visit first, with what a row shows joined in; read from the
+    database ``using`` (the primary when None; an export passes the replica's alias)."""
     # Cards closed by a merge of duplicates are not customers any more: their survivor stands for them.
     qs = Card.objects.filter(merchant=merchant, merged_into__isnull=True).annotate(
         last_visit_at=Coalesce("last_stamp_at", "created_at")
@@ -116,14 +117,20 @@ def directory_queryset(*, merchant: Merchant, filters: DirectoryFilters) -> "Que
         qs = qs.exclude(pk__in=on_apple).filter(google_object__isnull=True)
     if filters.consent in CONSENTS:
         qs = qs.filter(customer__marketing_email_consent=filters.consent == "yes")
-    return qs.select_related("customer", "program", "program_version").order_by("-last_visit_at", "-pk")
+    return qs.select_related("customer", "program", "program_version").order_by("-last_visit_at", "-pk").using(using)
 
 
 def directory_page(
-    *, merchant: Merchant, filters: DirectoryFilters, cursor: str | None = None, size: int = PAGE_SIZE
+    *,
+    merchant: Merchant,
+    filters: DirectoryFilters,
+    cursor: str | None = None,
+    size: int = PAGE_SIZE,
+    using: str | None = None,
 ) -> DirectoryPage:
-    """One page of the directory after ``cursor`` (the first page without one), in a fixed number of queries."""
-    qs = directory_queryset(merchant=merchant, filters=filters)
+    """One page of the directory after ``cursor`` (the first page without one), in a fixed number of queries, read
+    from the database ``using`` (the primary when None)."""
+    qs = directory_queryset(merchant=merchant, filters=filters, using=using)
     if cursor:
         qs = after_cursor(qs, cursor)
     cards = list(qs[: size + 1])
@@ -132,7 +139,7 @@ def directory_page(
     return DirectoryPage(
         cards=cards,
         next_cursor=cursor_encode(cards[-1]) if more else None,
-        visits=visits_by_card(cards=cards),
+        visits=visits_by_card(cards=cards, using=using),
     )
 
 
@@ -144,12 +151,13 @@ def after_cursor(qs: "QuerySet[Card]", cursor: str) -> "QuerySet[Card]":
     return qs.filter(TupleLessThan(Tuple(F("last_visit_at"), F("pk")), (at, card_id)))
 
 
-def visits_by_card(*, cards: list[Card]) -> dict[int, int]:
+def visits_by_card(*, cards: list[Card], using: str | None = None) -> dict[int, int]:
     """Visits that earned stamps, per card, in one query."""
     by_card = {card.pk: 0 for card in cards}
     if by_card:
         counted = (
-            CardEvent.objects.filter(card_id__in=by_card, kind=EventKind.STAMP)
+            CardEvent.objects.using(using)
+            .filter(card_id__in=by_card, kind=EventKind.STAMP)
             .values("card_id")
             .annotate(n=Count("id"))
             .order_by()

@@ -89,8 +89,10 @@ def local_day_bounds(*, merchant: Merchant, day: date) -> tuple[datetime, dateti
     return start, end
 
 
-def journal_queryset(*, merchant: Merchant, filters: JournalFilters) -> "QuerySet[CardEvent]":
-    """The merchant's events matching ``filters``, newest first, with everything a journal line shows joined in."""
+def journal_queryset(*, merchant: Merchant, filters: JournalFilters, using: str | None = None) -> "QuerySet[CardEvent]":
+    """The merchant's events matching ``filters``, newest first, with everything a journal line shows joined in; read
+    from the database ``using`` (the primary when None; an export passes the replica's alias). A customer filter is
+    resolved to its cards on the primary first (``card_identify``, the till's own lookup)."""
     qs = CardEvent.objects.filter(merchant=merchant)
     if filters.day_from:
         qs = qs.filter(created_at__gte=local_day_bounds(merchant=merchant, day=filters.day_from)[0])
@@ -109,8 +111,10 @@ def journal_queryset(*, merchant: Merchant, filters: JournalFilters) -> "QuerySe
         qs = qs.filter(card_id__in=[card.pk for card in cards])
     if filters.within is not None:
         qs = qs.filter(_within(filters.within))
-    return qs.select_related("card__customer", "card__program", "actor", "api_key", "location", "check_ref").order_by(
-        "-id"
+    return (
+        qs.select_related("card__customer", "card__program", "actor", "api_key", "location", "check_ref")
+        .order_by("-id")
+        .using(using)
     )
 
 
@@ -119,15 +123,21 @@ def _within(location_ids: frozenset[uuid.UUID]) -> Q:
 
 
 def journal_page(
-    *, merchant: Merchant, filters: JournalFilters, cursor: str | None = None, limit: int | None = None
+    *,
+    merchant: Merchant,
+    filters: JournalFilters,
+    cursor: str | None = None,
+    limit: int | None = None,
+    using: str | None = None,
 ) -> JournalPage:
-    """One page of the journal, older than ``cursor`` (from the newest when None): one query, whatever its length.
+    """One page of the journal, older than ``cursor`` (from the newest when None): one query, whatever its length,
+    read from the database ``using`` (the primary when None).
 
     Raises ValidationFailed for a bad cursor or a too-short customer search.
     """
     limit = max(1, min(limit or PAGE_SIZE, MAX_PAGE_SIZE))
     before = cursor_parse(cursor)
-    qs = journal_queryset(merchant=merchant, filters=filters)
+    qs = journal_queryset(merchant=merchant, filters=filters, using=using)
     if before is not None:
         qs = qs.filter(id__lt=before)
     events = list(qs[: limit + 1])

@@ -1,23 +1,40 @@
-"""Fixed-window limits counted in the database: the one mechanism behind every rate limit of the project.
+"""Fixed-window limits shared by every process: the one mechanism behind every rate limit of the project.
 
-Each request takes a slot from every limit that applies with one conditional UPDATE per limit, so a burst of
-parallel requests cannot overshoot (PostgreSQL re-checks the condition after waiting for a concurrent writer). All
-slots are taken or none: the taking runs in its own transaction, rolled back when one limit is used up.
+Each request takes a slot from every limit that applies, all of them or none, and a burst of parallel requests
+cannot overshoot. Where the counters live:
+
+- with ``REDIS_URL`` set, in Redis (``stampcard.core.throttle_redis``): one Lua script per call, one round trip,
+  no write on the primary;
+- otherwise in the database (``core_throttle``): one conditional UPDATE per limit (PostgreSQL re-checks the
+  condition after waiting for a concurrent writer), in its own transaction, rolled back when one limit is used up.
+
+When Redis does not answer, the limits neither open nor close: the call counts in the database instead, as without
+Redis, and so does this process for the next few seconds (``throttle_redis.PAUSE_SECONDS``). These limits guard
+secrets (codes, passwords, card numbers), so failing open would hand an attacker who can upset Redis unlimited
+guesses; failing closed would stop every till's card lookup (it takes and gives back a slot on each call) for as
+long as Redis is down. The price of the fallback: counts restart in the other store, so a window that spans the
+switch may let through up to its limit once in each. Slots taken in Redis and given back while it is down stay
+taken until their window ends: stricter, never looser.
 """
 
 import functools
+import logging
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.db.models import F
 from django_tasks import task
 
-from stampcard.core import clock
+from stampcard.core import clock, throttle_redis
 from stampcard.core.models import Throttle
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -31,6 +48,7 @@ class Limit:
 class Taken:
     key: str
     window_start: datetime
+    in_redis: bool = False  # where the slot was counted, so that it is given back there
 
 
 class ThrottleExceeded(Exception):
@@ -47,12 +65,47 @@ def _window(now: datetime, seconds: int) -> tuple[datetime, datetime]:
     return start, start + timedelta(seconds=seconds)
 
 
+def _retry_after(limit: Limit, window_start: datetime, now: datetime) -> int:
+    end = window_start + timedelta(seconds=limit.window_seconds)
+    return max(1, math.ceil((end - now).total_seconds()))
+
+
 def throttle_take(*, limits: list[Limit]) -> list[Taken]:
-    """Take one slot from every limit, or none; raises ThrottleExceeded naming the first limit used up."""
+    """Take one slot from every limit, or none; raises ThrottleExceeded naming the first limit used up. Call it outside
+    any atomic block: Redis counts at once, the database in a transaction of its own (inside a caller's, its count
+    would roll back with it)."""
     now = clock.now()
-    taken = [Taken(key=limit.key, window_start=_window(now, limit.window_seconds)[0]) for limit in limits]
+    slots = [(limit, _window(now, limit.window_seconds)[0]) for limit in limits]
     if not limits:
-        return taken
+        return []
+    if settings.REDIS_URL and not throttle_redis.paused():
+        try:
+            refused = throttle_redis.counters_take(
+                keys=[throttle_redis.counter_key(limit.key, start) for limit, start in slots],
+                limits=[limit.limit for limit in limits],
+                window_seconds=[limit.window_seconds for limit in limits],
+            )
+        except redis.RedisError:
+            _redis_failed("take")
+        else:
+            if refused is not None:
+                limit, start = slots[refused]
+                raise ThrottleExceeded(limit, retry_after=_retry_after(limit, start, now))
+            return [Taken(key=limit.key, window_start=start, in_redis=True) for limit, start in slots]
+    return _database_take(limits, [Taken(key=limit.key, window_start=start) for limit, start in slots], now)
+
+
+def _redis_failed(doing: str) -> None:
+    throttle_redis.pause()
+    logger.warning(
+        "Redis did not answer (%s): rate limits count in the database for %s s",
+        doing,
+        throttle_redis.PAUSE_SECONDS,
+        exc_info=True,
+    )
+
+
+def _database_take(limits: list[Limit], taken: list[Taken], now: datetime) -> list[Taken]:
     # The usual request: every window's row exists and has room, and one UPDATE takes a slot from all of them (its
     # SQL written once per number of limits, not compiled per request: a lookup takes and gives back on every answer).
     try:
@@ -72,8 +125,7 @@ def throttle_take(*, limits: list[Limit]) -> list[Taken]:
                     [Throttle(scope=limit.key, window_start=slot.window_start)], ignore_conflicts=True
                 )
                 if not row.update(count=F("count") + 1):
-                    end = slot.window_start + timedelta(seconds=limit.window_seconds)
-                    raise ThrottleExceeded(limit, retry_after=max(1, math.ceil((end - now).total_seconds())))
+                    raise ThrottleExceeded(limit, retry_after=_retry_after(limit, slot.window_start, now))
     return taken
 
 
@@ -82,10 +134,19 @@ class _Incomplete(Exception):
 
 
 def throttle_give_back(*, taken: list[Taken]) -> None:
-    """Return slots taken by ``throttle_take`` (the request turned out not to count, e.g. a code that was right).
-    One statement, atomic on its own."""
-    if taken:
-        _move(taken, -1, None)
+    """Return slots taken by ``throttle_take`` (the request turned out not to count, e.g. a code that was right),
+    to where they were counted. One statement or one script, atomic on its own."""
+    in_redis = [slot for slot in taken if slot.in_redis]
+    in_database = [slot for slot in taken if not slot.in_redis]
+    if in_redis:
+        try:
+            throttle_redis.counters_give_back(
+                keys=[throttle_redis.counter_key(slot.key, slot.window_start) for slot in in_redis]
+            )
+        except redis.RedisError:
+            _redis_failed("give back")  # the slots stay taken until their window ends
+    if in_database:
+        _move(in_database, -1, None)
 
 
 def _move(slots: list[Taken], step: int, limits: list[int] | None) -> int:

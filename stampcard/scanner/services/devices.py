@@ -1,7 +1,7 @@
 """Pairing a device with a staff login, authenticating it on every request, its mode, unpairing it.
 
-Passwords are checked by ``django.contrib.auth.authenticate`` only. Attempts are limited per email and per IP in
-the database throttle (``stampcard.core.throttle``); a successful attempt gives its slots back, so only failures
+Passwords are checked by ``django.contrib.auth.authenticate`` only. Attempts are limited per email and per IP by
+the shared throttle (``stampcard.core.throttle``); a successful attempt gives its slots back, so only failures
 count and a shift pairing several tablets never runs into the limit.
 """
 
