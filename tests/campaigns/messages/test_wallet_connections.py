@@ -6,7 +6,7 @@ stand-in with one OAuth token, and the connections closed when the round ends, a
 import pytest
 from django.test import Client
 
-from stampcard.campaigns.messages import sender
+from stampcard.campaigns.messages import sender, wallet
 from stampcard.campaigns.messages.models import MessageDelivery
 from stampcard.wallet.apple.services import apple_pass_ensure
 from stampcard.wallet.google import client as google_client
@@ -116,3 +116,32 @@ def test_a_round_that_breaks_still_closes_its_connections(apns, program, monkeyp
     assert sent(message) == 2
     assert apns.connections == 1
     apns.wait_closed()
+
+
+def test_a_token_that_expires_mid_round_is_fetched_again_once_over_the_same_connection(google, program, monkeypatch):
+    # given: Google holders; the access token expires after the round's first card
+    cards = [google_holder(program) for _ in range(4)]
+    message = wallet_message(cards, merchant=program.merchant)
+    google_client._credentials.clear()
+    google.state.connections = 0
+    real = wallet._send_one
+    sends = []
+
+    def expire_after_the_first(*args):
+        result = real(*args)
+        sends.append(1)
+        if len(sends) == 1:
+            with google.lock:
+                google.state.tokens.clear()  # Google no longer takes it: 401 on the next call
+        return result
+
+    monkeypatch.setattr(wallet, "_send_one", expire_after_the_first)
+
+    # when
+    sender.message_send(message_id=message.pk)
+
+    # then: one call refused, one new token for the rest, every card sent, still one connection
+    assert sent(message) == 4
+    assert [r.status for r in google.requests(path_contains="addMessage")] == [200, 401, 200, 200, 200]
+    assert len(google.state.tokens) == 1  # issued after the old one was dropped
+    assert google.state.connections == 1
