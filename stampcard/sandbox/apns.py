@@ -11,6 +11,7 @@ Its TLS certificate is self-signed and written to ``<dir>/tls.pem``; point ``APN
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import ipaddress
 import json
@@ -133,6 +134,7 @@ class ApnsStandIn:
         # connecting and disconnecting as a denial-of-service attack), so tests count them.
         self.connections = 0
         self.connections_closed = 0
+        self._live: set[socket.socket] = set()
         self._answers: dict[str, _Answer] = {}
         self._lock = threading.Lock()
         self._cert, self._key = tls_material(tls_dir)
@@ -186,6 +188,15 @@ class ApnsStandIn:
                     return
             time.sleep(0.02)
         raise TimeoutError(f"{self.connections - self.connections_closed} connections still open after {timeout}s")
+
+    def drop_connections(self) -> None:
+        """Close every open connection from the server's side, as APNs does with an idle or an old one."""
+        with self._lock:
+            live = list(self._live)
+        for sock in live:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.shutdown(socket.SHUT_RDWR)
+        self.wait_closed()
 
     def clear(self) -> None:
         with self._lock:
@@ -242,6 +253,7 @@ class ApnsStandIn:
             return
         with self._lock:
             self.connections += 1
+            self._live.add(sock)
         auth_cert = bool(sock.getpeercert())
         cert_topic = _uid_of(sock.getpeercert()) if auth_cert else ""
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
@@ -286,6 +298,7 @@ class ApnsStandIn:
             sock.close()
             with self._lock:
                 self.connections_closed += 1
+                self._live.discard(sock)
 
     def _handle(self, stream: _Stream, *, auth_cert: bool, cert_topic: str) -> tuple[int, bytes]:
         headers = stream.headers

@@ -16,9 +16,11 @@ the shell) builds its own clients, as before, and never picks up a connection it
 make a send's connections depend, unseen, on who called it.
 
 One thread: httpx's sync HTTP/2 connection must not be shared between threads (``apns.ApnsClient.push_many``); a
-round sends one card after another in its worker's thread, and each round (each thread) has its own clients. When a
-server drops the connection (APNs closes idle ones, a GOAWAY), the push in flight answers "no answer" (retried by the
-sender's backoff) and httpx opens a new connection for the next one.
+round sends one card after another in its worker's thread, and each round (each thread) has its own clients.
+
+A connection the server closed meanwhile: a push that finds the APNs connection closed (APNs closes idle and old
+ones) is sent again at once over a new one (``ApnsClient.push``); httpx notices a Google keep-alive connection closed
+while idle before reusing it. What still fails is an unanswered send, retried with the sender's backoff.
 """
 
 import logging

@@ -145,3 +145,28 @@ def test_a_token_that_expires_mid_round_is_fetched_again_once_over_the_same_conn
     assert [r.status for r in google.requests(path_contains="addMessage")] == [200, 401, 200, 200, 200]
     assert len(google.state.tokens) == 1  # issued after the old one was dropped
     assert google.state.connections == 1
+
+
+def test_when_apns_drops_the_rounds_connection_the_round_opens_another_and_no_card_is_lost(apns, program, monkeypatch):
+    # given: APNs closes the round's connection after its first push
+    held = apple_holders(program, 4)
+    message = wallet_message([card for card, _ in held], merchant=program.merchant)
+    real = wallet._send_one
+    sends = []
+
+    def dropped_after_the_first(*args):
+        result = real(*args)
+        sends.append(1)
+        if len(sends) == 1:
+            apns.drop_connections()
+        return result
+
+    monkeypatch.setattr(wallet, "_send_one", dropped_after_the_first)
+
+    # when
+    report = sender.message_send(message_id=message.pk)
+
+    # then: the next push found the connection closed and went again over a new one; nothing waits for a retry
+    assert (report.sent, report.retrying) == (4, 0)
+    assert all(len(apns.pushes_to(phone.push_token)) == 1 for _, phone in held)
+    assert apns.connections == 2
