@@ -24,6 +24,9 @@ The database is not touched: the selection of due passes and the ``GoogleMessage
 and the other benches, this one measures the delivery. The stand-ins' counts are checked afterwards (every request
 answered 200, every Google object holding its messages); a failed check makes the exit status 1. The report is
 printed and written to ``var/bench/fanout.json``. **Target:** fan-out within 2x the baseline's time.
+
+``bench.fanout_campaign`` measures the other way into the wallets, a campaign's wallet message through the sender
+(database included), against this bench's baseline.
 """
 
 import argparse
@@ -65,7 +68,8 @@ def push_tokens(count: int) -> list[str]:
 
 
 def _stand_ins(conn: Any, google_objects: int, service_account_file: str) -> None:
-    """Child process: start both stand-ins, send their addresses, wait for "stop", send their counts."""
+    """Child process: start both stand-ins, send their addresses; send their counts on "counts", and on "stop"
+    before stopping."""
     _setup_django()
     from stampcard.sandbox import apns
     from stampcard.sandbox.google_wallet import GoogleWalletStandIn
@@ -76,7 +80,14 @@ def _stand_ins(conn: Any, google_objects: int, service_account_file: str) -> Non
     for object_id in object_ids(google_objects):
         google.state.objects[object_id] = {"id": object_id, "classId": CLASS_ID, "state": "ACTIVE"}
     conn.send({"apns_url": apns_stand_in.url, "apns_ca": apns_stand_in.ca_file, "google": google.settings()})
-    conn.recv()
+    while conn.recv() != "stop":
+        conn.send(_counts(apns_stand_in, google))
+    conn.send(_counts(apns_stand_in, google))
+    apns_stand_in.stop()
+    google.stop()
+
+
+def _counts(apns_stand_in: Any, google: Any) -> dict[str, Any]:
     with google.lock:
         held = [len(obj.get("messages") or []) for obj in google.state.objects.values()]
         google_statuses: dict[int, int] = {}
@@ -85,17 +96,17 @@ def _stand_ins(conn: Any, google_objects: int, service_account_file: str) -> Non
     apns_statuses: dict[int, int] = {}
     for push in apns_stand_in.received:
         apns_statuses[push.status] = apns_statuses.get(push.status, 0) + 1
-    conn.send(
-        {
-            "apns_statuses": apns_statuses,
-            "apns_refused": len(apns_stand_in.refused),
-            "google_statuses": google_statuses,
-            "google_messages_held": sum(held),
-            "google_objects_with_both": sum(1 for n in held if n >= 2),
-        }
-    )
-    apns_stand_in.stop()
-    google.stop()
+    return {
+        "apns_statuses": apns_statuses,
+        "apns_refused": len(apns_stand_in.refused),
+        "apns_connections": apns_stand_in.connections,
+        "google_statuses": google_statuses,
+        "google_messages_held": sum(held),
+        "google_objects_with_both": sum(1 for n in held if n >= 2),
+        "google_fewest_messages_held": min(held, default=0),
+        "google_connections": google.state.connections,
+        "google_tokens": len(google.state.tokens),
+    }
 
 
 def _progress(line: str) -> None:

@@ -11,6 +11,7 @@ Its TLS certificate is self-signed and written to ``<dir>/tls.pem``; point ``APN
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import ipaddress
 import json
@@ -129,6 +130,11 @@ class ApnsStandIn:
         self.team_id = team_id
         self.received: list[ReceivedPush] = []
         self.refused: list[tuple[str, int, str]] = []  # (path, status, reason) of pushes not accepted
+        # HTTP/2 connections opened to it (TLS and ALPN done): what a provider must keep few (Apple treats rapid
+        # connecting and disconnecting as a denial-of-service attack), so tests count them.
+        self.connections = 0
+        self.connections_closed = 0
+        self._live: set[socket.socket] = set()
         self._answers: dict[str, _Answer] = {}
         self._lock = threading.Lock()
         self._cert, self._key = tls_material(tls_dir)
@@ -173,11 +179,31 @@ class ApnsStandIn:
             time.sleep(0.02)
         raise TimeoutError(f"no push to {push_token} within {timeout}s")
 
+    def wait_closed(self, *, timeout: float = 10) -> None:
+        """Wait until every connection opened to the stand-in was closed (it notices within its 0.2 s poll)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self.connections_closed >= self.connections:
+                    return
+            time.sleep(0.02)
+        raise TimeoutError(f"{self.connections - self.connections_closed} connections still open after {timeout}s")
+
+    def drop_connections(self) -> None:
+        """Close every open connection from the server's side, as APNs does with an idle or an old one."""
+        with self._lock:
+            live = list(self._live)
+        for sock in live:
+            with contextlib.suppress(OSError):  # closed meanwhile
+                sock.shutdown(socket.SHUT_RDWR)
+        self.wait_closed()
+
     def clear(self) -> None:
         with self._lock:
             self.received.clear()
             self.refused.clear()
             self._answers.clear()
+            self.connections = self.connections_closed = 0
 
     # --- lifecycle -----------------------------------------------------------------------------------------------
 
@@ -225,6 +251,9 @@ class ApnsStandIn:
         if sock.selected_alpn_protocol() != "h2":
             sock.close()  # APNs speaks HTTP/2 only
             return
+        with self._lock:
+            self.connections += 1
+            self._live.add(sock)
         auth_cert = bool(sock.getpeercert())
         cert_topic = _uid_of(sock.getpeercert()) if auth_cert else ""
         conn = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False, header_encoding="utf-8"))
@@ -267,6 +296,9 @@ class ApnsStandIn:
             logger.info("APNs stand-in: connection closed: %s", exc)
         finally:
             sock.close()
+            with self._lock:
+                self.connections_closed += 1
+                self._live.discard(sock)
 
     def _handle(self, stream: _Stream, *, auth_cert: bool, cert_topic: str) -> tuple[int, bytes]:
         headers = stream.headers

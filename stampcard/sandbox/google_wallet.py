@@ -118,6 +118,7 @@ class StandInState:
     notified_messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # TEXT_AND_NOTIFY, per object
     saved: set[str] = field(default_factory=set)
     faults: list[Fault] = field(default_factory=list)
+    connections: int = 0  # TCP connections accepted (HTTP/1.1 keep-alive: a client that reuses one counts once)
 
 
 class GoogleWalletStandIn(LoopbackHttpStandIn):
@@ -186,6 +187,11 @@ class GoogleWalletStandIn(LoopbackHttpStandIn):
         """Record an API call and its answer (the HTTP side calls it for every walletobjects request)."""
         with self.lock:
             self.state.requests.append(LoggedRequest(method=method, path=path, body=body, status=status))
+
+    def connection_log(self) -> None:
+        """Count a TCP connection (the HTTP side calls it when it accepts one)."""
+        with self.lock:
+            self.state.connections += 1
 
     def requests(self, method: str | None = None, path_contains: str = "") -> list[LoggedRequest]:
         with self.lock:

@@ -23,7 +23,8 @@ after ``RETRY_DELAYS`` and fails after ``MAX_ATTEMPTS``. One delivery's failure 
 bounce (a 5xx refusal of the recipient) also stops marketing email to that address (``bounces``).
 
 Wallet deliveries of the same message go through ``wallet`` (its docstring says who gets one and how a retry avoids
-pushing twice), recorded the same way, retried with the same backoff while Apple or Google is unavailable.
+pushing twice), recorded the same way, retried with the same backoff while Apple or Google is unavailable. A round
+sends them all over one connection to APNs and one to Google (``wallet.clients.WalletClients``), closed when it ends.
 """
 
 import logging
@@ -46,6 +47,7 @@ from stampcard.cards import ledger
 from stampcard.cards.models import EventKind
 from stampcard.core import clock
 from stampcard.merchants.actors import Actor, Channel
+from stampcard.wallet.clients import WalletClients
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +138,9 @@ def skip_reason(*, message: Message, delivery: MessageDelivery, bounced: set[str
     return ""
 
 
-def _send_wallet(message: Message, delivery: MessageDelivery, report: SendReport, actor: Actor) -> bool:
+def _send_wallet(
+    message: Message, delivery: MessageDelivery, report: SendReport, actor: Actor, wallet_clients: WalletClients
+) -> bool:
     """Send one wallet delivery; True when it was recorded sent (its ledger line is then due)."""
     reason = wallet.skip_reason(message=message, delivery=delivery)
     if reason:
@@ -149,7 +153,7 @@ def _send_wallet(message: Message, delivery: MessageDelivery, report: SendReport
         logger.exception("message %s: the wallet text for card %s could not be written", message.pk, delivery.card_id)
         return _record(message, delivery, _failed("render_error", exc), report, actor)
     try:
-        answer = wallet.wallet_deliver(message=message, delivery=delivery, text=text)
+        answer = wallet.wallet_deliver(message=message, delivery=delivery, text=text, clients=wallet_clients)
     except Exception as exc:  # noqa: BLE001 - a bug or an outage of one wallet must not stop the batch: retried
         logger.exception("message %s: the wallet message to card %s broke", message.pk, delivery.card_id)
         answer = wallet.WalletOutcome(ok=False, reason="wallet_unavailable", retry=True, error=f"{exc!r}"[:300])
@@ -198,6 +202,7 @@ def _send_batch(
     connect: ConnectionFactory,
     actor: Actor,
     templates: Templates,
+    wallet_clients: WalletClients,
 ) -> None:
     sent: list[int] = []  # deliveries recorded sent in this batch: their ledger lines are written after it
     connection: BaseEmailBackend | None = None
@@ -216,7 +221,7 @@ def _send_batch(
                 )
                 renew_at = time.monotonic() + holds.total_seconds() / 2
             if delivery.channel == MessageChannel.WALLET:
-                if _send_wallet(message, delivery, report, actor):
+                if _send_wallet(message, delivery, report, actor, wallet_clients):
                     sent.append(delivery.pk)
                 continue
             reason = skip_reason(message=message, delivery=delivery, bounced=bounced)
@@ -379,17 +384,18 @@ def message_send(
     templates: Templates = {}
     deadline = time.monotonic() + (round_seconds() if seconds is None else seconds)
     factory = connect or (lambda: get_connection(fail_silently=False))
-    while True:
-        claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=claim_for(), limit=batch)
-        if not claimed:
-            break
-        for delivery in claimed:
-            delivery.merchant = message.merchant  # one merchant's rows: one instance, not one loaded per delivery
-        _send_batch(message, claimed, report, factory, actor, templates)
-        report.batches += 1
-        Message.objects.filter(pk=message.pk).update(heartbeat_at=clock.now())
-        if time.monotonic() >= deadline:
-            report.more = locks.deliveries_due_exist(message_id=message.pk, now=clock.now())
-            break
+    with WalletClients() as wallet_clients:  # the round's connections to APNs and Google, for all its batches
+        while True:
+            claimed = locks.deliveries_claim(message_id=message.pk, now=clock.now(), claim_for=claim_for(), limit=batch)
+            if not claimed:
+                break
+            for delivery in claimed:
+                delivery.merchant = message.merchant  # one merchant's rows: one instance, not one loaded per delivery
+            _send_batch(message, claimed, report, factory, actor, templates, wallet_clients)
+            report.batches += 1
+            Message.objects.filter(pk=message.pk).update(heartbeat_at=clock.now())
+            if time.monotonic() >= deadline:
+                report.more = locks.deliveries_due_exist(message_id=message.pk, now=clock.now())
+                break
     message_finish_if_done(message.pk)
     return report

@@ -35,6 +35,7 @@ from stampcard.campaigns.messages.models import DeliveryState, Message, MessageD
 from stampcard.wallet import messages as codes
 from stampcard.wallet.apple import messages as apple_messages
 from stampcard.wallet.apple.models import ApplePass
+from stampcard.wallet.clients import WalletClients
 from stampcard.wallet.google import messages as google_messages
 from stampcard.wallet.google.models import GoogleObject
 from stampcard.wallet.messages import WalletMessageResult
@@ -103,10 +104,12 @@ def wallets_of(card_id: int) -> list[str]:
     return held
 
 
-def _send_one(wallet: str, delivery: MessageDelivery, text: str, key: str) -> WalletMessageResult:
+def _send_one(
+    wallet: str, delivery: MessageDelivery, text: str, key: str, clients: WalletClients
+) -> WalletMessageResult:
     if wallet == APPLE:
-        return apple_messages.apple_message_send(delivery.card, text, message_key=key)
-    return google_messages.google_message_send(delivery.card, text, message_key=key)
+        return apple_messages.apple_message_send(delivery.card, text, message_key=key, client_factory=clients.apns)
+    return google_messages.google_message_send(delivery.card, text, message_key=key, client=clients.google())
 
 
 def _progress_save(delivery: MessageDelivery, answers: dict[str, str]) -> None:
@@ -117,9 +120,10 @@ def _progress_save(delivery: MessageDelivery, answers: dict[str, str]) -> None:
     delivery.wallets = answers
 
 
-def wallet_deliver(*, message: Message, delivery: MessageDelivery, text: str) -> WalletOutcome:
-    """Send ``text`` to each wallet holding the card that has not taken it yet. Never raises for a wallet's problem:
-    each answer becomes the outcome (see the module's docstring)."""
+def wallet_deliver(*, message: Message, delivery: MessageDelivery, text: str, clients: WalletClients) -> WalletOutcome:
+    """Send ``text`` to each wallet holding the card that has not taken it yet, over the round's ``clients`` (one
+    connection to APNs and one to Google for all the round's cards). Never raises for a wallet's problem: each answer
+    becomes the outcome (see the module's docstring)."""
     problem = codes.text_problem(text, max_chars=limits.WALLET_TEXT_MAX)
     if problem is not None:
         return WalletOutcome(ok=False, reason=problem)
@@ -131,7 +135,7 @@ def wallet_deliver(*, message: Message, delivery: MessageDelivery, text: str) ->
     for wallet in held:
         if answers.get(wallet) in DONE:
             continue
-        result = _send_one(wallet, delivery, text, key)
+        result = _send_one(wallet, delivery, text, key, clients)
         answers[wallet] = result.code if not result.retryable else codes.UNAVAILABLE
         _progress_save(delivery, answers)
     return _outcome({wallet: answers[wallet] for wallet in held})

@@ -28,6 +28,9 @@ PUSH_HEADERS = {"apns-push-type": "background", "apns-priority": "5"}
 CONCURRENT_STREAMS = 8
 # Reasons of a 400 that mean the token will never work for this topic.
 DEAD_TOKEN_REASONS = {"BadDeviceToken", "DeviceTokenNotForTopic"}
+# How a kept connection that APNs closed meanwhile (an idle or an old one) fails the next push: at the socket, before
+# any answer. Not a timeout: a server that does not answer in time is not asked again at once.
+CONNECTION_LOST = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,20 @@ class ApnsClient:
         return headers
 
     def push(self, push_token: str) -> PushResult:
+        """Push once. A connection found closed is replaced and the push sent again, once: a sending round keeps its
+        connection (``wallet.clients``), and APNs may have closed it since the last push. Twice at APNs is harmless
+        (the payload is empty; the phone fetches the same pass)."""
         try:
-            response = self._http.post(f"/3/device/{push_token}", content=b"{}", headers=self._headers())
+            try:
+                response = self._post(push_token)
+            except CONNECTION_LOST:
+                response = self._post(push_token)  # httpx opens a new connection
         except httpx.HTTPError as exc:
             return _unanswered(push_token, exc)
         return _result(push_token, response)
+
+    def _post(self, push_token: str) -> httpx.Response:
+        return self._http.post(f"/3/device/{push_token}", content=b"{}", headers=self._headers())
 
     def push_many(self, push_tokens: list[str]) -> list[PushResult]:
         """Push to each token once, ``CONCURRENT_STREAMS`` streams at a time over one HTTP/2 connection.

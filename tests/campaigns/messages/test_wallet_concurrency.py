@@ -31,6 +31,7 @@ def test_four_workers_sending_one_wallet_message_reach_each_pass_once(apns, goog
     apple_cards = [apple_holder(program, phone) for phone in phones]
     google_cards = [google_holder(program) for _ in range(12)]
     message = wallet_message(apple_cards + google_cards, merchant=program.merchant)
+    google.state.connections = 0  # the objects' inserts above count their own
 
     outcomes = run_concurrently(lambda _i: sender.message_send(message_id=message.pk, batch=3), n=4)
 
@@ -40,3 +41,5 @@ def test_four_workers_sending_one_wallet_message_reach_each_pass_once(apns, goog
     assert set(MessageDelivery.objects.filter(message=message).values_list("state", flat=True)) == {DeliveryState.SENT}
     assert all(len(apns.pushes_to(phone.push_token)) == 1 for phone in phones)
     assert all(len(added(google, card)) == 1 for card in google_cards)
+    # each round (thread) over its own connection to each wallet, never one per card nor one shared across threads
+    assert apns.connections <= 4 and google.state.connections <= 4

@@ -243,10 +243,10 @@ def test_one_wallet_breaking_on_one_card_never_stops_the_batch(apns, device, oth
     fine = apple_holder(program, other_device)
     real = wallet._send_one
 
-    def explode_for_one(which, delivery, text, key):
+    def explode_for_one(which, delivery, text, key, clients):
         if delivery.card_id == broken.pk:
             raise RuntimeError("a bug in one wallet")
-        return real(which, delivery, text, key)
+        return real(which, delivery, text, key, clients)
 
     monkeypatch.setattr(wallet, "_send_one", explode_for_one)
     message = wallet_message([broken, fine], merchant=program.merchant)
