@@ -2,7 +2,6 @@
 Save page, walletobjects v1) and logs every API call with its status."""
 
 import json
-import socket
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Protocol
@@ -33,12 +32,7 @@ def handler_for(stand_in: Routes) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def setup(self) -> None:
-            super().setup()  # one handler per TCP connection, kept alive across its requests
-            # An answer goes out in two writes (headers, then body): without this, Nagle holds the body until the
-            # client's delayed ACK of the headers (40 ms on Linux) on every request after a connection's first few,
-            # and a client that keeps its connection, as it should, would look forty times slower than one that
-            # reconnects for every call.
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            super().setup()  # one handler per TCP connection, kept alive across its requests (loopback: no Nagle)
             stand_in.connection_log()
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's signature

@@ -7,7 +7,7 @@ import socket
 import threading
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 
 
 @dataclass
@@ -49,6 +49,18 @@ def listen_socket(*, name: str, host: str, port: int) -> socket.socket:
         raise StandInCannotListen(name=name, host=host, port=port, error=error) from error
 
 
+class _AnswersAtOnce(ThreadingHTTPServer):
+    """Sends each answer as it is written. An answer goes out in two writes (headers, then body): without
+    TCP_NODELAY, Nagle holds the body until the client's delayed ACK of the headers (40 ms on Linux) on every request
+    after a kept-alive connection's first few, and a client that keeps its connection, as it should, would look forty
+    times slower than one that reconnects for every call."""
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return connection, address
+
+
 class LoopbackHttpStandIn:
     """Base of a stand-in; its ``__init__`` calls ``_listen`` with the request handler class bound to itself."""
 
@@ -57,7 +69,7 @@ class LoopbackHttpStandIn:
 
     def _listen(self, *, host: str, port: int, handler: type[BaseHTTPRequestHandler]) -> None:
         try:
-            self._server = ThreadingHTTPServer((host, port), handler)
+            self._server = _AnswersAtOnce((host, port), handler)
         except OSError as error:
             raise StandInCannotListen(name=self.display_name, host=host, port=port, error=error) from error
         self._server.daemon_threads = True
