@@ -37,9 +37,9 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import router, transaction
 
-from stampcard.campaigns.messages import bounces, email, language, locks, unsubscribe, wallet
+from stampcard.campaigns.messages import bounces, email, language, locks, unsubscribe, vouchers, wallet
 from stampcard.campaigns.messages.email import EmailTemplate, PreparedEmail
 from stampcard.campaigns.messages.models import DeliveryState, Message, MessageChannel, MessageDelivery, MessageState
 from stampcard.cards import ledger
@@ -176,15 +176,15 @@ def _close(connection: BaseEmailBackend | None) -> None:
         logger.debug("SMTP connection closed with an error", exc_info=True)
 
 
-Templates = dict[tuple[str, Any], EmailTemplate]
+Templates = dict[tuple[Any, ...], EmailTemplate]
 
 
 def _email_for(message: Message, delivery: MessageDelivery, lang: str, templates: Templates) -> Any:
-    """The email of ``delivery``: filled from the round's rendering for its language and program, rendered on first
-    use (a message from our templates is built for each recipient)."""
+    """The email of ``delivery``: filled from the round's rendering for its language, program and voucher shape,
+    rendered on first use (a message from our templates is built for each recipient)."""
     if message.template_key:
         return email.email_build(message=message, delivery=delivery, lang=lang)
-    key = (lang, delivery.card.program_id)
+    key = (lang, delivery.card.program_id, vouchers.voucher_shape(vouchers.usable_voucher(delivery)))
     template = templates.get(key)
     if template is None:
         template = templates[key] = EmailTemplate(message=message, delivery=delivery, lang=lang)
@@ -307,17 +307,20 @@ def _record(
 
 
 def ledger_note_sent(*, message: Message, delivery_ids: list[Any], actor: Actor) -> int:
-    """Write the ``message_sent`` ledger line of each of these deliveries that is sent and has none yet, in one
-    INSERT, and flag them noted in the same transaction. The deliveries are locked first (in id order), so a batch
+    """Write the ``message_sent`` ledger line of each of these deliveries that is sent and has none yet, dated when
+    it was sent (``sent_at``: when the server's answer came), in one INSERT, and flag them noted in the same
+    transaction. The deliveries are locked first (in id order), so a batch
     and a catch-up racing for a line write it once. Returns how many lines were written."""
     if not delivery_ids:
         return 0
-    with transaction.atomic():
+    using = router.db_for_write(MessageDelivery)
+    with transaction.atomic(using=using):
+        locks.commit_asynchronously(using)  # a line lost with its flag in a crash of PostgreSQL is written again
         due = list(
             MessageDelivery.objects.filter(pk__in=delivery_ids, state=DeliveryState.SENT, ledger_noted=False)
             .order_by("pk")
             .select_for_update(of=("self",))
-            .values_list("pk", "card_id", "channel")
+            .values_list("pk", "card_id", "channel", "sent_at")
         )
         if not due:
             return 0
@@ -326,11 +329,11 @@ def ledger_note_sent(*, message: Message, delivery_ids: list[Any], actor: Actor)
             kind=EventKind.MESSAGE_SENT,
             actor=actor,
             lines=[
-                (card_id, {"message": source, "by": channel, "message_id": str(message.pk)})
-                for _pk, card_id, channel in due
+                ledger.NoteLine(card_id, {"message": source, "by": channel, "message_id": str(message.pk)}, sent_at)
+                for _pk, card_id, channel, sent_at in due
             ],
         )
-        MessageDelivery.objects.filter(pk__in=[pk for pk, _card_id, _channel in due]).update(ledger_noted=True)
+        MessageDelivery.objects.filter(pk__in=[pk for pk, *_rest in due]).update(ledger_noted=True)
     return len(due)
 
 
