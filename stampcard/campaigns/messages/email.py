@@ -10,12 +10,13 @@ they are.
 "250 OK" and our record of it) carries the same id, and mail systems that drop duplicates drop it.
 
 A campaign sends the same words to thousands: ``EmailTemplate`` renders a message's email once per (language,
-program) and serialises it once with the stdlib's email package, with marks where each recipient's own values go
-(the address, the Message-ID, the date, the unsubscribe link); ``fill`` puts them in. The marks are ASCII tokens in
-8bit/7bit parts and unfoldable headers, replaced by ASCII values, so the bytes are what the email package would have
-written for that recipient; an email where that cannot hold (a long line, a quoted-printable part, an address that
-needs encoding) is built whole by the email package instead. Messages from our templates (``template_key``) may
-address the customer by name and are always built whole (``email_build``).
+program, voucher shape) and serialises it once with the stdlib's email package, with marks where each recipient's own
+values go (the address, the Message-ID, the date, the unsubscribe link, the code, link and expiry of the recipient's
+voucher); ``fill`` puts them in. The marks are ASCII tokens in 8bit/7bit parts and unfoldable headers, replaced by
+ASCII values, so the bytes are what the email package would have written for that recipient; an email where that
+cannot hold (a long line, a quoted-printable part, an address that needs encoding, a value that is not plain ASCII)
+is built whole by the email package instead. Messages from our templates (``template_key``) may address the
+customer by name and are always built whole (``email_build``).
 """
 
 import re

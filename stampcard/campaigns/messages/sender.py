@@ -4,17 +4,21 @@ A round (``message_send``) claims ``BATCH`` due deliveries of one message at a t
 emails over one SMTP connection outside any transaction, and records every delivery the moment its answer is in
 (one conditional UPDATE). So a worker killed mid-batch leaves at most one email in doubt: the one the server may
 have taken before its record committed. The next round sends that one again (at least once, never lost) with the
-same ``Message-ID``, so a receiving system that drops repeated ids shows it once.
+same ``Message-ID``, so a receiving system that drops repeated ids shows it once. On PostgreSQL these records (and
+the claims and ledger lines) commit without waiting for the disk (``locks.ASYNCHRONOUS_COMMIT`` says why that keeps
+the promise: only a crash of PostgreSQL itself can lose the last ones, and their emails are then sent again the same
+way).
 
-The ``message_sent`` ledger lines of a batch are written together after it (``ledger.ledger_notes``, one INSERT),
-each with its delivery's ``ledger_noted`` flag in one transaction that locks the deliveries first, so a line is
-written once whoever writes it. A worker killed between a send and its batch's lines leaves sent deliveries
-unnoted: every round, and the check that a message is done, write those first (``ledger_catch_up``).
+The ``message_sent`` ledger lines of a batch are written together after it (``ledger.ledger_notes``, one INSERT,
+each line dated when its email was sent), each with its delivery's ``ledger_noted`` flag in one transaction that
+locks the deliveries first, so a line is written once whoever writes it. A worker killed between a send and its
+batch's lines leaves sent deliveries unnoted: every round, and the check that a message is done, write those first
+(``ledger_catch_up``).
 
-The email itself is rendered once per (language, program) in a round and filled for each recipient
-(``email.EmailTemplate``). Rounds of several workers on one message take different
-batches. A round stops after ``round_seconds`` and queues its own continuation (``tasks``); a round whose worker
-died is restarted by the sweep (``tasks.messages_resume``) once its claims lapse.
+The email itself is rendered once per (language, program, voucher shape) in a round and filled for each recipient
+(``email.EmailTemplate``; the recipient's voucher: ``vouchers``). Rounds of several workers on one message take
+different batches. A round stops after ``round_seconds`` and queues its own continuation (``tasks``); a round whose
+worker died is restarted by the sweep (``tasks.messages_resume``) once its claims lapse.
 
 Who gets a marketing email is decided at sending time, from the customer as they are then: no email, no consent,
 unsubscribed or erased are skipped with that reason. SMTP answers: a recipient refused with a 5xx code is ``bounced``

@@ -8,6 +8,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.mail.message import sanitize_address
 
 from stampcard.campaigns.messages import email as message_email
 from stampcard.campaigns.messages import sender, unsubscribe
@@ -266,3 +267,49 @@ def test_a_ledger_line_written_after_its_batch_is_dated_when_the_email_was_sent(
     lines = CardEvent.objects.filter(kind=EventKind.MESSAGE_SENT)
     assert lines.count() == 2
     assert set(lines.values_list("created_at", flat=True)) == {sent_at}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("To", "c000001@bench.invalid"),
+        ("Date", "Sat, 05 Dec 2026 23:22:05 -0000"),
+        ("Message-ID", "<m0123456789abcdef0123456789abcdef.d123456@example.com>"),
+        (
+            "List-Unsubscribe",
+            "<https://stampcard.example/m/unsubscribe/MTIz:1tUhqs:abcdefghijklmnopqrstuvwxyzABCDEFG/>",
+        ),
+        ("To", "x" * 80 + "@example.com"),
+        ("Subject", "two  spaces"),
+        ("Subject", " leading"),
+        ("Subject", "Осіннє меню"),
+    ],
+)
+def test_a_header_written_without_the_email_package_is_what_it_would_write(name, value):
+    assert message_email.header_line(name, value) == message_email._FOLDING.fold_binary(name, value)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "c000001@bench.invalid",
+        "o'brien+news@Mail.Example.COM",
+        "a.b-c_d@sub.example-shop.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "a@example..com",
+        "a@[127.0.0.1]",
+        '"quoted name"@example.com',
+        "Ann <ann@example.com>",
+        "olena@приклад.укр",
+        "not an address",
+    ],
+)
+def test_an_envelope_address_is_what_djangos_own_check_makes_of_it(address):
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError:
+        with pytest.raises(ValueError):
+            message_email.envelope_address(address)
+        return
+    assert message_email.envelope_address(address) == expected
