@@ -8,7 +8,7 @@
 
 What is timed:
 
-- the sender: ``sender.message_send`` rounds until the message is done, i.e. what the worker runs: claim 50 pending
+- the sender: ``sender.message_send`` rounds until the message is done, i.e. what the worker runs: claim 200 pending
   deliveries (a conditional UPDATE; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), decide each (consent, unsubscribed,
   bounced address), fill the email (rendered once per language and program in a round: text and HTML in the
   customer's language, the merchant's branding; per recipient the address, the Message-ID, the date and the
