@@ -8,15 +8,17 @@
 
 What is timed:
 
-- the sender: ``sender.message_send`` rounds until the message is done, i.e. what the worker runs: claim 50 pending
+- the sender: ``sender.message_send`` rounds until the message is done, i.e. what the worker runs: claim 200 pending
   deliveries (a conditional UPDATE; ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), decide each (consent, unsubscribed,
   bounced address), fill the email (rendered once per language and program in a round: text and HTML in the
   customer's language, the merchant's branding; per recipient the address, the Message-ID, the date and the
-  unsubscribe link signed for the delivery), send it over the batch's SMTP connection (Django's SMTP backend opens
-  it; the prepared bytes go to its session), mark the delivery sent (one UPDATE after the server's 250), and after
-  the batch write its ``message_sent`` ledger lines in one INSERT.
-- baseline: ``smtplib.SMTP.sendmail`` of the same number of emails of the same size, prepared beforehand as bytes,
-  over one connection.
+  unsubscribe link signed for the delivery; with ``--voucher`` the code, link and expiry of the recipient's
+  voucher), send it over the batch's SMTP connection (Django's SMTP backend opens it; the prepared bytes go to its
+  session), mark the delivery sent (one UPDATE after the server's 250), and after the batch write its
+  ``message_sent`` ledger lines in one INSERT.
+- baseline: ``smtplib.SMTP.sendmail`` of the same number of emails of the same size (one delivery's email,
+  readdressed), prepared beforehand as bytes, over one connection: half just before the sender, half just after, so
+  that a shared machine's drifting load weighs on both sides alike.
 
 The SMTP server runs in a child process (its own interpreter, so its CPU does not share the bench's GIL) and only
 counts what it is given. Setup (migrating a fresh database, enrolling the customers) is outside the timing. Checks
@@ -181,19 +183,59 @@ PARTS = {
 }
 
 
-def _send_campaign(merchant: Any, cards: list[Any]) -> tuple[float, Any, int]:
+def _vouchers(merchant: Any, cards: list[Any]) -> dict[int, Any]:
+    """A voucher in each card (valid for 14 days), as a campaign with a voucher issues them before its message goes
+    out; returns card id -> voucher id."""
+    import secrets
+    from datetime import timedelta
+
+    from stampcard.core import clock
+    from stampcard.vouchers.codes import CodeSource, random_code
+    from stampcard.vouchers.models import Voucher
+    from stampcard.vouchers.states import VoucherState
+
+    started, now = time.perf_counter(), clock.now()
+    codes: set[str] = set()
+    while len(codes) < len(cards):
+        codes.add(random_code())
+    vouchers = []
+    for card, code in zip(cards, sorted(codes), strict=True):
+        voucher = Voucher(
+            merchant=merchant,
+            card=card,
+            code=code,
+            code_source=CodeSource.GENERATED.value,
+            title="Free cookie",
+            state=VoucherState.ACTIVE,
+            valid_from=now,
+            expires_at=now + timedelta(days=14),
+        )
+        voucher.public_token = secrets.token_urlsafe(24)
+        vouchers.append(voucher)
+    Voucher.objects.bulk_create(vouchers, batch_size=1000)
+    _progress(f"{len(vouchers)} vouchers issued in {time.perf_counter() - started:.0f} s")
+    return {card.pk: voucher.pk for card, voucher in zip(cards, vouchers, strict=True)}
+
+
+def _campaign_message(merchant: Any, cards: list[Any], vouchers: dict[int, Any]) -> Any:
+    """The campaign's message to ``cards``, started (its rounds not run yet)."""
     from django.urls import reverse
 
-    from stampcard.campaigns.messages import sender, services
-    from stampcard.campaigns.messages.models import Message, MessageState
+    from stampcard.campaigns.messages import services
     from stampcard.merchants.actors import Actor
 
     # A worker that has sent anything has its URL patterns loaded (the unsubscribe link reverses one): a one-off
     # second here, outside the timing, as in a long-running worker.
     reverse("messages:unsubscribe", args=["warm-up"])
     message = services.message_create(actor=Actor.system(merchant), channels=["email"], parts=PARTS, source="bench")
-    services.message_recipients_add(message=message, cards=cards)
-    services.message_send_start(message=message)
+    services.message_recipients_add(message=message, cards=cards, vouchers=vouchers)
+    return services.message_send_start(message=message)
+
+
+def _send_campaign(message: Any, count: int) -> tuple[float, int]:
+    from stampcard.campaigns.messages import sender
+    from stampcard.campaigns.messages.models import Message, MessageState
+
     rounds = 0
     started = time.perf_counter()
     while Message.objects.filter(pk=message.pk, state=MessageState.SENDING).exists():
@@ -202,8 +244,8 @@ def _send_campaign(merchant: Any, cards: list[Any]) -> tuple[float, Any, int]:
         if rounds > 5:
             break  # a delivery left pending (a retry waiting): the checks say so
     seconds = time.perf_counter() - started
-    _progress(f"sender: {len(cards)} emails in {seconds:.1f} s")
-    return seconds, message, rounds
+    _progress(f"sender: {count} emails in {seconds:.1f} s")
+    return seconds, rounds
 
 
 def _baseline_emails(message: Any, count: int) -> list[tuple[str, bytes]]:
@@ -211,8 +253,9 @@ def _baseline_emails(message: Any, count: int) -> list[tuple[str, bytes]]:
     from stampcard.campaigns.messages import email as email_build
     from stampcard.campaigns.messages.models import MessageDelivery
 
-    related = MessageDelivery.objects.select_related("customer", "card__program", "merchant")
+    related = MessageDelivery.objects.select_related("customer", "card__program", "merchant", "voucher")
     delivery = related.filter(message=message)[0]
+    delivery.address = delivery.customer.email
     built = email_build.email_build(message=message, delivery=delivery, lang="uk").message()
     emails = []
     for i in range(count):
@@ -239,10 +282,47 @@ def _baseline(port: int, emails: list[tuple[str, bytes]]) -> tuple[float, int]:
     return seconds, sent
 
 
+# --- where the sender's time goes (--phases) --------------------------------------------------------------------
+
+# Each phase: (module, function) of the sender wrapped with a timer for the run. What is left of the sender's time is
+# the loop itself (the decisions, the bounce lookup, the heartbeat, the finish).
+PHASES = {
+    "claim": ("stampcard.campaigns.messages.locks", "deliveries_claim"),
+    "fill": ("stampcard.campaigns.messages.sender", "_email_for"),
+    "smtp": ("stampcard.campaigns.messages.email", "PreparedEmail.send_over"),
+    "mark": ("stampcard.campaigns.messages.locks", "claimed_update"),
+    "ledger": ("stampcard.campaigns.messages.sender", "ledger_note_sent"),
+}
+
+
+def _phases_timed() -> dict[str, float]:
+    """Wrap each of ``PHASES`` with a timer (for the rest of the process); returns the seconds spent in each."""
+    import functools
+    import importlib
+
+    spent = dict.fromkeys(PHASES, 0.0)
+    for phase, (module_name, path) in PHASES.items():
+        owner: Any = importlib.import_module(module_name)
+        *outer, name = path.split(".")
+        for part in outer:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed(*args: Any, _original: Any = original, _phase: str = phase, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kwargs)
+            finally:
+                spent[_phase] += time.perf_counter() - started
+
+        setattr(owner, name, functools.wraps(original)(timed))
+    return spent
+
+
 # --- the run -----------------------------------------------------------------------------------------------------
 
 
-def run(*, recipients: int, pg: bool) -> dict[str, Any]:
+def run(*, recipients: int, pg: bool, phases: bool = False, voucher: bool = False) -> dict[str, Any]:
     load_at_start = [round(x, 2) for x in os.getloadavg()]
     context = multiprocessing.get_context("spawn")
     parent, child = context.Pipe()
@@ -259,6 +339,8 @@ def run(*, recipients: int, pg: bool) -> dict[str, Any]:
         from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery
 
         merchant, cards = _audience(recipients)
+        vouchers = _vouchers(merchant, cards) if voucher else {}
+        spent = _phases_timed() if phases else {}
         smtp = override_settings(
             EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
             EMAIL_HOST="127.0.0.1",
@@ -272,9 +354,15 @@ def run(*, recipients: int, pg: bool) -> dict[str, Any]:
             TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}},
         )
         with smtp:
-            sender_seconds, message, rounds = _send_campaign(merchant, cards)
+            message = _campaign_message(merchant, cards, vouchers)
             emails = _baseline_emails(message, recipients)
-            baseline_seconds, baseline_sent = _baseline(port, emails)
+            # The baseline in two halves, just before and just after the sender: on a shared machine whose load
+            # drifts during a run, both sides then see the same machine on average.
+            half = recipients // 2
+            before_seconds, before_sent = _baseline(port, emails[:half])
+            sender_seconds, rounds = _send_campaign(message, recipients)
+            after_seconds, after_sent = _baseline(port, emails[half:])
+            baseline_seconds, baseline_sent = before_seconds + after_seconds, before_sent + after_sent
         states = dict(
             MessageDelivery.objects.filter(message=message).order_by().values_list("state").annotate(n=Count("pk"))
         )
@@ -297,13 +385,16 @@ def run(*, recipients: int, pg: bool) -> dict[str, Any]:
     return {
         "recipients": recipients,
         "database": vendor,
+        "voucher": voucher,
         "debug": debug,
         "sender_seconds": round(sender_seconds, 3),
         "baseline_seconds": round(baseline_seconds, 3),
         "ratio": round(ratio, 2),
         "sender_per_s": round(recipients / sender_seconds, 1) if sender_seconds else 0.0,
         "baseline_per_s": round(recipients / baseline_seconds, 1) if baseline_seconds else 0.0,
+        "baseline_halves_seconds": [round(before_seconds, 3), round(after_seconds, 3)],
         "sender_rounds": rounds,
+        "sender_ms_per_email": {phase: round(1000 * seconds / recipients, 3) for phase, seconds in spent.items()},
         "baseline_sent": baseline_sent,
         "deliveries": states,
         "smtp_server": counts,
@@ -318,18 +409,37 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--recipients", type=int, default=10_000, help="customers the campaign goes to (10000)")
     parser.add_argument("--pg", action="store_true", help=f"PostgreSQL ({PG_DB} on BENCH_PG_URL) instead of SQLite")
+    parser.add_argument(
+        "--voucher", action="store_true", help="a voucher in each recipient's email (its code, link and expiry)"
+    )
+    parser.add_argument(
+        "--phases", action="store_true", help="time the sender's phases (claim, fill, smtp, mark, ledger) per email"
+    )
     args = parser.parse_args(argv)
     if args.recipients < 1:
         parser.error("--recipients must be at least 1")
-    report = run(recipients=args.recipients, pg=args.pg)
+    report = run(recipients=args.recipients, pg=args.pg, phases=args.phases, voucher=args.voucher)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "fanout_email.json").write_text(json.dumps(report, indent=2))
-    print(f"fanout (email): one campaign to {report['recipients']} recipients, {report['database']} database")
+    with_voucher = ", a voucher each" if report["voucher"] else ""
+    print(
+        f"fanout (email): one campaign to {report['recipients']} recipients{with_voucher}, "
+        f"{report['database']} database"
+    )
     print(
         f"  sender   {report['sender_seconds']:8.2f} s ({report['sender_per_s']:7.0f} emails/s)   "
         f"baseline (smtplib, one connection) {report['baseline_seconds']:8.2f} s "
         f"({report['baseline_per_s']:7.0f} emails/s)   ratio {report['ratio']:.2f} x"
     )
+    if report["sender_ms_per_email"]:
+        phases = report["sender_ms_per_email"]
+        rest = 1000 * report["sender_seconds"] / report["recipients"] - sum(phases.values())
+        baseline_ms = 1000 * report["baseline_seconds"] / report["recipients"]
+        print(
+            "  sender per email (ms): "
+            + ", ".join(f"{phase} {ms:.3f}" for phase, ms in phases.items())
+            + f", the rest {rest:.3f}; baseline per email {baseline_ms:.3f}"
+        )
     failed = [name for name, ok in report["checks"].items() if not ok]
     verdict = "all passed" if not failed else "FAILED " + ", ".join(failed)
     print(f"  target: within 2x of the baseline: {'met' if report['ratio'] <= 2 else 'NOT met'}")

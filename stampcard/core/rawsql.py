@@ -90,11 +90,42 @@ def insert_sql(model: type[Model], using: str, *, ignore_conflicts: bool = False
     return f"{verb} INTO {table(model, using)} ({columns}) VALUES ({placeholders}){tail}{returning}"
 
 
-def insert_params(row: Model, using: str) -> list[Any]:
+@functools.lru_cache(maxsize=256)
+def insert_many_sql(model: type[Model], using: str, rows: int) -> str:
+    """``insert_sql`` of ``rows`` rows in one statement, returning their primary keys in the order given (as the
+    ORM's ``bulk_create`` reads them)."""
+    one = insert_sql(model, using)
+    head, _values, returning = one.partition(" VALUES ")
+    row, _space, returning = returning.partition(" RETURNING ")
+    return f"{head} VALUES {', '.join([row] * rows)} RETURNING {returning}"
+
+
+def insert_params(row: Model, using: str, *, given: frozenset[str] = frozenset()) -> list[Any]:
     """The parameters of ``insert_sql`` for ``row``: each field's ``pre_save`` (``auto_now_add`` sets the time on
-    the instance) through ``get_db_prep_save``, as the ORM's insert prepares them."""
+    the instance) through ``get_db_prep_save``, as the ORM's insert prepares them. Fields named in ``given`` keep
+    the instance's value (a time that is not now)."""
     connection = connections[using]
-    return [f.get_db_prep_save(f.pre_save(row, True), connection) for f in _insert_fields(type(row))]
+    return [
+        f.get_db_prep_save(getattr(row, f.attname) if f.name in given else f.pre_save(row, True), connection)
+        for f in _insert_fields(type(row))
+    ]
+
+
+def insert_rows(rows: Sequence[Model], using: str, *, given: frozenset[str] = frozenset()) -> None:
+    """Insert ``rows`` (of one model) in one statement, each marked saved with its primary key; ``given`` as for
+    ``insert_params``."""
+    if not rows:
+        return
+    connection = connections[using]
+    size = max(1, connection.ops.bulk_batch_size(_insert_fields(type(rows[0])), rows))  # SQLite's parameter limit
+    for start in range(0, len(rows), size):
+        chunk = rows[start : start + size]
+        params = [param for row in chunk for param in insert_params(row, using, given=given)]
+        with connection.cursor() as cursor:
+            cursor.execute(insert_many_sql(type(chunk[0]), using, len(chunk)), params)
+            keys = cursor.fetchall()
+        for row, (pk,) in zip(chunk, keys, strict=True):
+            inserted(row, pk, using)
 
 
 def inserted(row: Model, pk: Any, using: str) -> None:

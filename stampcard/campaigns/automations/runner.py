@@ -121,6 +121,7 @@ def fire(*, automation: Automation, dues: list[occasions.Due], now: datetime) ->
     actor = Actor.system(automation.merchant)
     fired: list[AutomationFiring] = []
     cards: dict[int, Card] = {}
+    vouchers: dict[int, Any] = {}  # card id -> the voucher given with this firing, shown in the card's email
     for due in sorted(dues, key=lambda each: each.card.pk):
         try:
             with transaction.atomic():
@@ -137,6 +138,7 @@ def fire(*, automation: Automation, dues: list[occasions.Due], now: datetime) ->
         if voucher is not None:
             firing.voucher = voucher
             firing.save(update_fields=["voucher"])
+            vouchers[due.card.pk] = voucher.pk
         _webhook(automation, due, now)
         fired.append(firing)
         cards[due.card.pk] = due.card
@@ -149,7 +151,7 @@ def fire(*, automation: Automation, dues: list[occasions.Due], now: datetime) ->
             is_marketing=SPECS[automation.kind].is_marketing,
             source="automation",
         )
-        messages_services.message_recipients_add(message=message, cards=cards.values())
+        messages_services.message_recipients_add(message=message, cards=cards.values(), vouchers=vouchers)
         messages_services.message_send_start(message=message)
         AutomationFiring.objects.filter(pk__in=[firing.pk for firing in fired]).update(message=message)
     return len(fired), message

@@ -134,7 +134,8 @@ def vouchers_issue(campaign: Campaign) -> int:
 
 def message_parts(campaign: Campaign) -> dict[str, dict[str, str]]:
     """The campaign's texts, each ending with a line about the voucher (in its own language) when there is one: the
-    voucher itself is in the customer's card, where the cashier finds it."""
+    voucher itself is in the customer's card, where the cashier finds it, and each recipient's email shows its code,
+    expiry and link below the text (``messages.vouchers``)."""
     if not campaign.voucher_title:
         return campaign.parts
     parts = {}
@@ -157,11 +158,14 @@ def message_hand_out(campaign: Campaign) -> None:
         message = locked.message
     assert message is not None
     if message.state == MessageState.DRAFT:
-        recipients = CampaignRecipient.objects.filter(campaign=campaign, holdout=False).values("card_id")
-        cards = Card.objects.filter(pk__in=recipients, merchant=campaign.merchant).only(
+        recipients = CampaignRecipient.objects.filter(campaign=campaign, holdout=False)
+        cards = Card.objects.filter(pk__in=recipients.values("card_id"), merchant=campaign.merchant).only(
             "pk", "merchant_id", "customer_id"
         )
-        messages_services.message_recipients_add(message=message, cards=cards.iterator(chunk_size=CHUNK))
+        vouchers = dict(recipients.filter(voucher__isnull=False).values_list("card_id", "voucher_id"))
+        messages_services.message_recipients_add(
+            message=message, cards=cards.iterator(chunk_size=CHUNK), vouchers=vouchers
+        )
     with transaction.atomic():
         locked = Campaign.objects.select_for_update(of=("self",)).select_related("message").get(pk=campaign.pk)
         if locked.state != CampaignState.PREPARING:

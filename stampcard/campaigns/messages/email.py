@@ -10,12 +10,13 @@ they are.
 "250 OK" and our record of it) carries the same id, and mail systems that drop duplicates drop it.
 
 A campaign sends the same words to thousands: ``EmailTemplate`` renders a message's email once per (language,
-program) and serialises it once with the stdlib's email package, with marks where each recipient's own values go
-(the address, the Message-ID, the date, the unsubscribe link); ``fill`` puts them in. The marks are ASCII tokens in
-8bit/7bit parts and unfoldable headers, replaced by ASCII values, so the bytes are what the email package would have
-written for that recipient; an email where that cannot hold (a long line, a quoted-printable part, an address that
-needs encoding) is built whole by the email package instead. Messages from our templates (``template_key``) may
-address the customer by name and are always built whole (``email_build``).
+program, voucher shape) and serialises it once with the stdlib's email package, with marks where each recipient's own
+values go (the address, the Message-ID, the date, the unsubscribe link, the code, link and expiry of the recipient's
+voucher); ``fill`` puts them in. The marks are ASCII tokens in 8bit/7bit parts and unfoldable headers, replaced by
+ASCII values, so the bytes are what the email package would have written for that recipient; an email where that
+cannot hold (a long line, a quoted-printable part, an address that needs encoding, a value that is not plain ASCII)
+is built whole by the email package instead. Messages from our templates (``template_key``) may address the
+customer by name and are always built whole (``email_build``).
 """
 
 import re
@@ -35,7 +36,7 @@ from django.template.loader import TemplateDoesNotExist, get_template, render_to
 from django.utils import translation
 from django.utils.html import escape, linebreaks
 
-from stampcard.campaigns.messages import language, limits, unsubscribe
+from stampcard.campaigns.messages import language, limits, unsubscribe, vouchers
 from stampcard.campaigns.messages.models import Message, MessageDelivery
 
 HTML_TEMPLATE = "messages/email/frame.html"
@@ -87,10 +88,16 @@ def _parts(message: Message, delivery: MessageDelivery, lang: str, context: dict
 
 
 def _frame(
-    message: Message, delivery: MessageDelivery, lang: str, *, text_link: str, html_link: str
+    message: Message,
+    delivery: MessageDelivery,
+    lang: str,
+    *,
+    text_link: str,
+    html_link: str,
+    voucher: vouchers.EmailVoucher | None = None,
 ) -> tuple[str, str, str]:
     """Subject, text and HTML of the whole email in ``lang`` (the merchant's name, the program's branding, the
-    unsubscribe line with ``text_link`` in the text and ``html_link`` in the HTML)."""
+    voucher below the message, the unsubscribe line with ``text_link`` in the text and ``html_link`` in the HTML)."""
     merchant, program, customer = delivery.merchant, delivery.card.program, delivery.customer
     with translation.override(lang):
         context = {
@@ -107,6 +114,7 @@ def _frame(
                 "label": program.label_color,
             },
             "language": lang,
+            "voucher": voucher,
         }
         subject, text, html = _parts(message, delivery, lang, context)
         body_text = render_to_string(TEXT_TEMPLATE, {**context, "body": text})
@@ -149,7 +157,9 @@ def email_build(*, message: Message, delivery: MessageDelivery, lang: str) -> Em
     and built for it alone."""
     from_header, domain = _sender(delivery.merchant.name)
     link = unsubscribe.unsubscribe_url(delivery)
-    subject, text, html = _frame(message, delivery, lang, text_link=link, html_link=link)
+    voucher = vouchers.usable_voucher(delivery)
+    shown = vouchers.EmailVouchers(lang=lang, tz=delivery.merchant.tz).of(voucher) if voucher else None
+    subject, text, html = _frame(message, delivery, lang, text_link=link, html_link=link, voucher=shown)
     headers = _headers(message, lang=lang, message_id=_message_id(message, delivery, domain), link=link)
     return _assemble(
         message,
@@ -171,13 +181,49 @@ HTML_LINK = f"https://unsubscribe.invalid/h{_MARK}"
 TO = f"to{_MARK}@recipient.invalid"
 MESSAGE_ID = f"<id{_MARK}@message.invalid>"
 DATE = f"date{_MARK}"
+# A voucher's own values (``vouchers``): the same mark in the text and the HTML, filled only with values that HTML
+# escaping leaves as they are.
+VOUCHER_CODE = f"code{_MARK}"
+VOUCHER_LINK = f"https://voucher.invalid/v{_MARK}"
+VOUCHER_UNTIL = f"until{_MARK}"
+VOUCHER_MARKS = (VOUCHER_CODE, VOUCHER_LINK, VOUCHER_UNTIL)
 # A line with a mark stays this short, so a recipient's values (a link under ``LONGEST_LINK``) keep it far below
 # the 998 bytes of RFC 5322 that would have made Django encode the part quoted-printable.
 LONGEST_MARKED_LINE = 600
 LONGEST_LINK = 300
+
+
+def _plain(value: str) -> bool:
+    """A recipient's value that goes into the rendered bytes as it is: short ASCII that HTML escaping leaves alone."""
+    return len(value) <= LONGEST_LINK and value.isascii() and value.isprintable() and escape(value) == value
+
+
 # How Django's messages (``SafeMIMEMultipart``, policy compat32) have their headers folded by ``as_bytes``.
 _FOLDING = compat32.clone(linesep="\r\n")
 _ENCODINGS = re.compile(rb"^Content-Transfer-Encoding: *(\S+)", re.MULTILINE | re.IGNORECASE)
+# An address of ASCII atoms (RFC 5322 dot-atom) at a domain of ASCII labels: one that ``sanitize_address`` returns as
+# it is, so ``fill`` need not parse it (the parse cost more than the rest of filling the email).
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*"
+)
+
+
+def envelope_address(address: str) -> str:
+    """``sanitize_address(address, "utf-8")`` (ValueError for an address Django would refuse), without its parse for
+    a plain one."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, "utf-8")
+
+
+def header_line(name: str, value: str) -> bytes:
+    """The header as ``_FOLDING.fold_binary`` writes it, without the email package for a short line of plain ASCII
+    (which it writes as it is)."""
+    line = f"{name}: {value}"
+    plain = value.isascii() and value.isprintable() and "  " not in value and value == value.strip()
+    if plain and len(line) <= (_FOLDING.max_line_length or 78):
+        return f"{line}\r\n".encode()
+    return _FOLDING.fold_binary(name, value)
 
 
 class _Serialized:
@@ -225,7 +271,9 @@ class PreparedEmail(EmailMultiAlternatives):
 
 class EmailTemplate:
     """A message's email in one language and one program's branding, rendered and serialised once for all the
-    recipients of a sending round (``fill``). Only for messages with written ``parts`` (the same for everyone)."""
+    recipients of a sending round (``fill``). Only for messages with written ``parts`` (the same for everyone).
+    Made for the voucher shape of ``delivery`` (``vouchers.voucher_shape``: none, or a title with or without an
+    expiry): it fills recipients whose voucher has that shape."""
 
     def __init__(self, *, message: Message, delivery: MessageDelivery, lang: str) -> None:
         if message.template_key:
@@ -234,7 +282,17 @@ class EmailTemplate:
         self.sender, self.domain = _sender(delivery.merchant.name)
         self.envelope_sender = sanitize_address(self.sender, "utf-8")
         self.unsubscribe_url = unsubscribe.unsubscribe_urls()
-        self.subject, self.text, self.html = _frame(message, delivery, lang, text_link=TEXT_LINK, html_link=HTML_LINK)
+        self.vouchers = vouchers.EmailVouchers(lang=lang, tz=delivery.merchant.tz)
+        shape = vouchers.voucher_shape(vouchers.usable_voucher(delivery))
+        marked = None
+        if shape is not None:
+            title, expires = shape
+            marked = vouchers.EmailVoucher(
+                title=title, code=VOUCHER_CODE, url=VOUCHER_LINK, valid_until=VOUCHER_UNTIL if expires else ""
+            )
+        self.subject, self.text, self.html = _frame(
+            message, delivery, lang, text_link=TEXT_LINK, html_link=HTML_LINK, voucher=marked
+        )
         marked = _assemble(
             message,
             subject=self.subject,
@@ -273,33 +331,44 @@ class EmailTemplate:
             return False
         if body.count(HTML_LINK.encode()) != self.html.count(HTML_LINK) or _MARK.encode() in self.subject.encode():
             return False
+        if any(body.count(each.encode()) != self.text.count(each) + self.html.count(each) for each in VOUCHER_MARKS):
+            return False
         if any(value.lower() not in (b"7bit", b"8bit") for value in _ENCODINGS.findall(raw)):
             return False  # a part encoded (quoted-printable, base64): the marks are not written as they are
         mark = _MARK.encode()
         return all(len(line) <= LONGEST_MARKED_LINE for line in body.split(b"\r\n") if mark in line)
 
     def fill(self, delivery: MessageDelivery) -> PreparedEmail:
-        """The email to ``delivery.address``: its unsubscribe link, Message-ID and date in the rendered email."""
+        """The email to ``delivery.address``: its unsubscribe link, Message-ID, date and voucher in the rendered
+        email. The template must be of the delivery's voucher shape (``vouchers.voucher_shape``)."""
         link = self.unsubscribe_url(delivery)
         message_id, date = (
             _message_id(self.message, delivery, self.domain),
             formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
         )
         html_link = escape(link)
+        text, html = self.text.replace(TEXT_LINK, link), self.html.replace(HTML_LINK, html_link)
+        voucher = vouchers.usable_voucher(delivery)
+        own: dict[str, str] = {}
+        if voucher is not None:
+            shown = self.vouchers.of(voucher)
+            own = {VOUCHER_CODE: shown.code, VOUCHER_LINK: shown.url, VOUCHER_UNTIL: shown.valid_until}
+            for mark, value in own.items():
+                text, html = text.replace(mark, value), html.replace(mark, escape(value))
         email = _assemble(
             self.message,
             subject=self.subject,
-            text=self.text.replace(TEXT_LINK, link),
-            html=self.html.replace(HTML_LINK, html_link),
+            text=text,
+            html=html,
             sender=self.sender,
             to=delivery.address,
             headers=_headers(self.message, lang=self.lang, message_id=message_id, link=link, date=date),
             cls=PreparedEmail,
         )
-        if self.raw is None or len(link) > LONGEST_LINK or not link.isascii():
+        if self.raw is None or not all(_plain(value) for value in (link, *own.values())):
             return email
         try:
-            to = sanitize_address(delivery.address, "utf-8")
+            to = envelope_address(delivery.address)
         except ValueError:
             return email  # the backend's own check says so, and the delivery fails as a bad address
         if to != delivery.address or not to.isascii():
@@ -307,7 +376,10 @@ class EmailTemplate:
         values = {"To": to, "Message-ID": message_id, "Date": date, "List-Unsubscribe": f"<{link}>"}
         raw = self.raw
         for name, line in self.header_lines.items():
-            raw = raw.replace(line, _FOLDING.fold_binary(name, values[name]), 1)
+            raw = raw.replace(line, header_line(name, values[name]), 1)
         email.envelope = (self.envelope_sender, to)
-        email.raw = raw.replace(TEXT_LINK.encode(), link.encode()).replace(HTML_LINK.encode(), html_link.encode())
+        raw = raw.replace(TEXT_LINK.encode(), link.encode()).replace(HTML_LINK.encode(), html_link.encode())
+        for mark, value in own.items():
+            raw = raw.replace(mark.encode(), value.encode())
+        email.raw = raw
         return email

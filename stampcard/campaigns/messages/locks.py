@@ -7,6 +7,7 @@ that nobody holds the row keeps two rounds apart. A round whose worker died lets
 (``tasks.messages_resume``) starts another.
 """
 
+import functools
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +17,25 @@ from django.db.models import Field, Q
 
 from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery
 from stampcard.cards.models import Program
+
+# PostgreSQL's ``synchronous_commit`` off for the current transaction only: its commit returns once PostgreSQL holds
+# it, before its WAL reaches the disk. A worker killed at any moment loses nothing PostgreSQL acknowledged; only a
+# crash of PostgreSQL itself (or of its machine) can lose the last such commits, a fraction of a second's worth
+# (``wal_writer_delay``), all of them after every commit it kept. For the sender's own bookkeeping that is safe:
+# a lost claim lapses anyway; a lost mark leaves its delivery pending, so it is sent again with the same Message-ID,
+# as after a worker killed between the server's 250 and the mark; a lost ledger line goes with its ``ledger_noted``
+# flag, so the catch-up writes it. Waiting for the disk on every email cost more than the SMTP dialogue itself
+# (``bench/fanout_email``). Money, vouchers and consent are never written this way.
+ASYNCHRONOUS_COMMIT = "SELECT set_config('synchronous_commit', 'off', true)"
+
+
+def commit_asynchronously(using: str) -> None:
+    """Let the current transaction on ``using`` commit without waiting for the disk (``ASYNCHRONOUS_COMMIT``); a
+    no-op outside a transaction and on SQLite (whose WAL commits do not wait for the disk: ``synchronous=NORMAL``)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute(ASYNCHRONOUS_COMMIT)
 
 
 def _free(now: datetime) -> Q:
@@ -28,11 +48,13 @@ def _due(now: datetime) -> Q:
 
 def deliveries_claim(*, message_id: Any, now: datetime, claim_for: timedelta, limit: int) -> list[MessageDelivery]:
     """Claim up to ``limit`` due pending deliveries of one message, in id order; returns them with their cards,
-    programs and customers (their merchant is the message's: the caller sets the one it has). The claim is committed
-    on return."""
+    programs, customers and vouchers (their merchant is the message's: the caller sets the one it has). The claim is
+    committed on return."""
     token = uuid.uuid4().hex
     due = MessageDelivery.objects.filter(_free(now), _due(now), message_id=message_id, state=DeliveryState.PENDING)
-    with transaction.atomic():
+    using = router.db_for_write(MessageDelivery)
+    with transaction.atomic(using=using):
+        commit_asynchronously(using)
         picked = list(
             due.order_by("pk").select_for_update(skip_locked=True, of=("self",)).values_list("pk", flat=True)[:limit]
         )
@@ -41,7 +63,7 @@ def deliveries_claim(*, message_id: Any, now: datetime, claim_for: timedelta, li
         due.filter(pk__in=picked).update(claimed_until=now + claim_for, claim_token=token)
     claimed = list(
         MessageDelivery.objects.filter(pk__in=picked, claim_token=token)
-        .select_related("customer", "card")
+        .select_related("customer", "card", "voucher")
         .order_by("pk")
     )
     # A batch's cards share a program or two: each loaded once, not once per card (a program is a wide row).
@@ -57,10 +79,26 @@ def deliveries_due_exist(*, message_id: Any, now: datetime) -> bool:
     ).exists()
 
 
-def _field(name: str) -> tuple[Field, str]:
+def _field(name: str) -> Field:
     field = MessageDelivery._meta.get_field(name)
     assert isinstance(field, Field) and field.column
-    return field, field.column
+    return field
+
+
+@functools.lru_cache(maxsize=64)
+def _update_sql(using: str, names: tuple[str, ...], attempted: bool, asynchronous: bool) -> str:
+    """The UPDATE of ``claimed_update`` for these fields, written once per process."""
+    quote = connections[using].ops.quote_name
+    assignments = [f"{quote(str(_field(name).column))} = %s" for name in names]
+    if attempted:
+        attempts = quote(str(_field("attempts").column))
+        assignments.append(f"{attempts} = {attempts} + 1")
+    key, token, state = (quote(str(_field(name).column)) for name in ("id", "claim_token", "state"))
+    # A mark that commits on its own commits without waiting for the disk (``ASYNCHRONOUS_COMMIT``, in the same
+    # statement: still one round trip). Inside a caller's transaction the caller's commit decides.
+    commit = f" FROM ({ASYNCHRONOUS_COMMIT}) AS asynchronous_commit" if asynchronous else ""
+    table = quote(MessageDelivery._meta.db_table)
+    return f"UPDATE {table} SET {', '.join(assignments)}{commit} WHERE {key} = %s AND {token} = %s AND {state} = %s"
 
 
 def claimed_update(*, delivery: MessageDelivery, values: dict[str, Any], attempted: bool = False) -> bool:
@@ -70,24 +108,17 @@ def claimed_update(*, delivery: MessageDelivery, values: dict[str, Any], attempt
     One UPDATE, written here rather than by ``QuerySet.update``: it runs once per email sent, and building the query
     through the ORM took ten times what the database took to run it (``bench/fanout_email``). Values go through
     their fields' ``get_db_prep_save`` as the ORM's would."""
-    connection = connections[router.db_for_write(MessageDelivery)]
-    quote = connection.ops.quote_name
-    assignments, params = [], []
-    for name, value in values.items():
-        field, column = _field(name)
-        assignments.append(f"{quote(column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    if attempted:
-        attempts = quote(_field("attempts")[1])
-        assignments.append(f"{attempts} = {attempts} + 1")
-    key, token, state = (quote(_field(name)[1]) for name in ("id", "claim_token", "state"))
-    table = quote(MessageDelivery._meta.db_table)
+    using = router.db_for_write(MessageDelivery)
+    connection = connections[using]
+    asynchronous = connection.vendor == "postgresql" and not connection.in_atomic_block
+    sql = _update_sql(using, tuple(values), attempted, asynchronous)
+    params = [_field(name).get_db_prep_save(value, connection) for name, value in values.items()]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET {', '.join(assignments)} WHERE {key} = %s AND {token} = %s AND {state} = %s",
+            sql,
             [
                 *params,
-                _field("id")[0].get_db_prep_value(delivery.pk, connection),
+                _field("id").get_db_prep_value(delivery.pk, connection),
                 delivery.claim_token,
                 DeliveryState.PENDING,
             ],

@@ -117,6 +117,9 @@ class MessageDelivery(TenantModel):
     # A sent delivery's ``message_sent`` ledger line is written with the rest of its batch's, after the batch
     # (``sender``); until then this is False, and a round that finds it so after a crash writes the line.
     ledger_noted = models.BooleanField(default=False)
+    # The voucher this message gives the recipient (a campaign's, issued before sending): the email carries its
+    # code, expiry and link (``vouchers``).
+    voucher = models.ForeignKey("vouchers.Voucher", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [

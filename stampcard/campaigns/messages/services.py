@@ -5,7 +5,7 @@ Every write here is rows only: sending starts in the worker once the transaction
 (``transaction.on_commit``), so a rolled-back campaign sends nothing and nothing is sent from a web request.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
@@ -55,10 +55,14 @@ def message_create(
     )
 
 
-def message_recipients_add(*, message: Message, cards: Iterable[Card]) -> int:
+def message_recipients_add(
+    *, message: Message, cards: Iterable[Card], vouchers: Mapping[int, Any] | None = None
+) -> int:
     """Add a delivery per channel for each card of the message's merchant (others' cards are ignored); returns how
     many were new. Adding a card again, or another card of a customer who already gets the email, adds nothing:
-    the unique constraints settle it, so two callers adding the same audience at once add it once."""
+    the unique constraints settle it, so two callers adding the same audience at once add it once. ``vouchers``
+    (card id to voucher id): the voucher each card's deliveries give, shown in its email."""
+    vouchers = vouchers or {}
     if message.state not in (MessageState.DRAFT, MessageState.SENDING):
         raise MessageNotDraft()
     added = 0
@@ -82,6 +86,7 @@ def message_recipients_add(*, message: Message, cards: Iterable[Card]) -> int:
                         channel=channel,
                         card=card,
                         customer_id=card.customer_id,
+                        voucher_id=vouchers.get(card.pk),
                     )
                 )
             if len(chunk) >= ADD_CHUNK:

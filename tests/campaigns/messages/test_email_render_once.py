@@ -5,14 +5,25 @@ be, and a round killed between its sends and its ledger lines must leave no line
 import email
 import email.policy
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.mail.message import sanitize_address
 
 from stampcard.campaigns.messages import email as message_email
 from stampcard.campaigns.messages import sender, unsubscribe
+from stampcard.campaigns.messages import services as messages_services
 from stampcard.campaigns.messages.models import DeliveryState, MessageDelivery, MessageState
 from stampcard.cards.models import CardEvent, EventKind
-from tests.campaigns.messages.conftest import holder, message_to
+from stampcard.core import clock
+from stampcard.core.validity import Validity
+from stampcard.merchants.actors import Actor
+from stampcard.vouchers import services as vouchers_services
+from stampcard.vouchers.codes import format_code
+from stampcard.vouchers.models import Voucher
+from stampcard.vouchers.presenters import voucher_urls
+from stampcard.vouchers.states import VoucherState
+from tests.campaigns.messages.conftest import PARTS, holder, message_to
 from tests.factories import ProgramFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_queue")]
@@ -167,3 +178,138 @@ def test_writing_a_batchs_lines_twice_writes_each_once(smtp_server, program):
     # then
     assert written == 0
     assert CardEvent.objects.filter(kind=EventKind.MESSAGE_SENT).count() == 3
+
+
+def voucher_for(card, *, days: int | None = 30, title: str = "Free cookie"):
+    (voucher,) = vouchers_services.voucher_issue(
+        actor=Actor.system(card.merchant), card=card, title=title, validity=Validity(days=days) if days else None
+    )
+    return voucher
+
+
+def test_recipients_with_and_without_vouchers_in_one_batch_each_get_the_email_built_for_them(
+    smtp_server, program, monkeypatch
+):
+    # given: vouchers with and without an expiry, a cancelled one, and readers without any, in both languages
+    cards = [reader(program, f"c{i}@example.com", "uk" if i % 2 else "en") for i in range(8)]
+    given = {
+        cards[0].pk: voucher_for(cards[0]),
+        cards[1].pk: voucher_for(cards[1]),
+        cards[2].pk: voucher_for(cards[2], title="Free tea"),
+        cards[3].pk: voucher_for(cards[3], days=None),
+        cards[6].pk: voucher_for(cards[6]),
+    }
+    Voucher.objects.filter(pk=given[cards[6].pk].pk).update(state=VoucherState.CANCELLED, cancelled_at=clock.now())
+    message = messages_services.message_create(
+        actor=Actor.system(program.merchant), channels=["email"], parts=PARTS, source="campaign"
+    )
+    messages_services.message_recipients_add(
+        message=message, cards=cards, vouchers={card_id: voucher.pk for card_id, voucher in given.items()}
+    )
+    messages_services.message_send_start(message=message)
+
+    filled = []
+    send_over = message_email.PreparedEmail.send_over
+
+    def recorded(self, connection):
+        filled.append(self.raw is not None)
+        return send_over(self, connection)
+
+    monkeypatch.setattr(message_email.PreparedEmail, "send_over", recorded)
+
+    # when
+    sender.message_send(message_id=message.pk)
+
+    # then: every email went as the round's rendering filled in (none built whole)...
+    assert filled == [True] * 8
+    # ... and each is the one built for its recipient alone (their own code and link), but for the date and the
+    # unsubscribe link's signing time; a cancelled voucher is left out
+    assert len(smtp_server.received) == 8
+    for received in smtp_server.received:
+        delivery = MessageDelivery.objects.get(message=message, address=received.to)
+        expected, got = built_alone(delivery), received.message
+        link, expected_link = got["List-Unsubscribe"].strip(" <>"), expected["List-Unsubscribe"].strip(" <>")
+        voucher = given.get(delivery.card_id)
+        for kind in ("plain", "html"):
+            part, alone = got.get_body(preferencelist=(kind,)), expected.get_body(preferencelist=(kind,))
+            assert part is not None and alone is not None
+            content = part.get_content()
+            assert content == alone.get_content().replace(expected_link, link), (received.to, kind)
+            shown = voucher is not None and delivery.card_id != cards[6].pk
+            assert (voucher is not None and format_code(voucher.code) in content) == shown, (received.to, kind)
+            if shown:
+                assert voucher_urls(voucher)["page"] in content
+                assert voucher.title in content
+    no_expiry = next(each for each in smtp_server.received if each.to == cards[3].customer.email)
+    assert "Без терміну дії." in no_expiry.part("text/plain")
+
+
+def test_a_ledger_line_written_after_its_batch_is_dated_when_the_email_was_sent(smtp_server, program, monkeypatch):
+    # given: a round killed between its sends (at 10:00) and its batch's ledger lines
+    cards = [reader(program, f"c{i}@example.com", "en") for i in range(2)]
+    message = message_to(cards, merchant=program.merchant)
+    write_lines = sender.ledger_note_sent
+
+    def killed(**kwargs):
+        raise Killed
+
+    sent_at = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    monkeypatch.setattr(sender, "ledger_note_sent", killed)
+    with clock.frozen_at(sent_at), pytest.raises(Killed):
+        sender.message_send(message_id=message.pk)
+    monkeypatch.setattr(sender, "ledger_note_sent", write_lines)
+
+    # when: the lines are written by the next look, an hour later
+    with clock.frozen_at(sent_at + timedelta(hours=1)):
+        sender.message_finish_if_done(message.pk)
+
+    # then: each line is dated when its email went
+    lines = CardEvent.objects.filter(kind=EventKind.MESSAGE_SENT)
+    assert lines.count() == 2
+    assert set(lines.values_list("created_at", flat=True)) == {sent_at}
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("To", "c000001@bench.invalid"),
+        ("Date", "Sat, 05 Dec 2026 23:22:05 -0000"),
+        ("Message-ID", "<m0123456789abcdef0123456789abcdef.d123456@example.com>"),
+        (
+            "List-Unsubscribe",
+            "<https://stampcard.example/m/unsubscribe/MTIz:1tUhqs:abcdefghijklmnopqrstuvwxyzABCDEFG/>",
+        ),
+        ("To", "x" * 80 + "@example.com"),
+        ("Subject", "two  spaces"),
+        ("Subject", " leading"),
+        ("Subject", "Осіннє меню"),
+    ],
+)
+def test_a_header_written_without_the_email_package_is_what_it_would_write(name, value):
+    assert message_email.header_line(name, value) == message_email._FOLDING.fold_binary(name, value)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "c000001@bench.invalid",
+        "o'brien+news@Mail.Example.COM",
+        "a.b-c_d@sub.example-shop.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "a@example..com",
+        "a@[127.0.0.1]",
+        '"quoted name"@example.com',
+        "Ann <ann@example.com>",
+        "olena@приклад.укр",
+        "not an address",
+    ],
+)
+def test_an_envelope_address_is_what_djangos_own_check_makes_of_it(address):
+    try:
+        expected = sanitize_address(address, "utf-8")
+    except ValueError:
+        with pytest.raises(ValueError):
+            message_email.envelope_address(address)
+        return
+    assert message_email.envelope_address(address) == expected

@@ -11,6 +11,10 @@ import pytest
 
 from stampcard.campaigns.messages import email, unsubscribe
 from stampcard.campaigns.messages.models import MessageDelivery
+from stampcard.core.validity import Validity
+from stampcard.merchants.actors import Actor
+from stampcard.vouchers import services as vouchers_services
+from stampcard.vouchers.codes import format_code
 from tests.browser import chromium, fits_the_screen
 from tests.campaigns.messages.conftest import holder, message_to
 from tests.factories import ProgramFactory
@@ -47,6 +51,9 @@ def test_the_email_and_the_unsubscribe_page_speak_the_language_and_fit_the_scree
     message = message_to([card], merchant=merchant)
     delivery = MessageDelivery.objects.get(message=message)
     delivery.address = card.customer.email
+    (delivery.voucher,) = vouchers_services.voucher_issue(
+        actor=Actor.system(merchant), card=card, title="Free cinnamon bun", validity=Validity(days=14)
+    )
     built = email.email_build(message=message, delivery=delivery, lang=language)
     context = browser.new_context(viewport=VIEWPORTS[width], locale=language)
     page = context.new_page()
@@ -55,6 +62,7 @@ def test_the_email_and_the_unsubscribe_page_speak_the_language_and_fit_the_scree
     assert page.locator("html").get_attribute("lang") == language
     if width == "phone":
         assert fits_the_screen(page), "the email is wider than a phone"
+    assert page.get_by_text(format_code(delivery.voucher.code)).is_visible()
     _shot(page, f"message-email-{language}-{width}")
 
     path = unsubscribe.unsubscribe_url(delivery).split("/m/", 1)[1]
