@@ -70,7 +70,7 @@ def throttle_take(*, limits: list[Limit]) -> list[Taken]:
         windows = Q()
         for key, start in rows:
             windows |= Q(scope=key, window_start=start)
-        list(Throttle.objects.select_for_update().filter(windows).order_by("pk").values("pk"))
+        list(Throttle.objects.select_for_update().filter(windows).order_by((F("pk") + 0).asc()).values("pk"))
         for limit, slot in zip(limits, taken, strict=True):
             row = Throttle.objects.filter(scope=limit.key, window_start=slot.window_start, count__lt=limit.limit)
             if not row.update(count=F("count") + 1):
@@ -118,7 +118,9 @@ def _slots_where(using: str, slots: int, bound: str) -> str:
 def _take_all_sql(using: str, slots: int) -> str:
     """Each slot's row moved by one, only when all of them have room.
 
-    On PostgreSQL the rows with room are locked first (in id order, so two takes of the same rows cannot deadlock),
+    On PostgreSQL the rows with room are locked first (in id order, so two takes of the same rows cannot deadlock; by
+    an expression, sorted after the rows are found through the (scope, window_start) index, so that the planner does
+    not walk the whole primary key for its order),
     and a row a concurrent take just moved is re-checked against its limit before it counts as having room. A count
     in the UPDATE's own WHERE would not do there: it is read once from the statement's snapshot, so a row filled
     meanwhile would be skipped and the others moved. SQLite has one writer at a time, and its driver reports no row
@@ -129,9 +131,10 @@ def _take_all_sql(using: str, slots: int) -> str:
     where = _slots_where(using, slots, "<")
     if connection.vendor == "postgresql":
         return (
-            f"WITH room AS (SELECT {pk} FROM {table} WHERE {where} ORDER BY {pk} FOR UPDATE)"
+            f"WITH room AS (SELECT {pk} FROM {table} WHERE {where} ORDER BY {pk} + 0 FOR UPDATE)"
             f" UPDATE {table} SET {count} = {count} + 1"
-            f" WHERE {pk} IN (SELECT {pk} FROM room) AND (SELECT COUNT(*) FROM room) = %s"
+            # = ANY(ARRAY(...)): the rows are then found by their ids through the primary key, not by a join
+            f" WHERE {pk} = ANY(ARRAY(SELECT {pk} FROM room)) AND (SELECT COUNT(*) FROM room) = %s"
         )
     return (
         f"UPDATE {table} SET {count} = {count} + 1"
