@@ -36,7 +36,7 @@ def plain_model(schema: type[BaseModel]) -> type[BaseModel]:
         name: (_plain_annotation(info.annotation), info) for name, info in schema.model_fields.items()
     }
     # from_attributes as ninja's Schema has it: an object with plain attributes validates as it would there.
-    plain: type[BaseModel] = create_model(  # type: ignore[call-overload]
+    plain: type[BaseModel] = create_model(
         f"Plain{schema.__name__}", __config__=ConfigDict(from_attributes=True), **fields
     )
     return plain
@@ -49,7 +49,7 @@ def _plain_annotation(annotation: Any) -> Any:
     if origin is None or not args:
         return annotation
     if origin is Annotated:
-        return Annotated[(_plain_annotation(args[0]), *args[1:])]  # type: ignore[valid-type]
+        return Annotated[(_plain_annotation(args[0]), *args[1:])]
     plain_args = tuple(_plain_annotation(arg) for arg in args)
     if plain_args == args:
         return annotation
