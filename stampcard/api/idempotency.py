@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from ninja.responses import NinjaJSONEncoder
 
-from stampcard.api import jsonbody, sealing
+from stampcard.api import jsonbody, rendering, sealing
 from stampcard.api.models import IdempotencyRecord
 from stampcard.core import clock, rawsql
 from stampcard.core.errors import ApplicationError, BadRequest, Conflict
@@ -114,9 +114,9 @@ def idempotent_write(status: int, schema: type[Schema]) -> Callable[[Callable[..
 
     def decorate(view: Callable[..., Any]) -> Callable[..., HttpResponse]:
         def render(payload: Any) -> HttpResponse:
-            # pydantic-core serializes the validated answer to JSON bytes itself (in Rust): no dict of JSON-ready
-            # values built first and walked again by json.dumps, which cost more than the validation.
-            body = schema.__pydantic_serializer__.to_json(schema.model_validate(payload))
+            # pydantic-core validates (without ninja's per-field getter: ``rendering``) and serializes the answer to
+            # JSON bytes itself: no dict of JSON-ready values built first and walked again by json.dumps.
+            body = rendering.to_json_bytes(schema, payload)
             return HttpResponse(body, status=status, content_type="application/json")
 
         @functools.wraps(view)

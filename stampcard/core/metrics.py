@@ -10,11 +10,13 @@ import hmac
 import os
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 import prometheus_client
 from django.conf import settings
 from django.db.models import Count, Min
 from django.http import Http404, HttpRequest, HttpResponse
+from django_prometheus.middleware import PrometheusAfterMiddleware
 from django_tasks_db.models import DBTaskResult, get_date_max
 from prometheus_client import multiprocess
 from prometheus_client.core import GaugeMetricFamily
@@ -104,3 +106,30 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
         return HttpResponse("unauthorized\n", status=401, content_type="text/plain")
     body = prometheus_client.generate_latest(_process_registry()) + prometheus_client.generate_latest(_database)
     return HttpResponse(body, content_type=prometheus_client.CONTENT_TYPE_LATEST)
+
+
+class RequestMetricsMiddleware(PrometheusAfterMiddleware):
+    """django-prometheus' per-view request metrics, each labelled series looked up once per process.
+
+    The middleware asks ``metric.labels(...)`` for seven series on every request, and prometheus_client checks and
+    hashes the label values under a lock each time: a few percent of a checkout's CPU. The series for a set of label
+    values is always the same object, so it is kept here. Bounded, because one label (the raw request method) comes
+    from the client: past ``MAX_SERIES`` further series are looked up as before, not remembered.
+    """
+
+    MAX_SERIES = 2048
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._series: dict[tuple[object, ...], Any] = {}
+
+    def label_metric(self, metric: Any, request: HttpRequest, response: Any = None, **labels: str) -> Any:
+        if not labels:
+            return metric
+        key = (metric, *labels.items())
+        series = self._series.get(key)
+        if series is None:
+            series = metric.labels(**labels)
+            if len(self._series) < self.MAX_SERIES:
+                self._series[key] = series
+        return series

@@ -5,8 +5,9 @@ cannot overshoot. Where the counters live:
 
 - with ``REDIS_URL`` set, in Redis (``stampcard.core.throttle_redis``): one Lua script per call, one round trip,
   no write on the primary;
-- otherwise in the database (``core_throttle``): one conditional UPDATE per limit (PostgreSQL re-checks the
-  condition after waiting for a concurrent writer), in its own transaction, rolled back when one limit is used up.
+- otherwise in the database (``core_throttle``): one statement that moves every limit's row or none (PostgreSQL
+  locks the rows in id order and re-checks each limit after waiting for a concurrent take); a window's first
+  request makes the missing rows in a transaction of its own.
 
 When Redis does not answer, the limits neither open nor close: the call counts in the database instead, as without
 Redis, and so does this process for the next few seconds (``throttle_redis.PAUSE_SECONDS``). These limits guard
@@ -28,7 +29,7 @@ import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django_tasks import task
 
 from stampcard.core import clock, throttle_redis
@@ -106,31 +107,29 @@ def _redis_failed(doing: str) -> None:
 
 
 def _database_take(limits: list[Limit], taken: list[Taken], now: datetime) -> list[Taken]:
-    # The usual request: every window's row exists and has room, and one UPDATE takes a slot from all of them (its
-    # SQL written once per number of limits, not compiled per request: a lookup takes and gives back on every answer).
-    try:
-        with transaction.atomic():
-            if _move(taken, +1, [limit.limit for limit in limits]) == len(limits):
-                return taken
-            raise _Incomplete()  # a window's first request, or a limit used up: the slots just taken roll back
-    except _Incomplete:
-        pass
+    # The usual request: every window's row exists and has room, and one statement takes a slot from all of them
+    # (its SQL written once per number of limits, not compiled per request: a lookup takes and gives back on every
+    # answer). It moves the rows only when it found room in every one, so it needs no transaction to undo a part.
+    if _take_all(taken, [limit.limit for limit in limits]):
+        return taken
+    # A window's first request, or a limit used up: nothing was taken; row by row, all or none. Every row is made
+    # (ignore_conflicts: two first requests may race) and locked in one order (by id, as the single statement above
+    # locks them) before any is moved, so two requests naming the same limits in different orders queue instead of
+    # deadlocking.
     with transaction.atomic():
+        rows = sorted({(slot.key, slot.window_start) for slot in taken})
+        Throttle.objects.bulk_create(
+            [Throttle(scope=key, window_start=start) for key, start in rows], ignore_conflicts=True
+        )
+        windows = Q()
+        for key, start in rows:
+            windows |= Q(scope=key, window_start=start)
+        list(Throttle.objects.select_for_update().filter(windows).order_by((F("pk") + 0).asc()).values("pk"))
         for limit, slot in zip(limits, taken, strict=True):
             row = Throttle.objects.filter(scope=limit.key, window_start=slot.window_start, count__lt=limit.limit)
             if not row.update(count=F("count") + 1):
-                # First request of the window (no row yet), or the limit is used up. ignore_conflicts makes the insert
-                # safe when two first requests race; the UPDATE after it then sees the row either way.
-                Throttle.objects.bulk_create(
-                    [Throttle(scope=limit.key, window_start=slot.window_start)], ignore_conflicts=True
-                )
-                if not row.update(count=F("count") + 1):
-                    raise ThrottleExceeded(limit, retry_after=_retry_after(limit, slot.window_start, now))
+                raise ThrottleExceeded(limit, retry_after=_retry_after(limit, slot.window_start, now))
     return taken
-
-
-class _Incomplete(Exception):
-    pass
 
 
 def throttle_give_back(*, taken: list[Taken]) -> None:
@@ -146,31 +145,73 @@ def throttle_give_back(*, taken: list[Taken]) -> None:
         except redis.RedisError:
             _redis_failed("give back")  # the slots stay taken until their window ends
     if in_database:
-        _move(in_database, -1, None)
+        _database_give_back(in_database)
 
 
-def _move(slots: list[Taken], step: int, limits: list[int] | None) -> int:
-    """Move the count of every slot's row by ``step`` in one UPDATE, each row within its bound (below its limit when
-    taking, above zero when giving back); returns the number of rows moved."""
+def _database_give_back(taken: list[Taken]) -> None:
     using = router.db_for_write(Throttle)
-    connection = connections[using]
-    params: list[Any] = [step]
-    for index, slot in enumerate(slots):
-        params += [slot.key, connection.ops.adapt_datetimefield_value(slot.window_start)]
-        params.append(limits[index] if limits is not None else 0)
-    with connection.cursor() as cursor:
-        cursor.execute(_move_sql(using, len(slots), limits is not None), params)
-        moved: int = cursor.rowcount
-    return moved
+    with connections[using].cursor() as cursor:
+        cursor.execute(_give_back_sql(using, len(taken)), _slot_params(using, taken, [0] * len(taken)))
+
+
+def _take_all(slots: list[Taken], limits: list[int]) -> bool:
+    """Take one slot from every slot's row in one statement, or from none: True when every row had room."""
+    using = router.db_for_write(Throttle)
+    with connections[using].cursor() as cursor:
+        params = _slot_params(using, slots, limits)
+        if connections[using].vendor != "postgresql":
+            params += params  # the conditions twice: the rows to move, and the rows counted
+        cursor.execute(_take_all_sql(using, len(slots)), [*params, len(slots)])
+        return bool(cursor.rowcount == len(slots))
+
+
+def _slot_params(using: str, slots: list[Taken], bounds: list[int]) -> list[Any]:
+    adapt = connections[using].ops.adapt_datetimefield_value
+    params: list[Any] = []
+    for slot, bound in zip(slots, bounds, strict=True):
+        params += [slot.key, adapt(slot.window_start), bound]
+    return params
+
+
+def _slots_where(using: str, slots: int, bound: str) -> str:
+    q = connections[using].ops.quote_name
+    one = f"({q('scope')} = %s AND {q('window_start')} = %s AND {q('count')} {bound} %s)"
+    return " OR ".join([one] * slots)
 
 
 @functools.lru_cache(maxsize=32)
-def _move_sql(using: str, slots: int, taking: bool) -> str:
+def _take_all_sql(using: str, slots: int) -> str:
+    """Each slot's row moved by one, only when all of them have room.
+
+    On PostgreSQL the rows with room are locked first (in id order, so two takes of the same rows cannot deadlock; by
+    an expression, sorted after the rows are found through the (scope, window_start) index, so that the planner does
+    not walk the whole primary key for its order),
+    and a row a concurrent take just moved is re-checked against its limit before it counts as having room. A count
+    in the UPDATE's own WHERE would not do there: it is read once from the statement's snapshot, so a row filled
+    meanwhile would be skipped and the others moved. SQLite has one writer at a time, and its driver reports no row
+    count for a statement that starts with WITH: the plain form."""
+    connection = connections[using]
+    q = connection.ops.quote_name
+    table, count, pk = q(Throttle._meta.db_table), q("count"), q(str(Throttle._meta.pk.column))
+    where = _slots_where(using, slots, "<")
+    if connection.vendor == "postgresql":
+        return (
+            f"WITH room AS (SELECT {pk} FROM {table} WHERE {where} ORDER BY {pk} + 0 FOR UPDATE)"
+            f" UPDATE {table} SET {count} = {count} + 1"
+            # = ANY(ARRAY(...)): the rows are then found by their ids through the primary key, not by a join
+            f" WHERE {pk} = ANY(ARRAY(SELECT {pk} FROM room)) AND (SELECT COUNT(*) FROM room) = %s"
+        )
+    return (
+        f"UPDATE {table} SET {count} = {count} + 1"
+        f" WHERE ({where}) AND (SELECT COUNT(*) FROM {table} WHERE {where}) = %s"
+    )
+
+
+@functools.lru_cache(maxsize=32)
+def _give_back_sql(using: str, slots: int) -> str:
     q = connections[using].ops.quote_name
     table, count = q(Throttle._meta.db_table), q("count")
-    bound = f"{count} < %s" if taking else f"{count} > %s"
-    one = f"({q('scope')} = %s AND {q('window_start')} = %s AND {bound})"
-    return f"UPDATE {table} SET {count} = {count} + %s WHERE {' OR '.join([one] * slots)}"
+    return f"UPDATE {table} SET {count} = {count} - 1 WHERE {_slots_where(using, slots, '>')}"
 
 
 def throttle_take_cached(*, limit: Limit) -> None:

@@ -10,6 +10,7 @@ from ninja import Query, Router
 
 from stampcard.api.common import ERRORS, actor_of, lookup_guard
 from stampcard.api.idempotency import idempotent_write
+from stampcard.api.rendering import answers
 from stampcard.cards import selectors as cards_selectors
 from stampcard.cards import services as cards_services
 from stampcard.cards.checks import CheckInput
@@ -53,6 +54,7 @@ def enrol_customer(request: HttpRequest, body: schemas.CustomerIn) -> dict[str, 
 
 
 @router.get("/cards/lookup", response={200: schemas.LookupOut, **ERRORS}, summary="Identify a customer")
+@answers(schemas.LookupOut)
 def lookup_cards(request: HttpRequest, q: str = Query(..., max_length=254)) -> dict[str, Any]:
     """An empty answer counts as a miss (429 `lookup_rate_limited` past the limits, docs/security.md)."""
     with lookup_guard(request) as attempt:
@@ -69,6 +71,7 @@ def lookup_cards(request: HttpRequest, q: str = Query(..., max_length=254)) -> d
 
 
 @router.get("/cards/{number}", response={200: checkouts_schemas.CardOut, **ERRORS}, summary="A card")
+@answers(checkouts_schemas.CardOut)
 def get_card(request: HttpRequest, number: str) -> dict[str, Any]:
     """A 404 counts as a miss (429 `lookup_rate_limited` past the limits, docs/security.md)."""
     with lookup_guard(request):
@@ -105,6 +108,7 @@ def _check_input(body: schemas.CheckoutIn) -> CheckInput:
 
 
 @router.post("/checkouts/preview", response={200: schemas.PreviewOut, **ERRORS}, summary="Preview a checkout")
+@answers(schemas.PreviewOut)
 def preview_checkout(request: HttpRequest, body: schemas.CheckoutIn) -> dict[str, Any]:
     # It answers with the card: an unknown card is a miss like a lookup's (not a 422 about the check).
     with lookup_guard(request, miss_statuses=(404,)):

@@ -100,6 +100,23 @@ def test_metrics_show_the_queue_the_workers_requests_and_push_failures(settings)
     assert 'stampcard_django_http_responses_total_by_status_total{status="200"}' in text
 
 
+def test_every_request_moves_its_views_series_each_time(settings):
+    """The request metrics keep each labelled series once (``RequestMetricsMiddleware``): every request still counts."""
+    healthz = 'view="stampcard.core.health.healthz"'
+    view = f'stampcard_django_http_responses_total_by_status_view_method_total{{method="GET",status="200",{healthz}}}'
+    latency = f'stampcard_django_http_requests_latency_seconds_by_view_method_count{{method="GET",{healthz}}}'
+    Client().get("/healthz")  # both series exist from here on
+    text = scrape(settings)
+    before, latency_before = sample(text, view), sample(text, latency)
+
+    for _ in range(3):
+        Client().get("/healthz")
+
+    text = scrape(settings)
+    assert sample(text, view) == before + 3
+    assert sample(text, latency) == latency_before + 3
+
+
 def test_every_response_carries_a_request_id_and_keeps_the_proxys(client):
     generated = client.get("/healthz")["X-Request-ID"]
     assert len(generated) == 32
