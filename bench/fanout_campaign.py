@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import fanout
+from bench.scratchdb import scratch_database
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "var" / "bench"
@@ -51,20 +52,7 @@ PARTS = {
 
 def _database(pg: bool) -> None:
     """Point Django at a fresh database, set it up and migrate it (outside the timing)."""
-    if pg:
-        import psycopg
-
-        base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{PG_DB}"')
-        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + PG_DB
-    else:
-        path = OUT_DIR / "fanout_campaign.sqlite3"
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            stale.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    scratch_database(pg=pg, pg_name=PG_DB, sqlite_path=OUT_DIR / "fanout_campaign.sqlite3")
     fanout._setup_django()
     from django.core.management import call_command
 

@@ -43,6 +43,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench.scratchdb import scratch_database
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "var" / "bench"
 PG_DB = "stampcard_bench_email"
@@ -105,20 +107,7 @@ def _progress(line: str) -> None:
 
 def _database(pg: bool) -> None:
     """Point Django at a fresh database before it is set up."""
-    if pg:
-        import psycopg
-
-        base = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{PG_DB}"')
-        os.environ["DATABASE_URL"] = base.rsplit("/", 1)[0] + "/" + PG_DB
-    else:
-        path = OUT_DIR / "fanout_email.sqlite3"
-        OUT_DIR.mkdir(parents=True, exist_ok=True)
-        for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-            stale.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    scratch_database(pg=pg, pg_name=PG_DB, sqlite_path=OUT_DIR / "fanout_email.sqlite3")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
