@@ -5,15 +5,13 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from django.db import transaction
 
 from stampcard.analytics import rollups
 from stampcard.analytics.models import RoiSettings
 from stampcard.analytics.schemas import AnalyticsTable
 from stampcard.analytics.tables import TABLES
-from stampcard.cards.ledger import ledger_append
-from stampcard.cards.models import CardEvent, EventKind
 from stampcard.merchants.models import Role
+from tests.analytics.helpers import stamp
 from tests.api.helpers import API, error_of, get
 from tests.conftest import make_staff
 from tests.factories import LocationFactory, MerchantFactory
@@ -21,13 +19,6 @@ from tests.factories import LocationFactory, MerchantFactory
 pytestmark = pytest.mark.django_db
 
 LATER = datetime(2027, 1, 1, tzinfo=UTC)
-
-
-def stamp(staff, card, at):
-    card.refresh_from_db()
-    with transaction.atomic():
-        event = ledger_append(card=card, kind=EventKind.STAMP, delta=1, lifetime_delta=1, actor=staff.actor())
-    CardEvent.objects.filter(pk=event.pk).update(created_at=at)
 
 
 @pytest.fixture

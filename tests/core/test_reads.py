@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from stampcard.analytics import rollups
-from stampcard.cards.ledger import ledger_append
-from stampcard.cards.models import CardEvent, EventKind
+from stampcard.cards.models import CardEvent
 from stampcard.core.reads import REPLICA, ReplicaRouter, replica_alias
 from stampcard.merchants.models import Role
+from tests.analytics.helpers import stamp
 from tests.api.helpers import API, checkout_body, get, post
 from tests.conftest import make_staff
 
@@ -60,13 +60,6 @@ class Captured:
 
     def sql(self, alias: str) -> list[str]:
         return [query["sql"] for query in self.by_alias[alias].captured_queries]
-
-
-def stamp(staff, card, at):
-    card.refresh_from_db()
-    with transaction.atomic():
-        event = ledger_append(card=card, kind=EventKind.STAMP, delta=1, lifetime_delta=1, actor=staff.actor())
-    CardEvent.objects.filter(pk=event.pk).update(created_at=at)
 
 
 @pytest.fixture
