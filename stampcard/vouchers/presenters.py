@@ -14,6 +14,11 @@ from stampcard.vouchers.models import Voucher, VoucherBatch
 from stampcard.vouchers.states import effective_state
 
 
+def voucher_page_url(voucher: Voucher) -> str:
+    """The voucher's public page (its code, QR and barcode for the cashier)."""
+    return settings.BASE_URL + reverse("voucher-page", kwargs={"token": voucher.public_token})
+
+
 def voucher_urls(voucher: Voucher) -> dict[str, str]:
     token = voucher.public_token
 
@@ -21,7 +26,7 @@ def voucher_urls(voucher: Voucher) -> dict[str, str]:
         return settings.BASE_URL + reverse(name, kwargs={"token": token})
 
     return {
-        "page": url("voucher-page"),
+        "page": voucher_page_url(voucher),
         "qr_svg": url("voucher-qr-svg"),
         "qr_png": url("voucher-qr-png"),
         "barcode_svg": url("voucher-barcode-svg"),
