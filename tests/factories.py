@@ -3,6 +3,7 @@
 import factory
 from factory.django import DjangoModelFactory
 
+from stampcard.cards.counts import card_counted
 from stampcard.cards.models import Card, EarningRule, Program
 from stampcard.cards.versions import program_version_current
 from stampcard.core.codes import random_card_number, random_card_qr
@@ -97,3 +98,11 @@ class CardFactory(DjangoModelFactory):
     qr_payload = factory.LazyFunction(random_card_qr)
     # Like a real enrolment: the card follows the program's rules as they are when it joins.
     program_version = factory.LazyAttribute(lambda card: program_version_current(program=card.program))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted like an issued card (``counts``), so totals read from the counts (the dashboard, the designer's
+        # list) show the factory's cards too.
+        card = super()._create(model_class, *args, **kwargs)
+        card_counted(card=card)
+        return card

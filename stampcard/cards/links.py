@@ -27,8 +27,9 @@ def card_token(card: Card) -> str:
     """The card's web token, made on first use."""
 
     def made() -> str | None:
-        link = CardLink.objects.filter(card=card).only("token_digest", "token_sealed").first()
-        return link.token if link is not None else None
+        # At most one row (one-to-one), so no ``first()``: its ORDER BY id let the planner walk the primary key.
+        links = list(CardLink.objects.filter(card=card).only("token_digest", "token_sealed")[:1])
+        return links[0].token if links else None
 
     def insert() -> str:
         link = CardLink(card=card)
@@ -49,8 +50,8 @@ def program_slug(program: Program) -> str:
     """The program's short public slug, made on first use."""
 
     def made() -> str | None:
-        link = ProgramLink.objects.filter(program=program).only("slug").first()
-        return link.slug if link is not None else None
+        links = list(ProgramLink.objects.filter(program=program).only("slug")[:1])  # one-to-one: no ORDER BY
+        return links[0].slug if links else None
 
     return made() or insert_with_fresh_code(
         lambda: ProgramLink.objects.create(program=program, slug=random_base32(PROGRAM_SLUG_LENGTH).lower()).slug,
