@@ -28,7 +28,7 @@ from stampcard.wallet import geo
 from stampcard.wallet.apple import bundle, credentials, images
 from stampcard.wallet.apple.models import ApplePass
 from stampcard.wallet.apple.strings import strings_files as pass_strings_files
-from stampcard.wallet.stamps import program_look
+from stampcard.wallet.stamps import program_look, stored_bytes
 
 MEDIA_TYPE = "application/vnd.apple.pkpass"
 
@@ -297,7 +297,7 @@ def _suffix(scale: int) -> str:
 def pass_images(content: PassContent) -> dict[str, bytes]:
     program = content.program
     files: dict[str, bytes] = {}
-    logo_source = _logo_bytes(program)
+    logo_source = stored_bytes(program.logo)
     look = program_look(program)
     for scale in images.SCALES:
         files[f"icon{_suffix(scale)}.png"] = images.icon_png(
@@ -318,16 +318,6 @@ def pass_images(content: PassContent) -> dict[str, bytes]:
                 source=logo_source, source_id=program.logo.name or "", scale=scale
             )
     return files
-
-
-def _logo_bytes(program: Program) -> bytes | None:
-    if not program.logo:
-        return None
-    try:
-        with program.logo.open("rb") as handle:
-            return handle.read()
-    except OSError:
-        return None  # a missing file must not stop the card from installing
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:
