@@ -73,16 +73,24 @@ def stored_bytes(field: FieldFile) -> bytes | None:
     if not name:
         return None
     try:
-        return _stored_read(storage, name, storage.size(name), storage.get_modified_time(name))
-    except (OSError, ValueError, NotImplementedError):
+        try:
+            version = (storage.size(name), storage.get_modified_time(name))
+        except NotImplementedError:  # a storage that cannot tell: read every time
+            return _read(storage, name)
+        return _read_version(storage, name, *version)
+    except (OSError, ValueError):
         return None
+
+
+def _read(storage: Storage, name: str) -> bytes:
+    with storage.open(name, "rb") as handle:
+        return bytes(handle.read())
 
 
 # Bounded by count: pictures are at most 2 MB (the designer's limit) and most are far smaller.
 @functools.lru_cache(maxsize=32)
-def _stored_read(storage: Storage, name: str, size: int, modified: dt.datetime) -> bytes:  # noqa: ARG001 - the key
-    with storage.open(name, "rb") as handle:
-        return bytes(handle.read())
+def _read_version(storage: Storage, name: str, size: int, modified: dt.datetime) -> bytes:  # noqa: ARG001 - the key
+    return _read(storage, name)
 
 
 def program_look(program: Program) -> StripLook:
