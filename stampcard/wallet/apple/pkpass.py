@@ -374,8 +374,8 @@ def pass_strings(content: PassContent, default: dict[str, Any]) -> dict[str, byt
 
 
 def zip_pass(files: dict[str, bytes], manifest: bytes, signature: bytes) -> bytes:
-    """The .pkpass archive (``apple.bundle``): the images and pass.strings repeat from build to build and their ZIP
-    entries come from the entry cache; pass.json, manifest and signature are new every time."""
+    """The .pkpass archive (``apple.bundle``): the images and pass.strings repeat from build to build and come from
+    the archive cache; pass.json, manifest and signature are new every time."""
     repeating = {name: data for name, data in files.items() if name.endswith((".png", ".strings"))}
     fresh = [(name, data) for name, data in files.items() if name not in repeating]
     return bundle.zip_bundle(repeating, [*fresh, ("manifest.json", manifest), ("signature", signature)])
