@@ -12,9 +12,10 @@ cards with stamp counts spread over the goal; they differ only in how ``signatur
   -certfile wwdr.pem``, what the older Python pass libraries (wallet-py3k, py-pkpass) do.
 
 The strip images are rendered once before timing (production caches them on disk the same way). No database is
-used: the cards are unsaved model instances. One signature of each kind is checked with ``openssl cms -verify``
-against the dev CA; a failed check makes the exit status 1. The report is printed and written to
-``var/bench/pkpass.json``.
+used: the cards are unsaved model instances. The last pass of each kind (the same card) is checked: a sound zip, a
+manifest listing every file with its SHA-1, a signature ``openssl cms -verify`` accepts against the dev CA, and
+every file but the signature the same both ways; a failed check makes the exit status 1. The report is printed and
+written to ``var/bench/pkpass.json``.
 """
 
 import argparse
@@ -122,13 +123,30 @@ def _run(contents: list, sign: Callable[[bytes], bytes]) -> tuple[float, list[in
     return time.perf_counter() - started, sizes, bundle
 
 
-def _verify(bundle: bytes, ca_file: Path, workdir: Path) -> bool:
+def _members(bundle: bytes) -> dict[str, bytes] | None:
+    """The files of a .pkpass, or None when the zip is broken or the manifest does not list every file (and only
+    them) with its SHA-1: what Wallet refuses before it looks at the signature."""
+    import hashlib
     import io
     import zipfile
 
     with zipfile.ZipFile(io.BytesIO(bundle)) as archive:
-        (workdir / "m.json").write_bytes(archive.read("manifest.json"))
-        (workdir / "sig").write_bytes(archive.read("signature"))
+        if archive.testzip() is not None:
+            return None
+        files = {name: archive.read(name) for name in archive.namelist()}
+    manifest = json.loads(files["manifest.json"])
+    listed = {name: data for name, data in files.items() if name not in ("manifest.json", "signature")}
+    if manifest != {name: hashlib.sha1(data).hexdigest() for name, data in listed.items()}:  # noqa: S324
+        return None
+    return files
+
+
+def _verify(bundle: bytes, ca_file: Path, workdir: Path) -> bool:
+    files = _members(bundle)
+    if files is None or "signature" not in files:
+        return False
+    (workdir / "m.json").write_bytes(files["manifest.json"])
+    (workdir / "sig").write_bytes(files["signature"])
     result = subprocess.run(
         [
             "openssl", "cms", "-verify", "-binary", "-inform", "DER", "-in", str(workdir / "sig"),
@@ -137,6 +155,15 @@ def _verify(bundle: bytes, ca_file: Path, workdir: Path) -> bool:
         capture_output=True,
     )  # fmt: skip
     return result.returncode == 0
+
+
+def _same_pass(one: bytes, other: bytes) -> bool:
+    """Both ways built the same pass of the same card: every file but the signature is equal."""
+    unsigned = [
+        {name: data for name, data in (_members(bundle) or {}).items() if name != "signature"}
+        for bundle in (one, other)
+    ]
+    return bool(unsigned[0]) and unsigned[0] == unsigned[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -160,7 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         lib_seconds, lib_sizes, lib_last = _run(contents, in_process)
         cli_seconds, _cli_sizes, cli_last = _run(contents, with_openssl)
         ca_file = credentials.dev_ca_path()
-        verified = _verify(lib_last, ca_file, workdir) and _verify(cli_last, ca_file, workdir)
+        verified = (
+            _verify(lib_last, ca_file, workdir)
+            and _verify(cli_last, ca_file, workdir)
+            and _same_pass(lib_last, cli_last)
+        )
 
     lib_rate, cli_rate = args.passes / lib_seconds, args.passes / cli_seconds
     sizes = sorted(lib_sizes)
@@ -181,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  in-process (cryptography)   {lib_rate:8.1f} passes/s   {report['in_process_ms_per_pass']:6.2f} ms/pass")
     print(f"  openssl smime subprocess    {cli_rate:8.1f} passes/s   {report['openssl_ms_per_pass']:6.2f} ms/pass")
     print(f"  ratio                       {report['ratio']:8.2f} x")
-    print(f"  median .pkpass {report['median_pkpass_bytes']} bytes; signatures verify with openssl cms: {verified}")
+    print(f"  median .pkpass {report['median_pkpass_bytes']} bytes; complete, alike, verified by openssl: {verified}")
     print(f"  written to {OUT_DIR / 'pkpass.json'}")
     return 0 if verified else 1
 

@@ -19,6 +19,7 @@ re-showing them needs the key).
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -43,6 +44,9 @@ def digests_match(token: str, stored_digest: str) -> bool:
     return hmac.compare_digest(digest(token).encode(), (stored_digest or "").encode())
 
 
+# Deriving the key (an HMAC over SECRET_KEY) was most of the ~14 us an unseal took, paid twice per pass built; the
+# cipher holds no state between calls, so one per (purpose, key) serves every thread.
+@functools.lru_cache(maxsize=32)
 def _cipher(purpose: str, secret: str) -> AESGCM:
     return AESGCM(salted_hmac(f"stampcard.secretbox.{purpose}", "", secret=secret, algorithm="sha256").digest())
 

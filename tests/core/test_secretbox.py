@@ -52,3 +52,19 @@ def test_a_sealed_token_property_reads_what_was_set_and_refuses_when_no_key_open
     settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "rotated-" + "r" * 50, []
     with pytest.raises(secretbox.TokenUnavailable):
         _ = row.secret
+
+
+def test_the_key_of_a_purpose_is_derived_once_and_anew_for_a_new_secret_key(settings, monkeypatch):
+    """An Apple pass unseals its token on every build: the key derivation is done once per (purpose, SECRET_KEY)."""
+    sealed = secretbox.seal(TOKEN, purpose="derived-once")
+    derived: list[str] = []
+    real = secretbox.salted_hmac
+    monkeypatch.setattr(secretbox, "salted_hmac", lambda salt, *a, **kw: derived.append(salt) or real(salt, *a, **kw))
+    secretbox._cipher.cache_clear()
+
+    for _ in range(3):
+        assert secretbox.unseal(sealed, purpose="derived-once", stored_digest=secretbox.digest(TOKEN)) == TOKEN
+    assert len(derived) == 1
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "rotated-" + "d" * 50, []
+    assert secretbox.unseal(sealed, purpose="derived-once", stored_digest=secretbox.digest(TOKEN)) is None
+    assert len(derived) == 2  # the new key is derived, not served from the old one's cache

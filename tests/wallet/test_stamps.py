@@ -1,5 +1,11 @@
 """The stamp strip both wallets draw: its size, what filled stamps and milestones change, the progress bar."""
 
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
+
+from stampcard.wallet import stamps
 from stampcard.wallet.stamps import MAX_SLOTS, rgb, stamp_strip
 
 DESIGN = {"background": "#1f2937", "foreground": "#ffffff", "accent": "#fbbf24"}
@@ -79,3 +85,18 @@ def test_a_strip_picture_lies_behind_the_stamps_and_a_broken_picture_is_ignored(
 
     assert strip(goal=4, stamps=1, look=StripLook(backdrop=png_bytes((0, 200, 0, 255)))).tobytes() != plain.tobytes()
     assert strip(goal=4, stamps=1, look=StripLook(backdrop=b"not a picture")).tobytes() == plain.tobytes()
+
+
+def test_a_picture_on_a_storage_that_keeps_no_modification_times_is_read_every_time(tmp_path):
+    class Undated(FileSystemStorage):
+        def get_modified_time(self, name):
+            raise NotImplementedError
+
+    storage = Undated(location=tmp_path)
+    storage.save("stamp.png", ContentFile(b"first"))
+    field = SimpleNamespace(storage=storage, name="stamp.png")
+
+    assert stamps.stored_bytes(field) == b"first"
+    (tmp_path / "stamp.png").write_bytes(b"other")
+    assert stamps.stored_bytes(field) == b"other"
+    assert stamps.stored_bytes(SimpleNamespace(storage=storage, name="gone.png")) is None

@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from stampcard.wallet.apple import credentials
-from stampcard.wallet.stamps import PLAIN, StripLook, png, rgb, stamp_strip
+from stampcard.wallet.stamps import PLAIN, StripLook, content_digest, png, rgb, stamp_strip
 
 RENDERER_VERSION = "3"
 SCALES = (1, 2, 3)
@@ -158,7 +158,7 @@ def icon_png(*, background: str, accent: str, scale: int) -> bytes:
 
 def logo_png(*, source: bytes, source_id: str, scale: int) -> bytes:
     """The program's logo fitted into the 160 x 50 pt logo box (aspect kept), as PNG."""
-    key = f"logo:{RENDERER_VERSION}:{source_id}:{hashlib.sha256(source).hexdigest()}:{scale}"
+    key = f"logo:{RENDERER_VERSION}:{source_id}:{content_digest(source).hex()}:{scale}"
 
     def render() -> bytes:
         image = Image.open(io.BytesIO(source)).convert("RGBA")

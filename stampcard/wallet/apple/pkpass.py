@@ -8,14 +8,12 @@ import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs7
 from django.conf import settings
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import trans_real
 
 from stampcard.cards.links import web_card_url
 from stampcard.cards.models import Card, EarningRule, Program, ProgramRules
@@ -30,7 +28,7 @@ from stampcard.wallet import geo
 from stampcard.wallet.apple import bundle, credentials, images
 from stampcard.wallet.apple.models import ApplePass
 from stampcard.wallet.apple.strings import strings_files as pass_strings_files
-from stampcard.wallet.stamps import program_look
+from stampcard.wallet.stamps import program_look, stored_bytes
 
 MEDIA_TYPE = "application/vnd.apple.pkpass"
 
@@ -89,7 +87,21 @@ def _money(amount: int, currency: str) -> str:
     return f"{amount / 100:.2f} {currency}"
 
 
-def _terms(content: PassContent) -> str:
+class _Catalog(Protocol):
+    def gettext(self, message: str, /) -> str: ...
+    def ngettext(self, singular: str, plural: str, n: int, /) -> str: ...
+
+
+def _catalog(language: str) -> _Catalog:
+    """The translations of ``language``, whose gettext and ngettext are the ones ``django.utils.translation`` ends
+    up calling, without its look-up of the active language (a context-local) on every call: those look-ups and the
+    ``override`` around them were most of the time of a pass.json, built twice a pass. The texts are still written
+    as ``_("...")`` calls, so makemessages finds them."""
+    return trans_real.translation(language)
+
+
+def _terms(content: PassContent, texts: _Catalog) -> str:
+    _, ngettext = texts.gettext, texts.ngettext
     rules = content.rules
     if rules.earning_rule == EarningRule.PER_AMOUNT and rules.amount_per_stamp:
         earning = _("One stamp for every %(amount)s spent.") % {
@@ -114,8 +126,9 @@ def _terms(content: PassContent) -> str:
     return "\n".join(lines)
 
 
-def _next_reward(content: PassContent) -> str:
+def _next_reward(content: PassContent, texts: _Catalog) -> str:
     """The next milestone this card is heading to."""
+    _ = texts.gettext
     stamps, milestones = content.card.stamps, content.rules.milestone_list()
     upcoming = [m for m in milestones if m["at"] > stamps] or milestones
     return _("%(title)s at %(n)d") % {"title": upcoming[0].get("title", ""), "n": upcoming[0]["at"]}
@@ -125,119 +138,121 @@ def pass_json(content: PassContent, *, language: str = "") -> dict[str, Any]:
     """The storeCard ``pass.json`` of a card, in ``language``: the customer's unless another is asked for (the other
     languages' ``pass.strings`` are made from it). Texts the merchant wrote stay as written."""
     card, program, merchant = content.card, content.program, content.merchant
-    with translation.override(language or customer_language(card.customer)):
-        goal = card_goal(content.rules)
-        ready = [reward.title for reward in content.rewards_ready]
-        header = [
+    texts = _catalog(language or customer_language(card.customer))
+    _ = texts.gettext
+    goal = card_goal(content.rules)
+    ready = [reward.title for reward in content.rewards_ready]
+    header = [
+        _field(
+            "stamps",
+            _("Stamps"),
+            f"{min(card.stamps, goal)}/{goal}",
+            changeMessage=_("Stamps: %@"),
+            textAlignment="PKTextAlignmentRight",
+        )
+    ]
+    secondary = [
+        _field(
+            "reward",
+            _("Ready for you") if ready else _("Next reward"),
+            ", ".join(ready) if ready else _next_reward(content, texts),
+            changeMessage=_("%@"),
+        )
+    ]
+    auxiliary = [_field("number", _("Card"), card.number)]
+    if content.vouchers:
+        auxiliary.insert(
+            0,
             _field(
-                "stamps",
-                _("Stamps"),
-                f"{min(card.stamps, goal)}/{goal}",
-                changeMessage=_("Stamps: %@"),
-                textAlignment="PKTextAlignmentRight",
-            )
-        ]
-        secondary = [
-            _field(
-                "reward",
-                _("Ready for you") if ready else _("Next reward"),
-                ", ".join(ready) if ready else _next_reward(content),
-                changeMessage=_("%@"),
-            )
-        ]
-        auxiliary = [_field("number", _("Card"), card.number)]
-        if content.vouchers:
-            auxiliary.insert(
-                0,
-                _field(
-                    "vouchers",
-                    _("Vouchers"),
-                    ", ".join(voucher.title for voucher in content.vouchers),
-                    changeMessage=_("Voucher: %@"),
-                ),
-            )
-        back = [_field("terms", _("How it works"), _terms(content))]
-        if content.apple_pass.message:
-            # A wallet message (``apple.messages``): "%@" puts the new text itself on the lock screen.
-            back.insert(0, _field("message", _("Message"), content.apple_pass.message, changeMessage="%@"))
-        for voucher in content.vouchers:
-            text = _("Code %(code)s") % {"code": format_code(voucher.code)}
-            if voucher.expires_at:
-                local = voucher.expires_at.astimezone(merchant.tz)
-                text += "\n" + _("Valid until %(date)s") % {"date": local.strftime("%Y-%m-%d %H:%M")}
-            back.append(_field(f"voucher-{voucher.pk}", voucher.title, text))
-        if content.locations:
-            back.append(
-                _field(
-                    "locations",
-                    _("Where to use it"),
-                    "\n".join(f"{loc.name}, {loc.address}" if loc.address else loc.name for loc in content.locations),
-                )
-            )
+                "vouchers",
+                _("Vouchers"),
+                ", ".join(voucher.title for voucher in content.vouchers),
+                changeMessage=_("Voucher: %@"),
+            ),
+        )
+    back = [_field("terms", _("How it works"), _terms(content, texts))]
+    if content.apple_pass.message:
+        # A wallet message (``apple.messages``): "%@" puts the new text itself on the lock screen.
+        back.insert(0, _field("message", _("Message"), content.apple_pass.message, changeMessage="%@"))
+    for voucher in content.vouchers:
+        text = _("Code %(code)s") % {"code": format_code(voucher.code)}
+        if voucher.expires_at:
+            local = voucher.expires_at.astimezone(merchant.tz)
+            text += "\n" + _("Valid until %(date)s") % {"date": local.strftime("%Y-%m-%d %H:%M")}
+        back.append(_field(f"voucher-{voucher.pk}", voucher.title, text))
+    if content.locations:
         back.append(
             _field(
-                "web-card",
-                _("Your card on the web"),
-                content.web_card_url,
-                attributedValue=f'<a href="{content.web_card_url}">{_("Open the card")}</a>',
+                "locations",
+                _("Where to use it"),
+                "\n".join(f"{loc.name}, {loc.address}" if loc.address else loc.name for loc in content.locations),
             )
         )
-        back.append(
-            _field(
-                "remove",
-                _("Removing the card"),
-                _(
-                    "To remove this card from Wallet, open it, tap the ... button and choose Remove Pass. "
-                    "Your stamps stay safe: the card can be added again from its web page."
-                ),
-            )
+    back.append(
+        _field(
+            "web-card",
+            _("Your card on the web"),
+            content.web_card_url,
+            attributedValue=f'<a href="{content.web_card_url}">{_("Open the card")}</a>',
         )
-        data: dict[str, Any] = {
-            "formatVersion": 1,
-            "passTypeIdentifier": content.apple_pass.pass_type_identifier,
-            "serialNumber": content.apple_pass.serial_number,
-            "teamIdentifier": credentials.conf()["TEAM_ID"],
-            "organizationName": merchant.name,
-            "description": _("%(program)s, loyalty card of %(merchant)s")
-            % {"program": program.name, "merchant": merchant.name},
-            "logoText": program.name,
-            "backgroundColor": images.css_rgb(program.background_color),
-            "foregroundColor": images.css_rgb(program.foreground_color),
-            "labelColor": images.css_rgb(program.label_color),
-            "webServiceURL": credentials.conf()["WEB_SERVICE_URL"],
-            "authenticationToken": content.apple_pass.authentication_token,
-            "sharingProhibited": True,
-            "barcodes": [
-                {
-                    "format": "PKBarcodeFormatQR",
-                    "message": card.qr_payload,
-                    "messageEncoding": "iso-8859-1",
-                    "altText": card.number,
-                }
-            ],
-            "storeCard": {
-                "headerFields": header,
-                "secondaryFields": secondary,
-                "auxiliaryFields": auxiliary,
-                "backFields": back,
-            },
-        }
-        if content.survivor is not None:
-            _point_at_survivor(data, content.survivor)
-        if card.customer.erased_at is not None:
-            # The customer's data was erased: Wallet greys the pass out and stops showing it.
-            data["voided"] = True
-        elif content.nearby:
-            data["locations"] = relevant_locations(content.nearby)
+    )
+    back.append(
+        _field(
+            "remove",
+            _("Removing the card"),
+            _(
+                "To remove this card from Wallet, open it, tap the ... button and choose Remove Pass. "
+                "Your stamps stay safe: the card can be added again from its web page."
+            ),
+        )
+    )
+    data: dict[str, Any] = {
+        "formatVersion": 1,
+        "passTypeIdentifier": content.apple_pass.pass_type_identifier,
+        "serialNumber": content.apple_pass.serial_number,
+        "teamIdentifier": credentials.conf()["TEAM_ID"],
+        "organizationName": merchant.name,
+        "description": _("%(program)s, loyalty card of %(merchant)s")
+        % {"program": program.name, "merchant": merchant.name},
+        "logoText": program.name,
+        "backgroundColor": images.css_rgb(program.background_color),
+        "foregroundColor": images.css_rgb(program.foreground_color),
+        "labelColor": images.css_rgb(program.label_color),
+        "webServiceURL": credentials.conf()["WEB_SERVICE_URL"],
+        "authenticationToken": content.apple_pass.authentication_token,
+        "sharingProhibited": True,
+        "barcodes": [
+            {
+                "format": "PKBarcodeFormatQR",
+                "message": card.qr_payload,
+                "messageEncoding": "iso-8859-1",
+                "altText": card.number,
+            }
+        ],
+        "storeCard": {
+            "headerFields": header,
+            "secondaryFields": secondary,
+            "auxiliaryFields": auxiliary,
+            "backFields": back,
+        },
+    }
+    if content.survivor is not None:
+        _point_at_survivor(data, content.survivor, texts)
+    if card.customer.erased_at is not None:
+        # The customer's data was erased: Wallet greys the pass out and stops showing it.
+        data["voided"] = True
+    elif content.nearby:
+        data["locations"] = relevant_locations(content.nearby, texts)
     return data
 
 
-def relevant_locations(locations: list[Location]) -> list[dict[str, Any]]:
-    """``locations`` of pass.json (latitude, longitude, relevantText), in the language active now.
+def relevant_locations(locations: list[Location], texts: _Catalog) -> list[dict[str, Any]]:
+    """``locations`` of pass.json (latitude, longitude, relevantText), in the language of ``texts``.
 
     ``maxDistance`` is left out on purpose: Wallet takes the smaller of it and its own default radius for the pass
     style, so it can only shrink the area, and a store card's is already about a shop's doorstep.
     """
+    _ = texts.gettext
     return [
         {
             "latitude": float(loc.latitude),  # type: ignore[arg-type]
@@ -248,9 +263,10 @@ def relevant_locations(locations: list[Location]) -> list[dict[str, Any]]:
     ]
 
 
-def _point_at_survivor(data: dict[str, Any], survivor: Card) -> None:
+def _point_at_survivor(data: dict[str, Any], survivor: Card, texts: _Catalog) -> None:
     """A card merged into another (``Card.merged_into``): the pass stays in Wallet, says where the stamps went, and
     its barcode is the surviving card's, so scanning it at the counter stamps the right card."""
+    _ = texts.gettext
     fields = data["storeCard"]
     notice = _(
         "This card was merged into card %(number)s. Your stamps, rewards and vouchers are on that card now; "
@@ -281,7 +297,7 @@ def _suffix(scale: int) -> str:
 def pass_images(content: PassContent) -> dict[str, bytes]:
     program = content.program
     files: dict[str, bytes] = {}
-    logo_source = _logo_bytes(program)
+    logo_source = stored_bytes(program.logo)
     look = program_look(program)
     for scale in images.SCALES:
         files[f"icon{_suffix(scale)}.png"] = images.icon_png(
@@ -302,16 +318,6 @@ def pass_images(content: PassContent) -> dict[str, bytes]:
                 source=logo_source, source_id=program.logo.name or "", scale=scale
             )
     return files
-
-
-def _logo_bytes(program: Program) -> bytes | None:
-    if not program.logo:
-        return None
-    try:
-        with program.logo.open("rb") as handle:
-            return handle.read()
-    except OSError:
-        return None  # a missing file must not stop the card from installing
 
 
 def manifest_bytes(files: dict[str, bytes]) -> bytes:

@@ -218,6 +218,48 @@ def test_a_program_logo_is_fitted_into_the_logo_box(apple_pass, card, settings, 
     assert Image.open(BytesIO(files["logo.png"])).size == (160, 40)
 
 
+def test_the_programs_pictures_are_read_once_and_again_when_a_file_changes(apple_pass, card, settings, tmp_path):
+    """A pass is built on every stamp: the logo and the stamp pictures (up to 2 MB each) are not read again while
+    their files stay as they are, and a file replaced under the same name is."""
+    from io import BytesIO
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import FileSystemStorage
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+
+    def picture(size: tuple[int, int], colour: tuple[int, int, int]) -> bytes:
+        raw = BytesIO()
+        Image.new("RGB", size, colour).save(raw, format="PNG")
+        return raw.getvalue()
+
+    card.program.logo.save("logo.png", ContentFile(picture((800, 200), (200, 30, 30))))
+    card.program.strip_image.save("strip.png", ContentFile(picture((900, 300), (0, 150, 0))))
+    opened: list[str] = []
+    real_open = FileSystemStorage.open
+
+    def counted_open(storage, name, *args):
+        opened.append(name)
+        return real_open(storage, name, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(FileSystemStorage, "open", counted_open)
+        first = unzip(pkpass.pkpass_build(apple_pass=apple_pass))
+        card.stamps += 1
+        card.save(update_fields=["stamps"])
+        apple_pass.card.refresh_from_db()
+        second = unzip(pkpass.pkpass_build(apple_pass=apple_pass))
+    assert sorted(opened) == sorted([card.program.logo.name, card.program.strip_image.name])
+    assert first["logo.png"] == second["logo.png"] and first["strip.png"] != second["strip.png"]
+
+    (tmp_path / card.program.logo.name).write_bytes(picture((400, 200), (30, 30, 200)))  # replaced in place
+    third = unzip(pkpass.pkpass_build(apple_pass=apple_pass))
+
+    assert Image.open(BytesIO(third["logo.png"])).size == (100, 50)
+    assert Image.open(BytesIO(third["logo.png"])).getpixel((50, 25))[:3] == (30, 30, 200)
+
+
 def test_a_configured_certificate_and_key_sign_instead_of_the_dev_chain(apple_pass, settings, tmp_path):
     dev = credentials.dev_signer()
     settings.APPLE_WALLET = {

@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from django.utils import translation
 
 from stampcard.merchants.actors import Actor, Channel
 from stampcard.vouchers import services as vouchers_services
@@ -99,3 +100,21 @@ def test_the_strings_file_escapes_quotes_backslashes_and_newlines():
     data = strings.strings_file((('a "b"\\c\nd', "x"),))
 
     assert read_strings(data) == {'a "b"\\c\nd': "x"}
+
+
+def test_the_texts_come_from_each_languages_catalog_whatever_language_is_active(apple_pass, monkeypatch):
+    """pass.json is built twice a pass: its texts are read from the language's own catalog, not through the
+    active-language look-up of ``django.utils.translation`` that each gettext made."""
+    customer = apple_pass.card.customer
+    customer.language = "en"
+    customer.save(update_fields=["language"])
+    content = pkpass.pass_content_load(apple_pass=apple_pass)
+    for name in ("gettext", "ngettext"):
+        monkeypatch.setattr(translation._trans, name, lambda *args: pytest.fail("looked the active language up"))
+
+    with translation.override("uk"):
+        files = pkpass.pass_files(content)
+
+    data = json.loads(files["pass.json"])
+    assert labels(data)["stamps"] == "Stamps" and "8 stamps" in data["storeCard"]["backFields"][0]["value"]
+    assert read_strings(files["uk.lproj/pass.strings"])["Stamps"] == "Штампи"

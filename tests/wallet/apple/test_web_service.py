@@ -178,8 +178,10 @@ def test_a_304_builds_and_signs_nothing(device, apple_pass, card, monkeypatch):
     touch(card, T0)
     with frozen_at(T0 + dt.timedelta(minutes=1)):
         last_modified = device.fetch(apple_pass)["Last-Modified"]
+        monkeypatch.setattr(pkpass, "pass_content_load", lambda **kw: pytest.fail("a 304 loaded what the pass shows"))
         monkeypatch.setattr(pkpass, "pass_files", lambda content: pytest.fail("a 304 built the pass"))
         monkeypatch.setattr(pkpass, "sign_manifest", lambda manifest, signer: pytest.fail("a 304 signed a pass"))
+        monkeypatch.setattr(pkpass, "zip_pass", lambda *args: pytest.fail("a 304 zipped a pass"))
         unchanged = device.fetch(apple_pass, if_modified_since=last_modified)
 
     assert unchanged.status_code == 304
