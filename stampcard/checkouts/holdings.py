@@ -38,16 +38,8 @@ def holdings_by_card(*, cards: Iterable[Card]) -> tuple[dict[int, list[Reward]],
     if not ids:
         return ready, vouchers
     using = router.db_for_read(Reward)
-    connection = connections[using]
-    now = connection.ops.adapt_datetimefield_value(clock.now())
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _holdings_sql(using, len(ids)),
-            (*ids, RewardState.READY.value, *ids, *(s.value for s in OPEN_STATES), now),
-        )
-        rows = cursor.fetchall()
     split = 2 + rawsql.column_count(Reward)
-    for row in rows:
+    for row in _holdings_rows(using, ids):
         if row[0] == 1:
             reward = rawsql.instance(Reward, row[2:split], using)
             ready[reward.card_id].append(reward)
@@ -55,11 +47,22 @@ def holdings_by_card(*, cards: Iterable[Card]) -> tuple[dict[int, list[Reward]],
             voucher = rawsql.instance(Voucher, row[split:], using)
             voucher.card = cards_by_id[voucher.card_id]  # type: ignore[index]  # the card is already loaded
             vouchers[voucher.card_id].append(voucher)  # type: ignore[index]
-    _seen_empty([cards_by_id[pk] for pk in ids if not ready[pk] and not vouchers[pk]], using=using)
+    _seen_empty([cards_by_id[pk] for pk in ids if not ready[pk] and not vouchers[pk]])
     return ready, vouchers
 
 
-def _seen_empty(cards: list[Card], *, using: str) -> None:
+def _holdings_rows(using: str, ids: list[int]) -> list[tuple[Any, ...]]:
+    connection = connections[using]
+    now = connection.ops.adapt_datetimefield_value(clock.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _holdings_sql(using, len(ids)),
+            (*ids, RewardState.READY.value, *ids, *(s.value for s in OPEN_STATES), now),
+        )
+        return cursor.fetchall()
+
+
+def _seen_empty(cards: list[Card]) -> None:
     """Record that these cards held nothing open when read, so their next answers skip the read.
 
     Only for a card whose ``holdings_added`` is still what it was when the card was read, which was before the read
@@ -72,7 +75,9 @@ def _seen_empty(cards: list[Card], *, using: str) -> None:
     if not cards:
         return
     still = functools.reduce(operator.or_, (Q(pk=card.pk, holdings_added=card.holdings_added) for card in cards))
-    if Card.objects.using(using).filter(still).update(holdings_seen_empty=F("holdings_added")) == len(cards):
+    if Card.objects.using(router.db_for_write(Card)).filter(still).update(
+        holdings_seen_empty=F("holdings_added")
+    ) == len(cards):
         for card in cards:
             card.holdings_seen_empty = card.holdings_added
 
