@@ -373,13 +373,13 @@ def fill(
                 INSERT INTO cards_card (id, created_at, merchant_id, program_id, program_version_id, customer_id,
                   number,
                   qr_payload, stamps, lifetime_stamps, rewards_earned, last_stamp_at, cycle, milestones_reached,
-                  changed_at, in_wallet, referral_pending)
+                  changed_at, in_wallet, referral_pending, holdings_added, holdings_seen_empty)
                 SELECT c.card_id, t.at, c.merchant_id, c.program_id, c.version_id, md5('cu:' || c.ord)::uuid,
                        (100000 + (c.mord::bigint * 7919) %% 900000)::text,
                        'SC1:' || upper(substr(md5('qr:' || c.ord), 1, 26)),
                        (c.a + c.v) %% %(goal)s, c.a + c.v, (c.a + c.v) / %(goal)s, lv.at,
                        (c.a + c.v) / %(goal)s, 0, coalesce(lv.at, t.at),
-                       pg_temp.bd_u(c.ord, 20) < 0.25 OR pg_temp.bd_u(c.ord, 22) < 0.15, false
+                       pg_temp.bd_u(c.ord, 20) < 0.25 OR pg_temp.bd_u(c.ord, 22) < 0.15, false, 0, 0
                 FROM bd_card c,
                      LATERAL (SELECT pg_temp.bd_at(c.p0, %(base)s, %(now)s) AS at) t,
                      LATERAL (SELECT CASE WHEN c.v > 0 THEN pg_temp.bd_at(
@@ -491,6 +491,12 @@ def fill(
                 params,
             )
             log(f"rewards: {cursor.rowcount:,}")
+            # A card holding a ready reward is counted as holding something, as the ledger line of its reward counts
+            # it (``Card.holdings_added``): its answers read its holdings.
+            cursor.execute(
+                "UPDATE cards_card SET holdings_added = 1"
+                " WHERE id IN (SELECT card_id FROM rewards_reward WHERE state = 'ready')"
+            )
             cursor.execute(
                 """
                 INSERT INTO apple_wallet_applepass (created_at, pass_type_identifier, serial_number, pushed_changed_at,
@@ -616,6 +622,11 @@ INVARIANTS = {
             bool_or(kind = 'reward_handed_over') handed FROM cards_cardevent
           WHERE kind IN ('reward_issued', 'reward_handed_over') GROUP BY 1) e ON e.rid = r.id
         WHERE r.id IS NULL OR e.rid IS NULL OR (r.state = 'handed_over') <> e.handed""",
+    "a card holding a ready reward or an open voucher is counted as holding something": """
+        SELECT count(*) FROM cards_card c WHERE c.holdings_added = c.holdings_seen_empty
+          AND (EXISTS (SELECT 1 FROM rewards_reward r WHERE r.card_id = c.id AND r.state = 'ready')
+               OR EXISTS (SELECT 1 FROM vouchers_voucher v WHERE v.card_id = c.id AND v.state IN ('issued', 'active')
+                            AND (v.expires_at IS NULL OR v.expires_at > now())))""",
     "a card's customer is of the same merchant": """
         SELECT count(*) FROM cards_card c JOIN customers_customer u ON u.id = c.customer_id
         WHERE u.merchant_id <> c.merchant_id""",

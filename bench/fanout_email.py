@@ -178,6 +178,9 @@ def _vouchers(merchant: Any, cards: list[Any]) -> dict[int, Any]:
     import secrets
     from datetime import timedelta
 
+    from django.db.models import F
+
+    from stampcard.cards.models import Card
     from stampcard.core import clock
     from stampcard.vouchers.codes import CodeSource, random_code
     from stampcard.vouchers.models import Voucher
@@ -202,6 +205,8 @@ def _vouchers(merchant: Any, cards: list[Any]) -> dict[int, Any]:
         voucher.public_token = secrets.token_urlsafe(24)
         vouchers.append(voucher)
     Voucher.objects.bulk_create(vouchers, batch_size=1000)
+    # As the voucher's ledger line would count it: the cards' answers read their holdings (``Card.holdings_added``).
+    Card.objects.filter(pk__in=[card.pk for card in cards]).update(holdings_added=F("holdings_added") + 1)
     _progress(f"{len(vouchers)} vouchers issued in {time.perf_counter() - started:.0f} s")
     return {card.pk: voucher.pk for card, voucher in zip(cards, vouchers, strict=True)}
 

@@ -63,6 +63,8 @@ class CardAdmin(admin.ModelAdmin):
         "program_version",
         "cycle",
         "milestones_reached",
+        "holdings_added",
+        "holdings_seen_empty",
     ]
     raw_id_fields = ["customer", "program", "merchant"]
     inlines = [CardEventInline]

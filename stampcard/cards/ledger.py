@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from django.db import connections, router
 
 from stampcard.cards import changes
-from stampcard.cards.models import INFORMATIONAL_KINDS, Card, CardEvent, Check, EventKind
+from stampcard.cards.models import HOLDING_KINDS, INFORMATIONAL_KINDS, Card, CardEvent, Check, EventKind
 from stampcard.core import clock, rawsql
 from stampcard.merchants.actors import Actor
 from stampcard.merchants.models import Location
@@ -62,22 +62,33 @@ def ledger_append(
     card.changed_at = now
     if kind == EventKind.STAMP:
         card.last_stamp_at = now
+    holding = kind in HOLDING_KINDS
+    if holding:
+        card.holdings_added += 1
     _insert_and_move(
-        event=event, card=card, delta=delta, lifetime_delta=lifetime_delta, stamped=kind == EventKind.STAMP
+        event=event,
+        card=card,
+        delta=delta,
+        lifetime_delta=lifetime_delta,
+        stamped=kind == EventKind.STAMP,
+        holding=holding,
     )
     changes.card_changed(card=card)
     return event
 
 
-def _insert_and_move(*, event: CardEvent, card: Card, delta: int, lifetime_delta: int, stamped: bool) -> None:
-    """Insert the ledger line and move the card (``stamps`` and ``lifetime_stamps`` by the deltas, in the database,
-    never read-modify-write; ``changed_at`` and, for a stamp, ``last_stamp_at`` to the card's new values): on
+def _insert_and_move(
+    *, event: CardEvent, card: Card, delta: int, lifetime_delta: int, stamped: bool, holding: bool
+) -> None:
+    """Insert the ledger line and move the card (``stamps`` and ``lifetime_stamps`` by the deltas and, for a line of
+    ``HOLDING_KINDS``, ``holdings_added`` by one, in the database, never read-modify-write; ``changed_at`` and, for
+    a stamp, ``last_stamp_at`` to the card's new values): on
     PostgreSQL in one statement (the line in a data-modifying CTE, the card's UPDATE as the main statement),
     elsewhere in two. Either way both land in the caller's transaction. Both statements are written once per
     process (``core.rawsql``): this runs on every checkout."""
     using = router.db_for_write(CardEvent)
     connection = connections[using]
-    move_sql = _move_sql(using, bool(delta), bool(lifetime_delta), stamped)
+    move_sql = _move_sql(using, bool(delta), bool(lifetime_delta), stamped, holding)
     changed_at = connection.ops.adapt_datetimefield_value(card.changed_at)
     move_params: list[Any] = [changed_at]
     if delta:
@@ -106,7 +117,7 @@ def _insert_and_move(*, event: CardEvent, card: Card, delta: int, lifetime_delta
 
 
 @functools.lru_cache(maxsize=32)
-def _move_sql(using: str, stamps: bool, lifetime: bool, stamped: bool) -> str:
+def _move_sql(using: str, stamps: bool, lifetime: bool, stamped: bool, holding: bool) -> str:
     q = functools.partial(rawsql.qn, using)
     sets = [f"{q('changed_at')} = %s"]
     if stamps:
@@ -115,6 +126,8 @@ def _move_sql(using: str, stamps: bool, lifetime: bool, stamped: bool) -> str:
         sets.append(f"{q('lifetime_stamps')} = {q('lifetime_stamps')} + %s")
     if stamped:
         sets.append(f"{q('last_stamp_at')} = %s")
+    if holding:
+        sets.append(f"{q('holdings_added')} = {q('holdings_added')} + 1")
     return f"UPDATE {rawsql.table(Card, using)} SET {', '.join(sets)} WHERE {q('id')} = %s"
 
 

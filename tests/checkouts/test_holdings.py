@@ -44,6 +44,8 @@ def cards(merchant, cashier, manager):
     Voucher.objects.filter(pk=lapsed.pk).update(
         valid_from=clock.now() - timedelta(days=2), expires_at=clock.now() - timedelta(minutes=1)
     )
+    for card in (first, second, empty):
+        card.refresh_from_db()  # as a card answer reads them: after what was put on them
     return [first, second, empty]
 
 

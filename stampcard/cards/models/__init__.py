@@ -7,7 +7,15 @@ One module per domain; everything is re-exported here, so ``stampcard.cards.mode
 
 from stampcard.cards.models.cards import CARD_LINK_TOKEN_PURPOSE, Card, CardChange, CardCount, CardLink
 from stampcard.cards.models.imports import ImportedRow, ImportJob, ImportState
-from stampcard.cards.models.ledger import INFORMATIONAL_KINDS, CardEvent, Check, CheckState, EventKind, ReversalKind
+from stampcard.cards.models.ledger import (
+    HOLDING_KINDS,
+    INFORMATIONAL_KINDS,
+    CardEvent,
+    Check,
+    CheckState,
+    EventKind,
+    ReversalKind,
+)
 from stampcard.cards.models.programs import (
     EarningRule,
     Program,
@@ -21,6 +29,7 @@ from stampcard.cards.models.programs import (
 
 __all__ = [
     "CARD_LINK_TOKEN_PURPOSE",
+    "HOLDING_KINDS",
     "INFORMATIONAL_KINDS",
     "Card",
     "CardChange",

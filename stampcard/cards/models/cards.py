@@ -54,6 +54,21 @@ class Card(TenantModel):
         help_text=_("A referral waits for this card's first paid visit: only then does a checkout look for it."),
     )
 
+    # Whether the card may hold something open (a ready reward, a usable voucher), so that the many card answers of
+    # cards holding nothing skip the read of their holdings (``checkouts.holdings``). Every ledger line that can put
+    # something open on the card counts up ``holdings_added`` in the statement that writes it (``cards.ledger``);
+    # only that read sets ``holdings_seen_empty`` to it, when it found nothing, and only if no line was counted
+    # since the card was read. Two counters rather than a flag: a flag a concurrent write had just set again would
+    # look the same as the one the read saw, and be cleared over a holding it never saw.
+    holdings_added = models.PositiveIntegerField(
+        default=0,
+        help_text=_("Rewards readied, vouchers put in and cards merged into this card, counted; never goes down."),
+    )
+    holdings_seen_empty = models.PositiveIntegerField(
+        default=0,
+        help_text=_("What holdings added was when the card was last seen holding nothing open."),
+    )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["merchant", "number"], name="card_number_unique_per_merchant"),
@@ -78,6 +93,11 @@ class Card(TenantModel):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def holds_nothing_open(self) -> bool:
+        """Nothing was put on the card since it was last seen holding no ready reward and no usable voucher."""
+        return self.holdings_added == self.holdings_seen_empty
 
     @property
     def rules(self) -> ProgramRules:

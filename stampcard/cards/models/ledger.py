@@ -78,6 +78,10 @@ INFORMATIONAL_KINDS = frozenset(
     {EventKind.CARD_ISSUED, EventKind.PASS_INSTALLED, EventKind.PASS_REMOVED, EventKind.MESSAGE_SENT}
 )
 
+# Lines that can put something open on the card (a ready reward, a voucher, what a merged card held): each counts
+# up ``Card.holdings_added`` in the statement that writes it, so the card's answers read its holdings again.
+HOLDING_KINDS = frozenset({EventKind.REWARD_ISSUED, EventKind.VOUCHER_ISSUED, EventKind.MERGED_IN})
+
 
 class CardEvent(TenantModel):
     """One line of the append-only ledger. The card's stamps equal the sum of ``delta`` over its events."""
