@@ -5,12 +5,15 @@ Every path that puts a ready reward or a voucher on a card is run against a card
 something (the state the skip trusts), and the card's next answer must show what it got.
 """
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from stampcard.cards import selectors as cards_selectors
@@ -198,3 +201,19 @@ def test_a_lapsed_voucher_is_not_held_without_any_sweep(manager, card):
     with frozen_at(clock.now() + timedelta(days=3)):
         assert held(card) == ([], [])
         assert Card.objects.get(pk=card.pk).holds_nothing_open
+
+
+def test_rearming_shows_what_code_that_counted_nothing_put_on_a_card(manager, empty_card):
+    # given: a card seen empty, then a voucher put on it the way code older than the counters did (no count)
+    card = empty_card
+    voucher = voucher_issue_to_card(actor=manager.actor(), card=card, title="From old code")
+    Card.objects.filter(pk=card.pk).update(holdings_seen_empty=F("holdings_added"))
+    assert held(card) == ([], [])
+
+    # when
+    out = io.StringIO()
+    call_command("holdings_rearm", stdout=out)
+
+    # then: the next answer reads the holdings and shows the voucher
+    assert held(card) == ([], [voucher.title])
+    assert "cards will read their holdings" in out.getvalue()
