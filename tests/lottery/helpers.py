@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.db.models import F
+
 from stampcard.cards.models import Card
 from stampcard.checkouts.rewards import reward_draw
 from stampcard.lottery import services
@@ -19,7 +21,10 @@ def make_lottery(actor: Actor, variants: list[dict[str, Any]], **kwargs: Any) ->
 
 
 def lottery_reward(card: Card, lottery: Lottery, **extra: Any) -> Reward:
-    """A ready lottery reward on the card, as reaching a lottery milestone leaves it."""
+    """A ready lottery reward on the card, as reaching a lottery milestone leaves it (counted among the card's
+    holdings, as the milestone's ledger line counts it, so the card's answers read it)."""
+    Card.objects.filter(pk=card.pk).update(holdings_added=F("holdings_added") + 1)
+    card.holdings_added += 1
     return Reward.objects.create(
         merchant=card.merchant,
         card=card,
