@@ -55,8 +55,9 @@ PLAIN = StripLook()
 
 
 # The pictures are the same objects build after build (``stored_bytes``), and bytes keep their hash once computed:
-# a hit costs a lookup, where hashing a picture of up to 2 MB again cost milliseconds, three times a pass.
-@functools.lru_cache(maxsize=64)
+# a hit costs a lookup, where hashing a picture of up to 2 MB again cost milliseconds, three times a pass. As many as
+# ``_read_version`` keeps, so the two hold the same pictures (at most 32 x 2 MB a process) rather than twice as many.
+@functools.lru_cache(maxsize=32)
 def content_digest(data: bytes) -> bytes:
     """SHA-256 of ``data``."""
     return hashlib.sha256(data).digest()
