@@ -37,7 +37,9 @@ def holdings_by_card(*, cards: Iterable[Card]) -> tuple[dict[int, list[Reward]],
     ids = [pk for pk, card in cards_by_id.items() if not card.holds_nothing_open]
     if not ids:
         return ready, vouchers
-    using = router.db_for_read(Reward)
+    # Read where the card will be marked empty: a lagging copy that has not seen a new voucher yet must never be
+    # what marks its card as holding nothing.
+    using = router.db_for_write(Card)
     split = 2 + rawsql.column_count(Reward)
     for row in _holdings_rows(using, ids):
         if row[0] == 1:
@@ -47,7 +49,7 @@ def holdings_by_card(*, cards: Iterable[Card]) -> tuple[dict[int, list[Reward]],
             voucher = rawsql.instance(Voucher, row[split:], using)
             voucher.card = cards_by_id[voucher.card_id]  # type: ignore[index]  # the card is already loaded
             vouchers[voucher.card_id].append(voucher)  # type: ignore[index]
-    _seen_empty([cards_by_id[pk] for pk in ids if not ready[pk] and not vouchers[pk]])
+    _seen_empty(using, [cards_by_id[pk] for pk in ids if not ready[pk] and not vouchers[pk]])
     return ready, vouchers
 
 
@@ -62,7 +64,7 @@ def _holdings_rows(using: str, ids: list[int]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _seen_empty(cards: list[Card]) -> None:
+def _seen_empty(using: str, cards: list[Card]) -> None:
     """Record that these cards held nothing open when read, so their next answers skip the read.
 
     Only for a card whose ``holdings_added`` is still what it was when the card was read, which was before the read
@@ -75,9 +77,7 @@ def _seen_empty(cards: list[Card]) -> None:
     if not cards:
         return
     still = functools.reduce(operator.or_, (Q(pk=card.pk, holdings_added=card.holdings_added) for card in cards))
-    if Card.objects.using(router.db_for_write(Card)).filter(still).update(
-        holdings_seen_empty=F("holdings_added")
-    ) == len(cards):
+    if Card.objects.using(using).filter(still).update(holdings_seen_empty=F("holdings_added")) == len(cards):
         for card in cards:
             card.holdings_seen_empty = card.holdings_added
 
